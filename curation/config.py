@@ -1,0 +1,207 @@
+"""Run configuration: a validated, immutable description of one curation run.
+
+Configs are YAML files read with ``yaml.safe_load`` and validated with pydantic; unknown keys,
+wrong types and out-of-range values are errors that name the offending key
+(:class:`ConfigError`). Every threshold's default and its source are documented in
+``docs/configuration.md``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+KEEP_POLICY_KEYS = ("not_synthetic", "quality", "created", "priority", "id")
+
+
+class ConfigError(ValueError):
+    """A configuration problem, phrased as one line that names the key or file."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SourceConfig(_Strict):
+    """One input source: files of one format, one licence, one field mapping."""
+
+    name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")
+    paths: tuple[str, ...] = Field(min_length=1)
+    format: Literal["jsonl", "parquet"] = "jsonl"
+    license: str = "unknown"
+    text_field: str = "text"
+    id_field: str = "id"
+    url_field: str | None = None
+    created_field: str | None = None
+    priority: int = Field(default=0, ge=-1_000_000, le=1_000_000)
+
+
+class LimitsConfig(_Strict):
+    """Bounds that keep one bad record from hurting a run."""
+
+    #: Documents whose text is longer than this (UTF-8 bytes) are rejected ``text_too_long``.
+    max_text_bytes: int = Field(default=8_000_000, ge=1)
+    #: Raw bytes of an unparseable record kept in the reject row (``raw`` column).
+    max_raw_bytes: int = Field(default=65_536, ge=0)
+    #: Characters of a document that scorers look at (language, quality, synthetic);
+    #: the stored text is never truncated.
+    max_scored_chars: int = Field(default=100_000, ge=1_000)
+
+
+class LanguageConfig(_Strict):
+    """Language identification backend and policy."""
+
+    backend: Literal["hybrid", "langdetect", "fasttext"] = "hybrid"
+    #: ISO 639-1 codes to keep; ``None`` keeps every language.
+    allowed: tuple[str, ...] | None = None
+    #: Documents whose top-language probability is below this are rejected
+    #: ``language_low_confidence`` (0 disables the rule).
+    min_score: float = Field(default=0.0, ge=0.0, le=1.0)
+
+
+class QualityConfig(_Strict):
+    """Quality scorers (always computed and stored) and whether failing a rule rejects."""
+
+    reject: bool = True
+    #: ``{scorer_name: {"enabled": bool, <threshold>: value}}``; names are checked by the scorers.
+    scorers: dict[str, dict[str, float | int | bool | list | None]] = Field(default_factory=dict)
+
+
+class SyntheticConfig(_Strict):
+    """Synthetic-text tagging policy."""
+
+    policy: Literal["tag", "drop"] = "tag"
+    #: Flag threshold on the calibrated score; ``None`` uses the shipped model's default.
+    threshold: float | None = Field(default=None, ge=0.0, le=1.0)
+
+
+class DedupConfig(_Strict):
+    """Exact and MinHash near-duplicate removal."""
+
+    exact: bool = True
+    near: bool = True
+    num_perm: int = Field(default=128, ge=16, le=1024)
+    #: Word n-gram size for space-delimited scripts (datatrove, Penedo et al. 2024: 5).
+    ngram: int = Field(default=5, ge=1, le=32)
+    #: Character n-gram size for scripts written without spaces (CJK, Thai).
+    char_ngram: int = Field(default=5, ge=1, le=32)
+    #: Jaccard similarity above which two documents are near-duplicates.
+    threshold: float = Field(default=0.8, gt=0.0, lt=1.0)
+    #: LSH bands x rows; derived from ``threshold`` and ``num_perm`` when not given.
+    bands: int | None = Field(default=None, ge=1)
+    rows: int | None = Field(default=None, ge=1)
+    #: Drop LSH candidate pairs whose signature-estimated Jaccard is below ``threshold``.
+    verify: bool = True
+    #: Unrolled rounds of the distributed connected-components step before its fallback.
+    max_rounds: int = Field(default=12, ge=1, le=64)
+    #: Keeper policy, most important first.
+    keep_policy: tuple[str, ...] = KEEP_POLICY_KEYS
+
+    @field_validator("keep_policy")
+    @classmethod
+    def _known_policy_keys(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        unknown = [key for key in value if key not in KEEP_POLICY_KEYS]
+        if unknown:
+            raise ValueError(f"unknown keep_policy entry {unknown[0]!r}; use {KEEP_POLICY_KEYS}")
+        if len(set(value)) != len(value):
+            raise ValueError("keep_policy entries must be unique")
+        return value
+
+
+class OutputConfig(_Strict):
+    """Shard sizing of the written Parquet files."""
+
+    #: Target uncompressed input bytes per corpus shard; the shard count is derived from the
+    #: total input size, so it is the same on every runner.
+    target_shard_bytes: int = Field(default=256 * 1024 * 1024, ge=1024)
+    compression: Literal["zstd", "snappy", "gzip", "none"] = "zstd"
+
+
+class CurationConfig(_Strict):
+    """A whole run."""
+
+    sources: tuple[SourceConfig, ...] = Field(min_length=1)
+    limits: LimitsConfig = LimitsConfig()
+    language: LanguageConfig = LanguageConfig()
+    quality: QualityConfig = QualityConfig()
+    synthetic: SyntheticConfig = SyntheticConfig()
+    dedup: DedupConfig = DedupConfig()
+    output: OutputConfig = OutputConfig()
+
+    @field_validator("sources")
+    @classmethod
+    def _unique_source_names(cls, value: tuple[SourceConfig, ...]) -> tuple[SourceConfig, ...]:
+        names = [source.name for source in value]
+        duplicates = sorted({name for name in names if names.count(name) > 1})
+        if duplicates:
+            raise ValueError(f"source name {duplicates[0]!r} is used more than once")
+        return value
+
+    def fingerprint(self) -> str:
+        """sha256 of the canonical JSON form of the resolved config."""
+        canonical = json.dumps(self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def _format_validation_error(error: ValidationError, origin: str) -> str:
+    first = error.errors()[0]
+    key = ".".join(str(part) for part in first["loc"]) or "(top level)"
+    message = first["msg"]
+    if first["type"] == "extra_forbidden":
+        message = "unknown key"
+    return f"{origin}: {key}: {message}"
+
+
+def config_from_mapping(data: object, origin: str = "config") -> CurationConfig:
+    """Validate a parsed mapping; raise :class:`ConfigError` with a one-line message."""
+    if not isinstance(data, dict):
+        raise ConfigError(f"{origin}: top level must be a mapping, got {type(data).__name__}")
+    try:
+        return CurationConfig.model_validate(data)
+    except ValidationError as error:
+        raise ConfigError(_format_validation_error(error, origin)) from None
+
+
+def load_config(path: str | Path) -> CurationConfig:
+    """Read and validate a YAML config file (``yaml.safe_load``: no object construction)."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"{path}: cannot read config: {error}") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        line = ""
+        mark = getattr(error, "problem_mark", None)
+        if mark is not None:
+            line = f" at line {mark.line + 1}"
+        raise ConfigError(f"{path}: invalid YAML{line}") from None
+    return config_from_mapping(data, origin=str(path))
+
+
+def adhoc_sources(paths: Sequence[str]) -> tuple[SourceConfig, ...]:
+    """Sources for ``--input PATH`` arguments: one per path, licence ``unknown``.
+
+    The format is taken from the file name (``.parquet`` or JSONL otherwise) and the source is
+    named after the file (without extensions); repeated names get a numeric suffix.
+    """
+    sources = []
+    used: set[str] = set()
+    for path in paths:
+        base = Path(path.rstrip("/")).name or "input"
+        stem = base.split(".")[0] or "input"
+        name = "".join(ch if ch.isalnum() or ch in "_.-" else "_" for ch in stem)
+        candidate, counter = name, 2
+        while candidate in used:
+            candidate, counter = f"{name}_{counter}", counter + 1
+        used.add(candidate)
+        fmt = "parquet" if base.endswith(".parquet") else "jsonl"
+        sources.append(SourceConfig(name=candidate, paths=(path,), format=fmt))
+    return tuple(sources)

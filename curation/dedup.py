@@ -1,0 +1,202 @@
+"""Duplicate resolution on small per-document digests (no text), runner independent.
+
+Each function resolves one group that a runner has gathered by key (an id, a content hash,
+an LSH bucket, a cluster) and returns *decisions*: what happens to each document. Every
+document ends with exactly one decision. Groups are sorted before use, so the result does not
+depend on the order a runner delivers them in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from curation.config import KEEP_POLICY_KEYS
+from curation.minhash import estimated_jaccard
+from curation.records import Reason, Stage
+
+_PRIORITY_OFFSET = 1_000_000
+
+
+def rank_key(doc: dict[str, Any], policy: tuple[str, ...] = KEEP_POLICY_KEYS) -> str:
+    """A string that sorts documents in keeper order: the smallest is kept.
+
+    Components follow ``policy``: ``not_synthetic`` (unflagged first), ``quality`` (higher
+    ``quality_score`` first), ``created`` (earlier first, missing last), ``priority`` (higher
+    source priority first), ``id`` (smallest first). The id always ends the key, so keys are
+    unique and ties are broken by id whatever the policy.
+    """
+    parts = []
+    for key in policy:
+        if key == "not_synthetic":
+            parts.append("1" if doc.get("synthetic") else "0")
+        elif key == "quality":
+            score = doc.get("quality_score")
+            parts.append(f"{1.0 - (score if score is not None else 0.0):.6f}")
+        elif key == "created":
+            created = doc.get("created")
+            parts.append("0" + created if created else "1")
+        elif key == "priority":
+            parts.append(f"{_PRIORITY_OFFSET - int(doc.get('priority') or 0):07d}")
+    parts.append(doc["id"])
+    return "\x1f".join(parts)
+
+
+@dataclass(frozen=True)
+class Digest:
+    """What dedup needs of a document: identity, origin, hashes and keeper rank."""
+
+    key: str  # internal per-record key (file + record number)
+    id: str
+    uri: str
+    record: int
+    content_hash: str
+    signature: bytes
+    rank: str  # sorts in keeper order; unique per id
+    verdict: dict[str, str] | None  # per-document rejection, if any
+
+    @classmethod
+    def of(cls, doc: dict[str, Any]) -> Digest:
+        return cls(
+            key=doc["_key"],
+            id=doc["id"],
+            uri=doc["source_uri"],
+            record=doc["source_record"],
+            content_hash=doc["content_hash"],
+            signature=doc["_signature"],
+            rank=doc["_rank"],
+            verdict=doc["_verdict"],
+        )
+
+
+@dataclass(frozen=True)
+class Node:
+    """A document that takes part in near-dedup: the keeper of its exact-duplicate group."""
+
+    rank: str
+    key: str
+    id: str
+    signature: bytes
+    weight: int  # documents it stands for (itself + its exact duplicates)
+
+
+def kept(key: str, cluster_id: str | None, cluster_size: int) -> dict[str, Any]:
+    return {
+        "_key": key,
+        "kept": True,
+        "dup_cluster_id": cluster_id,
+        "dup_cluster_size": cluster_size,
+    }
+
+
+def rejected(
+    key: str,
+    stage: str,
+    reason: str,
+    detail: str | None,
+    duplicate_of: str | None = None,
+    cluster_id: str | None = None,
+) -> dict[str, Any]:
+    return {
+        "_key": key,
+        "kept": False,
+        "reject_stage": stage,
+        "reject_reason": reason,
+        "reject_detail": detail,
+        "duplicate_of": duplicate_of,
+        "dup_cluster_id": cluster_id,
+    }
+
+
+def resolve_id_group(digests: Iterable[Digest]) -> tuple[Digest, list[dict[str, Any]]]:
+    """Records sharing an id: the first by (file, record number) keeps it.
+
+    Returns the winner and a ``duplicate_id`` decision for every other record.
+    """
+    ordered = sorted(digests, key=lambda d: (d.uri, d.record))
+    winner = ordered[0]
+    losers = [
+        rejected(
+            d.key,
+            Stage.IDS,
+            Reason.DUPLICATE_ID,
+            f"id first used at {winner.uri}:{winner.record}",
+            duplicate_of=winner.id,
+        )
+        for d in ordered[1:]
+    ]
+    return winner, losers
+
+
+def verdict_decision(digest: Digest) -> dict[str, Any]:
+    """Decision for a document rejected by a per-document rule (language, quality, ...)."""
+    verdict = digest.verdict or {}
+    return rejected(digest.key, verdict["stage"], verdict["reason"], verdict.get("detail"))
+
+
+def resolve_exact_group(digests: Iterable[Digest]) -> tuple[Node, list[dict[str, Any]]]:
+    """Documents with the same ``content_hash``: the best-ranked is kept (as a :class:`Node`)."""
+    ordered = sorted(digests, key=lambda d: d.rank)
+    keeper = ordered[0]
+    losers = [
+        rejected(
+            d.key,
+            Stage.EXACT_DEDUP,
+            Reason.EXACT_DUPLICATE,
+            f"content_hash={d.content_hash[:16]}",
+            duplicate_of=keeper.id,
+        )
+        for d in ordered[1:]
+    ]
+    node = Node(keeper.rank, keeper.key, keeper.id, keeper.signature, weight=len(ordered))
+    return node, losers
+
+
+def bucket_edges(
+    members: Iterable[tuple[str, bytes]], threshold: float, verify: bool
+) -> Iterator[tuple[str, str]]:
+    """Star edges of one LSH bucket: every member to the bucket's smallest node.
+
+    A bucket of k members yields at most k - 1 edges (never k^2 pairs). With ``verify``, an
+    edge is kept only when the signatures' estimated Jaccard reaches ``threshold``, which
+    removes most LSH false positives.
+    """
+    ordered = sorted(members)
+    if len(ordered) < 2:
+        return
+    hub, hub_signature = ordered[0]
+    for node, signature in ordered[1:]:
+        if node == hub:
+            continue
+        if not verify or estimated_jaccard(hub_signature, signature) >= threshold:
+            yield hub, node
+
+
+def resolve_cluster(members: Iterable[Node], label: str) -> list[dict[str, Any]]:
+    """Decisions for one near-duplicate cluster whose smallest rank (the keeper) is ``label``.
+
+    The keeper is kept with the cluster's id (its own document id) and size (documents it
+    stands for, exact duplicates included); every other member is a ``near_duplicate`` reject
+    whose detail gives its estimated Jaccard to the keeper.
+    """
+    ordered = sorted(members, key=lambda n: n.rank)
+    keeper = ordered[0]
+    if keeper.rank != label:
+        raise ValueError(f"cluster label {label!r} is not its smallest member")
+    size = sum(node.weight for node in ordered)
+    cluster_id = keeper.id if len(ordered) > 1 or keeper.weight > 1 else None
+    decisions = [kept(keeper.key, cluster_id, size)]
+    for node in ordered[1:]:
+        similarity = estimated_jaccard(keeper.signature, node.signature)
+        decisions.append(
+            rejected(
+                node.key,
+                Stage.NEAR_DEDUP,
+                Reason.NEAR_DUPLICATE,
+                f"estimated_jaccard={similarity:.3f}",
+                duplicate_of=keeper.id,
+                cluster_id=cluster_id,
+            )
+        )
+    return decisions

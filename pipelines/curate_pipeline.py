@@ -1,0 +1,77 @@
+"""The curation pipeline: read -> score -> dedup -> route -> write.
+
+Order and why: every document is scored first (language, quality, synthetic, MinHash) in one
+fused step, so duplicate keepers can be chosen by those scores; per-document rules (language,
+quality, synthetic drop) reject before dedup, so a duplicate cluster keeps its best *eligible*
+copy; then ids are made unique, exact duplicates removed, near-duplicates clustered. Only
+small digests are shuffled until the text is joined back to its decision by record key.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import apache_beam as beam
+from apache_beam.io.filesystems import FileSystems
+
+from curation.config import CurationConfig
+from curation.inputs import InputFile
+from curation.minhash import MinHasher
+from curation.schema import corpus_schema, reject_schema
+from curation.scoring import lsh_parameters, quality_metric_fields, signal_fields
+from transforms.assemble import ApplyDecisions, public_row
+from transforms.dedup import Deduplicate
+from transforms.read import ReadInputs
+from transforms.score import ScoreDocuments
+from transforms.write import WriteJsonList, WriteParquetShards
+
+CORPUS_DIR = "corpus"
+REJECTS_DIR = "rejects"
+INPUTS_FILE = "_inputs.json"
+
+
+@dataclass(frozen=True)
+class RunPlan:
+    """Everything a pipeline run needs, decided before the pipeline is built."""
+
+    config: CurationConfig
+    files: tuple[InputFile, ...]
+    work_dir: str
+    run_id: str
+    num_shards: int
+
+
+def minhasher(config: CurationConfig) -> MinHasher:
+    bands, rows = lsh_parameters(config)
+    dedup = config.dedup
+    return MinHasher(dedup.num_perm, bands, rows, dedup.ngram, dedup.char_ngram)
+
+
+def build_pipeline(pipeline: beam.Pipeline, plan: RunPlan) -> None:
+    """Add the whole curation graph to ``pipeline``; outputs go to ``plan.work_dir``."""
+    config = plan.config
+    metrics, signals = quality_metric_fields(config), signal_fields()
+    compression = config.output.compression
+
+    read = pipeline | "Read" >> ReadInputs(plan.files, config.limits)
+    scored = read.docs | "Score" >> ScoreDocuments(config)
+    decisions = scored | "Dedup" >> Deduplicate(config.dedup, minhasher(config))
+    routed = (scored, decisions) | "ApplyDecisions" >> ApplyDecisions(plan.run_id)
+    read_rejects = read.rejects | "StampReadRejects" >> beam.Map(public_row, plan.run_id)
+    rejected = (routed.rejected, read_rejects) | "AllRejects" >> beam.Flatten()
+
+    routed.corpus | "WriteCorpus" >> WriteParquetShards(
+        FileSystems.join(plan.work_dir, CORPUS_DIR),
+        corpus_schema(metrics, signals),
+        plan.num_shards,
+        compression,
+    )
+    rejected | "WriteRejects" >> WriteParquetShards(
+        FileSystems.join(plan.work_dir, REJECTS_DIR),
+        reject_schema(metrics, signals),
+        plan.num_shards,
+        compression,
+    )
+    read.file_stats | "WriteInputStats" >> WriteJsonList(
+        FileSystems.join(plan.work_dir, INPUTS_FILE), sort_key="uri"
+    )

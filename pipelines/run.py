@@ -1,0 +1,258 @@
+"""``curate run``: plan a run, execute it on a Beam runner, publish the outputs atomically.
+
+Output layout (the contract, see docs/output.md)::
+
+    OUT/corpus/part-*.parquet    kept documents
+    OUT/rejects/part-*.parquet   every rejected record, with reason
+    OUT/manifest.json            what ran, on what, with which result (counts from the shards)
+    OUT/_SUCCESS                 written last: only a directory with it holds a finished run
+
+The pipeline writes into ``OUT/_tmp-<invocation>/``; shards are moved into place only after
+the runner reports success, so a killed run never leaves a corpus that looks finished.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import os
+import platform
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from importlib import metadata
+from typing import Any
+
+import apache_beam as beam
+from apache_beam.io.filesystems import FileSystems
+from apache_beam.options.pipeline_options import PipelineOptions
+
+from curation.config import ConfigError, CurationConfig
+from curation.inputs import InputFile
+from pipelines.curate_pipeline import (
+    CORPUS_DIR,
+    INPUTS_FILE,
+    REJECTS_DIR,
+    RunPlan,
+    build_pipeline,
+)
+from pipelines.manifest import RunCounts, count_outputs, read_json, synthetic_share, write_json
+from transforms.read import expand_source
+
+SUCCESS_FILE = "_SUCCESS"
+MANIFEST_FILE = "manifest.json"
+TMP_PREFIX = "_tmp-"
+
+
+class RunFailed(RuntimeError):
+    """The run finished but its outputs break the contract (e.g. records went missing)."""
+
+
+def package_version() -> str:
+    try:
+        return metadata.version("curate")
+    except metadata.PackageNotFoundError:
+        return "0+unknown"
+
+
+def beam_options(beam_args: list[str]) -> PipelineOptions:
+    """Pipeline options from the pass-through arguments, with a local default runner.
+
+    Without ``--runner`` the run uses Beam's DirectRunner in multi-processing mode on every
+    core; choosing it explicitly keeps Beam 2.77 from trying to download the Prism runner.
+    Unknown options are an error (a typo must not be ignored silently).
+    """
+    options = PipelineOptions(beam_args)
+    known = options.get_all_options(drop_default=False)
+    everything = options.get_all_options(drop_default=False, retain_unknown_options=True)
+    unknown = sorted(set(everything) - set(known))
+    if unknown:
+        raise ConfigError(f"unknown pipeline option --{unknown[0]}")
+    if "--runner" not in " ".join(beam_args):
+        defaults = [
+            "--runner=DirectRunner",
+            "--direct_running_mode=multi_processing",
+            f"--direct_num_workers={os.cpu_count() or 1}",
+        ]
+        explicit = {arg.split("=")[0] for arg in beam_args}
+        defaults = [d for d in defaults if d.split("=")[0] not in explicit]
+        options = PipelineOptions(defaults + beam_args)
+    return options
+
+
+def plan_files(config: CurationConfig) -> tuple[InputFile, ...]:
+    files: list[InputFile] = []
+    for source in config.sources:
+        files.extend(expand_source(source))
+    return tuple(files)
+
+
+def run_id_for(config: CurationConfig, files: tuple[InputFile, ...]) -> str:
+    """Deterministic run id: same config, package version and input listing -> same id."""
+    digest = hashlib.sha256()
+    digest.update(config.fingerprint().encode())
+    digest.update(package_version().encode())
+    for file in files:
+        digest.update(f"\0{file.source.name}\0{file.uri}\0{file.size_bytes}".encode())
+    return "run-" + digest.hexdigest()[:16]
+
+
+def shard_count(config: CurationConfig, files: tuple[InputFile, ...]) -> int:
+    total = sum(file.size_bytes for file in files)
+    return max(1, math.ceil(total / config.output.target_shard_bytes))
+
+
+def _is_empty_dir(path: str) -> bool:
+    if not FileSystems.exists(path):
+        return True
+    if "://" not in path:
+        return os.path.isdir(path) and not os.listdir(path)
+    return not FileSystems.match([FileSystems.join(path, "*")])[0].metadata_list
+
+
+def prepare_output(output: str, overwrite: bool) -> None:
+    """Refuse a non-empty output unless ``overwrite``; then remove the old finished marker."""
+    if "://" not in output and os.path.exists(output) and not os.path.isdir(output):
+        raise ConfigError(f"--output {output!r} exists and is not a directory")
+    if not _is_empty_dir(output) and not overwrite:
+        raise ConfigError(f"--output {output!r} exists and is not empty (use --overwrite)")
+    marker = FileSystems.join(output, SUCCESS_FILE)
+    if FileSystems.exists(marker):
+        FileSystems.delete([marker])
+
+
+def _delete_if_exists(paths: list[str]) -> None:
+    existing = [path for path in paths if FileSystems.exists(path)]
+    if existing:
+        FileSystems.delete(existing)
+
+
+def publish(work_dir: str, output: str) -> None:
+    """Replace ``OUT/corpus`` and ``OUT/rejects`` with the shards of ``work_dir``."""
+    for name in (CORPUS_DIR, REJECTS_DIR):
+        target = FileSystems.join(output, name)
+        _delete_if_exists([target])
+        source = FileSystems.join(work_dir, name)
+        if FileSystems.exists(source):
+            FileSystems.rename([source], [target])
+        else:
+            FileSystems.mkdirs(target)
+
+
+@dataclass(frozen=True)
+class RunResult:
+    manifest: dict[str, Any]
+    counts: RunCounts
+
+
+def execute(
+    config: CurationConfig,
+    output: str,
+    beam_args: list[str],
+    overwrite: bool = False,
+) -> RunResult:
+    """Plan, run and publish one curation run. Raises ConfigError for bad input/config."""
+    started = datetime.now(UTC)
+    clock = time.monotonic()
+    options = beam_options(beam_args)
+    files = plan_files(config)
+    prepare_output(output, overwrite)
+    invocation = uuid.uuid4().hex[:12]
+    work_dir = FileSystems.join(output, TMP_PREFIX + invocation)
+    FileSystems.mkdirs(work_dir)
+    plan = RunPlan(
+        config=config,
+        files=files,
+        work_dir=work_dir,
+        run_id=run_id_for(config, files),
+        num_shards=shard_count(config, files),
+    )
+    pipeline = beam.Pipeline(options=options)
+    build_pipeline(pipeline, plan)
+    pipeline.run().wait_until_finish()
+
+    inputs = read_json(FileSystems.join(work_dir, INPUTS_FILE))
+    publish(work_dir, output)
+    FileSystems.delete([work_dir])
+    counts = count_outputs(
+        FileSystems.join(output, CORPUS_DIR), FileSystems.join(output, REJECTS_DIR), inputs
+    )
+    manifest = build_manifest(plan, options, inputs, counts, output)
+    manifest["timing"] = {
+        "started": started.isoformat(),
+        "finished": datetime.now(UTC).isoformat(),
+        "seconds": round(time.monotonic() - clock, 3),
+        "invocation_id": invocation,
+    }
+    write_json(FileSystems.join(output, MANIFEST_FILE), manifest)
+    errors = counts.conservation_errors()
+    if errors:
+        raise RunFailed("records lost: " + "; ".join(errors))
+    with FileSystems.create(FileSystems.join(output, SUCCESS_FILE)) as handle:
+        handle.write(b"")
+    return RunResult(manifest, counts)
+
+
+def _relative(path: str, output: str) -> str:
+    prefix = output.rstrip("/") + "/"
+    return path[len(prefix) :] if path.startswith(prefix) else path
+
+
+def build_manifest(
+    plan: RunPlan,
+    options: PipelineOptions,
+    inputs: list[dict[str, Any]],
+    counts: RunCounts,
+    output: str,
+) -> dict[str, Any]:
+    """Everything about the run except timing (which is added separately and varies)."""
+    from pipelines.curate_pipeline import minhasher
+
+    hasher = minhasher(plan.config)
+    all_options = options.get_all_options(drop_default=True)
+    return {
+        "run_id": plan.run_id,
+        "versions": {
+            "curate": package_version(),
+            "apache_beam": beam.__version__,
+            "python": platform.python_version(),
+        },
+        "runner": {
+            "runner": str(all_options.get("runner") or "DirectRunner"),
+            "options": {key: str(value) for key, value in sorted(all_options.items())},
+        },
+        "config": plan.config.model_dump(mode="json"),
+        "config_sha256": plan.config.fingerprint(),
+        "dedup_parameters": {
+            "num_perm": hasher.num_perm,
+            "bands": hasher.bands,
+            "rows": hasher.rows,
+            "threshold": plan.config.dedup.threshold,
+        },
+        "inputs": inputs,
+        "counts": {
+            "input_records": counts.total_in,
+            "kept": counts.total_kept,
+            "rejected": counts.total_rejected,
+            "rejected_by_reason": dict(sorted(counts.rejected_by_reason().items())),
+            "by_source": {
+                source: {
+                    "input_records": counts.input_records[source],
+                    "kept": counts.kept[source],
+                    "rejected": sum(n for (s, _, _), n in counts.rejected.items() if s == source),
+                    "license": next(
+                        (s.license for s in plan.config.sources if s.name == source), None
+                    ),
+                }
+                for source in sorted(set(counts.input_records) | set(counts.kept))
+            },
+            "kept_languages": dict(sorted(counts.kept_languages.items())),
+            "funnel": counts.funnel(),
+        },
+        "synthetic_share": synthetic_share(counts),
+        "outputs": {
+            kind: [dict(shard, path=_relative(shard["path"], output)) for shard in shards]
+            for kind, shards in sorted(counts.shards.items())
+        },
+    }

@@ -1,0 +1,31 @@
+"""The short human-readable summary printed at the end of ``curate run``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def _share_line(share: dict[str, Any] | None) -> str:
+    if not share:
+        return "n/a (no scored documents)"
+    return (
+        f"{share['share']:.1%} (95% CI {share['low']:.1%}-{share['high']:.1%}, "
+        f"n={share['n']}, {share['method']})"
+    )
+
+
+def format_summary(manifest: dict[str, Any], output: str) -> str:
+    counts = manifest["counts"]
+    lines = [
+        f"curate run {manifest['run_id']} -> {output}",
+        f"  documents in: {counts['input_records']}   kept: {counts['kept']}   "
+        f"rejected: {counts['rejected']}   time: {manifest['timing']['seconds']:.1f} s",
+        "  stage         in       rejected  reasons",
+    ]
+    for row in counts["funnel"]:
+        reasons = ", ".join(f"{reason}={n}" for reason, n in row["reasons"].items())
+        lines.append(f"  {row['stage']:<12} {row['in']:>8} {row['rejected']:>10}  {reasons}")
+    languages = sorted(counts["kept_languages"].items(), key=lambda item: (-item[1], item[0]))
+    lines.append("  kept languages: " + ", ".join(f"{k}={v}" for k, v in languages[:12]))
+    lines.append("  synthetic share of kept: " + _share_line(manifest["synthetic_share"]["corpus"]))
+    return "\n".join(lines)

@@ -1,0 +1,144 @@
+"""Duplicate removal in Beam: unique ids, exact duplicates, MinHash LSH near-duplicates.
+
+Only small digests (ids, hashes, signatures, keeper ranks) are shuffled; the text stays
+behind and is joined back by key at the end (:mod:`transforms.assemble`). Every scored
+document receives exactly one decision, keyed by its internal record key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+import apache_beam as beam
+
+from curation.config import DedupConfig
+from curation.dedup import (
+    Digest,
+    Node,
+    bucket_edges,
+    resolve_cluster,
+    resolve_exact_group,
+    resolve_id_group,
+    verdict_decision,
+)
+from curation.minhash import MinHasher
+from transforms.components import ConnectedComponents
+
+DECISIONS = "decisions"
+
+
+def _resolve_ids(item: tuple[str, Iterable[Digest]]) -> Iterator[Any]:
+    winner, losers = resolve_id_group(item[1])
+    for decision in losers:
+        yield beam.pvalue.TaggedOutput(DECISIONS, decision)
+    if winner.verdict is not None:
+        yield beam.pvalue.TaggedOutput(DECISIONS, verdict_decision(winner))
+    else:
+        yield winner
+
+
+def _resolve_exact(item: tuple[str, Iterable[Digest]]) -> Iterator[Any]:
+    node, losers = resolve_exact_group(item[1])
+    for decision in losers:
+        yield beam.pvalue.TaggedOutput(DECISIONS, decision)
+    yield node
+
+
+def _as_node(digest: Digest) -> Node:
+    return Node(digest.rank, digest.key, digest.id, digest.signature, weight=1)
+
+
+class _BandKeys(beam.DoFn):
+    def __init__(self, hasher: MinHasher) -> None:
+        self._hasher = hasher
+
+    def process(self, node: Node) -> Iterator[tuple[str, tuple[str, bytes]]]:
+        for band_key in self._hasher.band_keys(node.signature):
+            yield band_key, (node.rank, node.signature)
+
+
+def _label_nodes(item: tuple[str, dict[str, list]]) -> Iterator[tuple[str, Node]]:
+    rank, joined = item
+    labels = joined["label"]
+    for node in joined["node"]:
+        yield (labels[0] if labels else rank), node
+
+
+def _resolve_cluster(item: tuple[str, Iterable[Node]]) -> list[dict[str, Any]]:
+    label, members = item
+    return resolve_cluster(members, label)
+
+
+class NearDuplicateClusters(beam.PTransform):
+    """Nodes -> (cluster label, node) for every node; the label is the cluster's best rank."""
+
+    def __init__(self, config: DedupConfig, hasher: MinHasher) -> None:
+        super().__init__()
+        self._config = config
+        self._hasher = hasher
+
+    def expand(self, nodes: beam.PCollection) -> beam.PCollection:
+        edges = (
+            nodes
+            | "BandKeys" >> beam.ParDo(_BandKeys(self._hasher))
+            | "GroupBuckets" >> beam.GroupByKey()
+            | "StarEdges"
+            >> beam.FlatMap(
+                lambda bucket, threshold, verify: bucket_edges(bucket[1], threshold, verify),
+                self._config.threshold,
+                self._config.verify,
+            )
+        )
+        labels = edges | "Components" >> ConnectedComponents(max_rounds=self._config.max_rounds)
+        nodes_by_rank = nodes | "NodesByRank" >> beam.Map(lambda node: (node.rank, node))
+        return (
+            {"node": nodes_by_rank, "label": labels}
+            | "JoinLabels" >> beam.CoGroupByKey()
+            | "LabelNodes" >> beam.FlatMap(_label_nodes)
+        )
+
+
+class Deduplicate(beam.PTransform):
+    """Scored documents -> one decision per document, keyed by the internal record key."""
+
+    def __init__(self, config: DedupConfig, hasher: MinHasher) -> None:
+        super().__init__()
+        self._config = config
+        self._hasher = hasher
+
+    def expand(self, scored: beam.PCollection) -> beam.PCollection:
+        digests = scored | "Digest" >> beam.Map(Digest.of)
+        ids = (
+            digests
+            | "ById" >> beam.Map(lambda digest: (digest.id, digest))
+            | "GroupIds" >> beam.GroupByKey()
+            | "ResolveIds" >> beam.FlatMap(_resolve_ids).with_outputs(DECISIONS, main="eligible")
+        )
+        decisions = [ids[DECISIONS]]
+        if self._config.exact:
+            exact = (
+                ids.eligible
+                | "ByContentHash" >> beam.Map(lambda digest: (digest.content_hash, digest))
+                | "GroupContent" >> beam.GroupByKey()
+                | "ResolveExact"
+                >> beam.FlatMap(_resolve_exact).with_outputs(DECISIONS, main="nodes")
+            )
+            decisions.append(exact[DECISIONS])
+            nodes = exact.nodes
+        else:
+            nodes = ids.eligible | "AsNodes" >> beam.Map(_as_node)
+        if self._config.near:
+            labelled = nodes | "NearDuplicates" >> NearDuplicateClusters(self._config, self._hasher)
+        else:
+            labelled = nodes | "Singletons" >> beam.Map(lambda node: (node.rank, node))
+        decisions.append(
+            labelled
+            | "GroupClusters" >> beam.GroupByKey()
+            | "ResolveClusters" >> beam.FlatMap(_resolve_cluster)
+        )
+        return (
+            decisions
+            | "AllDecisions" >> beam.Flatten()
+            | "ByKey" >> beam.Map(lambda decision: (decision["_key"], decision))
+        )
