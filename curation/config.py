@@ -54,6 +54,15 @@ class LimitsConfig(_Strict):
     max_scored_chars: int = Field(default=100_000, ge=1_000)
 
 
+class ReadConfig(_Strict):
+    """How inputs are spread over workers."""
+
+    #: Uncompressed JSONL files larger than this are read in byte ranges of about this size
+    #: (split at line boundaries) so one big file spreads over workers. Gzip files and Parquet
+    #: files are read whole.
+    split_bytes: int = Field(default=64 * 1024 * 1024, ge=1024)
+
+
 class LanguageConfig(_Strict):
     """Language identification backend and policy."""
 
@@ -128,6 +137,7 @@ class CurationConfig(_Strict):
 
     sources: tuple[SourceConfig, ...] = Field(min_length=1)
     limits: LimitsConfig = LimitsConfig()
+    read: ReadConfig = ReadConfig()
     language: LanguageConfig = LanguageConfig()
     quality: QualityConfig = QualityConfig()
     synthetic: SyntheticConfig = SyntheticConfig()

@@ -11,8 +11,8 @@ import hashlib
 import io
 import json
 import zlib
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
 from typing import IO, Any
 
 import pyarrow as pa
@@ -31,15 +31,67 @@ from curation.records import (
 
 @dataclass(frozen=True)
 class InputFile:
-    """One file to read: its source, URI (as the user gave it after glob expansion) and size."""
+    """A file to read, or a byte range of one.
+
+    ``uri`` is the path as the user gave it after glob expansion. A range covers the lines
+    whose first byte lies in ``[start, end)``; ``end is None`` means the whole file.
+    """
 
     source: SourceConfig
     uri: str
     size_bytes: int
+    start: int = 0
+    end: int | None = None
 
     @property
     def compressed(self) -> bool:
         return self.uri.endswith(".gz")
+
+    @property
+    def is_range(self) -> bool:
+        return self.end is not None
+
+    @property
+    def splittable(self) -> bool:
+        return self.source.format == "jsonl" and not self.compressed
+
+
+def split_into_ranges(file: InputFile, split_bytes: int) -> list[InputFile]:
+    """Byte ranges of about ``split_bytes`` for a large uncompressed JSONL file, else the file."""
+    if not file.splittable or file.size_bytes <= split_bytes:
+        return [file]
+    starts = range(0, file.size_bytes, split_bytes)
+    return [
+        replace(file, start=start, end=min(start + split_bytes, file.size_bytes))
+        for start in starts
+    ]
+
+
+def range_lines(stream: IO[bytes], start: int, end: int) -> Iterator[bytes]:
+    """Lines (with their newline) whose first byte lies in ``[start, end)`` of a seekable stream.
+
+    Every line of a file belongs to exactly one range of a partition of ``[0, size)``: a range
+    that starts inside a line skips to the next line, and a range reads past ``end`` to finish
+    the line it started.
+    """
+    position = start
+    if start > 0:
+        stream.seek(start - 1)
+        position = start - 1 + len(stream.readline())
+    else:
+        stream.seek(0)
+    while position < end:
+        line = stream.readline()
+        if not line:
+            return
+        position += len(line)
+        yield line
+
+
+def count_range_lines(stream: IO[bytes], file: InputFile) -> int:
+    """Physical lines (blank ones included) that start in ``file``'s range."""
+    assert file.end is not None
+    return sum(1 for _ in range_lines(stream, file.start, file.end))
 
 
 @dataclass
@@ -53,12 +105,14 @@ class FileStats:
     records: int = 0
     blank_lines: int = 0
     error: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
+
+    start: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "source": self.source,
             "uri": self.uri,
+            "start": self.start,
             "bytes": self.size_bytes,
             "sha256": self.sha256,
             "records": self.records,
@@ -103,20 +157,30 @@ def _unreadable(origin: RecordOrigin, stats: FileStats, error: Exception) -> dic
 
 
 def read_jsonl(
-    stream: IO[bytes], file: InputFile, limits: LimitsConfig, stats: FileStats
+    stream: IO[bytes],
+    file: InputFile,
+    limits: LimitsConfig,
+    stats: FileStats,
+    first_line: int = 1,
 ) -> Iterator[dict[str, Any]]:
-    """Rows of a JSONL (optionally gzip) file, one per non-blank line.
+    """Rows of a JSONL (optionally gzip) file or byte range, one per non-blank line.
 
-    Line endings ``\\n`` and ``\\r\\n`` are accepted; a UTF-8 BOM on the first line is ignored.
-    A read error (e.g. a corrupt ``.gz``) yields one ``unreadable_file`` reject for the rest of
-    the file after the records read so far.
+    Records are numbered by physical line (1-based; ``first_line`` is the number of a range's
+    first line). Line endings ``\\n`` and ``\\r\\n`` are accepted; a UTF-8 BOM on the first
+    line is ignored. A read error (e.g. a corrupt ``.gz``) yields one ``unreadable_file`` reject
+    for the rest of the file after the records read so far. The sha256 of a whole file is
+    computed while reading; a range leaves it empty (the file is hashed separately).
     """
     hashing = _HashingReader(stream)
-    buffered = io.BufferedReader(hashing, buffer_size=1 << 20)
-    lines: IO[bytes] = gzip.GzipFile(fileobj=buffered) if file.compressed else buffered
-    number = 0
+    lines: Iterator[bytes]
+    if file.is_range:
+        lines = range_lines(stream, file.start, file.end or 0)
+    else:
+        buffered = io.BufferedReader(hashing, buffer_size=1 << 20)
+        lines = iter(gzip.GzipFile(fileobj=buffered) if file.compressed else buffered)
+    number = first_line - 1
     try:
-        for number, line in enumerate(lines, start=1):  # noqa: B007 - number used after loop
+        for number, line in enumerate(lines, start=first_line):  # noqa: B007 - used below
             body = line.rstrip(b"\r\n")
             if not body.strip():
                 stats.blank_lines += 1
@@ -126,7 +190,10 @@ def read_jsonl(
             yield parse_json_line(body, origin, limits.max_text_bytes, limits.max_raw_bytes)
     except _READ_ERRORS as error:
         yield _unreadable(RecordOrigin(file.source, file.uri, number + 1), stats, error)
-        hashing.drain()
+        if not file.is_range:
+            hashing.drain()
+    if file.is_range:
+        return
     if stats.records == 0 and stats.error is None:
         stats.records = 1
         yield make_reject(
@@ -158,10 +225,7 @@ def read_parquet(
     The stream must be seekable. Rows are validated like JSON objects, so a file without the
     text column yields ``missing_text`` rejects (with the row as JSON in ``raw``).
     """
-    digest = hashlib.sha256()
-    for chunk in iter(lambda: stream.read(1 << 20), b""):
-        digest.update(chunk)
-    stats.sha256 = digest.hexdigest()
+    stats.sha256 = sha256_of(stream)
     stream.seek(0)
     number = 0
     try:
@@ -184,8 +248,46 @@ def read_parquet(
 
 
 def read_records(
-    stream: IO[bytes], file: InputFile, limits: LimitsConfig, stats: FileStats
+    stream: IO[bytes],
+    file: InputFile,
+    limits: LimitsConfig,
+    stats: FileStats,
+    first_line: int = 1,
 ) -> Iterator[dict[str, Any]]:
     """Dispatch on the source's format."""
-    reader = read_parquet if file.source.format == "parquet" else read_jsonl
-    yield from reader(stream, file, limits, stats)
+    if file.source.format == "parquet":
+        yield from read_parquet(stream, file, limits, stats)
+    else:
+        yield from read_jsonl(stream, file, limits, stats, first_line)
+
+
+def sha256_of(stream: IO[bytes]) -> str:
+    """Hex sha256 of a whole stream, read in 1 MiB chunks."""
+    digest = hashlib.sha256()
+    for chunk in iter(lambda: stream.read(1 << 20), b""):
+        digest.update(chunk)
+    return digest.hexdigest()
+
+
+def merge_file_stats(parts: Iterable[dict[str, Any]], sha256: str | None) -> dict[str, Any]:
+    """One file's stats from the stats of its ranges (and the separately computed sha256)."""
+    ordered = sorted(parts, key=lambda part: part["start"])
+    merged = dict(ordered[0])
+    merged["records"] = sum(part["records"] for part in ordered)
+    merged["blank_lines"] = sum(part["blank_lines"] for part in ordered)
+    errors = [part["error"] for part in ordered if part["error"]]
+    merged["error"] = "; ".join(errors) if errors else None
+    merged["ranges"] = len(ordered)
+    if sha256 is not None:
+        merged["sha256"] = sha256
+    del merged["start"]
+    return merged
+
+
+def first_line_numbers(counts: Iterable[tuple[int, int]]) -> dict[int, int]:
+    """Range start -> number of its first line, from (range start, lines in range) pairs."""
+    numbers, line = {}, 1
+    for start, count in sorted(counts):
+        numbers[start] = line
+        line += count
+    return numbers

@@ -53,11 +53,11 @@ def build_pipeline(pipeline: beam.Pipeline, plan: RunPlan) -> None:
     metrics, signals = quality_metric_fields(config), signal_fields()
     compression = config.output.compression
 
-    read = pipeline | "Read" >> ReadInputs(plan.files, config.limits)
-    scored = read.docs | "Score" >> ScoreDocuments(config)
+    read = pipeline | "Read" >> ReadInputs(plan.files, config.limits, config.read.split_bytes)
+    scored = read["docs"] | "Score" >> ScoreDocuments(config)
     decisions = scored | "Dedup" >> Deduplicate(config.dedup, minhasher(config))
     routed = (scored, decisions) | "ApplyDecisions" >> ApplyDecisions(plan.run_id)
-    read_rejects = read.rejects | "StampReadRejects" >> beam.Map(public_row, plan.run_id)
+    read_rejects = read["rejects"] | "StampReadRejects" >> beam.Map(public_row, plan.run_id)
     rejected = (routed.rejected, read_rejects) | "AllRejects" >> beam.Flatten()
 
     routed.corpus | "WriteCorpus" >> WriteParquetShards(
@@ -72,6 +72,6 @@ def build_pipeline(pipeline: beam.Pipeline, plan: RunPlan) -> None:
         plan.num_shards,
         compression,
     )
-    read.file_stats | "WriteInputStats" >> WriteJsonList(
+    read["file_stats"] | "WriteInputStats" >> WriteJsonList(
         FileSystems.join(plan.work_dir, INPUTS_FILE), sort_key="uri"
     )

@@ -1,14 +1,17 @@
-"""Reading inputs: Create(file list) -> Reshuffle -> read, so no splittable source is needed.
+"""Reading inputs without splittable sources: Create(file ranges) -> Reshuffle -> read.
 
-This shape runs on every Beam runner (DaskRunner does not run splittable reads) and spreads
-files over workers. All I/O goes through ``FileSystems``, so ``gs://``, ``s3://`` and
-``hdfs://`` paths work where the matching Beam extra is installed.
+This shape runs on every Beam runner (DaskRunner does not run splittable reads). Large
+uncompressed JSONL files are split into byte ranges at line boundaries so one big file spreads
+over workers; their line numbers come from a parallel line count of each range, joined by key,
+so record numbers are the same however the file was split. All I/O goes through
+``FileSystems``: ``gs://``, ``s3://`` and ``hdfs://`` paths work where the matching Beam extra
+is installed.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 import apache_beam as beam
@@ -16,7 +19,16 @@ from apache_beam.io.filesystem import CompressionTypes
 from apache_beam.io.filesystems import FileSystems
 
 from curation.config import ConfigError, LimitsConfig, SourceConfig
-from curation.inputs import FileStats, InputFile, read_records
+from curation.inputs import (
+    FileStats,
+    InputFile,
+    count_range_lines,
+    first_line_numbers,
+    merge_file_stats,
+    read_records,
+    sha256_of,
+    split_into_ranges,
+)
 from curation.records import Reason, RecordOrigin, Stage, make_reject
 
 REJECTS = "rejects"
@@ -43,16 +55,50 @@ def _is_local_directory(path: str) -> bool:
     return "://" not in path and os.path.isdir(path)
 
 
+def _open(uri: str) -> Any:
+    return FileSystems.open(uri, compression_type=CompressionTypes.UNCOMPRESSED)
+
+
+def _count_lines(file: InputFile) -> tuple[str, tuple[int, int]]:
+    with _open(file.uri) as stream:
+        return file.uri, (file.start, count_range_lines(stream, file))
+
+
+def _first_lines(item: tuple[str, Iterable[tuple[int, int]]]) -> Iterator[tuple[Any, int]]:
+    uri, counts = item
+    for start, number in first_line_numbers(counts).items():
+        yield (uri, start), number
+
+
+def _with_first_line(item: tuple[Any, dict[str, list]]) -> Iterator[tuple[InputFile, int]]:
+    _, joined = item
+    numbers = joined["first_line"]
+    for file in joined["file"]:
+        yield file, numbers[0] if numbers else 1
+
+
+def _hash_file(file: InputFile) -> tuple[str, str]:
+    with _open(file.uri) as stream:
+        return file.uri, sha256_of(stream)
+
+
+def _merge_stats(item: tuple[str, dict[str, list]]) -> dict[str, Any]:
+    _, joined = item
+    hashes = joined["sha256"]
+    return merge_file_stats(joined["stats"], hashes[0] if hashes else None)
+
+
 class ReadFileFn(beam.DoFn):
-    """Reads one file; documents on the main output, rejects and file stats tagged."""
+    """Reads one file or range; documents on the main output, rejects and stats tagged."""
 
     def __init__(self, limits: LimitsConfig) -> None:
         self._limits = limits
 
-    def process(self, file: InputFile) -> Iterator[Any]:
-        stats = FileStats(source=file.source.name, uri=file.uri, size_bytes=file.size_bytes)
+    def process(self, element: tuple[InputFile, int]) -> Iterator[Any]:
+        file, first_line = element
+        stats = FileStats(file.source.name, file.uri, file.size_bytes, start=file.start)
         try:
-            stream = FileSystems.open(file.uri, compression_type=CompressionTypes.UNCOMPRESSED)
+            stream = _open(file.uri)
         except OSError as error:
             stats.error = f"{type(error).__name__}: {error}"[:500]
             stats.records = 1
@@ -62,7 +108,7 @@ class ReadFileFn(beam.DoFn):
             yield beam.pvalue.TaggedOutput(FILE_STATS, stats.as_dict())
             return
         with stream:
-            for row in read_records(stream, file, self._limits, stats):
+            for row in read_records(stream, file, self._limits, stats, first_line):
                 if "reject_reason" in row:
                     yield beam.pvalue.TaggedOutput(REJECTS, row)
                 else:
@@ -71,18 +117,52 @@ class ReadFileFn(beam.DoFn):
 
 
 class ReadInputs(beam.PTransform):
-    """Files -> document rows (main), reject rows (``rejects``), file stats (``file_stats``)."""
+    """Files -> documents (``docs``), reject rows (``rejects``), per-file stats (``file_stats``)."""
 
-    def __init__(self, files: Sequence[InputFile], limits: LimitsConfig) -> None:
+    def __init__(self, files: Sequence[InputFile], limits: LimitsConfig, split_bytes: int) -> None:
         super().__init__()
-        self._files = list(files)
+        self._parts = [part for file in files for part in split_into_ranges(file, split_bytes)]
+        self._split_files = sorted(
+            {part.uri: part for part in self._parts if part.is_range}.values(), key=lambda f: f.uri
+        )
         self._limits = limits
 
-    def expand(self, pbegin: beam.pvalue.PBegin) -> beam.pvalue.DoOutputsTuple:
-        return (
-            pbegin
-            | "ListFiles" >> beam.Create(self._files)
-            | "SpreadFiles" >> beam.Reshuffle()
-            | "ReadFiles"
-            >> beam.ParDo(ReadFileFn(self._limits)).with_outputs(REJECTS, FILE_STATS, main="docs")
+    def expand(self, pbegin: beam.pvalue.PBegin) -> dict[str, beam.PCollection]:
+        parts = (
+            pbegin | "ListRanges" >> beam.Create(self._parts) | "SpreadRanges" >> beam.Reshuffle()
         )
+        first_lines = (
+            parts
+            | "SplitOnly" >> beam.Filter(lambda part: part.is_range)
+            | "CountLines" >> beam.Map(_count_lines)
+            | "GroupCounts" >> beam.GroupByKey()
+            | "FirstLines" >> beam.FlatMap(_first_lines)
+        )
+        numbered = (
+            {
+                "file": parts
+                | "KeyRanges" >> beam.Map(lambda part: ((part.uri, part.start), part)),
+                "first_line": first_lines,
+            }
+            | "JoinFirstLines" >> beam.CoGroupByKey()
+            | "Number" >> beam.FlatMap(_with_first_line)
+            | "SpreadNumbered" >> beam.Reshuffle()
+        )
+        read = numbered | "ReadRanges" >> beam.ParDo(ReadFileFn(self._limits)).with_outputs(
+            REJECTS, FILE_STATS, main="docs"
+        )
+        hashes = (
+            pbegin
+            | "ListSplitFiles" >> beam.Create(self._split_files)
+            | "SpreadSplitFiles" >> beam.Reshuffle()
+            | "HashSplitFiles" >> beam.Map(_hash_file)
+        )
+        stats = (
+            {
+                "stats": read[FILE_STATS] | "StatsByUri" >> beam.Map(lambda s: (s["uri"], s)),
+                "sha256": hashes,
+            }
+            | "JoinStats" >> beam.CoGroupByKey()
+            | "MergeStats" >> beam.Map(_merge_stats)
+        )
+        return {"docs": read.docs, REJECTS: read[REJECTS], FILE_STATS: stats}
