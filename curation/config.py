@@ -15,7 +15,14 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 KEEP_POLICY_KEYS = ("not_synthetic", "quality", "created", "priority", "id")
 
@@ -120,7 +127,19 @@ class DedupConfig(_Strict):
             raise ValueError(f"unknown keep_policy entry {unknown[0]!r}; use {KEEP_POLICY_KEYS}")
         if len(set(value)) != len(value):
             raise ValueError("keep_policy entries must be unique")
+        if "id" in value and value[-1] != "id":
+            raise ValueError("'id' must be the last keep_policy entry (it breaks every tie)")
         return value
+
+    @model_validator(mode="after")
+    def _bands_and_rows(self) -> DedupConfig:
+        if (self.bands is None) != (self.rows is None):
+            raise ValueError("give both bands and rows, or neither (then they are derived)")
+        if self.bands is not None and self.rows is not None and self.bands * self.rows > self.num_perm:
+            raise ValueError(
+                f"bands x rows = {self.bands * self.rows} exceeds num_perm = {self.num_perm}"
+            )
+        return self
 
 
 class OutputConfig(_Strict):
@@ -207,7 +226,7 @@ def adhoc_sources(paths: Sequence[str]) -> tuple[SourceConfig, ...]:
     for path in paths:
         base = Path(path.rstrip("/")).name or "input"
         stem = base.split(".")[0] or "input"
-        name = "".join(ch if ch.isalnum() or ch in "_.-" else "_" for ch in stem)
+        name = "".join(ch if (ch.isascii() and ch.isalnum()) or ch in "_.-" else "_" for ch in stem)
         candidate, counter = name, 2
         while candidate in used:
             candidate, counter = f"{name}_{counter}", counter + 1

@@ -86,6 +86,10 @@ class MinHasher:
             num_perm=self.num_perm, seed=MINHASH_SEED, hashfunc=_xxh32, scheme=PERMUTATION_SCHEME
         )
 
+    @cached_property
+    def _empty_signature(self) -> bytes:
+        return self.signature_of_shingles([])
+
     def signature(self, text: str) -> bytes:
         """MinHash signature of ``text``'s shingles as ``num_perm * 4`` bytes."""
         return self.signature_of_shingles(shingles(text, self.word_ngram, self.char_ngram))
@@ -96,7 +100,13 @@ class MinHasher:
         return minhash.hashvalues.astype(_SIGNATURE_DTYPE).tobytes()
 
     def band_keys(self, signature: bytes) -> list[str]:
-        """One key per band: ``"<band index>:<xxh64 hex of the band's rows>"``."""
+        """One key per band: ``"<band index>:<xxh64 hex of the band's rows>"``.
+
+        The signature of an empty shingle set (a text of only punctuation or symbols) has no
+        band keys: such texts are not near-duplicates of each other, only exact duplicates.
+        """
+        if signature == self._empty_signature:
+            return []
         width = self.rows * _SIGNATURE_DTYPE.itemsize
         return [
             f"{band}:{xxhash.xxh64_hexdigest(signature[band * width : (band + 1) * width])}"

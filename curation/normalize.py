@@ -49,7 +49,7 @@ def normalize_for_shingles(text: str) -> str:
 
 
 def _is_unspaced_script(char: str) -> bool:
-    """Han, Hiragana, Katakana, Hangul syllables and Thai/Lao/Khmer/Myanmar: no word spaces."""
+    """Han, Hiragana, Katakana and Thai/Lao/Khmer/Myanmar: scripts written without word spaces."""
     code = ord(char)
     return (
         0x3040 <= code <= 0x30FF  # Hiragana, Katakana
@@ -66,8 +66,8 @@ def _is_unspaced_script(char: str) -> bool:
 def is_unspaced_text(text: str, min_share: float = 0.3) -> bool:
     """True when at least ``min_share`` (0..1) of the letters belong to scripts without spaces.
 
-    Such texts are shingled by characters, not words. Hangul uses spaces between words, so
-    only its syllables of Chinese characters mixed in count.
+    Such texts are shingled by characters, not words. Korean (Hangul) uses spaces between words
+    and is shingled by words.
     """
     letters = unspaced = 0
     for char in text:

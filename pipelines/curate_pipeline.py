@@ -19,15 +19,16 @@ from curation.inputs import InputFile
 from curation.minhash import MinHasher
 from curation.schema import corpus_schema, reject_schema
 from curation.scoring import lsh_parameters, quality_metric_fields, signal_fields
-from transforms.assemble import ApplyDecisions, public_row
+from transforms.assemble import CORPUS, REJECTED, ApplyDecisions, public_row
 from transforms.dedup import Deduplicate
 from transforms.read import ReadInputs
 from transforms.score import ScoreDocuments
-from transforms.write import WriteJsonList, WriteParquetShards
+from transforms.write import WriteParquetShards, WriteRunRecord
 
 CORPUS_DIR = "corpus"
 REJECTS_DIR = "rejects"
-INPUTS_FILE = "_inputs.json"
+#: Written last by the pipeline: input file stats and written shards.
+RUN_RECORD = "_run.json"
 
 
 @dataclass(frozen=True)
@@ -58,20 +59,27 @@ def build_pipeline(pipeline: beam.Pipeline, plan: RunPlan) -> None:
     decisions = scored | "Dedup" >> Deduplicate(config.dedup, minhasher(config))
     routed = (scored, decisions) | "ApplyDecisions" >> ApplyDecisions(plan.run_id)
     read_rejects = read["rejects"] | "StampReadRejects" >> beam.Map(public_row, plan.run_id)
-    rejected = (routed.rejected, read_rejects) | "AllRejects" >> beam.Flatten()
+    rejected = (routed[REJECTED], read_rejects) | "AllRejects" >> beam.Flatten()
 
-    routed.corpus | "WriteCorpus" >> WriteParquetShards(
+    corpus_shards = routed[CORPUS] | "WriteCorpus" >> WriteParquetShards(
         FileSystems.join(plan.work_dir, CORPUS_DIR),
         corpus_schema(metrics, signals),
         plan.num_shards,
         compression,
     )
-    rejected | "WriteRejects" >> WriteParquetShards(
+    reject_shards = rejected | "WriteRejects" >> WriteParquetShards(
         FileSystems.join(plan.work_dir, REJECTS_DIR),
         reject_schema(metrics, signals),
         plan.num_shards,
         compression,
     )
-    read["file_stats"] | "WriteInputStats" >> WriteJsonList(
-        FileSystems.join(plan.work_dir, INPUTS_FILE), sort_key="uri"
+    entries = [
+        corpus_shards | "TagCorpusShards" >> beam.Map(lambda stats: ("corpus_shards", stats)),
+        reject_shards | "TagRejectShards" >> beam.Map(lambda stats: ("reject_shards", stats)),
+        read["file_stats"] | "TagInputs" >> beam.Map(lambda stats: ("inputs", stats)),
+    ]
+    _ = (
+        entries
+        | "AllEntries" >> beam.Flatten()
+        | "WriteRunRecord" >> WriteRunRecord(FileSystems.join(plan.work_dir, RUN_RECORD))
     )

@@ -32,8 +32,8 @@ from curation.config import ConfigError, CurationConfig
 from curation.inputs import InputFile
 from pipelines.curate_pipeline import (
     CORPUS_DIR,
-    INPUTS_FILE,
     REJECTS_DIR,
+    RUN_RECORD,
     RunPlan,
     build_pipeline,
 )
@@ -172,7 +172,8 @@ def execute(
     build_pipeline(pipeline, plan)
     pipeline.run().wait_until_finish()
 
-    inputs = read_json(FileSystems.join(work_dir, INPUTS_FILE))
+    run_record = read_json(FileSystems.join(work_dir, RUN_RECORD))
+    inputs = sorted(run_record["inputs"], key=lambda item: item["uri"])
     publish(work_dir, output)
     FileSystems.delete([work_dir])
     counts = count_outputs(

@@ -7,6 +7,8 @@ from typing import Any
 
 import apache_beam as beam
 
+from transforms.tags import SplitByTag
+
 CORPUS = "corpus"
 REJECTED = "rejected"
 _INTERNAL = ("_key", "_signature", "_rank", "_verdict", "priority")
@@ -44,14 +46,11 @@ class _ApplyDecision(beam.DoFn):
         for column in _DECISION_COLUMNS:
             if column in decision:
                 row[column] = decision[column]
-        if decision["kept"]:
-            yield row
-        else:
-            yield beam.pvalue.TaggedOutput(REJECTED, row)
+        yield (CORPUS if decision["kept"] else REJECTED), row
 
 
 class ApplyDecisions(beam.PTransform):
-    """(scored docs, decisions keyed by record key) -> kept rows (main) and ``rejected`` rows."""
+    """(scored docs, decisions keyed by record key) -> {corpus: kept rows, rejected: rows}."""
 
     def __init__(self, run_id: str) -> None:
         super().__init__()
@@ -63,6 +62,6 @@ class ApplyDecisions(beam.PTransform):
         return (
             {"doc": docs, "decision": decisions}
             | "JoinDecisions" >> beam.CoGroupByKey()
-            | "Apply"
-            >> beam.ParDo(_ApplyDecision(self._run_id)).with_outputs(REJECTED, main=CORPUS)
+            | "Apply" >> beam.ParDo(_ApplyDecision(self._run_id))
+            | "Route" >> SplitByTag([CORPUS, REJECTED])
         )

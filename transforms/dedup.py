@@ -24,25 +24,28 @@ from curation.dedup import (
 )
 from curation.minhash import MinHasher
 from transforms.components import ConnectedComponents
+from transforms.tags import SplitByTag
 
 DECISIONS = "decisions"
+ELIGIBLE = "eligible"
+NODES = "nodes"
 
 
-def _resolve_ids(item: tuple[str, Iterable[Digest]]) -> Iterator[Any]:
+def _resolve_ids(item: tuple[str, Iterable[Digest]]) -> Iterator[tuple[str, Any]]:
     winner, losers = resolve_id_group(item[1])
     for decision in losers:
-        yield beam.pvalue.TaggedOutput(DECISIONS, decision)
+        yield DECISIONS, decision
     if winner.verdict is not None:
-        yield beam.pvalue.TaggedOutput(DECISIONS, verdict_decision(winner))
+        yield DECISIONS, verdict_decision(winner)
     else:
-        yield winner
+        yield ELIGIBLE, winner
 
 
-def _resolve_exact(item: tuple[str, Iterable[Digest]]) -> Iterator[Any]:
+def _resolve_exact(item: tuple[str, Iterable[Digest]]) -> Iterator[tuple[str, Any]]:
     node, losers = resolve_exact_group(item[1])
     for decision in losers:
-        yield beam.pvalue.TaggedOutput(DECISIONS, decision)
-    yield node
+        yield DECISIONS, decision
+    yield NODES, node
 
 
 def _as_node(digest: Digest) -> Node:
@@ -113,21 +116,22 @@ class Deduplicate(beam.PTransform):
             digests
             | "ById" >> beam.Map(lambda digest: (digest.id, digest))
             | "GroupIds" >> beam.GroupByKey()
-            | "ResolveIds" >> beam.FlatMap(_resolve_ids).with_outputs(DECISIONS, main="eligible")
+            | "ResolveIds" >> beam.FlatMap(_resolve_ids)
+            | "SplitIds" >> SplitByTag([DECISIONS, ELIGIBLE])
         )
         decisions = [ids[DECISIONS]]
         if self._config.exact:
             exact = (
-                ids.eligible
+                ids[ELIGIBLE]
                 | "ByContentHash" >> beam.Map(lambda digest: (digest.content_hash, digest))
                 | "GroupContent" >> beam.GroupByKey()
-                | "ResolveExact"
-                >> beam.FlatMap(_resolve_exact).with_outputs(DECISIONS, main="nodes")
+                | "ResolveExact" >> beam.FlatMap(_resolve_exact)
+                | "SplitExact" >> SplitByTag([DECISIONS, NODES])
             )
             decisions.append(exact[DECISIONS])
-            nodes = exact.nodes
+            nodes = exact[NODES]
         else:
-            nodes = ids.eligible | "AsNodes" >> beam.Map(_as_node)
+            nodes = ids[ELIGIBLE] | "AsNodes" >> beam.Map(_as_node)
         if self._config.near:
             labelled = nodes | "NearDuplicates" >> NearDuplicateClusters(self._config, self._hasher)
         else:

@@ -30,7 +30,9 @@ from curation.inputs import (
     split_into_ranges,
 )
 from curation.records import Reason, RecordOrigin, Stage, make_reject
+from transforms.tags import SplitByTag
 
+DOCS = "docs"
 REJECTS = "rejects"
 FILE_STATS = "file_stats"
 
@@ -89,7 +91,7 @@ def _merge_stats(item: tuple[str, dict[str, list]]) -> dict[str, Any]:
 
 
 class ReadFileFn(beam.DoFn):
-    """Reads one file or range; documents on the main output, rejects and stats tagged."""
+    """Reads one file or range; emits ``(tag, row)`` with tags docs, rejects and file_stats."""
 
     def __init__(self, limits: LimitsConfig) -> None:
         self._limits = limits
@@ -104,16 +106,13 @@ class ReadFileFn(beam.DoFn):
             stats.records = 1
             origin = RecordOrigin(file.source, file.uri, 0)
             reject = make_reject(origin, Stage.READ, Reason.UNREADABLE_FILE, stats.error)
-            yield beam.pvalue.TaggedOutput(REJECTS, reject)
-            yield beam.pvalue.TaggedOutput(FILE_STATS, stats.as_dict())
+            yield REJECTS, reject
+            yield FILE_STATS, stats.as_dict()
             return
         with stream:
             for row in read_records(stream, file, self._limits, stats, first_line):
-                if "reject_reason" in row:
-                    yield beam.pvalue.TaggedOutput(REJECTS, row)
-                else:
-                    yield row
-        yield beam.pvalue.TaggedOutput(FILE_STATS, stats.as_dict())
+                yield (REJECTS if "reject_reason" in row else DOCS), row
+        yield FILE_STATS, stats.as_dict()
 
 
 class ReadInputs(beam.PTransform):
@@ -148,8 +147,10 @@ class ReadInputs(beam.PTransform):
             | "Number" >> beam.FlatMap(_with_first_line)
             | "SpreadNumbered" >> beam.Reshuffle()
         )
-        read = numbered | "ReadRanges" >> beam.ParDo(ReadFileFn(self._limits)).with_outputs(
-            REJECTS, FILE_STATS, main="docs"
+        read = (
+            numbered
+            | "ReadRanges" >> beam.ParDo(ReadFileFn(self._limits))
+            | "SplitRead" >> SplitByTag([DOCS, REJECTS, FILE_STATS])
         )
         hashes = (
             pbegin
@@ -165,4 +166,4 @@ class ReadInputs(beam.PTransform):
             | "JoinStats" >> beam.CoGroupByKey()
             | "MergeStats" >> beam.Map(_merge_stats)
         )
-        return {"docs": read.docs, REJECTS: read[REJECTS], FILE_STATS: stats}
+        return {DOCS: read[DOCS], REJECTS: read[REJECTS], FILE_STATS: stats}

@@ -81,30 +81,36 @@ class WriteParquetShards(beam.PTransform):
         )
 
 
-class _WriteJsonFile(beam.DoFn):
-    def __init__(self, path: str, sort_key: str) -> None:
+class _WriteRecordFile(beam.DoFn):
+    def __init__(self, path: str) -> None:
         self._path = path
-        self._sort_key = sort_key
 
-    def process(self, item: tuple[None, Iterable[dict[str, Any]]]) -> Iterator[str]:
-        records = sorted(item[1], key=lambda record: str(record[self._sort_key]))
+    def process(self, item: tuple[None, Iterable[tuple[str, dict[str, Any]]]]) -> Iterator[str]:
+        record: dict[str, list[dict[str, Any]]] = {}
+        for kind, entry in item[1]:
+            record.setdefault(kind, []).append(entry)
+        for entries in record.values():
+            entries.sort(key=lambda entry: json.dumps(entry, sort_keys=True))
         with FileSystems.create(self._path) as handle:
-            handle.write(json.dumps(records, indent=1, sort_keys=True).encode("utf-8"))
+            handle.write(json.dumps(record, indent=1, sort_keys=True).encode("utf-8"))
         yield self._path
 
 
-class WriteJsonList(beam.PTransform):
-    """A small PCollection of dicts -> one JSON list file, sorted by ``sort_key``."""
+class WriteRunRecord(beam.PTransform):
+    """``(kind, dict)`` entries -> one JSON file ``{kind: [dict, ...]}``, entries sorted.
 
-    def __init__(self, path: str, sort_key: str) -> None:
+    Make it the pipeline's last step, fed by every other sink: DaskRunner computes only the
+    last transform and what it depends on.
+    """
+
+    def __init__(self, path: str) -> None:
         super().__init__()
         self._path = path
-        self._sort_key = sort_key
 
-    def expand(self, records: beam.PCollection) -> beam.PCollection:
+    def expand(self, entries: beam.PCollection) -> beam.PCollection:
         return (
-            records
-            | "OneGroup" >> beam.Map(lambda record: (None, record))
+            entries
+            | "OneGroup" >> beam.Map(lambda entry: (None, entry))
             | "Gather" >> beam.GroupByKey()
-            | "Write" >> beam.ParDo(_WriteJsonFile(self._path, self._sort_key))
+            | "Write" >> beam.ParDo(_WriteRecordFile(self._path))
         )

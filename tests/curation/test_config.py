@@ -1,0 +1,269 @@
+"""Config validation: strict keys, types, ranges, safe YAML, ad-hoc sources, fingerprint."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from curation.config import (
+    KEEP_POLICY_KEYS,
+    ConfigError,
+    CurationConfig,
+    adhoc_sources,
+    config_from_mapping,
+    load_config,
+)
+
+
+def _mapping(**sections: object) -> dict[str, object]:
+    """A minimal valid config mapping with ``sections`` merged in at top level."""
+    data: dict[str, object] = {"sources": [{"name": "web", "paths": ["a.jsonl"]}]}
+    data.update(sections)
+    return data
+
+
+def _error(data: object) -> str:
+    with pytest.raises(ConfigError) as info:
+        config_from_mapping(data)
+    message = str(info.value)
+    assert "\n" not in message, f"error is not one line: {message!r}"
+    return message
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "run.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_minimal_config_takes_valid_defaults():
+    config = config_from_mapping(_mapping())
+    assert config.sources[0].format == "jsonl"
+    assert config.sources[0].license == "unknown"
+    assert config.sources[0].text_field == "text"
+    assert config.dedup.threshold == 0.8
+    assert config.dedup.num_perm == 128
+    assert config.dedup.keep_policy == KEEP_POLICY_KEYS
+    assert config.limits.max_text_bytes > config.limits.max_raw_bytes
+    assert config.language.allowed is None
+    assert config.synthetic.policy == "tag"
+
+
+def test_config_is_immutable():
+    config = config_from_mapping(_mapping())
+    with pytest.raises(ValueError):
+        config.dedup.threshold = 0.5  # type: ignore[misc]
+
+
+def test_unknown_top_level_key_is_named():
+    message = _error(_mapping(dedupe={"threshold": 0.5}))
+    assert "dedupe" in message
+    assert "unknown key" in message
+
+
+def test_unknown_nested_key_is_named_with_its_path():
+    message = _error(_mapping(dedup={"treshold": 0.5}))
+    assert "dedup.treshold" in message
+    assert "unknown key" in message
+
+
+def test_unknown_key_in_a_source_is_named_with_its_index():
+    data = {"sources": [{"name": "a", "paths": ["x"]}, {"name": "b", "paths": ["y"], "lisence": 1}]}
+    assert "sources.1.lisence" in _error(data)
+
+
+@pytest.mark.parametrize(
+    ("section", "key", "value"),
+    [
+        ("dedup", "threshold", 1.0),
+        ("dedup", "threshold", 0.0),
+        ("dedup", "threshold", "high"),
+        ("dedup", "num_perm", 8),
+        ("dedup", "num_perm", 4096),
+        ("dedup", "num_perm", 128.5),
+        ("dedup", "ngram", 0),
+        ("dedup", "bands", 0),
+        ("dedup", "max_rounds", 0),
+        ("limits", "max_text_bytes", 0),
+        ("limits", "max_raw_bytes", -1),
+        ("limits", "max_scored_chars", 10),
+        ("language", "min_score", 1.5),
+        ("language", "backend", "cld3"),
+        ("language", "allowed", "en"),
+        ("synthetic", "policy", "delete"),
+        ("synthetic", "threshold", -0.1),
+        ("output", "compression", "lz4"),
+        ("output", "target_shard_bytes", 10),
+        ("quality", "scorers", ["gopher"]),
+    ],
+)
+def test_wrong_type_or_range_names_the_key(section, key, value):
+    message = _error(_mapping(**{section: {key: value}}))
+    assert f"{section}.{key}" in message
+
+
+@pytest.mark.parametrize(
+    ("source", "key"),
+    [
+        ({"paths": ["x"]}, "name"),
+        ({"name": "", "paths": ["x"]}, "name"),
+        ({"name": "has space", "paths": ["x"]}, "name"),
+        ({"name": "a"}, "paths"),
+        ({"name": "a", "paths": []}, "paths"),
+        ({"name": "a", "paths": "x.jsonl"}, "paths"),
+        ({"name": "a", "paths": ["x"], "format": "csv"}, "format"),
+        ({"name": "a", "paths": ["x"], "priority": 10**7}, "priority"),
+    ],
+)
+def test_invalid_source_names_the_key(source, key):
+    assert f"sources.0.{key}" in _error({"sources": [source]})
+
+
+def test_sources_are_required_and_non_empty():
+    assert "sources" in _error({})
+    assert "sources" in _error({"sources": []})
+
+
+@pytest.mark.parametrize("data", [None, [], "sources", 3])
+def test_top_level_must_be_a_mapping(data):
+    assert "mapping" in _error(data)
+
+
+def test_non_string_key_is_a_config_error():
+    assert "1" in _error({**_mapping(), 1: "x"})
+
+
+def test_duplicate_source_names_are_rejected():
+    data = {"sources": [{"name": "a", "paths": ["x"]}, {"name": "a", "paths": ["y"]}]}
+    message = _error(data)
+    assert "sources" in message
+    assert "'a'" in message
+
+
+@pytest.mark.parametrize(
+    ("policy", "fragment"),
+    [(["quality", "bogus"], "bogus"), (["quality", "quality"], "unique")],
+)
+def test_keep_policy_rejects_unknown_and_repeated_entries(policy, fragment):
+    message = _error(_mapping(dedup={"keep_policy": policy}))
+    assert "dedup.keep_policy" in message
+    assert fragment in message
+
+
+def test_keep_policy_accepts_a_reordered_subset():
+    config = config_from_mapping(_mapping(dedup={"keep_policy": ["priority", "quality"]}))
+    assert config.dedup.keep_policy == ("priority", "quality")
+
+
+def test_bands_times_rows_above_num_perm_is_a_config_error():
+    message = _error(_mapping(dedup={"num_perm": 128, "bands": 20, "rows": 20}))
+    assert "dedup" in message
+
+
+def test_bands_without_rows_is_a_config_error():
+    message = _error(_mapping(dedup={"bands": 16}))
+    assert "dedup" in message
+
+
+def test_load_config_reads_yaml(tmp_path):
+    path = _write(
+        tmp_path,
+        "sources:\n  - name: web\n    paths: [a.jsonl, b.jsonl.gz]\n    license: cc-by\n"
+        "dedup:\n  threshold: 0.7\n",
+    )
+    config = load_config(path)
+    assert config.sources[0].paths == ("a.jsonl", "b.jsonl.gz")
+    assert config.sources[0].license == "cc-by"
+    assert config.dedup.threshold == 0.7
+
+
+def test_load_config_error_names_the_file_and_key(tmp_path):
+    path = _write(tmp_path, "sources:\n  - name: web\n    paths: [a]\ndedup:\n  treshold: 0.7\n")
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    assert str(path) in str(info.value)
+    assert "dedup.treshold" in str(info.value)
+
+
+def test_invalid_yaml_reports_the_line(tmp_path):
+    path = _write(
+        tmp_path, "sources:\n  - name: web\n    paths: [a]\ndedup:\n  threshold: 0.8: 9\n"
+    )
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    message = str(info.value)
+    assert "invalid YAML" in message
+    assert "line 5" in message
+    assert "\n" not in message
+
+
+def test_python_object_tag_is_refused_not_constructed(tmp_path):
+    path = _write(
+        tmp_path,
+        "sources:\n  - name: web\n    paths: [a]\n"
+        "limits: !!python/object/apply:os.system ['echo constructed']\n",
+    )
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    assert "invalid YAML" in str(info.value)
+    assert "line 4" in str(info.value)
+
+
+def test_empty_yaml_file_is_a_config_error(tmp_path):
+    with pytest.raises(ConfigError, match="mapping"):
+        load_config(_write(tmp_path, ""))
+
+
+def test_missing_file_is_a_config_error(tmp_path):
+    with pytest.raises(ConfigError, match="cannot read"):
+        load_config(tmp_path / "absent.yaml")
+
+
+def test_non_utf8_file_is_a_config_error(tmp_path):
+    path = tmp_path / "latin1.yaml"
+    path.write_bytes(b"sources:\n  - name: caf\xe9\n")
+    with pytest.raises(ConfigError, match="cannot read"):
+        load_config(path)
+
+
+def test_adhoc_sources_names_and_formats():
+    sources = adhoc_sources(
+        ["data/web.jsonl.gz", "other/web.jsonl", "x/books.parquet", "dir/news/", "my file.jsonl"]
+    )
+    assert [s.name for s in sources] == ["web", "web_2", "books", "news", "my_file"]
+    assert [s.format for s in sources] == ["jsonl", "jsonl", "parquet", "jsonl", "jsonl"]
+    assert sources[0].paths == ("data/web.jsonl.gz",)
+    assert {s.license for s in sources} == {"unknown"}
+    config = CurationConfig(sources=sources)
+    assert len(config.sources) == 5
+
+
+def test_adhoc_sources_suffix_skips_names_already_taken():
+    sources = adhoc_sources(["a/web.jsonl", "web_2.jsonl", "b/web.jsonl"])
+    names = [s.name for s in sources]
+    assert names == ["web", "web_2", "web_3"]
+
+
+def test_adhoc_sources_name_files_without_a_stem():
+    sources = adhoc_sources([".hidden.jsonl", "/"])
+    assert [s.name for s in sources] == ["input", "input_2"]
+
+
+def test_adhoc_sources_accept_non_ascii_file_names():
+    (source,) = adhoc_sources(["données.jsonl"])
+    assert source.format == "jsonl"
+
+
+def test_fingerprint_is_stable_across_equal_configs():
+    first = config_from_mapping(_mapping(dedup={"threshold": 0.8, "num_perm": 128}))
+    second = config_from_mapping(_mapping())  # same values, given implicitly
+    reordered = config_from_mapping({"dedup": {"num_perm": 128}, **_mapping()})
+    assert first.fingerprint() == second.fingerprint() == reordered.fingerprint()
+    assert len(first.fingerprint()) == 64
+
+
+def test_fingerprint_changes_with_a_threshold():
+    base = config_from_mapping(_mapping())
+    changed = config_from_mapping(_mapping(dedup={"threshold": 0.81}))
+    assert base.fingerprint() != changed.fingerprint()

@@ -1,0 +1,254 @@
+"""Duplicate resolution decisions and the keeper order (``rank_key``)."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from curation.config import KEEP_POLICY_KEYS, DedupConfig
+from curation.dedup import (
+    Digest,
+    Node,
+    bucket_edges,
+    rank_key,
+    resolve_cluster,
+    resolve_exact_group,
+    resolve_id_group,
+    verdict_decision,
+)
+from curation.minhash import MinHasher
+from curation.records import Reason, Stage, record_key
+
+HASHER = MinHasher(num_perm=128, bands=16, rows=8)
+BASE = {f"shingle {n}" for n in range(100)}
+
+
+def _signature(shift: int) -> bytes:
+    """Signature of BASE shifted by ``shift`` shingles (Jaccard (100-s)/(100+s))."""
+    return HASHER.signature_of_shingles({f"shingle {n + shift}" for n in range(100)})
+
+
+def _digest(doc_id: str, uri: str, record: int, rank: str | None = None) -> Digest:
+    return Digest(
+        key=record_key(uri, record),
+        id=doc_id,
+        uri=uri,
+        record=record,
+        content_hash="ab" * 32,
+        signature=_signature(0),
+        rank=rank or doc_id,
+        verdict=None,
+    )
+
+
+def _node(rank: str, shift: int = 0, weight: int = 1) -> Node:
+    return Node(
+        rank=rank, key=f"key-{rank}", id=f"id-{rank}", signature=_signature(shift), weight=weight
+    )
+
+
+def test_digest_of_a_scored_document():
+    doc = {
+        "_key": "k",
+        "id": "d",
+        "source_uri": "u",
+        "source_record": 3,
+        "content_hash": "h",
+        "_signature": b"\x00" * 4,
+        "_rank": "r",
+        "_verdict": None,
+        "text": "not needed",
+    }
+    digest = Digest.of(doc)
+    assert (digest.key, digest.id, digest.uri, digest.record, digest.rank) == (
+        "k",
+        "d",
+        "u",
+        3,
+        "r",
+    )
+
+
+def test_resolve_id_group_first_by_file_then_record_whatever_the_order():
+    digests = [
+        _digest("same", "b.jsonl", 1),
+        _digest("same", "a.jsonl", 9),
+        _digest("same", "a.jsonl", 2),
+    ]
+    for permutation in itertools.permutations(digests):
+        winner, losers = resolve_id_group(permutation)
+        assert (winner.uri, winner.record) == ("a.jsonl", 2)
+        assert [loser["_key"] for loser in losers] == [
+            record_key("a.jsonl", 9),
+            record_key("b.jsonl", 1),
+        ]
+        for loser in losers:
+            assert loser["kept"] is False
+            assert loser["reject_reason"] == Reason.DUPLICATE_ID
+            assert loser["reject_stage"] == Stage.IDS
+            assert loser["duplicate_of"] == "same"
+            assert "a.jsonl:2" in loser["reject_detail"]
+
+
+def test_resolve_id_group_single_record_has_no_losers():
+    winner, losers = resolve_id_group([_digest("x", "a", 1)])
+    assert winner.id == "x"
+    assert losers == []
+
+
+def test_resolve_exact_group_keeps_best_rank_and_counts_weight():
+    digests = [_digest("c", "f", 1), _digest("a", "f", 2), _digest("b", "f", 3)]
+    for permutation in itertools.permutations(digests):
+        node, losers = resolve_exact_group(permutation)
+        assert (node.id, node.rank, node.key, node.weight) == ("a", "a", record_key("f", 2), 3)
+        assert node.signature == digests[1].signature
+        assert sorted(loser["_key"] for loser in losers) == [record_key("f", 1), record_key("f", 3)]
+        for loser in losers:
+            assert loser["reject_reason"] == Reason.EXACT_DUPLICATE
+            assert loser["reject_stage"] == Stage.EXACT_DEDUP
+            assert loser["duplicate_of"] == "a"
+            assert loser["kept"] is False
+
+
+def test_resolve_exact_group_singleton():
+    node, losers = resolve_exact_group([_digest("solo", "f", 1)])
+    assert node.weight == 1
+    assert losers == []
+
+
+def test_verdict_decision_carries_the_rule():
+    digest = Digest(
+        key="k",
+        id="d",
+        uri="u",
+        record=1,
+        content_hash="h",
+        signature=b"",
+        rank="r",
+        verdict={"stage": Stage.LANGUAGE, "reason": Reason.LANGUAGE_NOT_ALLOWED, "detail": "x"},
+    )
+    decision = verdict_decision(digest)
+    assert decision["kept"] is False
+    assert decision["reject_reason"] == Reason.LANGUAGE_NOT_ALLOWED
+    assert decision["reject_stage"] == Stage.LANGUAGE
+    assert decision["reject_detail"] == "x"
+
+
+def test_bucket_edges_form_a_star_on_the_smallest_member():
+    members = [(f"n{k}", _signature(0)) for k in (4, 2, 7, 1, 9)]
+    for verify in (True, False):
+        edges = list(bucket_edges(reversed(members), threshold=0.8, verify=verify))
+        assert len(edges) == 4
+        assert {hub for hub, _ in edges} == {"n1"}
+        assert {node for _, node in edges} == {"n2", "n4", "n7", "n9"}
+
+
+def test_bucket_edges_verification_drops_dissimilar_members():
+    members = [("a", _signature(0)), ("b", _signature(2)), ("c", _signature(60))]  # J 0.96, 0.25
+    assert list(bucket_edges(members, threshold=0.8, verify=True)) == [("a", "b")]
+    assert list(bucket_edges(members, threshold=0.8, verify=False)) == [("a", "b"), ("a", "c")]
+
+
+@pytest.mark.parametrize("members", [[], [("only", _signature(0))], [("x", b"1"), ("x", b"1")]])
+def test_bucket_without_two_distinct_members_yields_nothing(members):
+    assert list(bucket_edges(members, threshold=0.8, verify=True)) == []
+
+
+def test_resolve_cluster_keeps_smallest_rank_and_counts_weights():
+    members = [
+        _node("r3", shift=2, weight=1),
+        _node("r1", weight=2),
+        _node("r2", shift=5, weight=4),
+    ]
+    decisions = resolve_cluster(reversed(members), label="r1")
+    keeper, *others = decisions
+    assert keeper == {
+        "_key": "key-r1",
+        "kept": True,
+        "dup_cluster_id": "id-r1",
+        "dup_cluster_size": 7,
+    }
+    assert [d["_key"] for d in others] == ["key-r2", "key-r3"]
+    for decision in others:
+        assert decision["kept"] is False
+        assert decision["reject_reason"] == Reason.NEAR_DUPLICATE
+        assert decision["reject_stage"] == Stage.NEAR_DEDUP
+        assert decision["duplicate_of"] == "id-r1"
+        assert decision["dup_cluster_id"] == "id-r1"
+        similarity = float(decision["reject_detail"].split("=")[1])
+        assert decision["reject_detail"].startswith("estimated_jaccard=")
+        assert 0.7 < similarity < 1.0
+
+
+def test_resolve_cluster_singleton_sizes():
+    (alone,) = resolve_cluster([_node("r")], label="r")
+    assert alone["dup_cluster_id"] is None
+    assert alone["dup_cluster_size"] == 1
+    (with_exact_duplicates,) = resolve_cluster([_node("r", weight=3)], label="r")
+    assert with_exact_duplicates["dup_cluster_id"] == "id-r"
+    assert with_exact_duplicates["dup_cluster_size"] == 3
+
+
+def test_resolve_cluster_rejects_a_wrong_label():
+    with pytest.raises(ValueError, match="r2"):
+        resolve_cluster([_node("r1"), _node("r2")], label="r2")
+
+
+def _doc(doc_id: str, **fields: object) -> dict[str, object]:
+    return {"id": doc_id, "synthetic": False, "quality_score": 0.5, "created": None, **fields}
+
+
+def _keeper(*docs: dict[str, object], policy: tuple[str, ...] = KEEP_POLICY_KEYS) -> str:
+    return min(docs, key=lambda doc: rank_key(doc, policy))["id"]
+
+
+def test_unflagged_beats_synthetic_even_with_lower_quality():
+    human = _doc("z", quality_score=0.1)
+    synthetic = _doc("a", synthetic=True, quality_score=0.99)
+    assert _keeper(human, synthetic) == "z"
+
+
+def test_higher_quality_wins():
+    assert _keeper(_doc("a", quality_score=0.4), _doc("b", quality_score=0.9)) == "b"
+    assert _keeper(_doc("a", quality_score=None), _doc("b", quality_score=0.0)) == "a"  # id tie
+    assert _keeper(_doc("a", quality_score=None), _doc("b", quality_score=0.01)) == "b"
+    assert _keeper(_doc("a", quality_score=0.0), _doc("b", quality_score=1.0)) == "b"
+
+
+def test_earlier_created_beats_later_and_missing():
+    early = _doc("c", created="2019-05-01")
+    late = _doc("a", created="2021-01-01")
+    missing = _doc("b")
+    assert _keeper(early, late, missing) == "c"
+    assert _keeper(late, missing) == "a"
+    assert _keeper(_doc("b", created="2020-01-01T10:00:00"), _doc("a", created="2020-01-02")) == "b"
+
+
+def test_higher_priority_wins_across_the_whole_range():
+    for low, high in [(0, 1), (-1, 0), (-1_000_000, 1_000_000), (9, 10), (99, 100)]:
+        assert _keeper(_doc("a", priority=low), _doc("b", priority=high)) == "b"
+    assert _keeper(_doc("b", priority=None), _doc("a", priority=0)) == "a"
+
+
+def test_id_breaks_ties_and_keys_are_unique():
+    docs = [_doc(doc_id) for doc_id in ("b", "a", "c")]
+    assert _keeper(*docs) == "a"
+    assert len({rank_key(doc) for doc in docs}) == 3
+
+
+def test_custom_policy_order_is_respected():
+    high_priority = _doc("a", priority=5, quality_score=0.2)
+    high_quality = _doc("b", priority=0, quality_score=0.9)
+    assert _keeper(high_priority, high_quality) == "b"
+    assert _keeper(high_priority, high_quality, policy=("priority", "quality")) == "a"
+    assert _keeper(high_priority, high_quality, policy=("quality", "priority")) == "b"
+    synthetic_early = _doc("s", synthetic=True, created="2000-01-01")
+    human_late = _doc("h", created="2020-01-01")
+    assert _keeper(synthetic_early, human_late, policy=("created", "not_synthetic")) == "s"
+    assert _keeper(synthetic_early, human_late, policy=("quality",)) == "h"  # id only
+
+
+def test_policy_with_id_before_other_keys_is_refused():
+    with pytest.raises(ValueError, match="must be the last"):
+        DedupConfig(keep_policy=("id", "quality"))

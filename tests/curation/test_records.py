@@ -1,0 +1,221 @@
+"""Record validation: every reject reason, raw bytes, ids, field mapping and keys."""
+
+from __future__ import annotations
+
+import pytest
+
+from curation.config import SourceConfig
+from curation.records import (
+    Reason,
+    RecordOrigin,
+    Stage,
+    derived_id,
+    parse_json_line,
+    record_key,
+    record_to_row,
+)
+
+SOURCE = SourceConfig(name="web", paths=("web.jsonl",), license="cc-by")
+MAPPED = SourceConfig(
+    name="mapped",
+    paths=("m.jsonl",),
+    text_field="body",
+    id_field="doc_id",
+    url_field="link",
+    created_field="date",
+    priority=7,
+)
+MAX_TEXT = 1_000
+MAX_RAW = 64
+
+
+def _parse(line: bytes, record: int = 1, source: SourceConfig = SOURCE, **limits: int) -> dict:
+    origin = RecordOrigin(source, "data/web.jsonl", record)
+    return parse_json_line(
+        line, origin, limits.get("max_text_bytes", MAX_TEXT), limits.get("max_raw_bytes", MAX_RAW)
+    )
+
+
+def _assert_reject(row: dict, reason: str, stage: str) -> None:
+    assert row["reject_reason"] == reason, row
+    assert row["reject_stage"] == stage
+    assert row["reject_detail"]
+    assert "text" not in row
+
+
+def test_valid_record_becomes_a_document():
+    row = _parse(b'{"id": "d1", "text": "Hello world"}', record=3)
+    assert "reject_reason" not in row
+    assert row["id"] == "d1"
+    assert row["text"] == "Hello world"
+    assert row["source"] == "web"
+    assert row["license"] == "cc-by"
+    assert row["source_uri"] == "data/web.jsonl"
+    assert row["source_record"] == 3
+    assert row["priority"] == 0
+    assert row["url"] is None
+    assert row["created"] is None
+    assert row["_key"] == record_key("data/web.jsonl", 3)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [b"{not json}", b'{"text": "abc', b'{"text": "abc"', b'{"text": "a"} trailing', b"{'a': 1}"],
+)
+def test_invalid_or_truncated_json(line):
+    row = _parse(line)
+    _assert_reject(row, Reason.INVALID_JSON, Stage.READ)
+    assert row["raw"] == line
+
+
+def test_deeply_nested_json_is_invalid_json_not_a_crash():
+    line = b'{"text": "x", "a": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    _assert_reject(_parse(line), Reason.INVALID_JSON, Stage.READ)
+
+
+def test_invalid_utf8_bytes():
+    line = b'{"text": "caf\xe9"}'
+    row = _parse(line)
+    _assert_reject(row, Reason.INVALID_UTF8, Stage.READ)
+    assert row["raw"] == line
+
+
+def test_lone_surrogate_escape_is_invalid_utf8():
+    line = b'{"id": "s1", "text": "bad \\ud800 text"}'
+    row = _parse(line)
+    _assert_reject(row, Reason.INVALID_UTF8, Stage.VALIDATE)
+    assert row["id"] == "s1"
+    assert row["raw"] == line
+
+
+def test_surrogate_pair_escape_is_valid():
+    row = _parse(b'{"text": "smile \\ud83d\\ude00"}')
+    assert row["text"] == "smile \U0001f600"
+
+
+def test_lone_surrogate_in_id_url_created_falls_back_to_none():
+    line = b'{"doc_id": "\\udc00", "body": "ok", "link": "\\ud800", "date": "\\udfff"}'
+    row = _parse(line, source=MAPPED)
+    assert row["text"] == "ok"
+    assert row["id"] == derived_id(RecordOrigin(MAPPED, "data/web.jsonl", 1))
+    assert row["url"] is None
+    assert row["created"] is None
+
+
+@pytest.mark.parametrize(
+    ("line", "kind"),
+    [(b"[1, 2]", "list"), (b'"text"', "str"), (b"42", "int"), (b"null", "NoneType")],
+)
+def test_not_an_object(line, kind):
+    row = _parse(line)
+    _assert_reject(row, Reason.NOT_AN_OBJECT, Stage.VALIDATE)
+    assert kind in row["reject_detail"]
+
+
+def test_missing_text_keeps_own_id():
+    row = _parse(b'{"id": "m1", "content": "x"}')
+    _assert_reject(row, Reason.MISSING_TEXT, Stage.VALIDATE)
+    assert row["id"] == "m1"
+    assert "'text'" in row["reject_detail"]
+
+
+@pytest.mark.parametrize(
+    ("value", "kind"),
+    [(b"null", "null"), (b'["a"]', "list"), (b"12", "int"), (b"1.5", "float"), (b"{}", "dict")],
+)
+def test_non_string_text(value, kind):
+    row = _parse(b'{"text": ' + value + b"}")
+    _assert_reject(row, Reason.NON_STRING_TEXT, Stage.VALIDATE)
+    assert kind in row["reject_detail"]
+
+
+@pytest.mark.parametrize("text", [b'""', b'"   "', b'" \\n\\t\\r "', b'"\\u3000\\u00a0"'])
+def test_empty_or_whitespace_text(text):
+    _assert_reject(_parse(b'{"text": ' + text + b"}"), Reason.EMPTY_TEXT, Stage.VALIDATE)
+
+
+def test_text_too_long_counts_utf8_bytes():
+    at_limit = _parse(b'{"text": "hello"}', max_text_bytes=5)
+    assert at_limit["text"] == "hello"
+    row = _parse('{"text": "héllo"}'.encode(), max_text_bytes=5)  # 6 UTF-8 bytes
+    _assert_reject(row, Reason.TEXT_TOO_LONG, Stage.VALIDATE)
+    assert "6 bytes" in row["reject_detail"]
+
+
+def test_bom_on_first_line_is_ignored():
+    row = _parse(b'\xef\xbb\xbf{"text": "first"}', record=1)
+    assert row["text"] == "first"
+
+
+def test_bom_on_a_later_line_is_invalid_json():
+    _assert_reject(_parse(b'\xef\xbb\xbf{"text": "x"}', record=2), Reason.INVALID_JSON, Stage.READ)
+
+
+def test_raw_bytes_are_capped():
+    line = b"{" + b"x" * 500
+    assert _parse(line, max_raw_bytes=10)["raw"] == line[:10]
+    assert _parse(line, max_raw_bytes=0)["raw"] == b""
+    assert _parse(line, max_raw_bytes=10_000)["raw"] == line
+
+
+def test_derived_id_is_deterministic_and_per_record():
+    first = _parse(b'{"text": "a"}', record=4)
+    again = _parse(b'{"text": "different text"}', record=4)
+    other = _parse(b'{"text": "a"}', record=5)
+    assert first["id"] == again["id"] == "web:data/web.jsonl:4"
+    assert other["id"] != first["id"]
+
+
+@pytest.mark.parametrize(("value", "expected"), [(b'"abc"', "abc"), (b"17", "17")])
+def test_own_id_string_or_int(value, expected):
+    assert _parse(b'{"id": ' + value + b', "text": "t"}')["id"] == expected
+
+
+@pytest.mark.parametrize("value", [b"null", b'""', b"[1]", b'{"a": 1}'])
+def test_unusable_own_id_falls_back_to_derived(value):
+    row = _parse(b'{"id": ' + value + b', "text": "t"}', record=9)
+    assert row["id"] == "web:data/web.jsonl:9"
+
+
+def test_field_mapping_for_text_id_url_created_priority():
+    row = _parse(
+        b'{"doc_id": 5, "body": "mapped text", "link": "https://x.org/a", "date": "2021-03-04",'
+        b' "text": "ignored"}',
+        source=MAPPED,
+    )
+    assert row["text"] == "mapped text"
+    assert row["id"] == "5"
+    assert row["url"] == "https://x.org/a"
+    assert row["created"] == "2021-03-04"
+    assert row["priority"] == 7
+    assert row["source"] == "mapped"
+
+
+def test_non_scalar_url_and_created_become_none():
+    row = _parse(b'{"body": "t", "link": ["a"], "date": {"y": 2020}}', source=MAPPED)
+    assert row["url"] is None
+    assert row["created"] is None
+
+
+def test_url_and_created_ignored_without_mapping():
+    row = _parse(b'{"text": "t", "url": "https://x.org", "created": "2020"}')
+    assert row["url"] is None
+    assert row["created"] is None
+
+
+def test_record_to_row_accepts_decoded_objects():
+    origin = RecordOrigin(SOURCE, "u", 2)
+    row = record_to_row({"text": "ok", "id": 3}, origin, None, MAX_TEXT, MAX_RAW)
+    assert row["id"] == "3"
+    reject = record_to_row({"text": None}, origin, None, MAX_TEXT, MAX_RAW)
+    assert reject["raw"] is None
+
+
+def test_key_is_unique_per_uri_and_record():
+    keys = {record_key(uri, record) for uri in ("a", "a1", "b") for record in (1, 11, 111)}
+    assert len(keys) == 9
+    assert record_key("a", 1) != record_key("a1", 1)
+    assert record_key("f", 2) < record_key("f", 10)  # zero-padded: sorts numerically
+    rows = [_parse(b'{"text": "same"}', record=n) for n in (1, 2)]
+    assert rows[0]["_key"] != rows[1]["_key"]
+    assert _parse(b"[]", record=1)["_key"] == rows[0]["_key"]
