@@ -1,0 +1,93 @@
+"""Unit tests of the synthetic-text signals on hand-written texts."""
+
+import random
+
+import pytest
+
+from curation.synthetic.signals import (
+    SIGNAL_NAMES,
+    burstiness,
+    compute_signals,
+    mattr,
+    repeat_trigram_rate,
+    zlib_ratio,
+)
+from curation.synthetic.text import normalise, split_sentences, tokens_and_sentence_lengths
+
+PLAIN = (
+    "I went to the shop on Monday. It was closed, so I walked home again and made tea. "
+    "My brother laughed at me when I told him."
+)
+
+
+def naive_mattr(tokens: list[str], window: int) -> float:
+    if len(tokens) <= window:
+        return len(set(tokens)) / len(tokens)
+    ttrs = [len(set(tokens[i : i + window])) / window for i in range(len(tokens) - window + 1)]
+    return sum(ttrs) / len(ttrs)
+
+
+def test_whitespace_is_normalised_before_every_signal():
+    assert compute_signals("One line.\n\nTwo  lines.\r\nThree.") == compute_signals(
+        "One line. Two lines. Three."
+    )
+    assert normalise(" a \n\t b  ") == "a b"
+
+
+def test_all_signals_present_and_deterministic():
+    first = compute_signals(PLAIN)
+    assert tuple(first) == SIGNAL_NAMES
+    assert compute_signals(PLAIN) == first
+
+
+def test_tokens_and_sentences():
+    tokens, lengths = tokens_and_sentence_lengths("don't stop. go now! ok")
+    assert tokens == ["don't", "stop", "go", "now", "ok"]
+    assert lengths == [2, 2, 1]
+    assert split_sentences("A b. C d! E") == ["A b.", "C d!", "E"]
+    assert tokens_and_sentence_lengths("我爱你。好")[1] == [3, 1]
+
+
+def test_mattr_matches_naive_definition():
+    rng = random.Random(0)
+    tokens = [rng.choice("abcdefghij") for _ in range(137)]
+    assert mattr(tokens, 50) == pytest.approx(naive_mattr(tokens, 50))
+    assert mattr(["a"] * 100) == pytest.approx(1 / 50)
+    assert mattr(["a", "b", "c"]) == 1.0
+
+
+def test_burstiness():
+    assert burstiness([10, 10, 10]) == 0.0
+    assert burstiness([5, 15, 10]) == pytest.approx((50 / 3) ** 0.5 / 10)
+    assert burstiness([3, 30]) is None
+
+
+def test_repeat_trigram_rate():
+    assert repeat_trigram_rate(list("abcabc")) == pytest.approx(0.25)
+    assert repeat_trigram_rate(list("ab")) == 0.0
+
+
+def test_zlib_ratio_lower_for_repetitive_text():
+    assert zlib_ratio("the cat sat. " * 40) < zlib_ratio(PLAIN * 2)
+
+
+def test_lexicon_signals_fire_on_llm_style_text():
+    text = (
+        "As an AI language model, I must delve into this intricate tapestry. It is important "
+        "to note that the multifaceted landscape underscores a pivotal shift. I hope this helps!"
+    )
+    s = compute_signals(text)
+    assert s["marker_rate"] > 100  # delve, intricate, multifaceted, landscape, underscores...
+    assert s["stock_phrase_rate"] > 0
+    assert s["disclaimer_hits"] >= 2  # "as an ai", "language model"
+    plain = compute_signals(PLAIN)
+    assert plain["marker_rate"] == plain["stock_phrase_rate"] == plain["disclaimer_hits"] == 0
+
+
+def test_punctuation_and_structure_rates():
+    s = compute_signals("Results \u2014 good ones. Items: - first (a) - second, then 1) third")
+    assert s["em_dash_rate"] > 0
+    assert s["paren_rate"] > 0
+    assert s["comma_rate"] > 0
+    assert s["list_density"] == pytest.approx(3 / 2)
+    assert compute_signals("fine. lower start. Upper.")["lower_start_rate"] == pytest.approx(2 / 3)
