@@ -135,11 +135,12 @@ def record_to_row(
     record_id = _scalar_to_str(obj.get(source.id_field))
     if record_id is not None and has_lone_surrogate(record_id):
         record_id = None
-    if source.text_field not in obj:
-        return reject(Reason.MISSING_TEXT, f"no field {source.text_field!r}", record_id)
-    text = obj[source.text_field]
+    text = obj.get(source.text_field)
+    if text is None:
+        state = "null" if source.text_field in obj else "absent"
+        return reject(Reason.MISSING_TEXT, f"field {source.text_field!r} is {state}", record_id)
     if not isinstance(text, str):
-        kind = "null" if text is None else type(text).__name__
+        kind = type(text).__name__
         return reject(Reason.NON_STRING_TEXT, f"field {source.text_field!r} is {kind}", record_id)
     if has_lone_surrogate(text):
         return reject(Reason.INVALID_UTF8, "text contains a lone UTF-16 surrogate", record_id)

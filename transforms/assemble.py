@@ -56,7 +56,7 @@ class ApplyDecisions(beam.PTransform):
         super().__init__()
         self._run_id = run_id
 
-    def expand(self, inputs: tuple[beam.PCollection, beam.PCollection]) -> Any:
+    def expand(self, inputs):  # (scored, decisions); no annotation: Beam reads it as a type hint
         scored, decisions = inputs
         docs = scored | "DocsByKey" >> beam.Map(lambda doc: (doc["_key"], doc))
         return (

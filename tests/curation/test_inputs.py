@@ -191,7 +191,7 @@ def test_parquet_with_the_right_schema():
     assert rows[0]["id"] == "p1"
     assert rows[1]["id"] == "pq:t.parquet:2"
     assert [row["source_record"] for row in rows] == [1, 2, 3]
-    assert _rejects(rows) == [Reason.NON_STRING_TEXT]
+    assert _rejects(rows) == [Reason.MISSING_TEXT]
     assert stats.sha256 == hashlib.sha256(data).hexdigest()
     assert stats.error is None
 

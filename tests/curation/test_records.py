@@ -121,12 +121,18 @@ def test_missing_text_keeps_own_id():
 
 @pytest.mark.parametrize(
     ("value", "kind"),
-    [(b"null", "null"), (b'["a"]', "list"), (b"12", "int"), (b"1.5", "float"), (b"{}", "dict")],
+    [(b'["a"]', "list"), (b"12", "int"), (b"1.5", "float"), (b"{}", "dict")],
 )
 def test_non_string_text(value, kind):
     row = _parse(b'{"text": ' + value + b"}")
     _assert_reject(row, Reason.NON_STRING_TEXT, Stage.VALIDATE)
     assert kind in row["reject_detail"]
+
+
+def test_null_text_counts_as_missing():
+    row = _parse(b'{"text": null}')
+    _assert_reject(row, Reason.MISSING_TEXT, Stage.VALIDATE)
+    assert "null" in row["reject_detail"]
 
 
 @pytest.mark.parametrize("text", [b'""', b'"   "', b'" \\n\\t\\r "', b'"\\u3000\\u00a0"'])
