@@ -28,6 +28,7 @@ class _Parser(argparse.ArgumentParser):
 
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="curate", description=__doc__.splitlines()[0])
+    parser.add_argument("-v", "--verbose", action="store_true", help="show Beam's log messages")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     run = commands.add_parser("run", help="run the curation pipeline")
@@ -40,11 +41,58 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--json", action="store_true", help="print the summary as JSON")
 
     inspect = commands.add_parser("inspect", help="summarise a curated output directory")
-    inspect.add_argument("path", help="run directory")
+    inspect.add_argument("path", help="run directory, shard directory or one shard")
     inspect.add_argument("--sample", type=int, default=3, help="sample documents to show")
-    inspect.add_argument("--seed", type=int, default=0)
+    inspect.add_argument("--seed", type=int, default=0, help="seed of the sample")
+    inspect.add_argument("--where", help="SQL (DuckDB) condition on the rows, e.g. \"lang = 'de'\"")
+    inspect.add_argument("--columns", help="comma-separated columns to show for sample rows")
+    inspect.add_argument("--rejects", action="store_true", help="sample/filter the rejects")
+    inspect.add_argument("--id", dest="record_id", help="show one record in full")
     inspect.add_argument("--json", action="store_true", help="machine-readable output")
+
+    report = commands.add_parser("report", help="write the HTML report of a run")
+    report.add_argument("path", help="run directory")
+    report.add_argument("--html", help="output file (default: PATH/report.html)")
+    _add_cluster_parser(commands)
     return parser
+
+
+# --- curate cluster (local Dask cluster for DaskRunner; see docs/cluster.md) -----------------
+def _add_cluster_parser(commands: argparse._SubParsersAction) -> None:
+    from pipelines.cluster import DEFAULT_ADDRESS_FILE
+
+    cluster = commands.add_parser("cluster", help="start/stop a local Dask cluster")
+    action = cluster.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    up = action.add_parser("up", help="start a scheduler and worker processes")
+    up.add_argument("--workers", type=int, default=2, help="worker processes (default: 2)")
+    up.add_argument("--threads", type=int, default=1, help="threads per worker (default: 1)")
+    up.add_argument("--port", type=int, default=0, help="scheduler port (default: a free one)")
+    down = action.add_parser("down", help="stop the cluster started by `curate cluster up`")
+    for sub in (up, down):
+        sub.add_argument(
+            "--address-file",
+            default=DEFAULT_ADDRESS_FILE,
+            help=f"scheduler address file (default: ./{DEFAULT_ADDRESS_FILE})",
+        )
+
+
+def _cluster(args: argparse.Namespace) -> int:
+    from pipelines.cluster import cluster_down, cluster_up
+
+    if args.action == "down":
+        state = cluster_down(args.address_file)
+        print(f"stopped {len(state.processes)} processes of {state.address}")
+        return EXIT_OK
+    state = cluster_up(args.workers, args.threads, args.port, args.address_file)
+    print(state.address)
+    print(
+        f"run: curate run --runner DaskRunner --dask_client_address {state.address}",
+        file=sys.stderr,
+    )
+    return EXIT_OK
+
+
+# --- end curate cluster -------------------------------------------------------------------
 
 
 def resolve_config(config_path: str | None, inputs: list[str]) -> CurationConfig:
@@ -77,21 +125,50 @@ def _run(args: argparse.Namespace, beam_args: list[str]) -> int:
 
 
 def _inspect(args: argparse.Namespace) -> int:
-    from pipelines.inspect import inspect_output
+    from pipelines.inspect import InspectFailed, inspect_output
 
-    print(inspect_output(args.path, sample=args.sample, seed=args.seed, as_json=args.json))
+    columns = [c.strip() for c in args.columns.split(",") if c.strip()] if args.columns else None
+    try:
+        result = inspect_output(
+            args.path,
+            sample=args.sample,
+            seed=args.seed,
+            where=args.where,
+            columns=columns,
+            rejects=args.rejects,
+            record_id=args.record_id,
+            as_json=args.json,
+        )
+    except InspectFailed as error:
+        print(f"curate: {error}", file=sys.stderr)
+        return EXIT_FAILURE
+    print(result.stdout)
+    for line in result.problems:
+        print(line, file=sys.stderr)
+    return EXIT_FAILURE if result.problems else EXIT_OK
+
+
+def _report(args: argparse.Namespace) -> int:
+    from pipelines.report import write_report
+
+    print(write_report(args.path, args.html))
     return EXIT_OK
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
         args, extra = _parser().parse_known_args(argv)
+        level = logging.INFO if args.verbose else logging.ERROR
+        logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", force=True)
         if args.command != "run" and extra:
             raise ConfigError(f"curate {args.command}: unrecognized arguments: {' '.join(extra)}")
         if args.command == "run":
             return _run(args, extra)
+        if args.command == "report":
+            return _report(args)
+        if args.command == "cluster":
+            return _cluster(args)
         return _inspect(args)
     except ConfigError as error:
         print(f"curate: error: {error}", file=sys.stderr)

@@ -1,62 +1,676 @@
-"""``curate inspect``: counts per source, language and reject reason, and sample documents."""
+"""``curate inspect``: read a curated output back, summarise it and check it against the manifest.
+
+``PATH`` is a run directory, a shard directory (``OUT/corpus``, ``OUT/rejects``) or one shard,
+on any Beam FileSystems path. The shards are exposed to DuckDB as the tables ``corpus`` and
+``rejects`` (local shards are scanned lazily through ``pyarrow.dataset``; remote ones are read
+into memory), which serves the summary, ``--where`` filters, samples and ``--id`` look-ups.
+Counts always come from the shards; for a whole run they are compared with ``manifest.json``
+and every difference is reported as one ``MISMATCH:`` line.
+"""
 
 from __future__ import annotations
 
 import json
-import random
-from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
+import duckdb
 import pyarrow as pa
+import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 from apache_beam.io.filesystems import FileSystems
 
-from pipelines.manifest import list_shards
+from curation.config import ConfigError
+from curation.schema import REJECT_COLUMNS, corpus_schema
+from pipelines.curate_pipeline import CORPUS_DIR, REJECTS_DIR
+from pipelines.manifest import STAGE_ORDER, list_shards, read_json
 
-_SAMPLE_COLUMNS = ["id", "source", "source_uri", "source_record", "lang", "synthetic_score", "text"]
+KINDS = (CORPUS_DIR, REJECTS_DIR)
+MANIFEST_FILE = "manifest.json"
+SUCCESS_FILE = "_SUCCESS"
+#: Columns shown for sample rows when ``--columns`` is not given.
+DEFAULT_COLUMNS = {
+    CORPUS_DIR: (
+        "id",
+        "source",
+        "source_uri",
+        "source_record",
+        "lang",
+        "quality_score",
+        "synthetic_score",
+        "dup_cluster_size",
+        "text",
+    ),
+    REJECTS_DIR: (
+        "id",
+        "source",
+        "source_uri",
+        "source_record",
+        "reject_stage",
+        "reject_reason",
+        "reject_detail",
+        "duplicate_of",
+        "text",
+        "raw",
+    ),
+}
+#: Characters of ``text`` (and of ``raw``) shown in the human-readable output.
+PREVIEW_CHARS = 300
+_REJECT_NAMES = {name for name, _ in REJECT_COLUMNS}
 
 
-def _read(directory: str, columns: list[str]) -> pa.Table | None:
-    tables = []
-    for path in list_shards(directory):
-        with FileSystems.open(path) as handle:
-            tables.append(pq.read_table(handle, columns=columns))
-    return pa.concat_tables(tables) if tables else None
+class InspectFailed(RuntimeError):
+    """A requested record does not exist in the output."""
 
 
-def _counter(table: pa.Table | None, column: str) -> dict[str, int]:
-    if table is None:
-        return {}
-    counts = Counter(value if value is not None else "null" for value in table[column].to_pylist())
-    return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
+@dataclass(frozen=True)
+class Selection:
+    """What ``PATH`` names: the shards of each kind and the run directory, when known."""
 
+    path: str
+    shards: dict[str, list[str]]
+    root: str | None  # run directory holding manifest.json, None when there is none
+    whole_run: bool  # True when every shard of the run is selected
 
-def inspect_output(path: str, sample: int = 3, seed: int = 0, as_json: bool = False) -> str:
-    corpus = _read(FileSystems.join(path, "corpus"), _SAMPLE_COLUMNS)
-    rejects = _read(FileSystems.join(path, "rejects"), ["source", "reject_reason"])
-    report: dict[str, Any] = {
-        "kept": 0 if corpus is None else corpus.num_rows,
-        "rejected": 0 if rejects is None else rejects.num_rows,
-        "kept_by_source": _counter(corpus, "source"),
-        "kept_by_language": _counter(corpus, "lang"),
-        "rejected_by_reason": _counter(rejects, "reject_reason"),
-        "samples": [],
-    }
-    if corpus is not None and sample > 0:
-        rows = corpus.to_pylist()
-        picked = random.Random(seed).sample(rows, min(sample, len(rows)))
-        for row in sorted(picked, key=lambda r: r["id"]):
-            row["text"] = row["text"][:300]
-            report["samples"].append(row)
-    if as_json:
-        return json.dumps(report, indent=2, ensure_ascii=False)
-    lines = [f"{path}: kept {report['kept']}, rejected {report['rejected']}"]
-    for title in ("kept_by_source", "kept_by_language", "rejected_by_reason"):
-        items = ", ".join(f"{k}={v}" for k, v in report[title].items())
-        lines.append(f"  {title.replace('_', ' ')}: {items}")
-    for row in report["samples"]:
-        lines.append(
-            f"  - {row['id']} [{row['source']} {row['source_uri']}:{row['source_record']}, "
-            f"lang={row['lang']}] {row['text'][:120]!r}"
+    @property
+    def manifest(self) -> dict[str, Any] | None:
+        if self.root is None:
+            return None
+        return read_json(FileSystems.join(self.root, MANIFEST_FILE))
+
+    @property
+    def finished(self) -> bool:
+        return self.root is not None and FileSystems.exists(
+            FileSystems.join(self.root, SUCCESS_FILE)
         )
-    return "\n".join(lines)
+
+
+def _is_run_dir(path: str) -> bool:
+    return FileSystems.exists(FileSystems.join(path, MANIFEST_FILE)) or any(
+        list_shards(FileSystems.join(path, kind)) for kind in KINDS
+    )
+
+
+def _kind_of(shard: str) -> str:
+    with FileSystems.open(shard) as handle:
+        names = pq.ParquetFile(handle).schema_arrow.names
+    return REJECTS_DIR if "reject_reason" in names else CORPUS_DIR
+
+
+def locate(path: str) -> Selection:
+    """Resolve ``path``; raises :class:`ConfigError` when it holds no curate output."""
+    path = path.rstrip("/") or "/"
+    if _is_run_dir(path):
+        shards = {kind: list_shards(FileSystems.join(path, kind)) for kind in KINDS}
+        return Selection(path, shards, path, whole_run=True)
+    if path.endswith(".parquet") and FileSystems.exists(path):
+        paths = [path]
+        parent = FileSystems.split(path)[0]
+    else:
+        paths = list_shards(path)
+        parent = path
+        if not paths:
+            raise ConfigError(f"{path}: no curate output (no manifest.json or part-*.parquet)")
+    kind = _kind_of(paths[0])
+    shards = {name: paths if name == kind else [] for name in KINDS}
+    root = FileSystems.split(parent)[0]
+    has_manifest = FileSystems.exists(FileSystems.join(root, MANIFEST_FILE))
+    return Selection(path, shards, root if has_manifest else None, whole_run=False)
+
+
+def _load(paths: Sequence[str]) -> pa.Table | ds.Dataset:
+    if all("://" not in path for path in paths):
+        return ds.dataset(list(paths), format="parquet")
+    tables = []
+    for path in paths:
+        with FileSystems.open(path) as handle:
+            tables.append(pq.read_table(handle))
+    return pa.concat_tables(tables)
+
+
+def _empty(kind: str, other: pa.Schema | None) -> pa.Table:
+    """An empty table with the kind's columns, derived from the other kind's schema if any."""
+    schema = other if other is not None else corpus_schema([], {})
+    corpus_fields = [f for f in schema if f.name not in _REJECT_NAMES]
+    fields = corpus_fields + (
+        [pa.field(n, t) for n, t in REJECT_COLUMNS] if kind == REJECTS_DIR else []
+    )
+    return pa.schema(fields).empty_table()
+
+
+class Shards:
+    """The selected shards as DuckDB tables ``corpus`` and ``rejects``."""
+
+    def __init__(self, selection: Selection) -> None:
+        self.selection = selection
+        self.connection = duckdb.connect()
+        data = {kind: _load(paths) for kind, paths in selection.shards.items() if paths}
+        for kind in KINDS:
+            if kind not in data:
+                other = next(iter(data.values()), None)
+                data[kind] = _empty(kind, None if other is None else other.schema)
+            self.connection.register(kind, data[kind])
+        #: Arrow schema of each table.
+        self.schemas: dict[str, pa.Schema] = {kind: data[kind].schema for kind in KINDS}
+
+    def rows(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        return self.connection.sql(sql, params=list(params)).to_arrow_table().to_pylist()
+
+    def matching(self, kind: str, where: str | None) -> duckdb.DuckDBPyRelation:
+        """Rows of ``kind`` satisfying the SQL expression ``where`` (parsed as an expression
+        only, so it cannot run other statements). Raises :class:`ConfigError` when invalid."""
+        relation = self.connection.table(kind)
+        if not where:
+            return relation
+        try:
+            relation = relation.filter(where)
+            relation.limit(0).fetchall()  # bind now: report a bad expression before any output
+        except duckdb.Error as error:
+            raise ConfigError(f"--where: {_first_line(error)}") from None
+        return relation
+
+
+def _first_line(error: Exception) -> str:
+    return str(error).strip().splitlines()[0]
+
+
+# -- summary -----------------------------------------------------------------------------------
+
+
+@dataclass
+class Summary:
+    """Counts read from the shards, and the result of checking them against the manifest."""
+
+    path: str
+    run_id: str | None
+    whole_run: bool
+    kept_documents: int
+    kept_text_bytes: int
+    shard_bytes: dict[str, int]
+    rejects: list[dict[str, Any]]  # stage, reason, records; in pipeline stage order
+    by_source: dict[str, dict[str, Any]]  # license, input_records, kept, kept_text_bytes, rejected
+    by_language: dict[str, dict[str, int]]  # documents, text_bytes (kept)
+    manifest: str | None
+    finished: bool
+    mismatches: list[str] = field(default_factory=list)
+
+    @property
+    def rejected(self) -> int:
+        return sum(row["records"] for row in self.rejects)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "run_id": self.run_id,
+            "selection": "run" if self.whole_run else "shards",
+            "kept": self.kept_documents,
+            "kept_text_bytes": self.kept_text_bytes,
+            "rejected": self.rejected,
+            "rejected_by_stage_and_reason": self.rejects,
+            "shard_bytes": self.shard_bytes,
+            "by_source": self.by_source,
+            "by_language": self.by_language,
+            "check": {
+                "manifest": self.manifest,
+                "finished": self.finished,
+                "mismatches": self.mismatches,
+            },
+        }
+
+
+def _stage_rank(stage: str | None) -> int:
+    return STAGE_ORDER.index(stage) if stage in STAGE_ORDER else len(STAGE_ORDER)
+
+
+def _shard_sizes(paths: Sequence[str]) -> dict[str, int]:
+    if not paths:
+        return {}
+    results = FileSystems.match(list(paths))
+    return {meta.path: meta.size_in_bytes for result in results for meta in result.metadata_list}
+
+
+def summarise(shards: Shards) -> Summary:
+    """Counts of the selected shards, checked against the manifest when there is one."""
+    selection = shards.selection
+    kept = shards.rows(
+        "SELECT source, any_value(license) AS license, count(*) AS n, "
+        "CAST(coalesce(sum(text_bytes), 0) AS BIGINT) AS bytes FROM corpus GROUP BY source"
+    )
+    rejected = shards.rows(
+        "SELECT source, any_value(license) AS license, reject_stage AS stage, "
+        "reject_reason AS reason, count(*) AS n FROM rejects GROUP BY source, stage, reason"
+    )
+    languages = shards.rows(
+        "SELECT coalesce(lang, 'und') AS lang, count(*) AS n, "
+        "CAST(coalesce(sum(text_bytes), 0) AS BIGINT) AS bytes "
+        "FROM corpus GROUP BY 1 ORDER BY n DESC, lang"
+    )
+    by_source: dict[str, dict[str, Any]] = {}
+    for row in kept + rejected:
+        entry = by_source.setdefault(
+            row["source"],
+            {
+                "license": row["license"],
+                "input_records": 0,
+                "kept": 0,
+                "kept_text_bytes": 0,
+                "rejected": 0,
+            },
+        )
+        entry["input_records"] += row["n"]
+        if "stage" in row:
+            entry["rejected"] += row["n"]
+        else:
+            entry["kept"] += row["n"]
+            entry["kept_text_bytes"] += row["bytes"]
+    reasons: dict[tuple[str, str], int] = {}
+    for row in rejected:
+        key = (row["stage"], row["reason"])
+        reasons[key] = reasons.get(key, 0) + row["n"]
+    manifest = selection.manifest
+    summary = Summary(
+        path=selection.path,
+        run_id=manifest["run_id"] if manifest else None,
+        whole_run=selection.whole_run,
+        kept_documents=sum(row["n"] for row in kept),
+        kept_text_bytes=sum(row["bytes"] for row in kept),
+        shard_bytes={
+            kind: sum(_shard_sizes(paths).values()) for kind, paths in selection.shards.items()
+        },
+        rejects=[
+            {"stage": stage, "reason": reason, "records": n}
+            for (stage, reason), n in sorted(
+                reasons.items(), key=lambda item: (_stage_rank(item[0][0]), item[0])
+            )
+        ],
+        by_source=dict(sorted(by_source.items())),
+        by_language={
+            row["lang"]: {"documents": row["n"], "text_bytes": row["bytes"]} for row in languages
+        },
+        manifest=FileSystems.join(selection.root, MANIFEST_FILE) if manifest else None,
+        finished=selection.finished,
+    )
+    if manifest is not None:
+        summary.mismatches = check_against_manifest(summary, manifest, selection)
+    return summary
+
+
+def _compare(label: str, manifest_value: Any, shard_value: Any) -> list[str]:
+    if manifest_value == shard_value:
+        return []
+    return [f"{label}: manifest says {manifest_value!r}, shards say {shard_value!r}"]
+
+
+def check_against_manifest(
+    summary: Summary, manifest: dict[str, Any], selection: Selection
+) -> list[str]:
+    """Differences between the shards and ``manifest.json`` (empty when they agree).
+
+    For a whole run every count is compared; for a shard selection, each selected shard's row
+    count and size are compared with its ``outputs`` entry."""
+    root_prefix = selection.root.rstrip("/") + "/"
+    listed = {
+        entry["path"]: entry
+        for entries in manifest.get("outputs", {}).values()
+        for entry in entries
+    }
+    problems: list[str] = []
+    for kind, paths in selection.shards.items():
+        sizes = _shard_sizes(paths)
+        for path in paths:
+            relative = path[len(root_prefix) :] if path.startswith(root_prefix) else path
+            entry = listed.pop(relative, None)
+            if entry is None:
+                problems.append(f"{relative}: shard not listed in the manifest")
+                continue
+            rows = _parquet_rows(path)
+            problems += _compare(f"{relative} rows", entry["rows"], rows)
+            problems += _compare(f"{relative} bytes", entry["bytes"], sizes.get(path))
+        if selection.whole_run:
+            problems += [
+                f"{p}: listed in the manifest but missing"
+                for p in listed
+                if p.startswith(kind + "/")
+            ]
+    if not selection.whole_run:
+        return problems
+    counts = manifest["counts"]
+    by_reason: dict[str, int] = {}
+    for row in summary.rejects:
+        by_reason[row["reason"]] = by_reason.get(row["reason"], 0) + row["records"]
+    problems += _compare("counts.kept", counts["kept"], summary.kept_documents)
+    problems += _compare("counts.rejected", counts["rejected"], summary.rejected)
+    problems += _compare(
+        "counts.input_records", counts["input_records"], summary.kept_documents + summary.rejected
+    )
+    problems += _compare(
+        "counts.rejected_by_reason", counts["rejected_by_reason"], dict(sorted(by_reason.items()))
+    )
+    problems += _compare(
+        "counts.kept_languages",
+        counts["kept_languages"],
+        {lang: v["documents"] for lang, v in sorted(summary.by_language.items())},
+    )
+    manifest_sources = counts["by_source"]
+    for source in sorted(set(manifest_sources) | set(summary.by_source)):
+        expected = manifest_sources.get(source, {})
+        found = summary.by_source.get(source, {})
+        for key in ("input_records", "kept", "rejected"):
+            problems += _compare(
+                f"counts.by_source.{source}.{key}", expected.get(key, 0), found.get(key, 0)
+            )
+    return problems
+
+
+def _parquet_rows(path: str) -> int:
+    with FileSystems.open(path) as handle:
+        return pq.ParquetFile(handle).metadata.num_rows
+
+
+# -- records -----------------------------------------------------------------------------------
+
+
+def _quoted(column: str) -> str:
+    return ".".join('"' + part.replace('"', '""') + '"' for part in column.split("."))
+
+
+def sample_rows(
+    shards: Shards,
+    kind: str,
+    where: str | None,
+    columns: Sequence[str] | None,
+    sample: int,
+    seed: int,
+) -> tuple[int, list[dict[str, Any]]]:
+    """Rows matching ``where`` (count, and a deterministic sample of ``sample`` of them).
+
+    The sample orders rows by md5 of (id, file, record, seed), so it depends only on the data
+    and the seed, not on shard layout or DuckDB threads."""
+    relation = shards.matching(kind, where)
+    chosen = list(columns or DEFAULT_COLUMNS[kind])
+    known = set(relation.columns)
+    unknown = [c for c in chosen if c.split(".")[0] not in known]
+    if unknown:
+        raise ConfigError(
+            f"--columns: unknown column {unknown[0]!r}; known: {', '.join(relation.columns)}"
+        )
+    matches = relation.aggregate("count(*)").fetchall()[0][0]
+    if sample <= 0 or not matches:
+        return matches, []
+    order = (
+        "md5(concat_ws(chr(31), coalesce(id, ''), source_uri, "
+        f"CAST(source_record AS VARCHAR), '{int(seed)}'))"
+    )
+    projection = ", ".join(f"{_quoted(c)} AS {_quoted(c.replace('.', '__'))}" for c in chosen)
+    try:
+        picked = relation.order(order).limit(sample).project(projection)
+        table = picked.to_arrow_table()
+    except duckdb.Error as error:
+        raise ConfigError(f"--columns: {_first_line(error)}") from None
+    names = dict(zip(table.column_names, chosen, strict=True))
+    return matches, [{names[k]: v for k, v in row.items()} for row in table.to_pylist()]
+
+
+def find_records(shards: Shards, record_id: str) -> list[dict[str, Any]]:
+    """Every row with this id (kept and rejected), each with its keeper when a duplicate.
+
+    Returns ``[{"kind": "corpus"|"rejects", "record": row, "keeper": row | None}]``; raises
+    :class:`InspectFailed` when there is none."""
+    found = []
+    for kind in KINDS:
+        for row in shards.rows(
+            f"SELECT * FROM {kind} WHERE id = ? ORDER BY source_uri, source_record", [record_id]
+        ):
+            keeper_id = row.get("duplicate_of")
+            keepers = (
+                shards.rows("SELECT * FROM corpus WHERE id = ?", [keeper_id]) if keeper_id else []
+            )
+            found.append({"kind": kind, "record": row, "keeper": keepers[0] if keepers else None})
+    if not found:
+        raise InspectFailed(f"no record with id {record_id!r} in {shards.selection.path}")
+    return found
+
+
+# -- formatting --------------------------------------------------------------------------------
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, bytes):
+        return value.decode("utf-8", errors="replace")
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+def _short(value: Any, limit: int = PREVIEW_CHARS) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", errors="replace")
+    if isinstance(value, float):
+        return f"{value:.5g}"
+    text = " ".join(str(value).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _table(headers: Sequence[str], rows: Sequence[Sequence[Any]], indent: str = "  ") -> list[str]:
+    """A plain-text table; numbers right-aligned."""
+    cells = [[_short(v, 60) for v in row] for row in rows]
+    widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(headers)]
+    numeric = [
+        all(isinstance(row[i], int | float) for row in rows) and rows for i in range(len(headers))
+    ]
+
+    def line(values: Sequence[str]) -> str:
+        parts = [
+            v.rjust(w) if num else v.ljust(w)
+            for v, w, num in zip(values, widths, numeric, strict=True)
+        ]
+        return (indent + "  ".join(parts)).rstrip()
+
+    return [line(headers)] + [line(row) for row in cells]
+
+
+def _bytes(n: int) -> str:
+    for unit in ("B", "kB", "MB", "GB", "TB"):
+        if n < 1000 or unit == "TB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1000
+    raise AssertionError("unreachable")
+
+
+def format_summary(summary: Summary) -> list[str]:
+    what = "run" if summary.whole_run else "shards"
+    check = (
+        "no manifest, counts not checked"
+        if summary.manifest is None
+        else ("manifest check FAILED" if summary.mismatches else "matches manifest")
+    )
+    lines = [
+        f"{what} {summary.path}"
+        + (f"  ({summary.run_id})" if summary.run_id else "")
+        + f": {check}",
+        f"  kept: {summary.kept_documents} documents, {_bytes(summary.kept_text_bytes)} of text"
+        f"   rejected: {summary.rejected} records"
+        f"   shards: {_bytes(sum(summary.shard_bytes.values()))}",
+        "",
+        "rejects by stage and reason",
+    ]
+    lines += _table(
+        ["stage", "reason", "records"],
+        [[r["stage"], r["reason"], r["records"]] for r in summary.rejects],
+    )
+    lines += ["", "per source"]
+    lines += _table(
+        ["source", "licence", "in", "kept", "rejected", "kept text"],
+        [
+            [
+                name,
+                s["license"],
+                s["input_records"],
+                s["kept"],
+                s["rejected"],
+                _bytes(s["kept_text_bytes"]),
+            ]
+            for name, s in summary.by_source.items()
+        ],
+    )
+    lines += ["", "per language (kept)"]
+    total = summary.kept_documents or 1
+    lines += _table(
+        ["lang", "documents", "share", "text"],
+        [
+            [lang, v["documents"], f"{v['documents'] / total:.1%}", _bytes(v["text_bytes"])]
+            for lang, v in summary.by_language.items()
+        ],
+    )
+    return lines
+
+
+def format_rows(rows: Sequence[dict[str, Any]]) -> list[str]:
+    lines = []
+    for row in rows:
+        head = [f"{k}={_short(v, 80)}" for k, v in row.items() if k not in ("text", "raw")]
+        lines.append("  - " + "  ".join(head))
+        for key in ("text", "raw"):
+            if key in row:
+                lines.append(f"      {key}: {_short(row[key])}")
+    return lines
+
+
+#: Fields of one record shown side by side with its keeper.
+_COMPARE = (
+    "id",
+    "source",
+    "license",
+    "source_uri",
+    "source_record",
+    "lang",
+    "text_bytes",
+    "content_hash",
+    "quality_score",
+    "synthetic_score",
+    "dup_cluster_id",
+    "dup_cluster_size",
+)
+
+
+def _side_by_side(record: dict[str, Any], keeper: dict[str, Any]) -> list[str]:
+    rows = [[name, _short(record.get(name), 40), _short(keeper.get(name), 40)] for name in _COMPARE]
+    rows.append(["text", _short(record.get("text"), 40), _short(keeper.get("text"), 40)])
+    return _table(["field", "this record", "kept copy"], rows, indent="    ")
+
+
+def format_record(item: dict[str, Any]) -> list[str]:
+    """The full record: provenance, every score, why it was rejected, and its keeper."""
+    row = item["record"]
+    status = (
+        f"REJECTED at {row['reject_stage']}: {row['reject_reason']}"
+        if item["kind"] == REJECTS_DIR
+        else "KEPT"
+    )
+    lines = [f"record {row['id']}  [{status}]"]
+    lines.append(
+        f"  provenance: source={row['source']} licence={_short(row['license'])} "
+        f"file={row['source_uri']} record={row['source_record']} "
+        f"url={_short(row.get('url'))} created={_short(row.get('created'))}"
+    )
+    if item["kind"] == REJECTS_DIR:
+        lines.append(
+            f"  reject: stage={row['reject_stage']} reason={row['reject_reason']} "
+            f"detail={_short(row['reject_detail'])} duplicate_of={_short(row['duplicate_of'])}"
+        )
+    alternatives = ", ".join(
+        f"{a['lang']} {a['score']:.3f}" for a in row.get("lang_alternatives") or []
+    )
+    lines.append(
+        f"  language: {_short(row['lang'])} score={_short(row['lang_score'])} "
+        f"reliable={_short(row['lang_reliable'])} alternatives: {alternatives or '-'}"
+    )
+    lines.append(
+        f"  synthetic: score={_short(row['synthetic_score'])} flagged={_short(row['synthetic'])}"
+    )
+    lines.append(
+        f"  duplicates: cluster={_short(row['dup_cluster_id'])} "
+        f"size={_short(row['dup_cluster_size'])}"
+    )
+    lines.append(f"  quality_score: {_short(row['quality_score'])}")
+    for title, struct in (
+        ("quality", row.get("quality")),
+        ("synthetic_signals", row.get("synthetic_signals")),
+    ):
+        if struct:
+            lines.append(f"  {title}:")
+            lines += _table(["field", "value"], [[k, v] for k, v in struct.items()], indent="    ")
+    lines.append(
+        f"  content_hash: {_short(row['content_hash'])}  text_bytes: {_short(row['text_bytes'])}"
+    )
+    lines.append(f"  text: {_short(row['text'], 2000)}")
+    if row.get("raw") is not None:
+        lines.append(f"  raw: {_short(row['raw'], 2000)}")
+    if row.get("duplicate_of"):
+        if item["keeper"] is None:
+            lines.append(f"  kept copy {row['duplicate_of']!r}: not in the selected shards")
+        else:
+            lines.append(f"  beside the kept copy {row['duplicate_of']}:")
+            lines += _side_by_side(row, item["keeper"])
+    return lines
+
+
+# -- entry point -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InspectResult:
+    """What ``curate inspect`` prints: ``stdout``, problem lines for stderr, and the exit code."""
+
+    stdout: str
+    problems: list[str]
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.problems else 0
+
+
+def inspect_output(
+    path: str,
+    *,
+    sample: int = 3,
+    seed: int = 0,
+    where: str | None = None,
+    columns: Sequence[str] | None = None,
+    rejects: bool = False,
+    record_id: str | None = None,
+    as_json: bool = False,
+) -> InspectResult:
+    """Run ``curate inspect``. Raises :class:`ConfigError` for a bad path, ``--where`` or
+    ``--columns`` and :class:`InspectFailed` for an ``--id`` that is not there."""
+    shards = Shards(locate(path))
+    if record_id is not None:
+        found = find_records(shards, record_id)
+        if as_json:
+            return InspectResult(json.dumps(_jsonable(found), indent=2, ensure_ascii=False), [])
+        return InspectResult("\n\n".join("\n".join(format_record(i)) for i in found), [])
+    kind = REJECTS_DIR if rejects else CORPUS_DIR
+    matches, rows = sample_rows(shards, kind, where, columns, sample, seed)
+    summary = summarise(shards)
+    problems = [f"MISMATCH: {problem}" for problem in summary.mismatches]
+    if summary.whole_run and not summary.finished:
+        problems.append(f"INCOMPLETE: no {SUCCESS_FILE} in {summary.path}: not a finished run")
+    if as_json:
+        report = summary.to_dict()
+        report["matches"] = {"table": kind, "where": where, "count": matches, "seed": seed}
+        report["sample"] = _jsonable(rows)
+        return InspectResult(json.dumps(report, indent=2, ensure_ascii=False), problems)
+    lines = format_summary(summary)
+    condition = f" where {where}" if where else ""
+    lines += [
+        "",
+        f"{kind}{condition}: {matches} rows"
+        + (f"; sample of {len(rows)} (seed {seed})" if rows else ""),
+    ]
+    lines += format_rows(rows)
+    return InspectResult("\n".join(lines), problems)

@@ -5,6 +5,7 @@ Output layout (the contract, see docs/output.md)::
     OUT/corpus/part-*.parquet    kept documents
     OUT/rejects/part-*.parquet   every rejected record, with reason
     OUT/manifest.json            what ran, on what, with which result (counts from the shards)
+    OUT/report.html              the HTML report (charts and tables of the manifest and shards)
     OUT/_SUCCESS                 written last: only a directory with it holds a finished run
 
 The pipeline writes into ``OUT/_tmp-<invocation>/``; shards are moved into place only after
@@ -38,6 +39,7 @@ from pipelines.curate_pipeline import (
     build_pipeline,
 )
 from pipelines.manifest import RunCounts, count_outputs, read_json, synthetic_share, write_json
+from pipelines.report import write_report
 from transforms.read import expand_source
 
 SUCCESS_FILE = "_SUCCESS"
@@ -61,6 +63,7 @@ def beam_options(beam_args: list[str]) -> PipelineOptions:
 
     Without ``--runner`` the run uses Beam's DirectRunner in multi-processing mode on every
     core; choosing it explicitly keeps Beam 2.77 from trying to download the Prism runner.
+    Worker logs default to WARNING (Beam's INFO lines would flood the terminal).
     Unknown options are an error (a typo must not be ignored silently).
     """
     options = PipelineOptions(beam_args)
@@ -69,16 +72,16 @@ def beam_options(beam_args: list[str]) -> PipelineOptions:
     unknown = sorted(set(everything) - set(known))
     if unknown:
         raise ConfigError(f"unknown pipeline option --{unknown[0]}")
+    defaults = ["--default_sdk_harness_log_level=WARNING"]
     if "--runner" not in " ".join(beam_args):
-        defaults = [
+        defaults += [
             "--runner=DirectRunner",
             "--direct_running_mode=multi_processing",
             f"--direct_num_workers={os.cpu_count() or 1}",
         ]
-        explicit = {arg.split("=")[0] for arg in beam_args}
-        defaults = [d for d in defaults if d.split("=")[0] not in explicit]
-        options = PipelineOptions(defaults + beam_args)
-    return options
+    explicit = {arg.split("=")[0] for arg in beam_args}
+    defaults = [d for d in defaults if d.split("=")[0] not in explicit]
+    return PipelineOptions(defaults + beam_args)
 
 
 def plan_files(config: CurationConfig) -> tuple[InputFile, ...]:
@@ -187,6 +190,7 @@ def execute(
         "invocation_id": invocation,
     }
     write_json(FileSystems.join(output, MANIFEST_FILE), manifest)
+    write_report(output)
     errors = counts.conservation_errors()
     if errors:
         raise RunFailed("records lost: " + "; ".join(errors))

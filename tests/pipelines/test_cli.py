@@ -11,34 +11,43 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
+import yaml
 
 from pipelines.cli import main
 
-_PARAGRAPH = (
-    "The library opens at nine in the morning and closes at six in the evening on weekdays. "
-    "On Saturdays the reading room is open until noon, and the archive can be visited by "
-    "appointment. Members may borrow up to ten books for three weeks, and renewals are possible "
-    "online or at the front desk. Children's books are on the ground floor next to the cafe, "
-    "where volunteers read stories aloud every Wednesday afternoon for young visitors. "
-)
+SAMPLE = Path(__file__).resolve().parents[2] / "data" / "sample" / "python_docs.jsonl.gz"
 
 
-def _doc(i: int) -> str:
-    return f"Notice number {i}. " + _PARAGRAPH + f"This notice was issued by office {i * 7}."
+def _texts(count: int) -> list[str]:
+    """Distinct real English documents from the sample corpus (no planted copies among them)."""
+    with gzip.open(SAMPLE, "rt", encoding="utf-8") as handle:
+        rows = [json.loads(line) for line in handle]
+    return [row["text"] for row in rows[:count]]
 
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory) -> Path:
     """Two JSONL files (one gzip) with a duplicate, a near-duplicate and junk lines."""
     root = tmp_path_factory.mktemp("corpus")
-    lines = [json.dumps({"id": f"a{i}", "text": _doc(i)}) for i in range(6)]
-    lines.append(json.dumps({"id": "a-copy", "text": _doc(2)}))  # exact duplicate of a2
-    lines.append(json.dumps({"id": "a-near", "text": _doc(3).replace("nine", "ten")}))
+    texts = _texts(10)
+    lines = [json.dumps({"id": f"a{i}", "text": texts[i]}) for i in range(6)]
+    lines.append(json.dumps({"id": "z-copy", "text": texts[2]}))  # exact duplicate of a2
+    words = texts[3].split()
+    near = " ".join(words[:10] + ["inserted"] + words[10:])
+    lines.append(json.dumps({"id": "z-near", "text": near}))
     lines += ['{"id": "bad", "text": ', json.dumps({"id": "empty", "text": "  "}), ""]
     (root / "a.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    more = [json.dumps({"text": _doc(100 + i)}) for i in range(3)]
-    more.append(json.dumps({"id": "a0", "text": _doc(200)}))  # id already used in a.jsonl
+    more = [json.dumps({"text": texts[6 + i]}) for i in range(3)]
+    more.append(json.dumps({"id": "a0", "text": texts[9]}))  # id already used in a.jsonl
     (root / "b.jsonl.gz").write_bytes(gzip.compress(("\n".join(more) + "\n").encode()))
+    config = {
+        "sources": [
+            {"name": "a", "paths": [str(root / "a.jsonl")], "license": "CC0-1.0"},
+            {"name": "b", "paths": [str(root / "b.jsonl.gz")], "license": "MIT"},
+        ],
+        "quality": {"reject": False},
+    }
+    (root / "config.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
     return root
 
 
@@ -56,7 +65,7 @@ def read_rows(out: Path, kind: str) -> list[dict]:
 @pytest.fixture(scope="module")
 def finished_run(corpus, tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("run") / "out"
-    assert run_cli("--input", str(corpus), "--output", str(out)) == 0
+    assert run_cli("--config", str(corpus / "config.yaml"), "--output", str(out)) == 0
     return out
 
 
@@ -66,13 +75,18 @@ def test_every_record_is_kept_or_rejected_with_a_reason(finished_run):
     assert len(corpus_rows) + len(rejects) == 14
     reasons = {row["id"]: row["reject_reason"] for row in rejects}
     assert reasons["empty"] == "empty_text"
-    assert reasons["a-copy"] == "exact_duplicate"
-    assert reasons["a-near"] == "near_duplicate"
+    assert reasons["z-copy"] == "exact_duplicate"
     assert "invalid_json" in reasons.values()
     assert "duplicate_id" in reasons.values()
     by_id = {row["id"]: row for row in rejects}
-    assert by_id["a-copy"]["duplicate_of"] == "a2"
-    assert by_id["a-near"]["duplicate_of"] == "a3"
+    assert by_id["z-copy"]["duplicate_of"] == "a2"
+    kept = {row["id"]: row for row in corpus_rows}
+    pair = {"a3", "z-near"}
+    (winner,) = pair & set(kept)
+    (loser,) = pair - {winner}
+    assert by_id[loser]["reject_reason"] == "near_duplicate"
+    assert by_id[loser]["duplicate_of"] == winner
+    assert kept[winner]["quality_score"] >= by_id[loser]["quality_score"]
     invalid = next(row for row in rejects if row["reject_reason"] == "invalid_json")
     assert invalid["raw"] == b'{"id": "bad", "text": '
 
@@ -100,8 +114,8 @@ def test_kept_rows_carry_provenance_and_scores(finished_run):
     rows = {row["id"]: row for row in read_rows(finished_run, "corpus")}
     row = rows["a2"]
     assert row["source_uri"].endswith("a.jsonl") and row["source_record"] == 3
-    assert row["license"] == "unknown"
-    assert row["lang"] == "en" and row["lang_score"] > 0.9
+    assert row["license"] == "CC0-1.0"
+    assert row["lang"] == "en" and row["lang_score"] > 0.8
     assert row["dup_cluster_size"] == 2 and row["dup_cluster_id"] == "a2"
     assert row["run_id"].startswith("run-")
     assert len(row["content_hash"]) == 64
@@ -134,8 +148,8 @@ def test_same_rows_with_two_worker_processes(corpus, finished_run, tmp_path):
     code = main(
         [
             "run",
-            "--input",
-            str(corpus),
+            "--config",
+            str(corpus / "config.yaml"),
             "--output",
             str(out),
             "--runner=DirectRunner",

@@ -1,0 +1,191 @@
+"""``curate inspect`` on a real run of the tiny corpus: summary, manifest check and options."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from pipelines.cli import main
+from tests.pipelines.test_readers import (
+    EXPECTED_KEPT,
+    EXPECTED_REJECTS,
+    FORUM_LICENSE,
+    FORUM_RECORDS,
+    NEWS_RECORDS,
+    run_tiny,
+)
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory) -> tuple[Path, str]:
+    return run_tiny(tmp_path_factory, "--json")
+
+
+@pytest.fixture(scope="module")
+def out(run) -> Path:
+    return run[0]
+
+
+def inspect(capsys, *args: str) -> tuple[int, str, str]:
+    code = main(["inspect", *args])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def inspect_json(capsys, *args: str) -> dict:
+    code, stdout, stderr = inspect(capsys, *args, "--json")
+    assert code == 0, stderr
+    return json.loads(stdout)
+
+
+def test_run_json_prints_the_counts(run):
+    counts = json.loads(run[1])
+    assert counts["input_records"] == NEWS_RECORDS + FORUM_RECORDS
+    assert counts["kept"] == EXPECTED_KEPT
+    assert counts["rejected_by_reason"] == EXPECTED_REJECTS
+
+
+def test_summary_reads_the_shards_and_matches_the_manifest(out, capsys):
+    code, stdout, stderr = inspect(capsys, str(out))
+    assert code == 0
+    assert "MISMATCH" not in stderr
+    assert "matches manifest" in stdout
+    assert f"kept: {EXPECTED_KEPT} documents" in stdout
+    assert "near_dedup   near_duplicate" in stdout
+    assert FORUM_LICENSE in stdout
+    report = inspect_json(capsys, str(out))
+    assert report["check"]["mismatches"] == []
+    assert report["kept"] == EXPECTED_KEPT
+    assert report["kept_text_bytes"] > 0
+    by_reason = {r["reason"]: r["records"] for r in report["rejected_by_stage_and_reason"]}
+    assert by_reason == EXPECTED_REJECTS
+    assert [r["stage"] for r in report["rejected_by_stage_and_reason"]] == [
+        "read",
+        "quality",
+        "exact_dedup",
+        "near_dedup",
+    ]
+    news = report["by_source"]["news"]
+    assert (news["license"], news["input_records"]) == ("cc-by-4.0", NEWS_RECORDS)
+    assert report["by_source"]["forum"]["license"] == FORUM_LICENSE
+    assert {k: v["documents"] for k, v in report["by_language"].items()} == {"en": 14, "de": 6}
+
+
+def test_a_manifest_that_disagrees_is_reported_loudly(out, tmp_path, capsys):
+    copy = tmp_path / "out"
+    shutil.copytree(out, copy)
+    manifest = json.loads((copy / "manifest.json").read_text())
+    manifest["counts"]["kept"] += 1
+    manifest["counts"]["kept_languages"]["de"] -= 1
+    (copy / "manifest.json").write_text(json.dumps(manifest))
+    code, stdout, stderr = inspect(capsys, str(copy))
+    assert code == 1
+    problems = stderr.strip().splitlines()
+    assert len(problems) == 2
+    assert all(line.startswith("MISMATCH: ") for line in problems)
+    assert "counts.kept" in stderr
+    assert "manifest check FAILED" in stdout
+    (copy / "_SUCCESS").unlink()
+    code, _, stderr = inspect(capsys, str(copy))
+    assert code == 1
+    assert stderr.strip().splitlines()[-1].startswith("INCOMPLETE: ")
+
+
+def test_a_shard_directory_or_a_single_shard_can_be_inspected(out, capsys):
+    report = inspect_json(capsys, str(out / "rejects"), "--rejects")
+    assert report["selection"] == "shards"
+    assert report["rejected"] == sum(EXPECTED_REJECTS.values())
+    assert report["kept"] == 0
+    assert report["check"]["mismatches"] == []
+    shard = next((out / "corpus").glob("part-*.parquet"))
+    report = inspect_json(capsys, str(shard))
+    assert report["kept"] == EXPECTED_KEPT
+    assert report["check"]["manifest"] == str(out / "manifest.json")
+
+
+def test_where_filters_with_duckdb_sql(out, capsys):
+    report = inspect_json(capsys, str(out), "--where", "lang = 'de'", "--sample", "10")
+    assert report["matches"]["count"] == 6
+    assert {row["id"] for row in report["sample"]} == {f"f{i}" for i in range(6)}
+    report = inspect_json(
+        capsys,
+        str(out),
+        "--where",
+        "lang = 'en' AND synthetic_score > 0.9 AND quality.c4_quality__sentence_count >= 5",
+        "--columns",
+        "id,synthetic_score",
+        "--sample",
+        "10",
+    )
+    assert sorted(row["id"] for row in report["sample"]) == ["s0", "s1", "s2", "s3"]
+    assert all(set(row) == {"id", "synthetic_score"} for row in report["sample"])
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("--where", "lang = = 'de'"),
+        ("--where", "no_such_column > 1"),
+        ("--columns", "id,no_such_column"),
+        ("--where", "1=1; DROP TABLE corpus"),
+    ],
+)
+def test_bad_where_or_columns_is_a_one_line_usage_error(out, capsys, args):
+    code, stdout, stderr = inspect(capsys, str(out), *args)
+    assert code == 2
+    assert stdout == ""
+    assert len(stderr.strip().splitlines()) == 1
+    assert stderr.startswith("curate: error: --")
+
+
+def test_sample_is_deterministic_per_seed(out, capsys):
+    def ids(seed: str) -> list[str]:
+        report = inspect_json(capsys, str(out), "--sample", "5", "--seed", seed)
+        return [row["id"] for row in report["sample"]]
+
+    assert ids("1") == ids("1")
+    assert ids("1") != ids("2")
+    assert len(ids("3")) == 5
+
+
+def test_rejects_sample_shows_reasons_and_raw_bytes(out, capsys):
+    report = inspect_json(capsys, str(out), "--rejects", "--where", "reject_stage = 'read'")
+    (row,) = report["sample"]
+    assert row["reject_reason"] == "invalid_json"
+    assert row["raw"] == '{"id": "junk", "text": '
+    assert row["source_record"] == FORUM_RECORDS
+    code, stdout, _ = inspect(capsys, str(out), "--rejects", "--sample", "5")
+    assert code == 0
+    assert "reject_reason=exact_duplicate" in stdout
+
+
+def test_id_shows_the_full_record_and_its_kept_copy(out, capsys):
+    (found,) = inspect_json(capsys, str(out), "--id", "n3")
+    record = found["record"]
+    assert found["kind"] == "rejects"
+    assert (record["reject_stage"], record["reject_reason"]) == ("near_dedup", "near_duplicate")
+    assert record["source_uri"].endswith("news.jsonl")
+    assert record["source_record"] == 4
+    assert record["quality"]["gopher_quality__word_count"] > 50
+    assert record["synthetic_signals"]["n_words"] > 50
+    assert found["keeper"]["id"] == record["duplicate_of"] == "n-near"
+    assert found["keeper"]["dup_cluster_size"] == 2
+    code, stdout, _ = inspect(capsys, str(out), "--id", "n3")
+    assert code == 0
+    assert "REJECTED at near_dedup: near_duplicate" in stdout
+    assert "beside the kept copy n-near:" in stdout
+    assert "gopher_repetition__dup_10gram_char_frac" in stdout
+    (kept,) = inspect_json(capsys, str(out), "--id", "f0")
+    assert kept["kind"] == "corpus" and kept["keeper"] is None
+
+
+def test_unknown_id_or_path_fails(out, tmp_path, capsys):
+    code, _, stderr = inspect(capsys, str(out), "--id", "nope")
+    assert code == 1
+    assert "no record with id 'nope'" in stderr
+    code, _, stderr = inspect(capsys, str(tmp_path))
+    assert code == 2
+    assert "no curate output" in stderr

@@ -1,0 +1,131 @@
+"""The HTML report of a real run of the tiny corpus: self-contained, escaped, and rendered by a
+real headless browser (Debian's ``chromium``; skipped when it is not installed)."""
+
+from __future__ import annotations
+
+import base64
+import html
+import re
+import shutil
+import subprocess
+from html.parser import HTMLParser
+from pathlib import Path
+
+import numpy as np
+import pytest
+from matplotlib.image import imread
+
+from pipelines.cli import main
+from pipelines.report import quality_thresholds
+from tests.pipelines.test_readers import FORUM_LICENSE, run_tiny
+
+SECTIONS = {"funnel", "sources", "languages", "quality", "synthetic", "duplicates", "run"}
+CHROMIUM = shutil.which("chromium")
+_CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--virtual-time-budget=5000",
+]
+
+
+class _Elements(HTMLParser):
+    """Collects (tag, attributes) of every start tag."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.elements: list[tuple[str, dict[str, str | None]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.elements.append((tag, dict(attrs)))
+
+
+def elements(document: str) -> list[tuple[str, dict[str, str | None]]]:
+    parser = _Elements()
+    parser.feed(document)
+    return parser.elements
+
+
+@pytest.fixture(scope="module")
+def out(tmp_path_factory) -> Path:
+    return run_tiny(tmp_path_factory)[0]
+
+
+@pytest.fixture(scope="module")
+def document(out) -> str:
+    return (out / "report.html").read_text(encoding="utf-8")
+
+
+def test_the_run_writes_a_self_contained_report(out, document):
+    assert (out / "_SUCCESS").exists()
+    found = elements(document)
+    images = [attrs["src"] for tag, attrs in found if tag == "img"]
+    assert len(images) >= 5
+    for src in images:
+        assert src.startswith("data:image/png;base64,")
+        assert base64.b64decode(src.split(",", 1)[1])[:8] == b"\x89PNG\r\n\x1a\n"
+    linked = [v for _, attrs in found for k, v in attrs.items() if k in ("src", "href") and v]
+    assert all(v.startswith(("data:", "#")) for v in linked)
+    assert not any(tag == "link" or (tag == "script" and "src" in attrs) for tag, attrs in found)
+    assert "default-src 'none'" in document
+    assert {attrs.get("id") for tag, attrs in found if tag == "section"} >= SECTIONS
+
+
+def test_report_content_and_escaping(document):
+    assert html.escape(FORUM_LICENSE) in document
+    assert FORUM_LICENSE not in document
+    assert "Counts read from the shards match the manifest" in document
+    assert "Dashed lines are the thresholds" in document
+    assert "near_duplicate" in document and "exact_duplicate" in document
+    assert re.search(r"<td>all kept</td>\s*<td>\d+\.\d%</td>", document)
+
+
+def test_quality_thresholds_come_from_the_configured_scorers():
+    defaults = quality_thresholds({})
+    assert defaults["gopher_quality__word_count"] == (50, 100_000)
+    assert defaults["c4_quality__sentence_count"] == (5, None)
+    assert defaults["c4_quality__dropped_line_frac"] == (None, None)  # recorded, not a rule
+    changed = quality_thresholds(
+        {"gopher_quality": {"min_words": 10}, "c4_quality": {"enabled": False}}
+    )
+    assert changed["gopher_quality__word_count"] == (10, 100_000)
+    assert not any(name.startswith("c4_quality") for name in changed)
+
+
+def test_report_command_writes_where_asked(out, tmp_path, capsys):
+    target = tmp_path / "elsewhere.html"
+    assert main(["report", str(out), "--html", str(target)]) == 0
+    assert capsys.readouterr().out.strip() == str(target)
+    ids = {attrs.get("id") for tag, attrs in elements(target.read_text()) if tag == "section"}
+    assert ids >= SECTIONS
+
+
+def _chromium(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
+    profile = tmp_path / f"profile-{len(list(tmp_path.iterdir()))}"
+    return subprocess.run(
+        [CHROMIUM, *_CHROMIUM_FLAGS, f"--user-data-dir={profile}", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (apt-get install chromium)")
+def test_report_renders_in_headless_chromium(out, document, tmp_path):
+    url = (out / "report.html").as_uri()
+    dom = _chromium(tmp_path, "--dump-dom", url).stdout
+    body = dict(next(attrs for tag, attrs in elements(dom) if tag == "body"))
+    expected = sum(1 for tag, _ in elements(document) if tag == "img")
+    assert body["data-images-total"] == str(expected)
+    assert body["data-images-ok"] == str(expected)
+    shot = tmp_path / "report.png"
+    _chromium(tmp_path, f"--screenshot={shot}", "--window-size=1200,4000", url)
+    pixels = imread(shot)
+    assert pixels.shape[:2] == (4000, 1200)
+    assert len(np.unique(pixels.reshape(-1, pixels.shape[-1])[::97], axis=0)) > 50
