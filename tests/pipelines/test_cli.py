@@ -124,7 +124,9 @@ def test_kept_rows_carry_provenance_and_scores(finished_run):
 
 
 def test_output_that_is_not_empty_is_refused(finished_run, capsys):
-    assert run_cli("--input", str(finished_run / "manifest.json"), "--output", str(finished_run)) == 2
+    assert (
+        run_cli("--input", str(finished_run / "manifest.json"), "--output", str(finished_run)) == 2
+    )
     error = capsys.readouterr().err.strip()
     assert "not empty" in error and len(error.splitlines()) == 1
 
