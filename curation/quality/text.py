@@ -1,0 +1,198 @@
+"""Lines, paragraphs and tokens of one document, computed once and shared by all scorers.
+
+Tokens follow the rules of spaCy's English tokenizer, which datatrove's filters use for every
+space-delimited language, re-expressed as one precompiled regular expression (no spaCy
+dependency, several times faster). A whitespace-separated chunk is split into:
+
+- prefix punctuation (``( [ " ' ` < _ # * & $ ,`` ...) and suffix punctuation (``) ] " ' , ;
+  : ! ? % _`` ..., and ``.`` except after a lone capital: ``U.S.``, ``J.``), one token per
+  character; runs of dots (``...``) are one token;
+- contraction suffixes ``'s 're 'll 've 'd 'm 't`` (spaCy splits ``don't`` as ``do n't``, we as
+  ``don 't``: the same number of tokens);
+- infixes: a hyphen or ``: < > = /`` between a letter/digit and a letter (``well - known``,
+  ``and / or``), a comma between letters, a ``.`` between a lower-case and an upper-case letter,
+  ``+ - * ^`` between digits;
+- everything else stays one token (``3.5``, ``1,000``, ``/usr``, ``--quoting``, ``casino.[1``,
+  ``iso-8859``); URLs with a scheme are one token.
+
+Not reproduced: spaCy's exception list (``e.g.``, ``Dr.`` keep their dot in spaCy; here the
+dot is a token) and its URL matcher for URLs without a scheme. Each Han or kana character is
+its own token (scripts written without spaces).
+
+A *word* is a token containing a letter or digit; tokens of punctuation and symbols only are
+not words (datatrove's "non-symbol words").
+"""
+
+from __future__ import annotations
+
+import operator
+import re
+from collections.abc import Callable
+from functools import lru_cache
+from itertools import compress
+from operator import itemgetter
+from typing import Any
+
+from curation.quality.languages import Segmentation, segmentation
+
+#: Han and kana: spaced out before tokenising, so each character is one token.
+_HAN_KANA = re.compile(
+    "[\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f"
+    "\U00020000-\U0003134f]"
+)
+_PREFIXES = "§%=—–…,:;!?¿¡()\\[\\]{}<>_#*&'\"”“`‘´’‚„»«$£€¥。？！，、；：～·"
+_SUFFIXES = "…,:;!?¿¡()\\[\\]{}<>_#*&'\"”“`‘´’‚„»«—–%。？！，、；：～·."
+#: Characters that split a chunk in some contexts (infixes) and are not suffixes.
+_INFIX_CHARS = "\\-~/=+\\^"
+_CHUNK_END = f"(?![^\\s{_SUFFIXES}])"
+_CONTRACTION = f"['’](?i:s|re|ll|ve|d|m|t){_CHUNK_END}"
+# Each branch tests its character first and its context after, which keeps the scan fast.
+_INFIX = (
+    "\\.\\.+|…"
+    "|[\\-–—~:<>=/](?<=[^\\W_][\\-–—~:<>=/])(?=[^\\W\\d_])"
+    "|,(?<=[^\\W\\d_],)(?=[^\\W\\d_])"
+    "|\\.(?<=[a-z]\\.)(?=[A-Z])"
+    "|[+\\-*^](?<=[0-9][+\\-*^])(?=[0-9\\-])"
+)
+#: The rest of a chunk's core after its first character: plain runs, infix characters that
+#: are not at an infix position, and suffix characters that are followed by more core
+#: (possessive quantifiers: no backtracking).
+_CORE_REST = (
+    f"[^\\s{_SUFFIXES}{_INFIX_CHARS}]++"
+    f"|(?=[{_INFIX_CHARS}])(?!{_INFIX})[{_INFIX_CHARS}]"
+    f"|(?=[{_SUFFIXES}])(?:(?!{_INFIX}|{_CONTRACTION})[{_SUFFIXES}])++(?=[^\\s{_SUFFIXES}])"
+    "|\\.(?<=(?<![A-Za-z])[A-Z]\\.)"
+)
+_CORE = f"[^\\s{_PREFIXES}](?:{_CORE_REST})*+"
+_URL = f"(?:https?|ftp)://[^\\s<>\"'`]+?(?=[{_SUFFIXES}]*(?:\\s|\\Z))"
+_TOKEN_RE = re.compile(f"{_CONTRACTION}|{_INFIX}|{_CORE}|\\S")
+#: Used instead when the text contains "://" (the URL branch costs 10% on every document).
+_URL_TOKEN_RE = re.compile(f"{_URL}|{_TOKEN_RE.pattern}")
+_HAS_ALNUM = re.compile(r"[^\W_]").search
+_HAS_LETTER = re.compile(r"[^\W\d_]").search
+_PARAGRAPH_BREAK = re.compile(r"\n[^\S\n]*\n\s*")
+
+#: English abbreviations that keep their final ``.`` in spaCy's English tokenizer (a subset of
+#: its exceptions), so that ``.`` does not end a sentence (see ``c4``).
+ABBREVIATIONS = [
+    "Mr",
+    "Mrs",
+    "Ms",
+    "Dr",
+    "Prof",
+    "St",
+    "Jr",
+    "Sr",
+    "Mt",
+    "Inc",
+    "Ltd",
+    "Co",
+    "Corp",
+    "Bros",
+    "vs",
+    "Gen",
+    "Gov",
+    "Sen",
+    "Rep",
+    "Rev",
+    "Jan",
+    "Feb",
+    "Mar",
+    "Apr",
+    "Jun",
+    "Jul",
+    "Aug",
+    "Sep",
+    "Sept",
+    "Oct",
+    "Nov",
+    "Dec",
+]
+
+
+class cached_property:  # noqa: N801 - same role as functools.cached_property
+    """``functools.cached_property`` without its per-class lock (Python < 3.12 serialises
+    every first access behind one lock, which costs more than the cached values here)."""
+
+    def __init__(self, func: Callable[[Any], Any]) -> None:
+        self.func = func
+        self.__doc__ = func.__doc__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, instance: Any, owner: type | None = None) -> Any:
+        if instance is None:
+            return self
+        value = instance.__dict__[self.name] = self.func(instance)
+        return value
+
+
+def tokenize(text: str) -> list[str]:
+    """All tokens of ``text`` (words and punctuation), in order."""
+    if not text.isascii() and _HAN_KANA.search(text):
+        text = _HAN_KANA.sub(r" \g<0> ", text)
+    return (_URL_TOKEN_RE if "://" in text else _TOKEN_RE).findall(text)
+
+
+class TextStats:
+    """Lazily computed views of one document; each is computed at most once.
+
+    Attributes are plain lists and numbers so scorers stay simple. ``lines`` are the
+    non-blank lines (``str.splitlines``, so ``\\r\\n`` and other line breaks count; lines with
+    only whitespace are layout, not content, and are left out everywhere).
+    """
+
+    def __init__(self, text: str, lang: str | None) -> None:
+        self.text = text
+        self.lang = lang
+        self.segmentation = segmentation(lang)
+
+    @cached_property
+    def lines(self) -> list[str]:
+        """Non-blank lines, unstripped."""
+        return [line for line in self.text.splitlines() if line.strip()]
+
+    @cached_property
+    def paragraphs(self) -> list[str]:
+        """Blocks separated by one or more blank lines (after stripping the document)."""
+        stripped = self.text.strip()
+        return _PARAGRAPH_BREAK.split(stripped) if stripped else []
+
+    @cached_property
+    def tokens(self) -> list[str]:
+        """Words and punctuation tokens, in order (see the module docstring)."""
+        return tokenize(self.text)
+
+    @cached_property
+    def words(self) -> list[str]:
+        """Tokens that contain a letter or digit (not in document order)."""
+        tokens = self.tokens
+        alnum_first = list(map(str.isalnum, map(itemgetter(0), tokens)))
+        others = compress(tokens, map(operator.not_, alnum_first))
+        return list(compress(tokens, alnum_first)) + list(filter(_HAS_ALNUM, others))
+
+    @cached_property
+    def alpha_word_count(self) -> int:
+        """Number of words that contain at least one letter (most start with one)."""
+        words = self.words
+        alpha_first = list(map(str.isalpha, map(itemgetter(0), words)))
+        others = compress(words, map(operator.not_, alpha_first))
+        return sum(alpha_first) + sum(1 for _ in filter(_HAS_LETTER, others))
+
+    @property
+    def has_words(self) -> bool:
+        """Whether word-based metrics are meaningful for this language (not Thai-like)."""
+        return self.segmentation is not Segmentation.NONE
+
+    @property
+    def spaced(self) -> bool:
+        """Whether the language separates words with spaces."""
+        return self.segmentation is Segmentation.SPACED
+
+
+@lru_cache(maxsize=8)
+def text_stats(text: str, lang: str | None) -> TextStats:
+    """The shared :class:`TextStats` of ``(text, lang)``; scorers called in turn on the same
+    document reuse it (a small LRU cache, like datatrove's cached ``split_into_words``)."""
+    return TextStats(text, lang)

@@ -1,0 +1,225 @@
+"""Quality scorers as a whole: API contract, languages, configuration, summary, tokenizer."""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+
+import pytest
+
+from curation.quality import (
+    DEFAULT_SCORERS,
+    C4Quality,
+    FineWebQuality,
+    GopherQuality,
+    GopherRepetition,
+    QualityScorer,
+    build_scorers,
+    quality_summary,
+)
+from curation.quality.gopher_repetition import DUP_NGRAM_SIZES, TOP_NGRAM_SIZES, ngram_repetition
+from curation.quality.text import tokenize
+
+EN = (
+    "The committee met on Tuesday to discuss the budget. Members agreed that the proposal "
+    "should be revised, and that the new version would have to include the costs of the "
+    "maintenance work planned for next year.\n\nA final vote is expected with the next report, "
+    "once the auditors have checked the figures. The chair thanked everyone for their work. "
+    "The meeting closed at noon."
+)
+DE = (
+    "Der Ausschuss traf sich am Dienstag, um den Haushalt zu besprechen. Die Mitglieder waren "
+    "sich einig, dass der Vorschlag überarbeitet werden sollte und dass die neue Fassung die "
+    "Kosten der Wartungsarbeiten für das nächste Jahr enthalten muss. Eine endgültige Abstimmung "
+    "wird mit dem nächsten Bericht erwartet, sobald die Prüfer die Zahlen kontrolliert haben."
+)
+AR = (
+    "اجتمعت اللجنة يوم الثلاثاء لمناقشة الميزانية. واتفق الأعضاء على أن الاقتراح يجب أن يُراجع، "
+    "وأن النسخة الجديدة يجب أن تتضمن تكاليف أعمال الصيانة المخطط لها في العام المقبل. ومن "
+    "المتوقع إجراء تصويت نهائي مع التقرير القادم، بعد أن يتحقق المدققون من الأرقام. وشكر "
+    "الرئيس الجميع على عملهم في هذا المشروع المهم."
+)
+ZH = (
+    "委员会周二开会讨论了预算问题。成员们一致认为这个提案需要修改，新版本必须包括明年计划的"
+    "维护工作的费用。最终投票预计将在下一份报告中进行，在审计人员核对数字之后。主席感谢大家"
+    "的工作，并表示这是一个重要的项目。"
+)
+
+
+def all_scores(text: str, lang: str | None) -> dict[str, dict]:
+    return {scorer.name: scorer.score(text, lang) for scorer in build_scorers(None)}
+
+
+# --- API contract ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["", " \n\n ", "word", EN, DE, ZH, "# " * 50, "a\r\nb\r\n"])
+@pytest.mark.parametrize("lang", ["en", "de", "zh", "th", None])
+def test_scores_have_exactly_the_declared_metrics(text, lang):
+    for scorer in build_scorers(None):
+        assert isinstance(scorer, QualityScorer)
+        scores = scorer.score(text, lang)
+        assert tuple(scores) == scorer.metrics
+        assert all(value is None or isinstance(value, float | int) for value in scores.values())
+        reason = scorer.check(scores)
+        assert reason is None or reason in {rule.name for rule in scorer.rules}
+
+
+def test_names_metrics_and_rules_are_stable_identifiers():
+    names = [cls.name for cls in DEFAULT_SCORERS]
+    assert names == ["gopher_quality", "gopher_repetition", "c4_quality", "fineweb_quality"]
+    for cls in DEFAULT_SCORERS:
+        assert len(set(cls.metrics)) == len(cls.metrics)
+        for rule in cls.rules:
+            assert rule.metric in cls.metrics
+            assert rule.name.isidentifier()
+
+
+def test_english_prose_passes_every_scorer():
+    for scorer in build_scorers(None):
+        assert scorer.check(scorer.score(EN, "en")) is None, scorer.name
+
+
+def test_none_metric_passes():
+    scorer = GopherQuality()
+    scores = dict.fromkeys(scorer.metrics)
+    assert scorer.check(scores) is None
+    assert scorer.rule_outcomes(scores) == []
+
+
+# --- languages ---------------------------------------------------------------------------
+
+
+def test_german_uses_german_stop_words_and_skips_english_only_rules():
+    scores = all_scores(DE, "de")
+    assert scores["gopher_quality"]["stop_word_count"] >= 5  # der, die, das, und, zu, mit, ...
+    assert all(value is None for value in scores["c4_quality"].values())
+    assert all(s.check(scores[s.name]) is None for s in build_scorers(None))
+    assert all_scores(DE, "en")["gopher_quality"]["stop_word_count"] == 0
+
+
+def test_arabic_is_space_delimited_with_its_own_stop_words_and_punctuation():
+    scores = all_scores(AR, "ar")
+    gopher = scores["gopher_quality"]
+    assert gopher["stop_word_count"] >= 3  # في، على، أن، هذا ...
+    assert 3 <= gopher["mean_word_length"] <= 10
+    assert gopher["alpha_word_ratio"] > 0.8  # combining marks (ـُ) stay inside words
+    assert scores["fineweb_quality"]["line_punct_ratio"] == 1.0
+    assert all(value is None for value in scores["c4_quality"].values())
+    assert all(s.check(scores[s.name]) is None for s in build_scorers(None))
+
+
+def test_chinese_counts_characters_as_words():
+    scores = all_scores(ZH, "zh")
+    gopher = scores["gopher_quality"]
+    han = sum("\u4e00" <= char <= "\u9fff" for char in ZH)
+    assert gopher["word_count"] == han
+    assert gopher["mean_word_length"] is None
+    assert gopher["stop_word_count"] >= 4  # 的, 了, 是, 在, 这 ...
+    repetition = scores["gopher_repetition"]
+    assert repetition["top_2gram_char_frac"] is None and repetition["dup_line_frac"] == 0
+    assert scores["fineweb_quality"]["short_line_ratio"] is None
+    assert scores["fineweb_quality"]["list_ratio"] is None
+    assert all(s.check(scores[s.name]) is None for s in build_scorers(None))
+
+
+def test_thai_has_no_word_metrics_and_unknown_language_no_stop_words():
+    thai = all_scores("ภาษาไทยเขียนติดกันโดยไม่เว้นวรรคระหว่างคำ ประโยคนี้เป็นตัวอย่าง", "th")
+    assert thai["gopher_quality"]["word_count"] is None
+    assert thai["gopher_quality"]["bullet_line_ratio"] == 0
+    unknown = all_scores(EN, None)["gopher_quality"]
+    assert unknown["stop_word_count"] is None and unknown["word_count"] > 50
+
+
+# --- configuration -----------------------------------------------------------------------
+
+
+def test_build_scorers_defaults_disable_and_override():
+    assert [s.name for s in build_scorers(None)] == [c.name for c in DEFAULT_SCORERS]
+    scorers = build_scorers({"c4_quality": {"enabled": False}, "gopher_quality": {"min_words": 5}})
+    assert [s.name for s in scorers] == ["gopher_quality", "gopher_repetition", "fineweb_quality"]
+    short = "The committee and the board met today to discuss that agenda with care."
+    assert scorers[0].check(scorers[0].score(short, "en")) is None
+    assert GopherQuality().check(GopherQuality().score(short, "en")) == "word_count"
+    assert build_scorers({"gopher_quality": {"min_words": None}})[0].min_words is None
+
+
+@pytest.mark.parametrize(
+    ("config", "message"),
+    [
+        ({"gopher_qualty": {}}, "gopher_qualty"),
+        ({"fineweb_quality": {"max_short_lines": 0.5}}, "max_short_lines"),
+        ({"gopher_repetition": {"max_dup_line_frac": "high"}}, "max_dup_line_frac"),
+        ({"c4_quality": {"min_sentences": -1}}, "min_sentences"),
+        ({"c4_quality": {"min_sentences": True}}, "min_sentences"),
+    ],
+)
+def test_bad_configuration_raises_naming_the_key(config, message):
+    with pytest.raises(ValueError, match=message):
+        build_scorers(config)
+
+
+# --- summary -----------------------------------------------------------------------------
+
+
+def test_quality_summary_is_the_fraction_of_applicable_rules_passed():
+    scorers = build_scorers(None)
+    assert quality_summary(scorers, all_scores(EN, "en")) == 1.0
+    short = all_scores("Too short to pass.", "en")
+    value = quality_summary(scorers, short)
+    outcomes = [p for s in scorers for _, p in s.rule_outcomes(short[s.name])]
+    assert 0 < value < 1 and value == sum(outcomes) / len(outcomes)
+    assert quality_summary([], {}) == 1.0
+
+
+# --- tokenizer and n-gram engine ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "tokens"),
+    [
+        ("Hello, world.", ["Hello", ",", "world", "."]),
+        ("It's well-known", ["It", "'s", "well", "-", "known"]),
+        ("U.S. 3.5 1,000 10:30", ["U.S.", "3.5", "1,000", "10:30"]),
+        ("see http://a.org/x?y=1.", ["see", "http://a.org/x?y=1", "."]),
+        ("(a) [1] casino.[2]", ["(", "a", ")", "[", "1", "]", "casino.[2", "]"]),
+        ("/usr/share --quoting -Wall", ["/usr", "/", "share", "--quoting", "-Wall"]),
+        ("end.Start wait...", ["end", ".", "Start", "wait", "..."]),
+        ("中文abc", ["中", "文", "abc"]),
+        ("नमस्ते दुनिया", ["नमस्ते", "दुनिया"]),
+    ],
+)
+def test_tokenizer_follows_spacy_rules(text, tokens):
+    assert tokenize(text) == tokens
+
+
+def _reference(tokens: list[str]) -> tuple[dict[int, int], dict[int, int]]:
+    """Straightforward transcription of the Gopher/datatrove n-gram definitions."""
+    top, dup = {}, {}
+    for n in TOP_NGRAM_SIZES:
+        grams = [tuple(tokens[i : i + n]) for i in range(len(tokens) - n + 1)]
+        gram, count = Counter(grams).most_common(1)[0] if grams else ((), 0)
+        top[n] = len(" ".join(gram)) * count
+    for n in DUP_NGRAM_SIZES:
+        seen, chars, i = set(), 0, 0
+        while i < len(tokens) - n + 1:
+            gram = tuple(tokens[i : i + n])
+            if gram in seen:
+                chars, i = chars + len("".join(gram)), i + n
+            else:
+                seen.add(gram)
+                i += 1
+        dup[n] = chars
+    return top, dup
+
+
+def test_ngram_engine_matches_the_reference_definition():
+    rng = random.Random(7)
+    for _ in range(300):
+        vocabulary = rng.choice([["a", "b"], ["a", "b", "c", "dd"], list("abcdefgh")])
+        tokens = [rng.choice(vocabulary) for _ in range(rng.randint(0, 60))]
+        assert ngram_repetition(tokens, TOP_NGRAM_SIZES, DUP_NGRAM_SIZES) == _reference(tokens)
+
+
+def test_scorer_classes_are_exported():
+    assert {GopherQuality, GopherRepetition, C4Quality, FineWebQuality} == set(DEFAULT_SCORERS)
