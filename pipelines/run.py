@@ -27,7 +27,8 @@ from typing import Any
 
 import apache_beam as beam
 from apache_beam.io.filesystems import FileSystems
-from apache_beam.options.pipeline_options import PipelineOptions
+from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
+from apache_beam.runners.runner import create_runner
 
 from curation.config import ConfigError, CurationConfig
 from curation.inputs import InputFile
@@ -45,6 +46,8 @@ from transforms.read import expand_source
 SUCCESS_FILE = "_SUCCESS"
 MANIFEST_FILE = "manifest.json"
 TMP_PREFIX = "_tmp-"
+#: Short runner names Beam itself does not resolve.
+RUNNER_ALIASES = {"DaskRunner": "apache_beam.runners.dask.dask_runner.DaskRunner"}
 
 
 class RunFailed(RuntimeError):
@@ -64,9 +67,21 @@ def beam_options(beam_args: list[str]) -> PipelineOptions:
     Without ``--runner`` the run uses Beam's DirectRunner in multi-processing mode on every
     core; choosing it explicitly keeps Beam 2.77 from trying to download the Prism runner.
     Worker logs default to WARNING (Beam's INFO lines would flood the terminal).
-    Unknown options are an error (a typo must not be ignored silently).
+    Unknown options are an error (a typo must not be ignored silently); the runner's module is
+    imported first so its own options (e.g. ``--dask_client_address``) are known.
+    ``--runner=DaskRunner`` is accepted as a short name.
     """
     options = PipelineOptions(beam_args)
+    runner = options.view_as(StandardOptions).runner
+    if runner in RUNNER_ALIASES:
+        beam_args = [*beam_args, f"--runner={RUNNER_ALIASES[runner]}"]
+        options = PipelineOptions(beam_args)
+        runner = RUNNER_ALIASES[runner]
+    if runner:
+        try:
+            create_runner(runner)  # imports the runner's module, which registers its options
+        except (ImportError, ValueError) as error:
+            raise ConfigError(f"--runner {runner}: {error}".splitlines()[0]) from None
     known = options.get_all_options(drop_default=False)
     everything = options.get_all_options(drop_default=False, retain_unknown_options=True)
     unknown = sorted(set(everything) - set(known))
