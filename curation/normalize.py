@@ -48,31 +48,26 @@ def normalize_for_shingles(text: str) -> str:
     return collapse_whitespace(folded)
 
 
-def _is_unspaced_script(char: str) -> bool:
-    """Han, Hiragana, Katakana and Thai/Lao/Khmer/Myanmar: scripts written without word spaces."""
-    code = ord(char)
-    return (
-        0x3040 <= code <= 0x30FF  # Hiragana, Katakana
-        or 0x3400 <= code <= 0x4DBF  # CJK extension A
-        or 0x4E00 <= code <= 0x9FFF  # CJK unified ideographs
-        or 0xF900 <= code <= 0xFAFF  # CJK compatibility ideographs
-        or 0x20000 <= code <= 0x2FA1F  # CJK extensions B-F
-        or 0x0E00 <= code <= 0x0EFF  # Thai, Lao
-        or 0x1000 <= code <= 0x109F  # Myanmar
-        or 0x1780 <= code <= 0x17FF  # Khmer
-    )
+#: Han, Hiragana, Katakana and Thai/Lao/Myanmar/Khmer: scripts written without word spaces.
+_UNSPACED_SCRIPT = re.compile(
+    "[\u3040-\u30ff"  # Hiragana, Katakana
+    "\u3400-\u4dbf"  # CJK extension A
+    "\u4e00-\u9fff"  # CJK unified ideographs
+    "\uf900-\ufaff"  # CJK compatibility ideographs
+    "\U00020000-\U0002fa1f"  # CJK extensions B-F
+    "\u0e00-\u0eff"  # Thai, Lao
+    "\u1000-\u109f"  # Myanmar
+    "\u1780-\u17ff]"  # Khmer
+)
+_LETTER_OR_DIGIT = re.compile(r"[^\W_]")
 
 
 def is_unspaced_text(text: str, min_share: float = 0.3) -> bool:
-    """True when at least ``min_share`` (0..1) of the letters belong to scripts without spaces.
-
-    Such texts are shingled by characters, not words. Korean (Hangul) uses spaces between words
-    and is shingled by words.
+    """True when at least ``min_share`` (0..1) of the letters and digits are in scripts without
+    word spaces (CJK, Thai, ...). Such texts are shingled by characters, not words. Korean
+    (Hangul) uses spaces between words and is shingled by words.
     """
-    letters = unspaced = 0
-    for char in text:
-        if char.isalpha():
-            letters += 1
-            if _is_unspaced_script(char):
-                unspaced += 1
-    return letters > 0 and unspaced / letters >= min_share
+    unspaced = len(_UNSPACED_SCRIPT.findall(text))
+    if not unspaced:
+        return False
+    return unspaced / len(_LETTER_OR_DIGIT.findall(text)) >= min_share
