@@ -130,14 +130,29 @@ def _is_empty_dir(path: str) -> bool:
 
 
 def prepare_output(output: str, overwrite: bool) -> None:
-    """Refuse a non-empty output unless ``overwrite``; then remove the old finished marker."""
+    """Refuse a non-empty output unless ``overwrite``; then remove the old finished marker and
+    the work directories of killed runs (``_tmp-*``)."""
     if "://" not in output and os.path.exists(output) and not os.path.isdir(output):
         raise ConfigError(f"--output {output!r} exists and is not a directory")
     if not _is_empty_dir(output) and not overwrite:
         raise ConfigError(f"--output {output!r} exists and is not empty (use --overwrite)")
     marker = FileSystems.join(output, SUCCESS_FILE)
-    if FileSystems.exists(marker):
-        FileSystems.delete([marker])
+    _delete_if_exists([marker])
+    _delete_if_exists(_work_dirs(output))
+
+
+def _work_dirs(output: str) -> list[str]:
+    """``OUT/_tmp-*`` directories (of this or of killed runs), found through their files."""
+    pattern = FileSystems.join(output, TMP_PREFIX + "*", "**")
+    prefix = FileSystems.join(output, "")
+    found = set()
+    for item in FileSystems.match([pattern])[0].metadata_list:
+        found.add(FileSystems.join(output, item.path[len(prefix) :].split("/", 1)[0]))
+    if "://" not in output and os.path.isdir(output):  # local: empty work dirs too
+        found.update(
+            os.path.join(output, name) for name in os.listdir(output) if name.startswith(TMP_PREFIX)
+        )
+    return sorted(found)
 
 
 def _delete_if_exists(paths: list[str]) -> None:
@@ -186,9 +201,13 @@ def execute(
         run_id=run_id_for(config, files),
         num_shards=shard_count(config, files),
     )
-    pipeline = beam.Pipeline(options=options)
-    build_pipeline(pipeline, plan)
-    pipeline.run().wait_until_finish()
+    try:
+        pipeline = beam.Pipeline(options=options)
+        build_pipeline(pipeline, plan)
+        pipeline.run().wait_until_finish()
+    except BaseException:
+        _delete_if_exists([work_dir])
+        raise
 
     run_record = read_json(FileSystems.join(work_dir, RUN_RECORD))
     inputs = sorted(run_record["inputs"], key=lambda item: item["uri"])
