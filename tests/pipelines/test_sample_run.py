@@ -1,0 +1,129 @@
+"""`make run`'s pipeline on the shipped sample corpus: contract, junk reasons, conservation."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+
+from curation.config import load_config
+from curation.schema import corpus_schema, reject_schema
+from curation.scoring import quality_metric_fields, signal_fields
+from pipelines.cli import SAMPLE_CONFIG, main
+
+REPO = Path(__file__).resolve().parents[2]
+SAMPLE = REPO / "data" / "sample"
+
+
+@pytest.fixture(scope="module")
+def sample_run(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("sample") / "out"
+    code = main(
+        [
+            "run",
+            "--config",
+            str(SAMPLE_CONFIG),
+            "--output",
+            str(out),
+            "--runner=DirectRunner",
+            "--direct_running_mode=in_memory",
+        ]
+    )
+    assert code == 0
+    return out
+
+
+@pytest.fixture(scope="module")
+def truth() -> dict:
+    return json.loads((SAMPLE / "ground_truth.json").read_text(encoding="utf-8"))
+
+
+def shards(out: Path, kind: str) -> list[Path]:
+    return sorted((out / kind).glob("part-*.parquet"))
+
+
+def rows(out: Path, kind: str) -> list[dict]:
+    return [row for path in shards(out, kind) for row in pq.read_table(path).to_pylist()]
+
+
+def test_shards_have_the_explicit_schema_and_are_not_empty(sample_run):
+    config = load_config(SAMPLE_CONFIG)
+    expected = {
+        "corpus": corpus_schema(quality_metric_fields(config), signal_fields()),
+        "rejects": reject_schema(quality_metric_fields(config), signal_fields()),
+    }
+    for kind, schema in expected.items():
+        assert shards(sample_run, kind), f"no {kind} shard"
+        for path in shards(sample_run, kind):
+            parquet = pq.ParquetFile(path)
+            assert parquet.schema_arrow.equals(schema), path
+            assert parquet.metadata.num_rows > 0, f"{path} is empty"
+            assert parquet.metadata.row_group(0).column(0).compression == "ZSTD"
+
+
+def test_every_record_is_accounted_for_per_source(sample_run, truth):
+    records = Counter()
+    for name, info in truth["files"].items():
+        records[name] = info["rows"] or 1  # an empty file is one empty_file reject
+    found = Counter(
+        Path(row["source_uri"]).name
+        for kind in ("corpus", "rejects")
+        for row in rows(sample_run, kind)
+    )
+    assert found == records
+    manifest = json.loads((sample_run / "manifest.json").read_text())
+    for source, counts in manifest["counts"]["by_source"].items():
+        assert counts["input_records"] == counts["kept"] + counts["rejected"], source
+    for kind in ("corpus", "rejects"):
+        listed = {shard["path"]: shard["rows"] for shard in manifest["outputs"][kind]}
+        actual = {
+            f"{kind}/{p.name}": pq.ParquetFile(p).metadata.num_rows
+            for p in shards(sample_run, kind)
+        }
+        assert listed == actual
+
+
+def test_junk_lines_are_rejected_with_their_reasons(sample_run, truth):
+    rejects = {
+        (Path(row["source_uri"]).name, row["source_record"]): row
+        for row in rows(sample_run, "rejects")
+    }
+    for junk in truth["junk"]:
+        row = rejects[(junk["file"], junk["line"])]
+        assert row["reject_reason"] == junk["expected_reason"], junk
+        if junk["expected_reason"] in ("invalid_json", "invalid_utf8"):
+            assert row["raw"], "unparseable records keep their raw bytes"
+    empty = rejects[("empty.jsonl", 0)]
+    assert empty["reject_reason"] == "empty_file"
+
+
+def test_kept_documents_carry_provenance(sample_run, truth):
+    kept = rows(sample_run, "corpus")
+    ids = [row["id"] for row in kept]
+    assert len(ids) == len(set(ids))
+    languages = {row["lang"] for row in kept}
+    assert {"en", "zh", "ar", "he", "ja"} <= languages
+    for row in kept:
+        assert row["source_uri"] and row["source_record"] >= 1 and row["license"]
+        assert row["run_id"].startswith("run-")
+    by_id = {row["id"]: row for row in kept}
+    for doc_id, lang in truth["language_by_id"].items():
+        if doc_id in by_id and by_id[doc_id]["lang_reliable"]:
+            assert by_id[doc_id]["lang"] == lang, doc_id
+
+
+def test_no_planted_cluster_keeps_two_copies(sample_run, truth):
+    kept = {row["id"] for row in rows(sample_run, "corpus")}
+    for cluster in truth["near_duplicate_clusters"]:
+        members = [cluster["original"], *cluster["variants"]]
+        close = [
+            m
+            for m, j in zip(cluster["variants"], cluster["jaccard_word5"], strict=True)
+            if j >= 0.9
+        ]
+        assert len(kept & {cluster["original"], *close}) <= 1, members
+    for group in truth["exact_duplicates"]:
+        assert len(kept & {group["original"], *group["copies"]}) <= 1, group
