@@ -113,7 +113,9 @@ def _run(args: argparse.Namespace, beam_args: list[str]) -> int:
 
     config = resolve_config(args.config, args.input)
     try:
-        result = execute(config, args.output, beam_args, overwrite=args.overwrite)
+        result = execute(
+            config, args.output, beam_args, overwrite=args.overwrite, show_progress=True
+        )
     except RunFailed as error:
         print(f"curate: run failed: {error}", file=sys.stderr)
         return EXIT_FAILURE

@@ -40,6 +40,8 @@ class RunPlan:
     work_dir: str
     run_id: str
     num_shards: int
+    #: Local directory for progress counters, or None (cluster runners).
+    progress_dir: str | None = None
 
 
 def minhasher(config: CurationConfig) -> MinHasher:
@@ -55,7 +57,7 @@ def build_pipeline(pipeline: beam.Pipeline, plan: RunPlan) -> None:
     compression = config.output.compression
 
     read = pipeline | "Read" >> ReadInputs(plan.files, config.limits, config.read.split_bytes)
-    scored = read["docs"] | "Score" >> ScoreDocuments(config)
+    scored = read["docs"] | "Score" >> ScoreDocuments(config, plan.progress_dir)
     decisions = scored | "Dedup" >> Deduplicate(config.dedup, minhasher(config))
     routed = (scored, decisions) | "ApplyDecisions" >> ApplyDecisions(plan.run_id)
     read_rejects = read["rejects"] | "StampReadRejects" >> beam.Map(public_row, plan.run_id)

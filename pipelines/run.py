@@ -18,6 +18,7 @@ import hashlib
 import math
 import os
 import platform
+import sys
 import time
 import uuid
 from dataclasses import dataclass
@@ -32,20 +33,24 @@ from apache_beam.runners.runner import create_runner
 
 from curation.config import ConfigError, CurationConfig
 from curation.inputs import InputFile
+from curation.scoring import lsh_parameters
 from pipelines.curate_pipeline import (
     CORPUS_DIR,
     REJECTS_DIR,
     RUN_RECORD,
     RunPlan,
     build_pipeline,
+    minhasher,
 )
 from pipelines.manifest import RunCounts, count_outputs, read_json, synthetic_share, write_json
+from pipelines.progress import ProgressReporter, format_plan
 from pipelines.report import write_report
 from transforms.read import expand_source
 
 SUCCESS_FILE = "_SUCCESS"
 MANIFEST_FILE = "manifest.json"
 TMP_PREFIX = "_tmp-"
+PROGRESS_DIR = "_progress"
 #: Short runner names Beam itself does not resolve.
 RUNNER_ALIASES = {"DaskRunner": "apache_beam.runners.dask.dask_runner.DaskRunner"}
 
@@ -184,8 +189,12 @@ def execute(
     output: str,
     beam_args: list[str],
     overwrite: bool = False,
+    show_progress: bool = False,
 ) -> RunResult:
-    """Plan, run and publish one curation run. Raises ConfigError for bad input/config."""
+    """Plan, run and publish one curation run. Raises ConfigError for bad input/config.
+
+    ``show_progress`` prints the plan and (local runs) a progress line on stderr.
+    """
     started = datetime.now(UTC)
     clock = time.monotonic()
     options = beam_options(beam_args)
@@ -194,17 +203,31 @@ def execute(
     invocation = uuid.uuid4().hex[:12]
     work_dir = FileSystems.join(output, TMP_PREFIX + invocation)
     FileSystems.mkdirs(work_dir)
+    runner = str(options.view_as(StandardOptions).runner or "DirectRunner")
+    local = "://" not in work_dir and runner.endswith("DirectRunner")
     plan = RunPlan(
         config=config,
         files=files,
         work_dir=work_dir,
         run_id=run_id_for(config, files),
         num_shards=shard_count(config, files),
+        progress_dir=os.path.abspath(os.path.join(work_dir, PROGRESS_DIR)) if local else None,
     )
+    bands, rows = lsh_parameters(config)
+    if show_progress:
+        total_bytes = sum(file.size_bytes for file in files)
+        print(
+            format_plan(len(files), total_bytes, len(config.sources), runner, f"{bands}x{rows}"),
+            file=sys.stderr,
+        )
     try:
         pipeline = beam.Pipeline(options=options)
         build_pipeline(pipeline, plan)
-        pipeline.run().wait_until_finish()
+        if show_progress and plan.progress_dir is not None:
+            with ProgressReporter(plan.progress_dir):
+                pipeline.run().wait_until_finish()
+        else:
+            pipeline.run().wait_until_finish()
     except BaseException:
         _delete_if_exists([work_dir])
         raise
@@ -246,8 +269,6 @@ def build_manifest(
     output: str,
 ) -> dict[str, Any]:
     """Everything about the run except timing (which is added separately and varies)."""
-    from pipelines.curate_pipeline import minhasher
-
     hasher = minhasher(plan.config)
     all_options = options.get_all_options(drop_default=True)
     return {

@@ -8,6 +8,7 @@ from typing import Any
 import apache_beam as beam
 
 from curation.config import CurationConfig
+from curation.progress import ProgressFile
 from curation.scoring import DocumentScorer
 
 
@@ -18,24 +19,39 @@ class ScoreDocumentsFn(beam.DoFn):
     in :meth:`setup`, not per bundle or element.
     """
 
-    def __init__(self, config: CurationConfig) -> None:
+    def __init__(self, config: CurationConfig, progress_dir: str | None = None) -> None:
         self._config = config
+        self._progress_dir = progress_dir
         self._scorer: DocumentScorer | None = None
+        self._progress: ProgressFile | None = None
 
     def setup(self) -> None:
         self._scorer = DocumentScorer(self._config)
+        if self._progress_dir is not None:
+            self._progress = ProgressFile(self._progress_dir)
 
     def process(self, doc: dict[str, Any]) -> Iterator[dict[str, Any]]:
         assert self._scorer is not None
         yield self._scorer.score(doc)
+        if self._progress is not None:
+            self._progress.add()
+
+    def finish_bundle(self) -> None:
+        if self._progress is not None:
+            self._progress.flush()
 
 
 class ScoreDocuments(beam.PTransform):
-    """Document rows -> scored document rows."""
+    """Document rows -> scored document rows.
 
-    def __init__(self, config: CurationConfig) -> None:
+    ``progress_dir``: a local directory where workers count scored documents for the launcher's
+    progress line (local runs only; ``None`` writes nothing).
+    """
+
+    def __init__(self, config: CurationConfig, progress_dir: str | None = None) -> None:
         super().__init__()
         self._config = config
+        self._progress_dir = progress_dir
 
     def expand(self, docs: beam.PCollection) -> beam.PCollection:
-        return docs | "Score" >> beam.ParDo(ScoreDocumentsFn(self._config))
+        return docs | "Score" >> beam.ParDo(ScoreDocumentsFn(self._config, self._progress_dir))

@@ -1,0 +1,71 @@
+"""What ``curate run`` shows while it runs: the plan, then a progress line for local runs.
+
+The progress line counts documents scored (from the workers' counter files, see
+:mod:`curation.progress`). On a terminal it is rewritten in place every second; otherwise
+(CI logs, nohup) one line is printed every 30 seconds, so logs are not flooded. Runs on cluster
+runners print the plan only.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+import time
+from types import TracebackType
+from typing import TextIO
+
+from curation.progress import total_progress
+
+STAGES = "read -> validate -> score (language, quality, synthetic, MinHash) -> ids -> "
+STAGES += "exact dedup -> near dedup -> write"
+
+
+def format_plan(files: int, total_bytes: int, sources: int, runner: str, bands_rows: str) -> str:
+    return (
+        f"curate: {files} files ({total_bytes / 1e6:.1f} MB) from {sources} sources on {runner}\n"
+        f"curate: stages: {STAGES} (LSH {bands_rows})"
+    )
+
+
+class ProgressReporter:
+    """Background thread printing documents scored so far; use as a context manager."""
+
+    def __init__(self, directory: str, stream: TextIO = sys.stderr) -> None:
+        self._directory = directory
+        self._stream = stream
+        self._interactive = stream.isatty()
+        self._interval = 1.0 if self._interactive else 30.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="curate-progress", daemon=True)
+        self._started = time.monotonic()
+
+    def __enter__(self) -> ProgressReporter:
+        self._thread.start()
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self._stop.set()
+        self._thread.join()
+        if self._interactive:
+            self._stream.write("\n")
+            self._stream.flush()
+
+    def line(self) -> str:
+        elapsed = time.monotonic() - self._started
+        done = total_progress(self._directory)
+        rate = done / elapsed if elapsed > 0 else 0.0
+        minutes, seconds = divmod(int(elapsed), 60)
+        return f"curate: scored {done:,} documents ({rate:,.0f}/s), {minutes:02d}:{seconds:02d}"
+
+    def _loop(self) -> None:
+        while not self._stop.wait(self._interval):
+            if self._interactive:
+                self._stream.write("\r" + self.line())
+            else:
+                self._stream.write(self.line() + "\n")
+            self._stream.flush()
