@@ -72,13 +72,22 @@ class Digest:
 
 @dataclass(frozen=True)
 class Node:
-    """A document that takes part in near-dedup: the keeper of its exact-duplicate group."""
+    """A document that takes part in near-dedup: the keeper of its exact-duplicate group.
+
+    ``exact_copies`` are the record keys of the group's other members; they are decided with
+    the cluster, so their ``duplicate_of`` names the document finally kept.
+    """
 
     rank: str
     key: str
     id: str
     signature: bytes
-    weight: int  # documents it stands for (itself + its exact duplicates)
+    exact_copies: tuple[str, ...] = ()
+
+    @property
+    def weight(self) -> int:
+        """Documents this node stands for: itself and its exact copies."""
+        return 1 + len(self.exact_copies)
 
 
 def kept(key: str, cluster_id: str | None, cluster_size: int) -> dict[str, Any]:
@@ -135,22 +144,16 @@ def verdict_decision(digest: Digest) -> dict[str, Any]:
     return rejected(digest.key, verdict["stage"], verdict["reason"], verdict.get("detail"))
 
 
-def resolve_exact_group(digests: Iterable[Digest]) -> tuple[Node, list[dict[str, Any]]]:
-    """Documents with the same ``content_hash``: the best-ranked is kept (as a :class:`Node`)."""
-    ordered = sorted(digests, key=lambda d: d.rank)
-    keeper = ordered[0]
-    losers = [
-        rejected(
-            d.key,
-            Stage.EXACT_DEDUP,
-            Reason.EXACT_DUPLICATE,
-            f"content_hash={d.content_hash[:16]}",
-            duplicate_of=keeper.id,
-        )
-        for d in ordered[1:]
-    ]
-    node = Node(keeper.rank, keeper.key, keeper.id, keeper.signature, weight=len(ordered))
-    return node, losers
+def resolve_exact_group(digests: Iterable[Digest]) -> Node:
+    """Documents with the same ``content_hash``: the best-ranked stands for all of them."""
+    keeper, *copies = sorted(digests, key=lambda d: d.rank)
+    return Node(
+        keeper.rank,
+        keeper.key,
+        keeper.id,
+        keeper.signature,
+        exact_copies=tuple(copy.key for copy in copies),
+    )
 
 
 def bucket_edges(
@@ -178,7 +181,8 @@ def resolve_cluster(members: Iterable[Node], label: str) -> list[dict[str, Any]]
 
     The keeper is kept with the cluster's id (its own document id) and size (documents it
     stands for, exact duplicates included); every other member is a ``near_duplicate`` reject
-    whose detail gives its estimated Jaccard to the keeper.
+    whose detail gives its estimated Jaccard to the keeper, and every exact copy of any member
+    an ``exact_duplicate`` reject; all of them name the keeper in ``duplicate_of``.
     """
     ordered = sorted(members, key=lambda n: n.rank)
     keeper = ordered[0]
@@ -187,6 +191,18 @@ def resolve_cluster(members: Iterable[Node], label: str) -> list[dict[str, Any]]
     size = sum(node.weight for node in ordered)
     cluster_id = keeper.id if len(ordered) > 1 or keeper.weight > 1 else None
     decisions = [kept(keeper.key, cluster_id, size)]
+    for node in ordered:
+        decisions.extend(
+            rejected(
+                copy,
+                Stage.EXACT_DEDUP,
+                Reason.EXACT_DUPLICATE,
+                f"same content_hash as {node.id}",
+                duplicate_of=keeper.id,
+                cluster_id=cluster_id,
+            )
+            for copy in node.exact_copies
+        )
     for node in ordered[1:]:
         similarity = estimated_jaccard(keeper.signature, node.signature)
         decisions.append(

@@ -28,7 +28,6 @@ from transforms.tags import SplitByTag
 
 DECISIONS = "decisions"
 ELIGIBLE = "eligible"
-NODES = "nodes"
 
 
 def _resolve_ids(item: tuple[str, Iterable[Digest]]) -> Iterator[tuple[str, Any]]:
@@ -41,15 +40,8 @@ def _resolve_ids(item: tuple[str, Iterable[Digest]]) -> Iterator[tuple[str, Any]
         yield ELIGIBLE, winner
 
 
-def _resolve_exact(item: tuple[str, Iterable[Digest]]) -> Iterator[tuple[str, Any]]:
-    node, losers = resolve_exact_group(item[1])
-    for decision in losers:
-        yield DECISIONS, decision
-    yield NODES, node
-
-
 def _as_node(digest: Digest) -> Node:
-    return Node(digest.rank, digest.key, digest.id, digest.signature, weight=1)
+    return Node(digest.rank, digest.key, digest.id, digest.signature)
 
 
 class _BandKeys(beam.DoFn):
@@ -121,15 +113,12 @@ class Deduplicate(beam.PTransform):
         )
         decisions = [ids[DECISIONS]]
         if self._config.exact:
-            exact = (
+            nodes = (
                 ids[ELIGIBLE]
                 | "ByContentHash" >> beam.Map(lambda digest: (digest.content_hash, digest))
                 | "GroupContent" >> beam.GroupByKey()
-                | "ResolveExact" >> beam.FlatMap(_resolve_exact)
-                | "SplitExact" >> SplitByTag([DECISIONS, NODES])
+                | "ResolveExact" >> beam.Map(lambda group: resolve_exact_group(group[1]))
             )
-            decisions.append(exact[DECISIONS])
-            nodes = exact[NODES]
         else:
             nodes = ids[ELIGIBLE] | "AsNodes" >> beam.Map(_as_node)
         if self._config.near:

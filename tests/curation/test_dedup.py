@@ -43,8 +43,13 @@ def _digest(doc_id: str, uri: str, record: int, rank: str | None = None) -> Dige
 
 
 def _node(rank: str, shift: int = 0, weight: int = 1) -> Node:
+    copies = tuple(f"copy-{rank}-{i}" for i in range(weight - 1))
     return Node(
-        rank=rank, key=f"key-{rank}", id=f"id-{rank}", signature=_signature(shift), weight=weight
+        rank=rank,
+        key=f"key-{rank}",
+        id=f"id-{rank}",
+        signature=_signature(shift),
+        exact_copies=copies,
     )
 
 
@@ -100,21 +105,16 @@ def test_resolve_id_group_single_record_has_no_losers():
 def test_resolve_exact_group_keeps_best_rank_and_counts_weight():
     digests = [_digest("c", "f", 1), _digest("a", "f", 2), _digest("b", "f", 3)]
     for permutation in itertools.permutations(digests):
-        node, losers = resolve_exact_group(permutation)
+        node = resolve_exact_group(permutation)
         assert (node.id, node.rank, node.key, node.weight) == ("a", "a", record_key("f", 2), 3)
         assert node.signature == digests[1].signature
-        assert sorted(loser["_key"] for loser in losers) == [record_key("f", 1), record_key("f", 3)]
-        for loser in losers:
-            assert loser["reject_reason"] == Reason.EXACT_DUPLICATE
-            assert loser["reject_stage"] == Stage.EXACT_DEDUP
-            assert loser["duplicate_of"] == "a"
-            assert loser["kept"] is False
+        assert node.exact_copies == (record_key("f", 3), record_key("f", 1))  # by rank b, c
 
 
 def test_resolve_exact_group_singleton():
-    node, losers = resolve_exact_group([_digest("solo", "f", 1)])
+    node = resolve_exact_group([_digest("solo", "f", 1)])
     assert node.weight == 1
-    assert losers == []
+    assert node.exact_copies == ()
 
 
 def test_verdict_decision_carries_the_rule():
@@ -169,6 +169,13 @@ def test_resolve_cluster_keeps_smallest_rank_and_counts_weights():
         "dup_cluster_id": "id-r1",
         "dup_cluster_size": 7,
     }
+    copies = [d for d in others if d["reject_reason"] == Reason.EXACT_DUPLICATE]
+    assert sorted(d["_key"] for d in copies) == ["copy-r1-0", "copy-r2-0", "copy-r2-1", "copy-r2-2"]
+    for decision in copies:
+        assert decision["reject_stage"] == Stage.EXACT_DEDUP
+        assert decision["duplicate_of"] == "id-r1", "exact copies name the final keeper"
+        assert decision["dup_cluster_id"] == "id-r1"
+    others = [d for d in others if d not in copies]
     assert [d["_key"] for d in others] == ["key-r2", "key-r3"]
     for decision in others:
         assert decision["kept"] is False
@@ -185,7 +192,8 @@ def test_resolve_cluster_singleton_sizes():
     (alone,) = resolve_cluster([_node("r")], label="r")
     assert alone["dup_cluster_id"] is None
     assert alone["dup_cluster_size"] == 1
-    (with_exact_duplicates,) = resolve_cluster([_node("r", weight=3)], label="r")
+    with_exact_duplicates, *copies = resolve_cluster([_node("r", weight=3)], label="r")
+    assert len(copies) == 2
     assert with_exact_duplicates["dup_cluster_id"] == "id-r"
     assert with_exact_duplicates["dup_cluster_size"] == 3
 

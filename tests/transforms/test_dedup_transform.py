@@ -101,7 +101,7 @@ def test_every_document_gets_one_decision_by_kind():
         scored("e", OTHER + " and more", 6),
     ]
     expected = [
-        ("1", False, "exact_duplicate", "b", None),
+        ("1", False, "exact_duplicate", "c", None),  # names the final keeper, not b
         ("2", False, "near_duplicate", "c", None),
         ("3", True, None, None, 3),
         ("4", False, "duplicate_id", "a", None),

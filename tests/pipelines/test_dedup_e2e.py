@@ -1,0 +1,96 @@
+"""End-to-end near-duplicate removal on the sample corpus, checked against its ground truth.
+
+One ``curate run`` (in-memory DirectRunner, quality filter not rejecting, default LSH split) on
+``pipelines/configs/sample.yaml``; then every planted cluster whose members reach Jaccard 0.8
+to their original must keep exactly the member our keeper policy prefers, and reject the others
+as duplicates naming it in ``duplicate_of`` (exact copies too, even when their own group's best
+copy was itself a near-duplicate), while the shared-boilerplate hard negatives stay apart.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+import yaml
+
+from curation.minhash import jaccard, shingles
+from pipelines.cli import SAMPLE_CONFIG, main
+
+REPO = Path(__file__).resolve().parents[2]
+GROUND_TRUTH = REPO / "data" / "sample" / "ground_truth.json"
+THRESHOLD = 0.8
+DUPLICATE_REASONS = {"near_duplicate", "exact_duplicate"}
+
+
+@pytest.fixture(scope="module")
+def rows(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
+    """id -> output row (corpus rows get ``kept=True``), from one run on the sample corpus."""
+    tmp = tmp_path_factory.mktemp("dedup_e2e")
+    config = yaml.safe_load(SAMPLE_CONFIG.read_text(encoding="utf-8"))
+    for source in config["sources"]:
+        source["paths"] = [str(REPO / path) for path in source["paths"]]
+    config["quality"] = {"reject": False}
+    config["dedup"] = {"threshold": THRESHOLD}
+    config_path = tmp / "config.yaml"
+    config_path.write_text(yaml.safe_dump(config), encoding="utf-8")
+    out = tmp / "out"
+    args = ["run", "--config", str(config_path), "--output", str(out)]
+    assert main(args + ["--runner=DirectRunner", "--direct_running_mode=in_memory"]) == 0
+    priority = {source["name"]: source.get("priority", 0) for source in config["sources"]}
+    result: dict[str, dict] = {}
+    for kind in ("corpus", "rejects"):
+        for path in sorted((out / kind).glob("*.parquet")):
+            for row in pq.read_table(path).to_pylist():
+                row["kept"] = kind == "corpus"
+                row["priority"] = priority[row["source"]]
+                result.setdefault(row["id"], row)
+    return result
+
+
+def keeper_order(row: dict) -> tuple:
+    """Keeper policy: not flagged synthetic, higher quality_score, earlier created, higher
+    source priority, smallest id (the smallest tuple is kept)."""
+    quality = row["quality_score"] if row["quality_score"] is not None else 0.0
+    created = row["created"] or "\uffff"
+    return (bool(row["synthetic"]), -round(quality, 6), created, -row["priority"], row["id"])
+
+
+def planted_clusters(rows: dict[str, dict]) -> list[list[str]]:
+    """Planted clusters restricted to members with exact Jaccard >= THRESHOLD to the original."""
+    truth = json.loads(GROUND_TRUTH.read_text(encoding="utf-8"))
+    groups = [[c["original"], *c["variants"]] for c in truth["near_duplicate_clusters"]]
+    groups += [[c["original"], *c["copies"]] for c in truth["exact_duplicates"]]
+    clusters = []
+    for original, *others in groups:
+        base = shingles(rows[original]["text"])
+        close = [m for m in others if jaccard(base, shingles(rows[m]["text"])) >= THRESHOLD]
+        if close:
+            clusters.append([original, *close])
+    return clusters
+
+
+def test_sample_has_clusters_above_threshold(rows: dict[str, dict]) -> None:
+    assert len(planted_clusters(rows)) >= 25
+
+
+def test_each_cluster_keeps_exactly_its_best_member(rows: dict[str, dict]) -> None:
+    for members in planted_clusters(rows):
+        kept = [m for m in members if rows[m]["kept"]]
+        expected = min(members, key=lambda m: keeper_order(rows[m]))
+        assert kept == [expected], (members, kept, expected)
+        for member in members:
+            if member == expected:
+                continue
+            row = rows[member]
+            assert row["reject_reason"] in DUPLICATE_REASONS, (member, row["reject_reason"])
+            assert row["duplicate_of"] == expected, (member, row["duplicate_of"], expected)
+
+
+def test_hard_negatives_are_not_merged(rows: dict[str, dict]) -> None:
+    truth = json.loads(GROUND_TRUTH.read_text(encoding="utf-8"))
+    for group in truth["hard_negatives"]:
+        assert all(rows[m]["kept"] for m in group)
+        assert all(rows[m]["dup_cluster_id"] in (None, m) for m in group)
