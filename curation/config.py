@@ -59,6 +59,10 @@ class LimitsConfig(_Strict):
     #: Characters of a document that scorers look at (language, quality, synthetic);
     #: the stored text is never truncated.
     max_scored_chars: int = Field(default=100_000, ge=1_000)
+    #: A file (or the rest of one) that cannot be read becomes one ``unreadable_file`` reject
+    #: either way; ``fail`` also makes ``curate run`` exit 1 naming the files (after
+    #: publishing everything that was read), ``continue`` exits 0.
+    on_unreadable: Literal["continue", "fail"] = "continue"
 
 
 class ReadConfig(_Strict):

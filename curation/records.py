@@ -174,7 +174,7 @@ def parse_json_line(
         return make_reject(origin, Stage.READ, Reason.INVALID_UTF8, str(error), line, max_raw_bytes)
     try:
         obj = json.loads(decoded)
-    except (json.JSONDecodeError, RecursionError) as error:
+    except (ValueError, RecursionError) as error:  # JSONDecodeError, int too long, nesting
         return make_reject(
             origin, Stage.READ, Reason.INVALID_JSON, str(error)[:200], line, max_raw_bytes
         )

@@ -15,6 +15,7 @@ the runner reports success, so a killed run never leaves a corpus that looks fin
 from __future__ import annotations
 
 import hashlib
+import io
 import math
 import os
 import platform
@@ -52,7 +53,12 @@ MANIFEST_FILE = "manifest.json"
 TMP_PREFIX = "_tmp-"
 PROGRESS_DIR = "_progress"
 #: Short runner names Beam itself does not resolve.
-RUNNER_ALIASES = {"DaskRunner": "apache_beam.runners.dask.dask_runner.DaskRunner"}
+#: ``DirectRunner`` maps to ``FnApiRunner``, the engine it falls back to: Beam 2.77's DirectRunner
+#: first tries to download and start the Prism runner, which must not happen here.
+RUNNER_ALIASES = {
+    "DaskRunner": "apache_beam.runners.dask.dask_runner.DaskRunner",
+    "DirectRunner": "FnApiRunner",
+}
 
 
 class RunFailed(RuntimeError):
@@ -69,25 +75,26 @@ def package_version() -> str:
 def beam_options(beam_args: list[str]) -> PipelineOptions:
     """Pipeline options from the pass-through arguments, with a local default runner.
 
-    Without ``--runner`` the run uses Beam's DirectRunner in multi-processing mode on every
-    core; choosing it explicitly keeps Beam 2.77 from trying to download the Prism runner.
+    Without ``--runner`` the run uses Beam's local FnApiRunner (the DirectRunner's engine) in
+    multi-processing mode on every core; ``--runner=DirectRunner`` means the same. Naming it
+    explicitly keeps Beam 2.77's DirectRunner from trying to download the Prism runner.
     Worker logs default to WARNING (Beam's INFO lines would flood the terminal).
     Unknown options are an error (a typo must not be ignored silently); the runner's module is
     imported first so its own options (e.g. ``--dask_client_address``) are known.
     ``--runner=DaskRunner`` is accepted as a short name.
     """
-    options = PipelineOptions(beam_args)
+    options = _parse_options(beam_args)
     runner = options.view_as(StandardOptions).runner
     if runner in RUNNER_ALIASES:
         beam_args = [*beam_args, f"--runner={RUNNER_ALIASES[runner]}"]
-        options = PipelineOptions(beam_args)
+        options = _parse_options(beam_args)
         runner = RUNNER_ALIASES[runner]
     if runner:
         try:
             create_runner(runner)  # imports the runner's module, which registers its options
         except (ImportError, ValueError) as error:
             raise ConfigError(f"--runner {runner}: {error}".splitlines()[0]) from None
-    known = options.get_all_options(drop_default=False)
+    known = _checked(lambda: options.get_all_options(drop_default=False))
     everything = options.get_all_options(drop_default=False, retain_unknown_options=True)
     unknown = sorted(set(everything) - set(known))
     if unknown:
@@ -95,13 +102,32 @@ def beam_options(beam_args: list[str]) -> PipelineOptions:
     defaults = ["--default_sdk_harness_log_level=WARNING"]
     if "--runner" not in " ".join(beam_args):
         defaults += [
-            "--runner=DirectRunner",
+            "--runner=FnApiRunner",
             "--direct_running_mode=multi_processing",
             f"--direct_num_workers={os.cpu_count() or 1}",
         ]
     explicit = {arg.split("=")[0] for arg in beam_args}
     defaults = [d for d in defaults if d.split("=")[0] not in explicit]
-    return PipelineOptions(defaults + beam_args)
+    return _parse_options(defaults + beam_args)
+
+
+def _checked(parse: Any) -> Any:
+    """Run a Beam option parse; its argparse exits on a bad value: make that a ConfigError."""
+    stderr = sys.stderr
+    sys.stderr = io.StringIO()
+    try:
+        return parse()
+    except SystemExit:
+        message = sys.stderr.getvalue().strip().splitlines()
+        raise ConfigError(message[-1] if message else "invalid pipeline option") from None
+    finally:
+        sys.stderr = stderr
+
+
+def _parse_options(beam_args: list[str]) -> PipelineOptions:
+    options = PipelineOptions(beam_args)
+    _checked(lambda: options.get_all_options(drop_default=False))
+    return options
 
 
 def plan_files(config: CurationConfig) -> tuple[InputFile, ...]:
@@ -137,8 +163,12 @@ def _is_empty_dir(path: str) -> bool:
 def prepare_output(output: str, overwrite: bool) -> None:
     """Refuse a non-empty output unless ``overwrite``; then remove the old finished marker and
     the work directories of killed runs (``_tmp-*``)."""
-    if "://" not in output and os.path.exists(output) and not os.path.isdir(output):
-        raise ConfigError(f"--output {output!r} exists and is not a directory")
+    if "://" not in output:
+        ancestor = os.path.abspath(output)
+        while not os.path.exists(ancestor):
+            ancestor = os.path.dirname(ancestor)
+        if not os.path.isdir(ancestor):
+            raise ConfigError(f"--output {output!r}: {ancestor!r} is not a directory")
     if not _is_empty_dir(output) and not overwrite:
         raise ConfigError(f"--output {output!r} exists and is not empty (use --overwrite)")
     marker = FileSystems.join(output, SUCCESS_FILE)
@@ -251,6 +281,9 @@ def execute(
     errors = counts.conservation_errors()
     if errors:
         raise RunFailed("records lost: " + "; ".join(errors))
+    unreadable = [item["uri"] for item in inputs if item.get("error")]
+    if unreadable and config.limits.on_unreadable == "fail":
+        raise RunFailed(f"unreadable input files (limits.on_unreadable: fail): {unreadable}")
     with FileSystems.create(FileSystems.join(output, SUCCESS_FILE)) as handle:
         handle.write(b"")
     return RunResult(manifest, counts)

@@ -25,6 +25,9 @@ def format_summary(manifest: dict[str, Any], output: str) -> str:
     for row in counts["funnel"]:
         reasons = ", ".join(f"{reason}={n}" for reason, n in row["reasons"].items())
         lines.append(f"  {row['stage']:<12} {row['in']:>8} {row['rejected']:>10}  {reasons}")
+    for item in manifest["inputs"]:
+        if item.get("error"):
+            lines.append(f"  unreadable: {item['uri']}: {item['error']}")
     languages = sorted(counts["kept_languages"].items(), key=lambda item: (-item[1], item[0]))
     lines.append("  kept languages: " + ", ".join(f"{k}={v}" for k, v in languages[:12]))
     lines.append("  synthetic share of kept: " + _share_line(manifest["synthetic_share"]["corpus"]))

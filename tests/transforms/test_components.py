@@ -1,4 +1,4 @@
-"""ConnectedComponents on the DirectRunner equals union-find on adversarial graphs."""
+"""ConnectedComponents on the local FnApiRunner equals union-find on adversarial graphs."""
 
 import itertools
 import random
@@ -14,9 +14,9 @@ from transforms.components import ConnectedComponents, _oriented, _SplitConverge
 
 Edges = list[tuple[str, str]]
 
-IN_MEMORY = ["--runner=DirectRunner", "--direct_running_mode=in_memory"]
+IN_MEMORY = ["--runner=FnApiRunner", "--direct_running_mode=in_memory"]
 TWO_PROCESSES = [
-    "--runner=DirectRunner",
+    "--runner=FnApiRunner",
     "--direct_running_mode=multi_processing",
     "--direct_num_workers=2",
 ]
