@@ -8,6 +8,7 @@ A signature is stored as ``num_perm`` little-endian uint32 values (``num_perm * 
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
@@ -23,6 +24,8 @@ PERMUTATION_SCHEME = "affine32"
 #: Seed of datasketch's permutation generator; changing it changes every signature.
 MINHASH_SEED = 1
 _SIGNATURE_DTYPE = np.dtype("<u4")
+#: Shingles hashed per ``update_batch`` call (bounds memory: 4,096 x 128 x 4 bytes = 2 MiB).
+BATCH_SHINGLES = 4096
 
 
 def shingles(text: str, word_ngram: int = 5, char_ngram: int = 5) -> set[str]:
@@ -111,8 +114,13 @@ class MinHasher:
         return self.signature_of_shingles(shingles(text, self.word_ngram, self.char_ngram))
 
     def signature_of_shingles(self, items: Iterable[str]) -> bytes:
+        """Signature of a shingle collection, hashed in chunks of :data:`BATCH_SHINGLES` so a
+        huge document needs ``BATCH_SHINGLES x num_perm`` words of working memory, not one
+        row per shingle (the minimum over chunks equals the minimum over all)."""
         minhash = self._template.copy()
-        minhash.update_batch(list(items))
+        remaining = iter(items)
+        while batch := list(itertools.islice(remaining, BATCH_SHINGLES)):
+            minhash.update_batch(batch)
         return minhash.hashvalues.astype(_SIGNATURE_DTYPE).tobytes()
 
     def band_keys(self, signature: bytes) -> list[str]:

@@ -8,9 +8,14 @@ import sys
 from pathlib import Path
 
 import pytest
+from datasketch import MinHash
 
 from curation.minhash import (
+    BATCH_SHINGLES,
+    MINHASH_SEED,
+    PERMUTATION_SCHEME,
     MinHasher,
+    _xxh32,
     estimated_jaccard,
     jaccard,
     optimal_bands_rows,
@@ -172,3 +177,12 @@ def test_optimal_bands_rows_fit_num_perm(threshold, num_perm):
     MinHasher(num_perm=num_perm, bands=bands, rows=rows)
     # the S-curve's midpoint (1/b)^(1/r) lies near the threshold
     assert abs((1 / bands) ** (1 / rows) - threshold) < 0.15
+
+
+def test_signature_of_many_shingles_equals_one_batch():
+    """Chunked hashing (bounded memory on huge documents) gives datasketch's own result."""
+    items = [f"shingle {i}" for i in range(3 * BATCH_SHINGLES + 17)]
+    reference = MinHash(128, seed=MINHASH_SEED, hashfunc=_xxh32, scheme=PERMUTATION_SCHEME)
+    reference.update_batch(items)
+    expected = reference.hashvalues.astype("<u4").tobytes()
+    assert MinHasher(num_perm=128, bands=16, rows=8).signature_of_shingles(items) == expected
