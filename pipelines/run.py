@@ -43,6 +43,7 @@ from pipelines.curate_pipeline import (
     build_pipeline,
     minhasher,
 )
+from pipelines.local_runner import LOCAL_RUNNER
 from pipelines.manifest import RunCounts, count_outputs, read_json, synthetic_share, write_json
 from pipelines.progress import ProgressReporter, format_plan
 from pipelines.report import write_report
@@ -53,11 +54,12 @@ MANIFEST_FILE = "manifest.json"
 TMP_PREFIX = "_tmp-"
 PROGRESS_DIR = "_progress"
 #: Short runner names Beam itself does not resolve.
-#: ``DirectRunner`` maps to ``FnApiRunner``, the engine it falls back to: Beam 2.77's DirectRunner
-#: first tries to download and start the Prism runner, which must not happen here.
+#: ``DirectRunner`` maps to :class:`pipelines.local_runner.LocalRunner`, the engine it falls
+#: back to: Beam 2.77's DirectRunner first tries to download and start the Prism runner, which
+#: must not happen here.
 RUNNER_ALIASES = {
     "DaskRunner": "apache_beam.runners.dask.dask_runner.DaskRunner",
-    "DirectRunner": "FnApiRunner",
+    "DirectRunner": LOCAL_RUNNER,
 }
 
 
@@ -75,9 +77,10 @@ def package_version() -> str:
 def beam_options(beam_args: list[str]) -> PipelineOptions:
     """Pipeline options from the pass-through arguments, with a local default runner.
 
-    Without ``--runner`` the run uses Beam's local FnApiRunner (the DirectRunner's engine) in
-    multi-processing mode on every core; ``--runner=DirectRunner`` means the same. Naming it
-    explicitly keeps Beam 2.77's DirectRunner from trying to download the Prism runner.
+    Without ``--runner`` the run uses :class:`~pipelines.local_runner.LocalRunner` (the
+    DirectRunner's FnApiRunner engine) in multi-processing mode on every core;
+    ``--runner=DirectRunner`` means the same. This keeps Beam 2.77's DirectRunner from trying
+    to download the Prism runner.
     Worker logs default to WARNING (Beam's INFO lines would flood the terminal).
     Unknown options are an error (a typo must not be ignored silently); the runner's module is
     imported first so its own options (e.g. ``--dask_client_address``) are known.
@@ -102,7 +105,7 @@ def beam_options(beam_args: list[str]) -> PipelineOptions:
     defaults = ["--default_sdk_harness_log_level=WARNING"]
     if "--runner" not in " ".join(beam_args):
         defaults += [
-            "--runner=FnApiRunner",
+            f"--runner={LOCAL_RUNNER}",
             "--direct_running_mode=multi_processing",
             f"--direct_num_workers={os.cpu_count() or 1}",
         ]
@@ -234,7 +237,7 @@ def execute(
     work_dir = FileSystems.join(output, TMP_PREFIX + invocation)
     FileSystems.mkdirs(work_dir)
     runner = str(options.view_as(StandardOptions).runner or "DirectRunner")
-    local = "://" not in work_dir and runner.endswith("DirectRunner")
+    local = "://" not in work_dir and runner in (LOCAL_RUNNER, "FnApiRunner")
     plan = RunPlan(
         config=config,
         files=files,
