@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from typing import Any
 
 
@@ -23,8 +24,11 @@ def format_summary(manifest: dict[str, Any], output: str) -> str:
         "  stage         in       rejected  reasons",
     ]
     for row in counts["funnel"]:
-        reasons = ", ".join(f"{reason}={n}" for reason, n in row["reasons"].items())
-        lines.append(f"  {row['stage']:<12} {row['in']:>8} {row['rejected']:>10}  {reasons}")
+        ranked = sorted(row["reasons"].items(), key=lambda item: (-item[1], item[0]))
+        reasons = textwrap.wrap(", ".join(f"{reason}={n}" for reason, n in ranked), width=72)
+        first = reasons[0] if reasons else ""
+        lines.append(f"  {row['stage']:<12} {row['in']:>8} {row['rejected']:>10}  {first}".rstrip())
+        lines.extend(" " * 36 + more for more in reasons[1:])
     for item in manifest["inputs"]:
         if item.get("error"):
             lines.append(f"  unreadable: {item['uri']}: {item['error']}")
