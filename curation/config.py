@@ -94,9 +94,13 @@ class QualityConfig(_Strict):
 
 
 class SyntheticConfig(_Strict):
-    """Synthetic-text tagging policy."""
+    """Synthetic-text policy: ``tag`` keeps and flags, ``drop`` rejects every flagged document,
+    ``cap`` keeps at most ``max_share`` flagged documents per source (highest scores dropped
+    first, after deduplication)."""
 
-    policy: Literal["tag", "drop"] = "tag"
+    policy: Literal["tag", "drop", "cap"] = "tag"
+    #: With ``cap``: largest share (0..1) of flagged documents among a source's kept ones.
+    max_share: float = Field(default=0.1, ge=0.0, le=1.0)
     #: Flag threshold on the calibrated score; ``None`` uses the shipped model's default.
     threshold: float | None = Field(default=None, ge=0.0, le=1.0)
 

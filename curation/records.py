@@ -32,6 +32,7 @@ class Reason:
     LANGUAGE_NOT_ALLOWED = "language_not_allowed"
     LANGUAGE_LOW_CONFIDENCE = "language_low_confidence"
     SYNTHETIC = "synthetic"
+    SYNTHETIC_CAP = "synthetic_cap"
 
     @staticmethod
     def quality(scorer: str, rule: str) -> str:
@@ -49,6 +50,7 @@ class Stage:
     SYNTHETIC = "synthetic"
     EXACT_DEDUP = "exact_dedup"
     NEAR_DEDUP = "near_dedup"
+    SYNTHETIC_CAP = "synthetic_cap"
 
 
 @dataclass(frozen=True)

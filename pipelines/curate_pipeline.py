@@ -23,6 +23,7 @@ from transforms.assemble import CORPUS, REJECTED, ApplyDecisions, public_row
 from transforms.dedup import Deduplicate
 from transforms.read import ReadInputs
 from transforms.score import ScoreDocuments
+from transforms.synthetic_cap import CapSynthetic
 from transforms.write import WriteParquetShards, WriteRunRecord
 
 CORPUS_DIR = "corpus"
@@ -59,6 +60,8 @@ def build_pipeline(pipeline: beam.Pipeline, plan: RunPlan) -> None:
     read = pipeline | "Read" >> ReadInputs(plan.files, config.limits, config.read.split_bytes)
     scored = read["docs"] | "Score" >> ScoreDocuments(config, plan.progress_dir)
     decisions = scored | "Dedup" >> Deduplicate(config.dedup, minhasher(config))
+    if config.synthetic.policy == "cap":
+        decisions = (scored, decisions) | "CapSynthetic" >> CapSynthetic(config.synthetic.max_share)
     routed = (scored, decisions) | "ApplyDecisions" >> ApplyDecisions(plan.run_id)
     read_rejects = read["rejects"] | "StampReadRejects" >> beam.Map(public_row, plan.run_id)
     rejected = (routed[REJECTED], read_rejects) | "AllRejects" >> beam.Flatten()

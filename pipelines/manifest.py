@@ -29,6 +29,7 @@ STAGE_ORDER = (
     Stage.SYNTHETIC,
     Stage.EXACT_DEDUP,
     Stage.NEAR_DEDUP,
+    Stage.SYNTHETIC_CAP,
 )
 
 
