@@ -78,6 +78,16 @@ class LanguageConfig(_Strict):
     """Language identification backend and policy."""
 
     backend: Literal["hybrid", "langdetect", "fasttext"] = "hybrid"
+    #: Characters of cleaned text the backends read (docs/language.md: 300 loses no accuracy
+    #: on the evaluation set and doubles langdetect's speed).
+    max_chars: int = Field(default=300, ge=20, le=100_000)
+    #: Texts with fewer letters than this (CJK characters count 3) are marked unreliable.
+    min_chars: int = Field(default=20, ge=0, le=10_000)
+    #: ``hybrid``: fastText's answer is kept at or above this probability, else langdetect decides.
+    hybrid_threshold: float = Field(default=0.8, ge=0.0, le=1.0)
+    #: Store per-paragraph language shares (``lang_shares``) for mixed-language documents; costs
+    #: one detection per paragraph.
+    paragraph_shares: bool = False
     #: ISO 639-1 codes to keep; ``None`` keeps every language.
     allowed: tuple[str, ...] | None = None
     #: Documents whose top-language probability is below this are rejected

@@ -15,6 +15,7 @@ import pyarrow as pa
 _PY_TO_ARROW = {float: pa.float64(), int: pa.int64(), str: pa.string(), bool: pa.bool_()}
 
 LANG_ALTERNATIVE = pa.struct([("lang", pa.string()), ("score", pa.float64())])
+LANG_SHARE = pa.struct([("lang", pa.string()), ("share", pa.float64())])
 
 
 def quality_struct(metric_fields: Sequence[str]) -> pa.StructType:
@@ -45,6 +46,7 @@ def corpus_schema(metric_fields: Sequence[str], signal_fields: Mapping[str, type
             ("lang_score", pa.float64()),
             ("lang_reliable", pa.bool_()),
             ("lang_alternatives", pa.list_(LANG_ALTERNATIVE)),
+            ("lang_shares", pa.list_(LANG_SHARE)),
             ("quality", quality_struct(metric_fields)),
             ("quality_score", pa.float64()),
             ("synthetic_score", pa.float64()),

@@ -13,7 +13,7 @@ from typing import Any
 
 from curation.config import CurationConfig
 from curation.dedup import rank_key
-from curation.langid import LanguageIdentifier
+from curation.langid import LanguageIdentifier, paragraph_language_shares
 from curation.minhash import MinHasher, optimal_bands_rows
 from curation.normalize import content_hash
 from curation.quality import build_scorers, quality_summary
@@ -58,7 +58,12 @@ class DocumentScorer:
     def __init__(self, config: CurationConfig) -> None:
         self._config = config
         language = config.language
-        self._language = LanguageIdentifier(backend=language.backend)
+        self._language = LanguageIdentifier(
+            backend=language.backend,
+            max_chars=language.max_chars,
+            min_chars=language.min_chars,
+            hybrid_threshold=language.hybrid_threshold,
+        )
         self._quality = build_scorers(config.quality.scorers)
         self._synthetic = SyntheticScorer(threshold=config.synthetic.threshold)
         bands, rows = lsh_parameters(config)
@@ -90,6 +95,11 @@ class DocumentScorer:
         result["lang_alternatives"] = [
             {"lang": code, "score": prob} for code, prob in language.alternatives
         ]
+        if self._config.language.paragraph_shares:
+            shares = paragraph_language_shares(self._language, scored_text)
+            result["lang_shares"] = [
+                {"lang": code, "share": share} for code, share in shares.items()
+            ]
 
         quality: dict[str, float | None] = {}
         scores_by_scorer: dict[str, dict[str, float | None]] = {}

@@ -1,0 +1,36 @@
+"""DocumentScorer: the per-document columns and the language options it passes on."""
+
+from __future__ import annotations
+
+import pytest
+
+from curation.config import CurationConfig, SourceConfig
+from curation.scoring import DocumentScorer
+from tests.transforms.test_score_and_route import ENGLISH, GERMAN, doc
+
+SOURCES = (SourceConfig(name="s", paths=("f.jsonl",)),)
+
+
+@pytest.fixture(scope="module")
+def mixed() -> dict:
+    return doc("mixed", ENGLISH + "\n\n" + GERMAN, 1)
+
+
+def test_paragraph_shares_only_when_enabled(mixed):
+    plain = DocumentScorer(CurationConfig(sources=SOURCES)).score(mixed)
+    assert "lang_shares" not in plain
+    config = CurationConfig(sources=SOURCES, language={"paragraph_shares": True})
+    shares = {
+        item["lang"]: item["share"] for item in DocumentScorer(config).score(mixed)["lang_shares"]
+    }
+    assert set(shares) == {"de", "en"}
+    assert shares["en"] > shares["de"] > 0.3
+    assert sum(shares.values()) == pytest.approx(1.0)
+
+
+def test_min_chars_marks_short_texts_unreliable():
+    short = doc("short", "Guten Morgen, wie geht es dir heute?", 1)
+    lenient = DocumentScorer(CurationConfig(sources=SOURCES, language={"min_chars": 5}))
+    strict = DocumentScorer(CurationConfig(sources=SOURCES, language={"min_chars": 500}))
+    assert lenient.score(short)["lang_reliable"] is True
+    assert strict.score(short)["lang_reliable"] is False
