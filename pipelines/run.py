@@ -80,11 +80,12 @@ def beam_options(beam_args: list[str]) -> PipelineOptions:
     Without ``--runner`` the run uses :class:`~pipelines.local_runner.LocalRunner` (the
     DirectRunner's FnApiRunner engine) in multi-processing mode on every core;
     ``--runner=DirectRunner`` means the same. This keeps Beam 2.77's DirectRunner from trying
-    to download the Prism runner.
-    Worker logs default to WARNING (Beam's INFO lines would flood the terminal).
-    Unknown options are an error (a typo must not be ignored silently); the runner's module is
-    imported first so its own options (e.g. ``--dask_client_address``) are known.
-    ``--runner=DaskRunner`` is accepted as a short name.
+    to download the Prism runner. ``--runner=DaskRunner`` is accepted as a short name.
+
+    Worker logs default to WARNING (Beam's INFO lines would flood the terminal). Unknown
+    options and bad option values raise :class:`ConfigError` (a typo must not be ignored
+    silently); the runner's module is imported first so its own options (e.g.
+    ``--dask_client_address``) are known.
     """
     options = _parse_options(beam_args)
     runner = options.view_as(StandardOptions).runner
@@ -97,7 +98,7 @@ def beam_options(beam_args: list[str]) -> PipelineOptions:
             create_runner(runner)  # imports the runner's module, which registers its options
         except (ImportError, ValueError) as error:
             raise ConfigError(f"--runner {runner}: {error}".splitlines()[0]) from None
-    known = _checked(lambda: options.get_all_options(drop_default=False))
+    known = options.get_all_options(drop_default=False)
     everything = options.get_all_options(drop_default=False, retain_unknown_options=True)
     unknown = sorted(set(everything) - set(known))
     if unknown:
