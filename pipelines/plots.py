@@ -48,7 +48,7 @@ def funnel_chart(stages: Sequence[str], entering: Sequence[int], rejected: Seque
         axes.set_yticks(positions, stages)
         axes.set_xlabel("documents")
         axes.set_xlim(0, max(max(entering, default=0), 1) * 1.25)
-        axes.legend(loc="lower right", frameon=False)
+        axes.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncols=2, frameon=False)
         return to_data_uri(figure)
 
 
