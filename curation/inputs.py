@@ -205,13 +205,14 @@ def read_jsonl(
     stats.sha256 = hashing.digest.hexdigest()
 
 
-def _jsonable(value: Any) -> Any:
+def jsonable(value: Any) -> Any:
+    """``value`` with bytes decoded (invalid UTF-8 replaced) and other non-JSON types as str."""
     if isinstance(value, bytes):
         return value.decode("utf-8", errors="replace")
     if isinstance(value, dict):
-        return {key: _jsonable(item) for key, item in value.items()}
+        return {key: jsonable(item) for key, item in value.items()}
     if isinstance(value, list):
-        return [_jsonable(item) for item in value]
+        return [jsonable(item) for item in value]
     if isinstance(value, (str, int, float, bool)) or value is None:
         return value
     return str(value)
@@ -235,7 +236,7 @@ def read_parquet(
                 number += 1
                 stats.records += 1
                 origin = RecordOrigin(file.source, file.uri, number)
-                raw = json.dumps(_jsonable(row), ensure_ascii=False).encode("utf-8", "replace")
+                raw = json.dumps(jsonable(row), ensure_ascii=False).encode("utf-8", "replace")
                 yield record_to_row(row, origin, raw, limits.max_text_bytes, limits.max_raw_bytes)
     except _READ_ERRORS as error:
         yield _unreadable(RecordOrigin(file.source, file.uri, number + 1), stats, error)

@@ -22,9 +22,10 @@ import pyarrow.parquet as pq
 from apache_beam.io.filesystems import FileSystems
 
 from curation.config import ConfigError
+from curation.inputs import jsonable
 from curation.schema import REJECT_COLUMNS, corpus_schema
 from pipelines.curate_pipeline import CORPUS_DIR, REJECTS_DIR
-from pipelines.manifest import STAGE_ORDER, list_shards, read_json
+from pipelines.manifest import STAGE_ORDER, list_shards, parquet_rows, read_json
 
 KINDS = (CORPUS_DIR, REJECTS_DIR)
 MANIFEST_FILE = "manifest.json"
@@ -324,7 +325,7 @@ def check_against_manifest(
             if entry is None:
                 problems.append(f"{relative}: shard not listed in the manifest")
                 continue
-            rows = _parquet_rows(path)
+            rows = parquet_rows(path)
             problems += _compare(f"{relative} rows", entry["rows"], rows)
             problems += _compare(f"{relative} bytes", entry["bytes"], sizes.get(path))
         if selection.whole_run:
@@ -361,11 +362,6 @@ def check_against_manifest(
                 f"counts.by_source.{source}.{key}", expected.get(key, 0), found.get(key, 0)
             )
     return problems
-
-
-def _parquet_rows(path: str) -> int:
-    with FileSystems.open(path) as handle:
-        return pq.ParquetFile(handle).metadata.num_rows
 
 
 # -- records -----------------------------------------------------------------------------------
@@ -433,16 +429,6 @@ def find_records(shards: Shards, record_id: str) -> list[dict[str, Any]]:
 
 
 # -- formatting --------------------------------------------------------------------------------
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, bytes):
-        return value.decode("utf-8", errors="replace")
-    if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_jsonable(v) for v in value]
-    return value
 
 
 def _short(value: Any, limit: int = PREVIEW_CHARS) -> str:
@@ -652,7 +638,7 @@ def inspect_output(
     if record_id is not None:
         found = find_records(shards, record_id)
         if as_json:
-            return InspectResult(json.dumps(_jsonable(found), indent=2, ensure_ascii=False), [])
+            return InspectResult(json.dumps(jsonable(found), indent=2, ensure_ascii=False), [])
         return InspectResult("\n\n".join("\n".join(format_record(i)) for i in found), [])
     kind = REJECTS_DIR if rejects else CORPUS_DIR
     matches, rows = sample_rows(shards, kind, where, columns, sample, seed)
@@ -663,7 +649,7 @@ def inspect_output(
     if as_json:
         report = summary.to_dict()
         report["matches"] = {"table": kind, "where": where, "count": matches, "seed": seed}
-        report["sample"] = _jsonable(rows)
+        report["sample"] = jsonable(rows)
         return InspectResult(json.dumps(report, indent=2, ensure_ascii=False), problems)
     lines = format_summary(summary)
     condition = f" where {where}" if where else ""
