@@ -154,7 +154,7 @@ def ours_dedup_worker(input_glob: str, out: str, overrides_json: str) -> None:
     import apache_beam as beam
 
     from curation.config import CurationConfig
-    from curation.dedup import rank_key
+    from curation.dedup import Digest, rank_key
     from curation.normalize import content_hash
     from pipelines.curate_pipeline import minhasher
     from pipelines.run import beam_options
@@ -164,20 +164,21 @@ def ours_dedup_worker(input_glob: str, out: str, overrides_json: str) -> None:
     hasher = minhasher(config)
     policy = config.dedup.keep_policy
 
-    def digest(line: str) -> dict:
+    def digest(line: str) -> Digest:
         doc = json.loads(line)
         text = doc["text"]
         row = {"id": doc["id"], "created": doc.get("created"), "priority": 0}
-        return {
-            "_key": doc["id"],
-            "id": doc["id"],
-            "source_uri": "corpus",
-            "source_record": 0,
-            "content_hash": content_hash(text),
-            "_signature": hasher.signature(text),
-            "_rank": rank_key(row, policy),
-            "_verdict": None,
-        }
+        return Digest(
+            key=doc["id"],
+            id=doc["id"],
+            source="corpus",
+            uri="corpus",
+            record=0,
+            content_hash=content_hash(text),
+            signature=hasher.signature(text),
+            rank=rank_key(row, policy),
+            verdict=None,
+        )
 
     options = beam_options(
         [

@@ -45,28 +45,37 @@ def rank_key(doc: dict[str, Any], policy: tuple[str, ...] = KEEP_POLICY_KEYS) ->
 
 @dataclass(frozen=True)
 class Digest:
-    """What dedup needs of a document: identity, origin, hashes and keeper rank."""
+    """What dedup (and the synthetic cap) need of a document; no text.
 
-    key: str  # internal per-record key (file + record number)
+    Identity, origin, hashes, keeper rank, per-document verdict and synthetic flag.
+    """
+
+    key: str  # internal per-record key (piece + position, see curation.pieces)
     id: str
+    source: str
     uri: str
     record: int
     content_hash: str
     signature: bytes
     rank: str  # sorts in keeper order; unique per id
     verdict: dict[str, str] | None  # per-document rejection, if any
+    synthetic: bool = False
+    synthetic_score: float | None = None
 
     @classmethod
     def of(cls, doc: dict[str, Any]) -> Digest:
         return cls(
             key=doc["_key"],
             id=doc["id"],
+            source=doc["source"],
             uri=doc["source_uri"],
             record=doc["source_record"],
             content_hash=doc["content_hash"],
             signature=doc["_signature"],
             rank=doc["_rank"],
             verdict=doc["_verdict"],
+            synthetic=bool(doc.get("synthetic")),
+            synthetic_score=doc.get("synthetic_score"),
         )
 
 

@@ -76,6 +76,11 @@ def reject_schema(metric_fields: Sequence[str], signal_fields: Mapping[str, type
     return schema
 
 
+def spill_schema(metric_fields: Sequence[str], signal_fields: Mapping[str, type]) -> pa.Schema:
+    """Schema of a piece's spill file: reject columns plus the internal record key ``_key``."""
+    return reject_schema(metric_fields, signal_fields).append(pa.field("_key", pa.string()))
+
+
 def rows_to_table(rows: Sequence[Mapping[str, Any]], schema: pa.Schema) -> pa.Table:
     """Rows (dicts; missing keys are null, extra keys ignored) to a table of exactly ``schema``."""
     columns = {name: [row.get(name) for row in rows] for name in schema.names}

@@ -1,10 +1,12 @@
-"""The curation pipeline: read -> score -> dedup -> route -> write.
+"""The curation pipeline: read + score + spill -> dedup -> write shards.
 
-Order and why: every document is scored first (language, quality, synthetic, MinHash) in one
-fused step, so duplicate keepers can be chosen by those scores; per-document rules (language,
-quality, synthetic drop) reject before dedup, so a duplicate cluster keeps its best *eligible*
-copy; then ids are made unique, exact duplicates removed, near-duplicates clustered. Only
-small digests are shuffled until the text is joined back to its decision by record key.
+Order and why: every document is scored first (language, quality, synthetic, MinHash) in the
+step that reads it, so duplicate keepers can be chosen by those scores; the scored rows go to
+one spill file per input piece, and only small digests (ids, hashes, signatures, ranks) are
+shuffled. Per-document rules (language, quality, synthetic drop) reject before dedup, so a
+duplicate cluster keeps its best *eligible* copy; then ids are made unique, exact duplicates
+removed, near-duplicates clustered. Finally each output shard is assembled by one worker from
+its pieces' spill files and the decisions of their documents.
 """
 
 from __future__ import annotations
@@ -17,17 +19,18 @@ from apache_beam.io.filesystems import FileSystems
 from curation.config import CurationConfig
 from curation.inputs import InputFile
 from curation.minhash import MinHasher
-from curation.schema import corpus_schema, reject_schema
+from curation.pieces import Piece, pieces_by_shard
+from curation.schema import corpus_schema, reject_schema, spill_schema
 from curation.scoring import lsh_parameters, quality_metric_fields, signal_fields
-from transforms.assemble import CORPUS, REJECTED, ApplyDecisions, public_row
 from transforms.dedup import Deduplicate
-from transforms.read import ReadInputs
-from transforms.score import ScoreDocuments
+from transforms.read import MergeFileStats, NumberedPieces
+from transforms.score import DIGESTS, FILE_STATS, SPILLED, ScorePieces
 from transforms.synthetic_cap import CapSynthetic
-from transforms.write import WriteParquetShards, WriteRunRecord
+from transforms.write import ShardLayout, WriteRunRecord, WriteShards
 
 CORPUS_DIR = "corpus"
 REJECTS_DIR = "rejects"
+SPILL_DIR = "spill"
 #: Written last by the pipeline: input file stats and written shards.
 RUN_RECORD = "_run.json"
 
@@ -38,9 +41,9 @@ class RunPlan:
 
     config: CurationConfig
     files: tuple[InputFile, ...]
+    pieces: tuple[Piece, ...]
     work_dir: str
     run_id: str
-    num_shards: int
     #: Local directory for progress counters, or None (cluster runners).
     progress_dir: str | None = None
 
@@ -55,34 +58,33 @@ def build_pipeline(pipeline: beam.Pipeline, plan: RunPlan) -> None:
     """Add the whole curation graph to ``pipeline``; outputs go to ``plan.work_dir``."""
     config = plan.config
     metrics, signals = quality_metric_fields(config), signal_fields()
-    compression = config.output.compression
+    spill_dir = FileSystems.join(plan.work_dir, SPILL_DIR)
 
-    read = pipeline | "Read" >> ReadInputs(plan.files, config.limits, config.read.split_bytes)
-    scored = read["docs"] | "Score" >> ScoreDocuments(config, plan.progress_dir)
-    decisions = scored | "Dedup" >> Deduplicate(config.dedup, minhasher(config))
+    pieces = pipeline | "Pieces" >> NumberedPieces(plan.pieces)
+    scored = pieces | "Score" >> ScorePieces(config, spill_dir, plan.run_id, plan.progress_dir)
+    digests = scored[DIGESTS]
+    decisions = digests | "Dedup" >> Deduplicate(config.dedup, minhasher(config))
     if config.synthetic.policy == "cap":
-        decisions = (scored, decisions) | "CapSynthetic" >> CapSynthetic(config.synthetic.max_share)
-    routed = (scored, decisions) | "ApplyDecisions" >> ApplyDecisions(plan.run_id)
-    read_rejects = read["rejects"] | "StampReadRejects" >> beam.Map(public_row, plan.run_id)
-    rejected = (routed[REJECTED], read_rejects) | "AllRejects" >> beam.Flatten()
+        decisions = (digests, decisions) | "CapSynthetic" >> CapSynthetic(
+            config.synthetic.max_share
+        )
 
-    corpus_shards = routed[CORPUS] | "WriteCorpus" >> WriteParquetShards(
-        FileSystems.join(plan.work_dir, CORPUS_DIR),
+    layout = ShardLayout(
+        spill_dir=spill_dir,
+        pieces=pieces_by_shard(plan.pieces),
+        corpus_dir=FileSystems.join(plan.work_dir, CORPUS_DIR),
+        rejects_dir=FileSystems.join(plan.work_dir, REJECTS_DIR),
+    )
+    schemas = (
+        spill_schema(metrics, signals),
         corpus_schema(metrics, signals),
-        plan.num_shards,
-        compression,
-    )
-    reject_shards = rejected | "WriteRejects" >> WriteParquetShards(
-        FileSystems.join(plan.work_dir, REJECTS_DIR),
         reject_schema(metrics, signals),
-        plan.num_shards,
-        compression,
     )
-    entries = [
-        corpus_shards | "TagCorpusShards" >> beam.Map(lambda stats: ("corpus_shards", stats)),
-        reject_shards | "TagRejectShards" >> beam.Map(lambda stats: ("reject_shards", stats)),
-        read["file_stats"] | "TagInputs" >> beam.Map(lambda stats: ("inputs", stats)),
-    ]
+    shards = (decisions, scored[SPILLED]) | "Write" >> WriteShards(
+        layout, schemas, config.output.compression
+    )
+    inputs = scored[FILE_STATS] | "FileStats" >> MergeFileStats(plan.pieces)
+    entries = [shards, inputs | "TagInputs" >> beam.Map(lambda stats: ("inputs", stats))]
     _ = (
         entries
         | "AllEntries" >> beam.Flatten()

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import math
 import os
 import platform
 import sys
@@ -34,6 +33,7 @@ from apache_beam.runners.runner import create_runner
 
 from curation.config import ConfigError, CurationConfig
 from curation.inputs import InputFile
+from curation.pieces import plan_pieces
 from curation.scoring import lsh_parameters
 from pipelines.curate_pipeline import (
     CORPUS_DIR,
@@ -151,11 +151,6 @@ def run_id_for(config: CurationConfig, files: tuple[InputFile, ...]) -> str:
     return "run-" + digest.hexdigest()[:16]
 
 
-def shard_count(config: CurationConfig, files: tuple[InputFile, ...]) -> int:
-    total = sum(file.size_bytes for file in files)
-    return max(1, math.ceil(total / config.output.target_shard_bytes))
-
-
 def _is_empty_dir(path: str) -> bool:
     if not FileSystems.exists(path):
         return True
@@ -244,7 +239,7 @@ def execute(
         files=files,
         work_dir=work_dir,
         run_id=run_id_for(config, files),
-        num_shards=shard_count(config, files),
+        pieces=plan_pieces(files, config.read.split_bytes, config.output.target_shard_bytes),
         progress_dir=os.path.abspath(os.path.join(work_dir, PROGRESS_DIR)) if local else None,
     )
     bands, rows = lsh_parameters(config)

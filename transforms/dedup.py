@@ -1,8 +1,9 @@
 """Duplicate removal in Beam: unique ids, exact duplicates, MinHash LSH near-duplicates.
 
-Only small digests (ids, hashes, signatures, keeper ranks) are shuffled; the text stays
-behind and is joined back by key at the end (:mod:`transforms.assemble`). Every scored
-document receives exactly one decision, keyed by its internal record key.
+Only small digests (ids, hashes, signatures, keeper ranks) are shuffled; the text stays in
+the spill files and is joined back by key when the shards are written
+(:mod:`transforms.write`). Every scored document receives exactly one decision, keyed by its
+internal record key.
 """
 
 from __future__ import annotations
@@ -95,15 +96,14 @@ class NearDuplicateClusters(beam.PTransform):
 
 
 class Deduplicate(beam.PTransform):
-    """Scored documents -> one decision per document, keyed by the internal record key."""
+    """Digests -> one decision per document, keyed by the internal record key."""
 
     def __init__(self, config: DedupConfig, hasher: MinHasher) -> None:
         super().__init__()
         self._config = config
         self._hasher = hasher
 
-    def expand(self, scored: beam.PCollection) -> beam.PCollection:
-        digests = scored | "Digest" >> beam.Map(Digest.of)
+    def expand(self, digests: beam.PCollection) -> beam.PCollection:
         ids = (
             digests
             | "ById" >> beam.Map(lambda digest: (digest.id, digest))

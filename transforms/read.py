@@ -1,9 +1,10 @@
-"""Reading inputs without splittable sources: Create(file ranges) -> Reshuffle -> read.
+"""Reading inputs without splittable sources: Create(pieces) -> Reshuffle -> read.
 
 This shape runs on every Beam runner (DaskRunner does not run splittable reads). Large
-uncompressed JSONL files are split into byte ranges at line boundaries so one big file spreads
-over workers; their line numbers come from a parallel line count of each range, joined by key,
-so record numbers are the same however the file was split. All I/O goes through
+uncompressed JSONL files are split into byte ranges at line boundaries (pieces, see
+:mod:`curation.pieces`) so one big file spreads over workers; their line numbers come from a
+parallel line count of each range, joined by key, so record numbers are the same however the
+file was split. All I/O goes through
 ``FileSystems``: ``gs://``, ``s3://`` and ``hdfs://`` paths work where the matching Beam extra
 is installed.
 """
@@ -27,14 +28,9 @@ from curation.inputs import (
     merge_file_stats,
     read_records,
     sha256_of,
-    split_into_ranges,
 )
+from curation.pieces import Piece
 from curation.records import Reason, RecordOrigin, Stage, make_reject
-from transforms.tags import SplitByTag
-
-DOCS = "docs"
-REJECTS = "rejects"
-FILE_STATS = "file_stats"
 
 
 def expand_source(source: SourceConfig) -> list[InputFile]:
@@ -61,9 +57,14 @@ def _open(uri: str) -> Any:
     return FileSystems.open(uri, compression_type=CompressionTypes.UNCOMPRESSED)
 
 
-def _count_lines(file: InputFile) -> tuple[str, tuple[int, int]]:
+def _count_lines(piece: Piece) -> tuple[str, tuple[int, int]]:
+    file = piece.file
     with _open(file.uri) as stream:
         return file.uri, (file.start, count_range_lines(stream, file))
+
+
+def _by_range(piece: Piece) -> tuple[tuple[str, int], Piece]:
+    return (piece.file.uri, piece.file.start), piece
 
 
 def _first_lines(item: tuple[str, Iterable[tuple[int, int]]]) -> Iterator[tuple[Any, int]]:
@@ -72,11 +73,11 @@ def _first_lines(item: tuple[str, Iterable[tuple[int, int]]]) -> Iterator[tuple[
         yield (uri, start), number
 
 
-def _with_first_line(item: tuple[Any, dict[str, list]]) -> Iterator[tuple[InputFile, int]]:
+def _with_first_line(item: tuple[Any, dict[str, list]]) -> Iterator[tuple[Piece, int]]:
     _, joined = item
     numbers = joined["first_line"]
-    for file in joined["file"]:
-        yield file, numbers[0] if numbers else 1
+    for piece in joined["piece"]:
+        yield piece, numbers[0] if numbers else 1
 
 
 def _hash_file(file: InputFile) -> tuple[str, str]:
@@ -90,80 +91,85 @@ def _merge_stats(item: tuple[str, dict[str, list]]) -> dict[str, Any]:
     return merge_file_stats(joined["stats"], hashes[0] if hashes else None)
 
 
-class ReadFileFn(beam.DoFn):
-    """Reads one file or range; emits ``(tag, row)`` with tags docs, rejects and file_stats."""
+def read_piece(
+    file: InputFile, first_line: int, limits: LimitsConfig, stats: FileStats
+) -> Iterator[dict[str, Any]]:
+    """Rows of one file or range: documents, and reject rows (with ``reject_reason``).
 
-    def __init__(self, limits: LimitsConfig) -> None:
-        self._limits = limits
-
-    def process(self, element: tuple[InputFile, int]) -> Iterator[Any]:
-        file, first_line = element
-        stats = FileStats(file.source.name, file.uri, file.size_bytes, start=file.start)
-        try:
-            stream = _open(file.uri)
-        except OSError as error:
-            stats.error = f"{type(error).__name__}: {error}"[:500]
-            stats.records = 1
-            origin = RecordOrigin(file.source, file.uri, 0)
-            reject = make_reject(origin, Stage.READ, Reason.UNREADABLE_FILE, stats.error)
-            yield REJECTS, reject
-            yield FILE_STATS, stats.as_dict()
-            return
-        with stream:
-            for row in read_records(stream, file, self._limits, stats, first_line):
-                yield (REJECTS if "reject_reason" in row else DOCS), row
-        yield FILE_STATS, stats.as_dict()
+    ``stats`` is filled in as the rows are consumed. A file that cannot be opened is one
+    ``unreadable_file`` reject.
+    """
+    try:
+        stream = _open(file.uri)
+    except OSError as error:
+        stats.error = f"{type(error).__name__}: {error}"[:500]
+        stats.records = 1
+        origin = RecordOrigin(file.source, file.uri, 0)
+        yield make_reject(origin, Stage.READ, Reason.UNREADABLE_FILE, stats.error)
+        return
+    with stream:
+        yield from read_records(stream, file, limits, stats, first_line)
 
 
-class ReadInputs(beam.PTransform):
-    """Files -> documents (``docs``), reject rows (``rejects``), per-file stats (``file_stats``)."""
+class NumberedPieces(beam.PTransform):
+    """Pieces -> (piece, number of its first line), spread over workers.
 
-    def __init__(self, files: Sequence[InputFile], limits: LimitsConfig, split_bytes: int) -> None:
+    Line numbers of a range come from a parallel line count of the ranges before it in the
+    same file, so record numbers are the same however the file was split.
+    """
+
+    def __init__(self, pieces: Sequence[Piece]) -> None:
         super().__init__()
-        self._parts = [part for file in files for part in split_into_ranges(file, split_bytes)]
-        self._split_files = sorted(
-            {part.uri: part for part in self._parts if part.is_range}.values(), key=lambda f: f.uri
-        )
-        self._limits = limits
+        self._pieces = list(pieces)
 
-    def expand(self, pbegin: beam.pvalue.PBegin) -> dict[str, beam.PCollection]:
-        parts = (
-            pbegin | "ListRanges" >> beam.Create(self._parts) | "SpreadRanges" >> beam.Reshuffle()
+    def expand(self, pbegin: beam.pvalue.PBegin) -> beam.PCollection:
+        pieces = (
+            pbegin | "ListPieces" >> beam.Create(self._pieces) | "SpreadPieces" >> beam.Reshuffle()
         )
         first_lines = (
-            parts
-            | "SplitOnly" >> beam.Filter(lambda part: part.is_range)
+            pieces
+            | "RangesOnly" >> beam.Filter(lambda piece: piece.file.is_range)
             | "CountLines" >> beam.Map(_count_lines)
             | "GroupCounts" >> beam.GroupByKey()
             | "FirstLines" >> beam.FlatMap(_first_lines)
         )
-        numbered = (
+        return (
             {
-                "file": parts
-                | "KeyRanges" >> beam.Map(lambda part: ((part.uri, part.start), part)),
+                "piece": pieces
+                | "KeyPieces"
+                >> beam.Map(lambda piece: ((piece.file.uri, piece.file.start), piece)),
                 "first_line": first_lines,
             }
             | "JoinFirstLines" >> beam.CoGroupByKey()
             | "Number" >> beam.FlatMap(_with_first_line)
             | "SpreadNumbered" >> beam.Reshuffle()
         )
-        read = (
-            numbered
-            | "ReadRanges" >> beam.ParDo(ReadFileFn(self._limits))
-            | "SplitRead" >> SplitByTag([DOCS, REJECTS, FILE_STATS])
-        )
+
+
+class MergeFileStats(beam.PTransform):
+    """Stats of every piece -> one stats dict per input file, with the whole file's sha256.
+
+    Files read in one piece hash themselves while reading; split files are hashed whole by a
+    separate step, joined by uri.
+    """
+
+    def __init__(self, pieces: Sequence[Piece]) -> None:
+        super().__init__()
+        split = {piece.file.uri: piece.file for piece in pieces if piece.file.is_range}
+        self._split_files = [split[uri] for uri in sorted(split)]
+
+    def expand(self, piece_stats: beam.PCollection) -> beam.PCollection:
         hashes = (
-            pbegin
+            piece_stats.pipeline
             | "ListSplitFiles" >> beam.Create(self._split_files)
             | "SpreadSplitFiles" >> beam.Reshuffle()
             | "HashSplitFiles" >> beam.Map(_hash_file)
         )
-        stats = (
+        return (
             {
-                "stats": read[FILE_STATS] | "StatsByUri" >> beam.Map(lambda s: (s["uri"], s)),
+                "stats": piece_stats | "StatsByUri" >> beam.Map(lambda s: (s["uri"], s)),
                 "sha256": hashes,
             }
             | "JoinStats" >> beam.CoGroupByKey()
             | "MergeStats" >> beam.Map(_merge_stats)
         )
-        return {DOCS: read[DOCS], REJECTS: read[REJECTS], FILE_STATS: stats}

@@ -1,4 +1,10 @@
-"""Scoring every document in one fused step (language, quality, synthetic, MinHash)."""
+"""Reading and scoring each piece in one step, spilling its rows and emitting digests.
+
+For every piece one worker reads the rows, scores every document (language, quality,
+synthetic, MinHash) and writes all rows with their scores to the piece's spill file. Only
+small :class:`~curation.dedup.Digest` s continue through the pipeline's shuffles; the text is
+read back from the spill files when the output shards are assembled.
+"""
 
 from __future__ import annotations
 
@@ -8,20 +14,38 @@ from typing import Any
 import apache_beam as beam
 
 from curation.config import CurationConfig
+from curation.dedup import Digest
+from curation.inputs import FileStats
+from curation.pieces import Piece, piece_key
 from curation.progress import ProgressFile
-from curation.scoring import DocumentScorer
+from curation.schema import spill_schema
+from curation.scoring import DocumentScorer, quality_metric_fields, signal_fields
+from transforms.read import read_piece
+from transforms.spill import SpillWriter, spill_path
+from transforms.tags import SplitByTag
+
+DIGESTS = "digests"
+FILE_STATS = "file_stats"
+#: (shard, piece index) once a piece's spill file is complete.
+SPILLED = "spilled"
 
 
-class ScoreDocumentsFn(beam.DoFn):
-    """Adds score columns, the MinHash signature, the keeper rank and the per-doc verdict.
+class ScorePieceFn(beam.DoFn):
+    """(piece, first line) -> tagged digests, the piece's file stats and its spilled marker.
 
     The scorer (language profiles, fastText model, synthetic model) is built once per worker
-    in :meth:`setup`, not per bundle or element.
+    in :meth:`setup`. Digests are emitted only after the spill file is closed, so anything
+    downstream of them can read it.
     """
 
-    def __init__(self, config: CurationConfig, progress_dir: str | None = None) -> None:
+    def __init__(
+        self, config: CurationConfig, spill_dir: str, run_id: str, progress_dir: str | None
+    ) -> None:
         self._config = config
+        self._spill_dir = spill_dir
+        self._run_id = run_id
         self._progress_dir = progress_dir
+        self._schema = spill_schema(quality_metric_fields(config), signal_fields())
         self._scorer: DocumentScorer | None = None
         self._progress: ProgressFile | None = None
 
@@ -30,28 +54,54 @@ class ScoreDocumentsFn(beam.DoFn):
         if self._progress_dir is not None:
             self._progress = ProgressFile(self._progress_dir)
 
-    def process(self, doc: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    def process(self, element: tuple[Piece, int]) -> Iterator[tuple[str, Any]]:
         assert self._scorer is not None
-        yield self._scorer.score(doc)
-        if self._progress is not None:
-            self._progress.add()
+        piece, first_line = element
+        file = piece.file
+        stats = FileStats(file.source.name, file.uri, file.size_bytes, start=file.start)
+        writer = SpillWriter(spill_path(self._spill_dir, piece.index), self._schema)
+        digests = []
+        rows = read_piece(file, first_line, self._config.limits, stats)
+        for ordinal, row in enumerate(rows):
+            row["_key"] = piece_key(piece.index, ordinal)
+            row["run_id"] = self._run_id
+            if "reject_reason" not in row:
+                row = self._scorer.score(row)
+                digests.append(Digest.of(row))
+                if self._progress is not None:
+                    self._progress.add()
+            writer.add(row)
+        writer.close()
+        for digest in digests:
+            yield DIGESTS, digest
+        yield FILE_STATS, stats.as_dict()
+        yield SPILLED, (piece.shard, piece.index)
 
     def finish_bundle(self) -> None:
         if self._progress is not None:
             self._progress.flush()
 
 
-class ScoreDocuments(beam.PTransform):
-    """Document rows -> scored document rows.
+class ScorePieces(beam.PTransform):
+    """(piece, first line) -> {digests, file_stats (per piece), spilled (shard, piece)}.
 
     ``progress_dir``: a local directory where workers count scored documents for the launcher's
     progress line (local runs only; ``None`` writes nothing).
     """
 
-    def __init__(self, config: CurationConfig, progress_dir: str | None = None) -> None:
+    def __init__(
+        self,
+        config: CurationConfig,
+        spill_dir: str,
+        run_id: str,
+        progress_dir: str | None = None,
+    ) -> None:
         super().__init__()
-        self._config = config
-        self._progress_dir = progress_dir
+        self._fn = ScorePieceFn(config, spill_dir, run_id, progress_dir)
 
-    def expand(self, docs: beam.PCollection) -> beam.PCollection:
-        return docs | "Score" >> beam.ParDo(ScoreDocumentsFn(self._config, self._progress_dir))
+    def expand(self, pieces: beam.PCollection) -> dict[str, beam.PCollection]:
+        return (
+            pieces
+            | "ReadScoreSpill" >> beam.ParDo(self._fn)
+            | "SplitScored" >> SplitByTag([DIGESTS, FILE_STATS, SPILLED])
+        )

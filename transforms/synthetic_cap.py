@@ -12,14 +12,14 @@ from typing import Any
 
 import apache_beam as beam
 
-from curation.dedup import rejected
+from curation.dedup import Digest, rejected
 from curation.records import Reason, Stage
 from curation.synthetic_cap import FlaggedDoc, documents_to_drop
 
 
-def _doc_info(doc: dict[str, Any]) -> tuple[str, tuple[str, bool, float, str]]:
-    score = doc["synthetic_score"]
-    return doc["_key"], (doc["source"], bool(doc["synthetic"]), score or 0.0, doc["id"])
+def _doc_info(digest: Digest) -> tuple[str, tuple[str, bool, float, str]]:
+    score = digest.synthetic_score or 0.0
+    return digest.key, (digest.source, digest.synthetic, score, digest.id)
 
 
 def _kept_entries(item: tuple[str, dict[str, list]]) -> Iterator[tuple[str, Any]]:
@@ -44,15 +44,15 @@ def _apply_drop(item: tuple[str, dict[str, list]]) -> tuple[str, dict]:
 
 
 class CapSynthetic(beam.PTransform):
-    """(scored docs, decisions keyed by record key) -> decisions with the cap applied."""
+    """(digests, decisions keyed by record key) -> decisions with the cap applied."""
 
     def __init__(self, max_share: float) -> None:
         super().__init__()
         self._max_share = max_share
 
-    def expand(self, inputs):  # (scored, decisions); no annotation: Beam reads it as a type hint
-        scored, decisions = inputs
-        info = scored | "DocInfo" >> beam.Map(_doc_info)
+    def expand(self, inputs):  # (digests, decisions); no annotation: Beam reads it as a type hint
+        digests, decisions = inputs
+        info = digests | "DocInfo" >> beam.Map(_doc_info)
         kept = (
             {"info": info, "decision": decisions}
             | "JoinInfo" >> beam.CoGroupByKey()

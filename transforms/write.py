@@ -1,9 +1,8 @@
-"""Writing rows as Parquet shards with an explicit schema, deterministic contents, no empties.
+"""Writing the output: Parquet shards assembled from spill files, and the run record.
 
-Rows go to shard ``xxh64(id) % num_shards``; each shard's rows are sorted by
-(id, source_uri, source_record) before writing, so a shard's bytes depend only on the input
-and config, not on the runner or worker count. Shards that would be empty are not written
-(shard numbers may then have gaps).
+A shard is a fixed group of input pieces (:mod:`curation.pieces`); its rows are in input
+order and its bytes depend only on the input and config, not on the runner or worker count.
+Shards that would be empty are not written (shard numbers may then have gaps).
 """
 
 from __future__ import annotations
@@ -11,73 +10,120 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import apache_beam as beam
 import pyarrow as pa
 import pyarrow.parquet as pq
-import xxhash
 from apache_beam.io.filesystems import FileSystems
 
-from curation.schema import rows_to_table
+from curation.assemble import apply_decisions
+from curation.pieces import split_piece_key
+from transforms.spill import read_spills
 
-
-def shard_of(row_id: str, num_shards: int) -> int:
-    return xxhash.xxh64_intdigest(row_id.encode("utf-8")) % num_shards
+ROW_GROUP_ROWS = 10_000
+DECISION = "decision"
+SPILLED = "spilled"
 
 
 def shard_name(index: int) -> str:
     return f"part-{index:05d}.parquet"
 
 
-def _sort_key(row: dict[str, Any]) -> tuple[str, str, int]:
-    return row["id"], row["source_uri"], row["source_record"]
+def write_table(table: pa.Table, path: str, compression: str) -> dict[str, Any]:
+    """Write one Parquet file through ``FileSystems``; return its path, rows, bytes, sha256."""
+    sink = pa.BufferOutputStream()
+    pq.write_table(table, sink, compression=compression, row_group_size=ROW_GROUP_ROWS)
+    data = sink.getvalue().to_pybytes()
+    with FileSystems.create(path) as handle:
+        handle.write(data)
+    return {
+        "path": path,
+        "rows": table.num_rows,
+        "bytes": len(data),
+        "sha256": hashlib.sha256(data).hexdigest(),
+    }
 
 
-class _WriteShard(beam.DoFn):
-    def __init__(self, directory: str, schema: pa.Schema, compression: str) -> None:
-        self._directory = directory
-        self._schema = schema
-        self._compression = compression
+@dataclass(frozen=True)
+class ShardLayout:
+    """Where shards come from and go: spill directory, pieces per shard, output directories."""
 
-    def process(self, item: tuple[int, Iterable[dict[str, Any]]]) -> Iterator[dict[str, Any]]:
-        index, rows = item
-        ordered = sorted(rows, key=_sort_key)
-        table = rows_to_table(ordered, self._schema)
-        path = FileSystems.join(self._directory, shard_name(index))
-        sink = pa.BufferOutputStream()
-        pq.write_table(table, sink, compression=self._compression, row_group_size=10_000)
-        data = sink.getvalue().to_pybytes()
-        with FileSystems.create(path) as handle:
-            handle.write(data)
-        yield {
-            "path": path,
-            "rows": table.num_rows,
-            "bytes": len(data),
-            "sha256": hashlib.sha256(data).hexdigest(),
-        }
+    spill_dir: str
+    pieces: dict[int, tuple[int, ...]]  # shard -> its piece indices, in input order
+    corpus_dir: str
+    rejects_dir: str
 
 
-class WriteParquetShards(beam.PTransform):
-    """Rows -> Parquet shards in ``directory``; outputs one stats dict per written shard."""
+class _WriteShardFn(beam.DoFn):
+    def __init__(
+        self, layout: ShardLayout, schemas: tuple[pa.Schema, pa.Schema, pa.Schema], codec: str
+    ) -> None:
+        self._layout = layout
+        self._spill_schema, self._corpus_schema, self._reject_schema = schemas
+        self._codec = codec
+
+    def process(self, item: tuple[int, Iterable[tuple[str, Any]]]) -> Iterator[tuple[str, Any]]:
+        shard, entries = item
+        expected = self._layout.pieces[shard]
+        decisions, spilled = [], set()
+        for kind, entry in entries:
+            if kind == SPILLED:
+                spilled.add(entry)
+            else:
+                decisions.append(entry)
+        if spilled != set(expected):
+            raise RuntimeError(f"shard {shard}: pieces {sorted(set(expected) - spilled)} missing")
+        table = read_spills(self._layout.spill_dir, expected, self._spill_schema)
+        corpus, rejects = apply_decisions(
+            table, decisions, self._corpus_schema, self._reject_schema
+        )
+        name = shard_name(shard)
+        for kind, directory, rows in (
+            ("corpus_shards", self._layout.corpus_dir, corpus),
+            ("reject_shards", self._layout.rejects_dir, rejects),
+        ):
+            if rows.num_rows:
+                yield kind, write_table(rows, FileSystems.join(directory, name), self._codec)
+
+
+class WriteShards(beam.PTransform):
+    """(decisions by record key, spilled markers) -> corpus and reject shards.
+
+    Each shard is written by one worker from the spill files of its pieces: rows in input
+    order, decisions applied, kept rows to ``corpus_dir``, the rest to ``rejects_dir``, each
+    with its explicit schema. Empty shard files are not written. Outputs
+    ``("corpus_shards" | "reject_shards", stats)`` per written file.
+    """
 
     def __init__(
-        self, directory: str, schema: pa.Schema, num_shards: int, compression: str = "zstd"
+        self,
+        layout: ShardLayout,
+        schemas: tuple[pa.Schema, pa.Schema, pa.Schema],
+        compression: str = "zstd",
     ) -> None:
         super().__init__()
-        self._directory = directory
-        self._schema = schema
-        self._num_shards = max(1, num_shards)
+        self._layout = layout
+        self._schemas = schemas
         self._compression = compression
+        self._shard_of_piece = {
+            piece: shard for shard, pieces in layout.pieces.items() for piece in pieces
+        }
 
-    def expand(self, rows: beam.PCollection) -> beam.PCollection:
-        num_shards = self._num_shards
+    def expand(self, inputs):  # (decisions, spilled); no annotation: Beam reads it as a type hint
+        decisions, spilled = inputs
+        shard_of_piece = self._shard_of_piece
+        by_shard = decisions | "DecisionsByShard" >> beam.Map(
+            lambda item: (shard_of_piece[split_piece_key(item[0])[0]], (DECISION, item[1]))
+        )
+        markers = spilled | "MarkersByShard" >> beam.Map(lambda item: (item[0], (SPILLED, item[1])))
         return (
-            rows
-            | "AssignShard" >> beam.Map(lambda row: (shard_of(row["id"], num_shards), row))
+            (by_shard, markers)
+            | "Both" >> beam.Flatten()
             | "GroupShards" >> beam.GroupByKey()
             | "WriteShard"
-            >> beam.ParDo(_WriteShard(self._directory, self._schema, self._compression))
+            >> beam.ParDo(_WriteShardFn(self._layout, self._schemas, self._compression))
         )
 
 

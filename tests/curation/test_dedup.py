@@ -33,6 +33,7 @@ def _digest(doc_id: str, uri: str, record: int, rank: str | None = None) -> Dige
     return Digest(
         key=record_key(uri, record),
         id=doc_id,
+        source="s",
         uri=uri,
         record=record,
         content_hash="ab" * 32,
@@ -57,6 +58,7 @@ def test_digest_of_a_scored_document():
     doc = {
         "_key": "k",
         "id": "d",
+        "source": "s",
         "source_uri": "u",
         "source_record": 3,
         "content_hash": "h",
@@ -121,6 +123,7 @@ def test_verdict_decision_carries_the_rule():
     digest = Digest(
         key="k",
         id="d",
+        source="s",
         uri="u",
         record=1,
         content_hash="h",

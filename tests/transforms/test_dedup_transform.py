@@ -1,4 +1,4 @@
-"""Deduplicate on hand-made scored documents: ids, verdicts, exact and near duplicates."""
+"""Deduplicate on digests of hand-made scored documents: ids, verdicts, exact and near copies."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import apache_beam as beam
 from apache_beam.testing.util import assert_that, equal_to
 
 from curation.config import DedupConfig
-from curation.dedup import rank_key
+from curation.dedup import Digest, rank_key
 from curation.minhash import MinHasher
 from curation.normalize import content_hash
 from curation.records import record_key
@@ -55,6 +55,7 @@ def scored(doc_id: str, text: str, record: int, verdict=None, created=None, qual
     doc = {
         "_key": record_key("f.jsonl", record),
         "id": doc_id,
+        "source": "s",
         "source_uri": "f.jsonl",
         "source_record": record,
         "text": text,
@@ -85,6 +86,7 @@ def run_dedup(docs: list[dict], config: DedupConfig, expected: list[tuple]) -> N
         decisions = (
             pipeline
             | beam.Create(docs)
+            | beam.Map(Digest.of)
             | Deduplicate(config, HASHER)
             | beam.Map(lambda item: summarize(item[1]))
         )

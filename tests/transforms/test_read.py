@@ -1,4 +1,4 @@
-"""ReadInputs: byte-range splitting loses and duplicates no record; stats merge per file."""
+"""Reading pieces: byte-range splitting loses and duplicates no record; stats merge per file."""
 
 from __future__ import annotations
 
@@ -10,8 +10,11 @@ import pytest
 from apache_beam.testing.util import assert_that, equal_to
 
 from curation.config import LimitsConfig, SourceConfig
+from curation.inputs import FileStats
+from curation.pieces import plan_pieces
 from tests.transforms.beam_helpers import local_pipeline
-from transforms.read import FILE_STATS, REJECTS, ReadInputs, expand_source
+from transforms.read import MergeFileStats, NumberedPieces, expand_source, read_piece
+from transforms.tags import SplitByTag
 
 
 def _lines(count: int) -> list[bytes]:
@@ -28,17 +31,39 @@ def _lines(count: int) -> list[bytes]:
     return lines
 
 
+def _read(element):
+    """The pipeline's read of one piece: rows tagged docs/rejects, then the piece's stats."""
+    piece, first_line = element
+    file = piece.file
+    stats = FileStats(file.source.name, file.uri, file.size_bytes, start=file.start)
+    for row in read_piece(file, first_line, LimitsConfig(), stats):
+        yield ("rejects" if "reject_reason" in row else "docs"), row
+    yield "stats", stats.as_dict()
+
+
 def run_read(path, split_bytes: int):
     source = SourceConfig(name="s", paths=(str(path),))
-    files = expand_source(source)
+    pieces = plan_pieces(expand_source(source), split_bytes, target_shard_bytes=1 << 30)
+    assert len(pieces) == (
+        1 if split_bytes > path.stat().st_size else -(-path.stat().st_size // split_bytes)
+    )
     expected = expected_rows(path)
     with local_pipeline() as pipeline:
-        read = pipeline | ReadInputs(files, LimitsConfig(), split_bytes)
+        read = (
+            pipeline
+            | NumberedPieces(pieces)
+            | beam.FlatMap(_read)
+            | SplitByTag(["docs", "rejects", "stats"])
+        )
         docs = read["docs"] | "DocKeys" >> beam.Map(lambda r: (r["source_record"], r["id"]))
-        rejects = read[REJECTS] | "RejKeys" >> beam.Map(
+        rejects = read["rejects"] | "RejKeys" >> beam.Map(
             lambda r: (r["source_record"], r["reject_reason"])
         )
-        stats = read[FILE_STATS] | beam.Map(lambda s: (s["records"], s["sha256"], s["blank_lines"]))
+        stats = (
+            read["stats"]
+            | MergeFileStats(pieces)
+            | beam.Map(lambda s: (s["records"], s["sha256"], s["blank_lines"]))
+        )
         assert_that(docs, equal_to(expected["docs"]), label="docs")
         assert_that(rejects, equal_to(expected["rejects"]), label="rejects")
         assert_that(stats, equal_to([expected["stats"]]), label="stats")

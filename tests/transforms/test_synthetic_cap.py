@@ -5,18 +5,25 @@ from __future__ import annotations
 import apache_beam as beam
 from apache_beam.testing.util import assert_that, equal_to
 
+from curation.dedup import Digest
 from tests.transforms.beam_helpers import local_pipeline
 from transforms.synthetic_cap import CapSynthetic
 
 
-def scored(key: str, source: str, score: float | None, flagged: bool | None) -> dict:
-    return {
-        "_key": key,
-        "id": key,
-        "source": source,
-        "synthetic_score": score,
-        "synthetic": flagged,
-    }
+def scored(key: str, source: str, score: float | None, flagged: bool | None) -> Digest:
+    return Digest(
+        key=key,
+        id=key,
+        source=source,
+        uri="f.jsonl",
+        record=1,
+        content_hash="h",
+        signature=b"",
+        rank=key,
+        verdict=None,
+        synthetic=bool(flagged),
+        synthetic_score=score,
+    )
 
 
 def test_cap_per_source_drops_highest_scores_and_keeps_other_decisions():
@@ -29,7 +36,7 @@ def test_cap_per_source_drops_highest_scores_and_keeps_other_decisions():
         scored("b1", "b", 0.99, True),
         scored("b2", "b", 0.20, False),
     ]
-    decisions = [(doc["_key"], {"_key": doc["_key"], "kept": doc["_key"] != "a5"}) for doc in docs]
+    decisions = [(doc.key, {"_key": doc.key, "kept": doc.key != "a5"}) for doc in docs]
     with local_pipeline() as pipeline:
         result = (
             pipeline | "Docs" >> beam.Create(docs),

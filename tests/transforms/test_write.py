@@ -1,4 +1,4 @@
-"""WriteParquetShards: explicit schema, zstd, sorted rows, no empty shards, stable bytes."""
+"""WriteShards: shards assembled from spill files, input order, no empty files, stable bytes."""
 
 from __future__ import annotations
 
@@ -8,60 +8,119 @@ from pathlib import Path
 import apache_beam as beam
 import pyarrow as pa
 import pyarrow.parquet as pq
+import pytest
 
+from curation.pieces import piece_key
 from tests.transforms.beam_helpers import local_pipeline
-from transforms.write import WriteParquetShards, shard_of
+from transforms.spill import SpillWriter, spill_path
+from transforms.write import ShardLayout, WriteShards
 
-SCHEMA = pa.schema(
-    [("id", pa.string()), ("source_uri", pa.string()), ("source_record", pa.int64())]
+CORPUS = pa.schema(
+    [
+        ("id", pa.string()),
+        ("source_record", pa.int64()),
+        ("dup_cluster_id", pa.string()),
+        ("dup_cluster_size", pa.int64()),
+    ]
 )
+REJECTS = pa.schema(
+    list(CORPUS)
+    + [
+        ("reject_stage", pa.string()),
+        ("reject_reason", pa.string()),
+        ("reject_detail", pa.string()),
+        ("duplicate_of", pa.string()),
+    ]
+)
+SPILL = REJECTS.append(pa.field("_key", pa.string()))
 
 
-def write(rows: list[dict], directory: Path, num_shards: int, workers: int = 1) -> None:
+def spill(directory: Path, piece: int, rows: int, read_rejects: tuple[int, ...] = ()) -> None:
+    writer = SpillWriter(spill_path(str(directory), piece), SPILL)
+    for ordinal in range(rows):
+        row = {"id": f"p{piece}-{ordinal}", "source_record": ordinal + 1}
+        row["_key"] = piece_key(piece, ordinal)
+        if ordinal in read_rejects:
+            row.update(reject_stage="read", reject_reason="invalid_json")
+        writer.add(row)
+    writer.close()
+
+
+def decision(piece: int, ordinal: int, kept: bool) -> tuple[str, dict]:
+    key = piece_key(piece, ordinal)
+    if kept:
+        return key, {"_key": key, "kept": True, "dup_cluster_id": None, "dup_cluster_size": 1}
+    return key, {
+        "_key": key,
+        "kept": False,
+        "reject_stage": "near_dedup",
+        "reject_reason": "near_duplicate",
+        "duplicate_of": "p0-0",
+    }
+
+
+def write(tmp_path: Path, shards: dict[int, tuple[int, ...]], decisions, workers=1) -> Path:
+    out = tmp_path / f"out-{workers}"
+    layout = ShardLayout(str(tmp_path / "spill"), shards, str(out / "corpus"), str(out / "rej"))
+    markers = [(shard, piece) for shard, pieces in shards.items() for piece in pieces]
     with local_pipeline(workers) as pipeline:
         _ = (
-            pipeline
-            | beam.Create(rows)
-            | WriteParquetShards(str(directory), SCHEMA, num_shards, "zstd")
-        )
+            pipeline | "Decisions" >> beam.Create(decisions),
+            pipeline | "Markers" >> beam.Create(markers),
+        ) | WriteShards(layout, (SPILL, CORPUS, REJECTS), "zstd")
+    return out
 
 
-def shard_digests(directory: Path) -> dict[str, str]:
+def digests(directory: Path) -> dict[str, str]:
     return {
         path.name: hashlib.sha256(path.read_bytes()).hexdigest()
         for path in sorted(directory.glob("part-*.parquet"))
     }
 
 
-def test_rows_split_sorted_and_no_empty_shard(tmp_path):
-    rows = [{"id": f"doc-{i:03d}", "source_uri": "f", "source_record": i} for i in range(50)]
-    write(list(reversed(rows)), tmp_path, num_shards=4)
-    shards = sorted(tmp_path.glob("part-*.parquet"))
-    assert shards, "no shard written"
-    total = 0
-    for path in shards:
-        parquet = pq.ParquetFile(path)
-        assert parquet.schema_arrow == SCHEMA
-        assert parquet.metadata.row_group(0).column(0).compression == "ZSTD"
-        ids = parquet.read().column("id").to_pylist()
-        assert ids, f"{path.name} is empty"
-        assert ids == sorted(ids)
-        index = int(path.stem.split("-")[1])
-        assert {shard_of(row_id, 4) for row_id in ids} == {index}
-        total += len(ids)
-    assert total == 50
+def test_rows_in_input_order_routed_by_decision(tmp_path):
+    spill(tmp_path / "spill", 0, 3, read_rejects=(1,))
+    spill(tmp_path / "spill", 1, 2)
+    decisions = [decision(0, 0, True), decision(0, 2, False), decision(1, 0, True)]
+    decisions.append(decision(1, 1, True))
+    out = write(tmp_path, {0: (0, 1)}, list(reversed(decisions)))
+    corpus = pq.ParquetFile(out / "corpus" / "part-00000.parquet")
+    assert corpus.schema_arrow == CORPUS
+    assert corpus.metadata.row_group(0).column(0).compression == "ZSTD"
+    assert corpus.read().column("id").to_pylist() == ["p0-0", "p1-0", "p1-1"]
+    rejects = pq.read_table(out / "rej" / "part-00000.parquet")
+    assert rejects.schema == REJECTS
+    assert rejects.column("id").to_pylist() == ["p0-1", "p0-2"]
+    assert rejects.column("reject_reason").to_pylist() == ["invalid_json", "near_duplicate"]
 
 
-def test_few_rows_in_many_shards_leave_no_empty_file(tmp_path):
-    rows = [{"id": "only", "source_uri": "f", "source_record": 1}]
-    write(rows, tmp_path, num_shards=8)
-    shards = list(tmp_path.glob("part-*.parquet"))
-    assert len(shards) == 1
-    assert pq.ParquetFile(shards[0]).metadata.num_rows == 1
+def test_shard_without_kept_rows_writes_no_corpus_file(tmp_path):
+    spill(tmp_path / "spill", 0, 1)
+    spill(tmp_path / "spill", 1, 1)
+    decisions = [decision(0, 0, False), decision(1, 0, True)]
+    out = write(tmp_path, {0: (0,), 1: (1,)}, decisions)
+    assert sorted(p.name for p in (out / "corpus").iterdir()) == ["part-00001.parquet"]
+    assert sorted(p.name for p in (out / "rej").iterdir()) == ["part-00000.parquet"]
 
 
-def test_same_rows_give_identical_bytes_with_other_worker_count(tmp_path):
-    rows = [{"id": f"d{i}", "source_uri": "f", "source_record": i} for i in range(200)]
-    write(rows, tmp_path / "one", num_shards=3, workers=1)
-    write(list(reversed(rows)), tmp_path / "two", num_shards=3, workers=2)
-    assert shard_digests(tmp_path / "one") == shard_digests(tmp_path / "two")
+def test_same_input_gives_identical_bytes_with_other_worker_count(tmp_path):
+    for piece in range(6):
+        spill(tmp_path / "spill", piece, 50, read_rejects=(7,))
+    decisions = [
+        decision(piece, ordinal, ordinal % 3 != 0)
+        for piece in range(6)
+        for ordinal in range(50)
+        if ordinal != 7
+    ]
+    shards = {0: (0, 1), 1: (2, 3), 2: (4, 5)}
+    one = write(tmp_path, shards, decisions, workers=1)
+    two = write(tmp_path, shards, list(reversed(decisions)), workers=2)
+    assert digests(one / "corpus") == digests(two / "corpus")
+    assert digests(one / "rej") == digests(two / "rej")
+    assert len(digests(one / "corpus")) == 3
+
+
+def test_document_without_decision_fails_the_run(tmp_path):
+    spill(tmp_path / "spill", 0, 2)
+    with pytest.raises(Exception, match="no decision"):
+        write(tmp_path, {0: (0,)}, [decision(0, 0, True)])

@@ -1,0 +1,73 @@
+"""How a run's input is cut into pieces and the pieces grouped into output shards.
+
+A *piece* is one input file or one byte range of a large JSONL file: the unit of reading and
+scoring. Every piece is read, scored and written to a spill file by one worker; the spill
+file holds the piece's rows with every score, in input order. The text then stays on disk:
+only small digests are shuffled, and each output shard is assembled from the spill files of
+its pieces at the end. Pieces and shards depend only on the file listing and the config, so
+the output is the same on every runner and worker count.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from curation.inputs import InputFile, split_into_ranges
+
+
+@dataclass(frozen=True)
+class Piece:
+    """One file or byte range, its position in the run and the output shard it goes to."""
+
+    index: int
+    file: InputFile
+    shard: int
+
+
+def plan_pieces(
+    files: Sequence[InputFile], split_bytes: int, target_shard_bytes: int
+) -> tuple[Piece, ...]:
+    """Cut files into pieces of about ``split_bytes`` and group consecutive pieces into shards.
+
+    A shard takes consecutive pieces (in file order) while their input bytes stay within
+    ``target_shard_bytes``; a piece larger than that (a big compressed or Parquet file) is a
+    shard of its own. So a shard holds about ``target_shard_bytes`` of *input*; kept rows are
+    fewer, rejects go to the shard's reject file.
+    """
+    parts = [part for file in files for part in split_into_ranges(file, split_bytes)]
+    pieces, shard, shard_bytes = [], 0, 0
+    for index, part in enumerate(parts):
+        size = piece_bytes(part)
+        if shard_bytes and shard_bytes + size > target_shard_bytes:
+            shard, shard_bytes = shard + 1, 0
+        shard_bytes += size
+        pieces.append(Piece(index, part, shard))
+    return tuple(pieces)
+
+
+def piece_bytes(file: InputFile) -> int:
+    """Input bytes of one piece: the range length, or the whole file."""
+    return (file.end if file.end is not None else file.size_bytes) - file.start
+
+
+def pieces_by_shard(pieces: Sequence[Piece]) -> dict[int, tuple[int, ...]]:
+    """Shard -> indices of its pieces, in input order."""
+    shards: dict[int, list[int]] = {}
+    for piece in pieces:
+        shards.setdefault(piece.shard, []).append(piece.index)
+    return {shard: tuple(indices) for shard, indices in shards.items()}
+
+
+def piece_key(piece: int, ordinal: int) -> str:
+    """Internal record key: the piece and the row's 0-based position in its spill file.
+
+    Zero-padded, so keys sort in input order.
+    """
+    return f"{piece:07d}:{ordinal:09d}"
+
+
+def split_piece_key(key: str) -> tuple[int, int]:
+    """(piece, ordinal) of a :func:`piece_key`."""
+    piece, ordinal = key.split(":")
+    return int(piece), int(ordinal)
