@@ -517,17 +517,19 @@ def simulate(
     """Cluster labels exactly as :class:`transforms.dedup.NearDuplicateClusters` computes
     them (band keys, star edges to each bucket's minimum, verification, components), but in
     one process; ranks are the ids."""
-    from curation.dedup import bucket_edges
+    from curation.dedup import bucket_edges, verified
     from curation.minhash import MinHasher
     from curation.unionfind import components
 
     hasher = MinHasher(**hasher_args)
-    buckets: dict[str, list[tuple[str, bytes]]] = {}
+    buckets: dict[str, list[str]] = {}
     for doc_id, signature in signatures.items():
         for key in hasher.band_keys(signature):
-            buckets.setdefault(key, []).append((doc_id, signature))
-    edges = [e for members in buckets.values() for e in bucket_edges(members, threshold, verify)]
-    return components(edges)
+            buckets.setdefault(key, []).append(doc_id)
+    edges = {edge for members in buckets.values() for edge in bucket_edges(members)}
+    if verify:
+        edges = {(a, b) for a, b in edges if verified(signatures[a], signatures[b], threshold)}
+    return components(sorted(edges))
 
 
 def sweep(args: argparse.Namespace) -> dict:

@@ -70,8 +70,9 @@ class ReadConfig(_Strict):
 
     #: Uncompressed JSONL files larger than this are read in byte ranges of about this size
     #: (split at line boundaries) so one big file spreads over workers. Gzip files and Parquet
-    #: files are read whole.
-    split_bytes: int = Field(default=64 * 1024 * 1024, ge=1024)
+    #: files are read whole. ``None`` (default): chosen from the input size, see
+    #: :func:`curation.pieces.auto_split_bytes`.
+    split_bytes: int | None = Field(default=None, ge=1024)
 
 
 class LanguageConfig(_Strict):

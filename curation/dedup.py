@@ -165,24 +165,24 @@ def resolve_exact_group(digests: Iterable[Digest]) -> Node:
     )
 
 
-def bucket_edges(
-    members: Iterable[tuple[str, bytes]], threshold: float, verify: bool
-) -> Iterator[tuple[str, str]]:
-    """Star edges of one LSH bucket: every member to the bucket's smallest node.
+def bucket_edges(ranks: Iterable[str]) -> Iterator[tuple[str, str]]:
+    """Star edges of one LSH bucket: every member to the bucket's smallest rank.
 
-    A bucket of k members yields at most k - 1 edges (never k^2 pairs). With ``verify``, an
-    edge is kept only when the signatures' estimated Jaccard reaches ``threshold``, which
-    removes most LSH false positives.
+    A bucket of k members yields at most k - 1 edges (never k^2 pairs), so a bucket of
+    100,000 identical documents costs one sort. Edges are candidates: see :func:`verified`.
     """
-    ordered = sorted(members)
-    if len(ordered) < 2:
-        return
-    hub, hub_signature = ordered[0]
-    for node, signature in ordered[1:]:
-        if node == hub:
-            continue
-        if not verify or estimated_jaccard(hub_signature, signature) >= threshold:
-            yield hub, node
+    ordered = sorted(set(ranks))
+    for node in ordered[1:]:
+        yield ordered[0], node
+
+
+def verified(hub: bytes, node: bytes, threshold: float) -> bool:
+    """Whether a candidate edge's signatures estimate a Jaccard of at least ``threshold``.
+
+    Dropping the other candidates removes most LSH false positives (pairs below the threshold
+    that share a band by chance).
+    """
+    return estimated_jaccard(hub, node) >= threshold
 
 
 def resolve_cluster(members: Iterable[Node], label: str) -> list[dict[str, Any]]:

@@ -15,6 +15,20 @@ from dataclasses import dataclass
 
 from curation.inputs import InputFile, split_into_ranges
 
+#: With ``read.split_bytes: null`` the input is cut into about this many pieces, so even a
+#: small run keeps every worker of a machine or small cluster busy...
+AUTO_PIECES = 64
+#: ...but no piece is smaller than this (per-piece overhead: a spill file, a task)...
+MIN_AUTO_SPLIT_BYTES = 1 << 20
+#: ...or larger than this (a worker holds at most one piece's row batch at a time).
+MAX_AUTO_SPLIT_BYTES = 64 << 20
+
+
+def auto_split_bytes(files: Sequence[InputFile]) -> int:
+    """Byte-range size for ``read.split_bytes: null``: total input / 64, in [1 MiB, 64 MiB]."""
+    total = sum(file.size_bytes for file in files)
+    return min(MAX_AUTO_SPLIT_BYTES, max(MIN_AUTO_SPLIT_BYTES, total // AUTO_PIECES))
+
 
 @dataclass(frozen=True)
 class Piece:
@@ -26,16 +40,19 @@ class Piece:
 
 
 def plan_pieces(
-    files: Sequence[InputFile], split_bytes: int, target_shard_bytes: int
+    files: Sequence[InputFile], split_bytes: int | None, target_shard_bytes: int
 ) -> tuple[Piece, ...]:
     """Cut files into pieces of about ``split_bytes`` and group consecutive pieces into shards.
+
+    ``split_bytes=None`` uses :func:`auto_split_bytes`.
 
     A shard takes consecutive pieces (in file order) while their input bytes stay within
     ``target_shard_bytes``; a piece larger than that (a big compressed or Parquet file) is a
     shard of its own. So a shard holds about ``target_shard_bytes`` of *input*; kept rows are
     fewer, rejects go to the shard's reject file.
     """
-    parts = [part for file in files for part in split_into_ranges(file, split_bytes)]
+    split = split_bytes if split_bytes is not None else auto_split_bytes(files)
+    parts = [part for file in files for part in split_into_ranges(file, split)]
     pieces, shard, shard_bytes = [], 0, 0
     for index, part in enumerate(parts):
         size = piece_bytes(part)

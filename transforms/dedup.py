@@ -22,6 +22,7 @@ from curation.dedup import (
     resolve_exact_group,
     resolve_id_group,
     verdict_decision,
+    verified,
 )
 from curation.minhash import MinHasher
 from transforms.components import ConnectedComponents
@@ -49,9 +50,25 @@ class _BandKeys(beam.DoFn):
     def __init__(self, hasher: MinHasher) -> None:
         self._hasher = hasher
 
-    def process(self, node: Node) -> Iterator[tuple[str, tuple[str, bytes]]]:
+    def process(self, node: Node) -> Iterator[tuple[str, str]]:
         for band_key in self._hasher.band_keys(node.signature):
-            yield band_key, (node.rank, node.signature)
+            yield band_key, node.rank
+
+
+def _spokes(item: tuple[str, dict[str, list]]) -> Iterator[tuple[str, tuple[str, bytes]]]:
+    """Candidate edges of one node, re-keyed by their hub with the node's signature."""
+    node, joined = item
+    for hub in joined["hub"]:
+        yield hub, (node, joined["signature"][0])
+
+
+def _verified_edges(
+    item: tuple[str, dict[str, list]], threshold: float
+) -> Iterator[tuple[str, str]]:
+    hub, joined = item
+    for node, signature in joined["spoke"]:
+        if verified(joined["signature"][0], signature, threshold):
+            yield hub, node
 
 
 def _label_nodes(item: tuple[str, dict[str, list]]) -> Iterator[tuple[str, Node]]:
@@ -64,6 +81,35 @@ def _label_nodes(item: tuple[str, dict[str, list]]) -> Iterator[tuple[str, Node]
 def _resolve_cluster(item: tuple[str, Iterable[Node]]) -> list[dict[str, Any]]:
     label, members = item
     return resolve_cluster(members, label)
+
+
+class VerifyEdges(beam.PTransform):
+    """(nodes, candidate edges) -> the edges whose signatures reach ``threshold``.
+
+    Buckets carry only ranks; each edge meets its two signatures in two joins by rank (node,
+    then hub), so the shuffles carry each signature twice instead of once per band.
+    """
+
+    def __init__(self, threshold: float) -> None:
+        super().__init__()
+        self._threshold = threshold
+
+    def expand(self, inputs):  # (nodes, edges); no annotation: Beam reads it as a type hint
+        nodes, edges = inputs
+        signatures = nodes | "Signatures" >> beam.Map(lambda node: (node.rank, node.signature))
+        spokes = (
+            {
+                "hub": edges | "ByNode" >> beam.Map(lambda edge: (edge[1], edge[0])),
+                "signature": signatures,
+            }
+            | "JoinNodeSignatures" >> beam.CoGroupByKey()
+            | "Spokes" >> beam.FlatMap(_spokes)
+        )
+        return (
+            {"spoke": spokes, "signature": signatures}
+            | "JoinHubSignatures" >> beam.CoGroupByKey()
+            | "Verified" >> beam.FlatMap(_verified_edges, self._threshold)
+        )
 
 
 class NearDuplicateClusters(beam.PTransform):
@@ -79,13 +125,11 @@ class NearDuplicateClusters(beam.PTransform):
             nodes
             | "BandKeys" >> beam.ParDo(_BandKeys(self._hasher))
             | "GroupBuckets" >> beam.GroupByKey()
-            | "StarEdges"
-            >> beam.FlatMap(
-                lambda bucket, threshold, verify: bucket_edges(bucket[1], threshold, verify),
-                self._config.threshold,
-                self._config.verify,
-            )
+            | "StarEdges" >> beam.FlatMap(lambda bucket: bucket_edges(bucket[1]))
+            | "DistinctEdges" >> beam.Distinct()
         )
+        if self._config.verify:
+            edges = (nodes, edges) | "Verify" >> VerifyEdges(self._config.threshold)
         labels = edges | "Components" >> ConnectedComponents(max_rounds=self._config.max_rounds)
         nodes_by_rank = nodes | "NodesByRank" >> beam.Map(lambda node: (node.rank, node))
         return (

@@ -16,6 +16,7 @@ from curation.dedup import (
     resolve_exact_group,
     resolve_id_group,
     verdict_decision,
+    verified,
 )
 from curation.minhash import MinHasher
 from curation.records import Reason, Stage, record_key
@@ -139,23 +140,18 @@ def test_verdict_decision_carries_the_rule():
 
 
 def test_bucket_edges_form_a_star_on_the_smallest_member():
-    members = [(f"n{k}", _signature(0)) for k in (4, 2, 7, 1, 9)]
-    for verify in (True, False):
-        edges = list(bucket_edges(reversed(members), threshold=0.8, verify=verify))
-        assert len(edges) == 4
-        assert {hub for hub, _ in edges} == {"n1"}
-        assert {node for _, node in edges} == {"n2", "n4", "n7", "n9"}
+    edges = list(bucket_edges(reversed([f"n{k}" for k in (4, 2, 7, 1, 9)])))
+    assert edges == [("n1", "n2"), ("n1", "n4"), ("n1", "n7"), ("n1", "n9")]
 
 
-def test_bucket_edges_verification_drops_dissimilar_members():
-    members = [("a", _signature(0)), ("b", _signature(2)), ("c", _signature(60))]  # J 0.96, 0.25
-    assert list(bucket_edges(members, threshold=0.8, verify=True)) == [("a", "b")]
-    assert list(bucket_edges(members, threshold=0.8, verify=False)) == [("a", "b"), ("a", "c")]
+def test_verification_drops_dissimilar_pairs():
+    assert verified(_signature(0), _signature(2), threshold=0.8)  # J 0.96
+    assert not verified(_signature(0), _signature(60), threshold=0.8)  # J 0.25
 
 
-@pytest.mark.parametrize("members", [[], [("only", _signature(0))], [("x", b"1"), ("x", b"1")]])
+@pytest.mark.parametrize("members", [[], ["only"], ["x", "x"]])
 def test_bucket_without_two_distinct_members_yields_nothing(members):
-    assert list(bucket_edges(members, threshold=0.8, verify=True)) == []
+    assert list(bucket_edges(members)) == []
 
 
 def test_resolve_cluster_keeps_smallest_rank_and_counts_weights():

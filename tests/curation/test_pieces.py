@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from curation.config import SourceConfig
 from curation.inputs import InputFile
-from curation.pieces import piece_key, pieces_by_shard, plan_pieces, split_piece_key
+from curation.pieces import (
+    auto_split_bytes,
+    piece_key,
+    pieces_by_shard,
+    plan_pieces,
+    split_piece_key,
+)
 
 JSONL = SourceConfig(name="s", paths=("x",))
 GZ = SourceConfig(name="g", paths=("y",))
@@ -34,3 +40,12 @@ def test_piece_keys_round_trip_and_sort_in_input_order():
     keys = [piece_key(piece, ordinal) for piece in (0, 2, 10) for ordinal in (0, 9, 10, 123)]
     assert sorted(keys) == keys
     assert [split_piece_key(key) for key in keys][5] == (2, 9)
+
+
+def test_automatic_split_size_spreads_inputs_within_bounds():
+    assert auto_split_bytes([InputFile(JSONL, "a", 1_000)]) == 1 << 20
+    assert auto_split_bytes([InputFile(JSONL, "a", 640 << 20)]) == 10 << 20
+    assert auto_split_bytes([InputFile(JSONL, "a", 100 << 30)]) == 64 << 20
+    pieces = plan_pieces([InputFile(JSONL, "a", 640 << 20)], None, 256 << 20)
+    assert len(pieces) == 64
+    assert [p.shard for p in pieces] == [n // 25 for n in range(64)]
