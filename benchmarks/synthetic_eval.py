@@ -46,7 +46,16 @@ def _metrics_row(name: str, y: np.ndarray, s: np.ndarray) -> str:
     )
 
 
-def side_by_side(dev: T.DevSet, oof: np.ndarray, burst_oof: np.ndarray) -> list[str]:
+# (label, features, C) of the models compared in every table: the shipped one first.
+CONFIGS = (
+    ("shipped: signals + function words", TS.MODEL_FEATURES, TS.C, TS.CLIP),
+    ("signals only (model before 2026-11-26)", TS.SIGNAL_FEATURES, 1.0, None),
+)
+
+
+def side_by_side(
+    dev: T.DevSet, oof: np.ndarray, prev_oof: np.ndarray, burst_oof: np.ndarray
+) -> list[str]:
     """Model vs baselines on chat generators and on base models."""
     lex = np.array([s["marker_rate"] for s in dev.signals])
     zlib = -np.array([s["zlib_ratio"] for s in dev.signals])
@@ -60,6 +69,7 @@ def side_by_side(dev: T.DevSet, oof: np.ndarray, burst_oof: np.ndarray) -> list[
             "| method | AUROC | TPR @ 1 % FPR | TPR @ 5 % FPR |",
             "| --- | --- | --- | --- |",
             _metrics_row("shipped model (grouped 5-fold OOF)", dev.y[m], oof[m]),
+            _metrics_row("signals only (previous model)", dev.y[m], prev_oof[m]),
             _metrics_row("model + burstiness (ablation, not shipped)", dev.y[m], burst_oof[m]),
             _metrics_row("lexicon only: marker-word rate (zero-shot)", dev.y[m], lex[m]),
             _metrics_row("compression: -zlib ratio (zero-shot)", dev.y[m], zlib[m]),
@@ -68,32 +78,39 @@ def side_by_side(dev: T.DevSet, oof: np.ndarray, burst_oof: np.ndarray) -> list[
 
 
 def leave_one_out(dev: T.DevSet) -> list[str]:
-    """Leave-one-domain-out and leave-one-generator-out AUROC / TPR@5 %."""
+    """Leave-one-domain-out and leave-one-generator-out AUROC / TPR@5 %, for every CONFIGS."""
     chat = TS.training_mask(dev)
-    x = T.feature_matrix(dev.signals, TS.MODEL_FEATURES)
-    out = ["\n**Leave one domain out** (train on the other English domains, test on this one):\n"]
-    out += ["| held-out domain | AUROC (human vs chat) | TPR @ 5 % FPR |", "| --- | --- | --- |"]
+    heads = " | ".join(f"AUROC / TPR@5 % ({name})" for name, *_ in CONFIGS)
+    rule = "| --- " * (len(CONFIGS) + 1) + "|"
+    out = [
+        "\n**Leave one domain out** (train on the other English domains, test on this one; "
+        "human vs chat):\n"
+    ]
+    out += [f"| held-out domain | {heads} |", rule]
     for dom in sorted(set(dev.domain)):
         tr = chat & (dev.domain != dom)
         te = chat & (dev.domain == dom)
-        model = T.fit_linear(
-            x[tr], dev.y[tr], T.balanced_weights(dev.y[tr], dev.generator[tr]), TS.MODEL_FEATURES
-        )
-        s = model.decision(x[te])
         has_both = len(np.unique(dev.y[te])) == 2
-        tpr = T.tpr_at_fpr(dev.y[te], s, 0.05) if has_both else float("nan")
+        cells = []
+        for _, names, c, clip in CONFIGS:
+            x = T.feature_matrix(dev.signals, names)
+            w = T.balanced_weights(dev.y[tr], dev.generator[tr])
+            s = T.fit_linear(x[tr], dev.y[tr], w, names, c, clip).decision(x[te])
+            tpr = T.tpr_at_fpr(dev.y[te], s, 0.05) if has_both else float("nan")
+            cells.append(f"{_fmt(T.auroc(dev.y[te], s))} / {_fmt(tpr)}")
         note = "" if has_both else " (no chat texts in this domain)"
-        out.append(f"| {dom}{note} | {_fmt(T.auroc(dev.y[te], s))} | {_fmt(tpr)} |")
+        out.append(f"| {dom}{note} | {' | '.join(cells)} |")
     out += ["\n**Leave one generator out** (its texts never trained on; OOF, grouped):\n"]
-    out += ["| generator | n | AUROC vs human | TPR @ 5 % FPR |", "| --- | --- | --- | --- |"]
+    out += [f"| generator | n | {heads} |", rule + " --- |"]
     for gen in sorted(set(dev.generator) - {""}):
-        oof = T.out_of_fold(dev, TS.MODEL_FEATURES, chat & (dev.generator != gen))
         te = (dev.y == 0) | (dev.generator == gen)
-        out.append(
-            f"| {gen}{' (trained on others)' if gen in TS.CHAT_GENERATORS else ' (never trained)'}"
-            f" | {int((dev.generator == gen).sum())} | {_fmt(T.auroc(dev.y[te], oof[te]))} | "
-            f"{_fmt(T.tpr_at_fpr(dev.y[te], oof[te], 0.05))} |"
-        )
+        cells = []
+        for _, names, c, clip in CONFIGS:
+            oof = T.out_of_fold(dev, names, chat & (dev.generator != gen), c, clip)
+            tpr = T.tpr_at_fpr(dev.y[te], oof[te], 0.05)
+            cells.append(f"{_fmt(T.auroc(dev.y[te], oof[te]))} / {_fmt(tpr)}")
+        kind = " (trained on others)" if gen in TS.CHAT_GENERATORS else " (never trained)"
+        out.append(f"| {gen}{kind} | {int((dev.generator == gen).sum())} | {' | '.join(cells)} |")
     return out
 
 
@@ -115,12 +132,57 @@ def subgroup_fpr(dev: T.DevSet, p: np.ndarray, threshold: float) -> list[str]:
     groups = [("all English humans", human)]
     groups += [(f"domain {d}", human & (dev.domain == d)) for d in sorted(set(dev.domain))]
     groups += [(f"short ({TS.MIN_WORDS}-{SHORT_WORDS} words)", human & (n_words < SHORT_WORDS))]
+    # Plain-prose proxies (fairness): the quarter of human texts with the shortest words / the
+    # lowest lexical variety (MATTR).
+    for sig, label in (("mean_word_chars", "shortest words"), ("mattr", "lowest MATTR")):
+        v = np.array([s[sig] for s in dev.signals])
+        groups.append(
+            (f"plain: {label} (lowest quarter)", human & (v <= np.quantile(v[human], 0.25)))
+        )
     out = [f"\n**Human FPR at the default threshold {threshold:.3f}** (grouped OOF):\n"]
     out += ["| subgroup | n | FPR | 95 % CI |", "| --- | --- | --- | --- |"]
     for name, m in groups:
         k, n = int((p[m] >= threshold).sum()), int(m.sum())
         lo, hi = wilson_interval(k, n)
         out.append(f"| {name} | {n} | {k / max(n, 1):.3f} | {lo:.3f}-{hi:.3f} |")
+    return out
+
+
+def sample_docs_fpr(threshold: float) -> list[str]:
+    """Flag rate of the shipped model on the sample corpus's English human documentation."""
+    import gzip
+    import json
+
+    root = Path(__file__).resolve().parents[1] / "data" / "sample"
+
+    def read(name: str) -> list[dict]:
+        opener = gzip.open if name.endswith(".gz") else open
+        with opener(root / name, "rt", encoding="utf-8") as f:
+            return [json.loads(x) for x in f]
+
+    sources = {
+        "Python 3.11 docs": read("python_docs.jsonl.gz"),
+        "Debian Reference": read("debian_reference.jsonl"),
+        "UDHR (English)": read("udhr.jsonl.gz"),
+    }
+    scorer = SyntheticScorer()
+    out = [
+        "\n**Out-of-domain human text** (sample corpus documentation, never trained on; flag "
+        f"rate at {threshold:.3f}):\n",
+        "| source | n scored | flagged | 95 % CI | mean score |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for name, recs in sources.items():
+        english = [r for r in recs if not r["id"].startswith(("debref-ja", "debref-zh", "udhr-"))]
+        english += [r for r in recs if r["id"].startswith("udhr-eng")]
+        scores = [scorer.score(r["text"], "en").score for r in english]
+        scores = np.array([x for x in scores if x is not None])
+        k = int((scores >= threshold).sum())
+        lo, hi = wilson_interval(k, len(scores))
+        out.append(
+            f"| {name} | {len(scores)} | {k / max(len(scores), 1):.3f} | {lo:.3f}-{hi:.3f} | "
+            f"{scores.mean():.3f} |"
+        )
     return out
 
 
@@ -194,8 +256,9 @@ def main() -> None:
     dev = TS.scored_english(full)
     art = ModelArtefact.load()
     chat = TS.training_mask(dev)
-    oof = T.out_of_fold(dev, TS.MODEL_FEATURES, chat)
-    burst_oof = T.out_of_fold(dev, (*TS.MODEL_FEATURES, "burstiness"), chat)
+    oof = T.out_of_fold(dev, TS.MODEL_FEATURES, chat, TS.C, TS.CLIP)
+    prev_oof = T.out_of_fold(dev, TS.SIGNAL_FEATURES, chat)
+    burst_oof = T.out_of_fold(dev, (*TS.MODEL_FEATURES, "burstiness"), chat, TS.C, TS.CLIP)
     a, b = art.model.platt
     p = sigmoid(a * oof + b)
     lines = [
@@ -204,10 +267,11 @@ def main() -> None:
         f"{TS.MIN_WORDS} words (other languages abstain). Produced by "
         "`benchmarks/synthetic_eval.py`.",
     ]
-    lines += side_by_side(dev, oof, burst_oof)
+    lines += side_by_side(dev, oof, prev_oof, burst_oof)
     lines += leave_one_out(dev)
     lines += reliability(dev, p)
     lines += subgroup_fpr(dev, p, art.threshold)
+    lines += sample_docs_fpr(art.threshold)
     lines += mixtures(dev, oof)
     lines += speed(full.rows)
     text = "\n".join(lines) + "\n"

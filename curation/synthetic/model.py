@@ -12,16 +12,19 @@ see :func:`reprior`.
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import numpy as np
 
+from curation.synthetic.function_words import FEATURE_PREFIX
+
 DEFAULT_MODEL_PATH = Path(__file__).with_name("model.json")
 
-# Heavy-tailed non-negative rates enter the model as log1p(rate).
+# Heavy-tailed non-negative rates enter the model as log1p(rate); so do the ``fw_<word>``
+# function-word rates.
 LOG_FEATURES = frozenset(
     {
         "marker_rate",
@@ -37,15 +40,19 @@ LOG_FEATURES = frozenset(
 )
 
 
-def feature_vector(signals: Mapping[str, float | int | str | None], names: Sequence[str]) -> list:
-    """Model inputs for ``names`` from a signal dict (log1p for :data:`LOG_FEATURES`; None->NaN)."""
-    out = []
-    for name in names:
-        v = signals[name]
-        if v is None:
-            out.append(math.nan)
-        else:
-            out.append(math.log1p(v) if name in LOG_FEATURES else float(v))
+@cache
+def _log_mask(names: tuple[str, ...]) -> np.ndarray:
+    return np.array([n in LOG_FEATURES or n.startswith(FEATURE_PREFIX) for n in names])
+
+
+def feature_vector(
+    signals: Mapping[str, float | int | str | None], names: Sequence[str]
+) -> np.ndarray:
+    """Model inputs for ``names`` from a feature dict (log1p for :data:`LOG_FEATURES` and
+    ``fw_*``; None->NaN), as a float array."""
+    out = np.array([signals[name] for name in names], dtype=float)
+    mask = _log_mask(tuple(names))
+    out[mask] = np.log1p(out[mask])
     return out
 
 
@@ -62,7 +69,8 @@ def reprior(p: float, prior: float) -> float:
 
 @dataclass(frozen=True)
 class LinearModel:
-    """Logistic regression over standardised features with median imputation and Platt map."""
+    """Logistic regression over standardised (optionally clipped) features with median
+    imputation and a Platt map."""
 
     names: tuple[str, ...]
     median: np.ndarray
@@ -71,11 +79,17 @@ class LinearModel:
     coef: np.ndarray
     intercept: float
     platt: tuple[float, float]
+    clip: float | None = None
 
     def standardise(self, x: np.ndarray) -> np.ndarray:
-        """Impute NaN with the training median, then z-score; shape preserved."""
+        """Impute NaN with the training median, z-score, and clip to +-``clip`` (if set).
+
+        Clipping (winsorising) bounds what one feature can contribute on text unlike the
+        training data, e.g. a story full of "I" scored by a model that saw mostly news.
+        """
         x = np.where(np.isnan(x), self.median, x)
-        return (x - self.mean) / self.scale
+        z = (x - self.mean) / self.scale
+        return z if self.clip is None else np.clip(z, -self.clip, self.clip)
 
     def decision(self, x: np.ndarray) -> np.ndarray:
         """Uncalibrated log-odds for raw feature rows ``x`` (n, d)."""
@@ -100,6 +114,7 @@ class LinearModel:
             "coef": self.coef.tolist(),
             "intercept": self.intercept,
             "platt": list(self.platt),
+            "clip": self.clip,
         }
 
     @classmethod
@@ -113,6 +128,7 @@ class LinearModel:
             coef=np.asarray(d["coef"], dtype=float),
             intercept=float(d["intercept"]),
             platt=(float(d["platt"][0]), float(d["platt"][1])),
+            clip=None if d.get("clip") is None else float(d["clip"]),
         )
 
 

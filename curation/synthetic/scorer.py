@@ -6,8 +6,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from curation.synthetic.function_words import FEATURE_PREFIX
 from curation.synthetic.model import ModelArtefact, feature_vector
-from curation.synthetic.signals import SIGNAL_NAMES, compute_signals
+from curation.synthetic.signals import SIGNAL_NAMES, compute_features
 
 SIGNAL_FIELDS: dict[str, type] = {
     **{name: int if name in ("n_words", "disclaimer_hits") else float for name in SIGNAL_NAMES},
@@ -61,18 +62,18 @@ class SyntheticScorer:
         self.threshold = self.artefact.threshold if threshold is None else threshold
         self.max_chars = max_chars
         self._model = self.artefact.model
+        self._fw = any(n.startswith(FEATURE_PREFIX) for n in self._model.names)
 
     def score(self, text: str, lang: str | None) -> SyntheticResult:
         """Score ``text`` written in ISO 639-1 language ``lang`` (``None`` = unknown)."""
-        signals: dict[str, float | int | str | None] = dict(
-            compute_signals(_prefix(text, self.max_chars))
-        )
+        features = compute_features(_prefix(text, self.max_chars), function_words=self._fw)
+        signals: dict[str, float | int | str | None] = {k: features[k] for k in SIGNAL_NAMES}
         reason = self._abstain_reason(signals, lang)
         signals["abstain_reason"] = reason
         signals["top_features"] = None
         if reason is not None:
             return SyntheticResult(score=None, flagged=None, signals=signals)
-        row = np.asarray(feature_vector(signals, self._model.names), dtype=float)
+        row = feature_vector(features, self._model.names)
         score = float(self._model.probability(row[None, :])[0])
         signals["top_features"] = self._explain(row)
         return SyntheticResult(score=score, flagged=score >= self.threshold, signals=signals)

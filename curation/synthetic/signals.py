@@ -18,6 +18,7 @@ import re
 import statistics
 import zlib
 
+from curation.synthetic.function_words import function_word_rates
 from curation.synthetic.lexicons import Lexicons, default_lexicons
 from curation.synthetic.text import normalise, split_sentences, tokens_and_sentence_lengths
 
@@ -131,6 +132,17 @@ def _structure_marks(text: str) -> int:
 
 def compute_signals(text: str, lexicons: Lexicons | None = None) -> dict[str, float | int | None]:
     """All :data:`SIGNAL_NAMES` for ``text`` (normalised here; rates are per 1,000 tokens)."""
+    return compute_features(text, lexicons, function_words=False)
+
+
+def compute_features(
+    text: str, lexicons: Lexicons | None = None, function_words: bool = True
+) -> dict[str, float | int | None]:
+    """:func:`compute_signals` plus, if ``function_words``, the ``fw_<word>`` rates.
+
+    The function-word rates (:mod:`curation.synthetic.function_words`) follow the signals in
+    the returned dict; they are model inputs, not part of the ``synthetic_signals`` output.
+    """
     lex = lexicons or default_lexicons()
     norm = normalise(text)
     lower = norm.lower()
@@ -138,7 +150,7 @@ def compute_signals(text: str, lexicons: Lexicons | None = None) -> dict[str, fl
     sentences = split_sentences(norm)
     n = len(tokens)
     per_k = 1000.0 / n if n else 0.0
-    return {
+    out: dict[str, float | int | None] = {
         "n_words": n,
         "marker_rate": per_k * sum(1 for t in tokens if t in lex.marker_words),
         "slop_word_rate": per_k * sum(1 for t in tokens if t in lex.slop_words),
@@ -157,3 +169,6 @@ def compute_signals(text: str, lexicons: Lexicons | None = None) -> dict[str, fl
         "paren_rate": per_k * _count_any(norm, _PARENS),
         "lower_start_rate": sum(s[0].islower() for s in sentences) / max(len(sentences), 1),
     }
+    if function_words:
+        out.update(function_word_rates(tokens))
+    return out

@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from curation.synthetic.model import LinearModel, feature_vector
-from curation.synthetic.signals import compute_signals
+from curation.synthetic.signals import compute_features
 
 DEV_PATH = Path("/work/shared/data/synthetic/dev.jsonl.gz")
 SEED = 20240611
@@ -36,7 +36,7 @@ class DevSet:
     """The dev set as parallel arrays (one entry per record)."""
 
     rows: list[dict]
-    signals: list[dict]
+    signals: list[dict]  # signals + function-word rates (compute_features)
     y: np.ndarray  # 1 = machine
     lang: np.ndarray
     domain: np.ndarray
@@ -80,7 +80,7 @@ def load_dev(path: Path = DEV_PATH) -> DevSet:
     rows = [json.loads(line) for line in gzip.decompress(raw).decode("utf-8").splitlines()]
     return DevSet(
         rows=rows,
-        signals=[compute_signals(clean_text(r["text"])) for r in rows],
+        signals=[compute_features(clean_text(r["text"])) for r in rows],
         y=np.array([r["label"] == "machine" for r in rows], dtype=int),
         lang=np.array([r["lang"] for r in rows]),
         domain=np.array([r["domain"] for r in rows]),
@@ -122,17 +122,24 @@ def grouped_folds(groups: np.ndarray, n_folds: int = N_FOLDS) -> Iterator[np.nda
 
 
 def fit_linear(
-    x: np.ndarray, y: np.ndarray, w: np.ndarray, names: Sequence[str], c: float = 1.0
+    x: np.ndarray,
+    y: np.ndarray,
+    w: np.ndarray,
+    names: Sequence[str],
+    c: float = 1.0,
+    clip: float | None = None,
 ) -> LinearModel:
-    """L2 logistic regression on median-imputed, standardised features (uncalibrated)."""
+    """L2 logistic regression on median-imputed, standardised (and, if ``clip``, clipped to
+    +-clip) features (uncalibrated)."""
     from sklearn.linear_model import LogisticRegression
 
     median = np.nanmedian(x, axis=0)
     filled = np.where(np.isnan(x), median, x)
     mean, std = filled.mean(axis=0), filled.std(axis=0)
     std[std == 0] = 1.0
+    z = (filled - mean) / std
     lr = LogisticRegression(C=c, max_iter=2000)
-    lr.fit((filled - mean) / std, y, sample_weight=w)
+    lr.fit(z if clip is None else np.clip(z, -clip, clip), y, sample_weight=w)
     return LinearModel(
         names=tuple(names),
         median=median,
@@ -141,6 +148,7 @@ def fit_linear(
         coef=lr.coef_[0],
         intercept=float(lr.intercept_[0]),
         platt=(1.0, 0.0),
+        clip=clip,
     )
 
 
@@ -154,7 +162,11 @@ def fit_platt(z: np.ndarray, y: np.ndarray, w: np.ndarray) -> tuple[float, float
 
 
 def out_of_fold(
-    dev: DevSet, names: Sequence[str], train_mask: np.ndarray | None = None, c: float = 1.0
+    dev: DevSet,
+    names: Sequence[str],
+    train_mask: np.ndarray | None = None,
+    c: float = 1.0,
+    clip: float | None = None,
 ) -> np.ndarray:
     """Grouped-CV decision values for every record of ``dev``.
 
@@ -167,7 +179,7 @@ def out_of_fold(
     for test in grouped_folds(dev.group):
         tr = ~test & allowed
         w = balanced_weights(dev.y[tr], dev.generator[tr])
-        model = fit_linear(x[tr], dev.y[tr], w, names, c)
+        model = fit_linear(x[tr], dev.y[tr], w, names, c, clip)
         out[test] = model.decision(x[test])
     return out
 
