@@ -111,3 +111,16 @@ def test_unspaced_share_threshold():
     text = "abc中文"  # 2 of 5 letters
     assert is_unspaced_text(text, min_share=0.4)
     assert not is_unspaced_text(text, min_share=0.41)
+
+
+def test_punctuation_table_covers_every_punctuation_and_symbol_character():
+    import unicodedata
+
+    from curation.normalize import _LAST_PUNCT_PLANE_END
+
+    beyond = [
+        code
+        for code in range(_LAST_PUNCT_PLANE_END, 0x110000)
+        if unicodedata.category(chr(code))[0] in "PS"
+    ]
+    assert beyond == []
