@@ -87,7 +87,7 @@ def generate(path: Path, docs: int, doc_chars: int, exact: float, near: float, s
             out.write(json.dumps({"id": f"doc-{index:07d}", "text": text}) + "\n")
 
 
-def write_config(path: Path, corpus: Path, dedup: dict[str, Any], split_bytes: int) -> Path:
+def write_config(path: Path, corpus: Path, dedup: dict[str, Any], split_bytes: int | None) -> Path:
     config = {
         "sources": [{"name": "bench", "paths": [str(corpus)], "format": "jsonl"}],
         "read": {"split_bytes": split_bytes},
@@ -149,15 +149,17 @@ def time_variant(name: str, config: Path, out: Path, workers: int) -> dict[str, 
 def scoring_seconds_per_doc(corpus: Path, docs: int = 500) -> float:
     """In-process single-core cost of ``DocumentScorer.score`` (seconds per document)."""
     from curation.config import CurationConfig, SourceConfig
+    from curation.inputs import FileStats
     from curation.scoring import DocumentScorer
     from pipelines.run import plan_files
-    from transforms.read import ReadFileFn
+    from transforms.read import read_piece
 
     config = CurationConfig(sources=(SourceConfig(name="bench", paths=(str(corpus),)),))
     file = plan_files(config)[0]
+    stats = FileStats(file.source.name, file.uri, file.size_bytes)
     rows = []
-    for tag, row in ReadFileFn(config.limits).process((file, 1)):
-        if tag == "docs":
+    for row in read_piece(file, 1, config.limits, stats):
+        if "reject_reason" not in row:
             rows.append(row)
         if len(rows) == docs:
             break
@@ -178,6 +180,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", type=Path, default=Path("/tmp/curate-scaling"))
     parser.add_argument("--runners", default="direct,dask", help="comma-separated subset")
+    parser.add_argument(
+        "--split-bytes", type=int, default=None, help="read.split_bytes (default: automatic)"
+    )
     parser.add_argument("--no-ablation", action="store_true", help="skip the per-stage runs")
     args = parser.parse_args()
 
@@ -185,7 +190,7 @@ def main() -> None:
     corpus = args.out / "corpus.jsonl"
     generate(corpus, args.docs, args.doc_chars, args.exact_dup, args.near_dup, args.seed)
     size = corpus.stat().st_size
-    split = max(1024, size // 8)  # 8 byte ranges: enough to spread over 2 workers
+    split = args.split_bytes
     print(json.dumps({"docs": args.docs, "bytes": size, "split_bytes": split}), flush=True)
     full = write_config(args.out / "full.yaml", corpus, {}, split)
 
