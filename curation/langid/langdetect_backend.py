@@ -5,6 +5,10 @@ sorted, so the language order does not depend on the file system) and every text
 ``Detector`` from it. Determinism: ``Detector`` seeds a new ``random.Random`` with the factory's
 seed for every text, so with the seed fixed to 0 (the value the outside evaluation used) a
 text's result does not depend on call history, process or worker.
+
+Speed knob: ``n_trial``, the library's own ``Detector.n_trial`` (default 7), is how many random
+walks over the text's n-grams are averaged; each walk costs the same, so fewer trials are
+proportionally faster (measurements in docs/language.md).
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from langdetect.lang_detect_exception import LangDetectException
 from curation.langid.codes import merge_ranked
 
 SEED = 0
+LIBRARY_N_TRIAL = 7  # ``Detector.n_trial`` as langdetect 1.0.9 sets it
 
 
 @lru_cache(maxsize=1)
@@ -38,17 +43,22 @@ class LangdetectBackend:
     """Top-k language probabilities from langdetect (codes normalised, ``zh-*`` merged).
 
     Probabilities below langdetect's own reporting threshold (``Detector.PROB_THRESHOLD``, 0.1)
-    are not reported by the library.
+    are not reported by the library. ``n_trial``: random walks averaged per text (the library's
+    ``Detector.n_trial``; 7 reproduces stock langdetect exactly).
     """
 
     name = "langdetect"
 
-    def __init__(self) -> None:
+    def __init__(self, n_trial: int = LIBRARY_N_TRIAL) -> None:
+        if n_trial < 1:
+            raise ValueError(f"n_trial must be >= 1, got {n_trial}")
         self._factory = _load_factory()
+        self.n_trial = n_trial
 
     def predict(self, text: str, k: int = 3) -> tuple[tuple[str, float], ...]:
         """Top-``k`` ``(code, probability)`` pairs, best first; empty when no n-gram is known."""
         detector: Detector = self._factory.create()
+        detector.n_trial = self.n_trial
         detector.append(text)
         try:
             ranked = detector.get_probabilities()

@@ -77,7 +77,7 @@ def test_detects_language_in_several_scripts(
     assert result.alternatives[0] == (result.lang, result.score)
     assert list(result.alternatives) == sorted(result.alternatives, key=lambda a: (-a[1], a[0]))
     assert len(result.alternatives) <= 3
-    assert result.backend in {"fasttext", "langdetect"}
+    assert result.backend in {"fasttext", "langdetect", "script"}
 
 
 @pytest.mark.parametrize("text", ["", "   \n\t ", "12345 67.89 !!! ---", "https://example.com/a/b"])
@@ -121,6 +121,36 @@ def test_unknown_backend_raises() -> None:
 def test_threshold_out_of_range_raises() -> None:
     with pytest.raises(ValueError, match="hybrid_threshold"):
         LanguageIdentifier(hybrid_threshold=1.5)
+    with pytest.raises(ValueError, match="langdetect_windows"):
+        LanguageIdentifier(langdetect_windows=0)
+
+
+@pytest.mark.parametrize("lang", ["ja", "ko"])
+def test_script_shortcut_gives_langdetects_answer(lang: str) -> None:
+    shortcut = LanguageIdentifier(backend="langdetect").detect(SHORT[lang])
+    library = LanguageIdentifier(backend="langdetect", script_shortcut=False).detect(SHORT[lang])
+    assert (shortcut.lang, shortcut.backend, shortcut.score) == (lang, "script", 1.0)
+    assert (library.lang, library.backend) == (lang, "langdetect")
+    assert shortcut.reliable == library.reliable
+
+
+def test_script_shortcut_only_replaces_langdetect(hybrid: LanguageIdentifier) -> None:
+    assert hybrid.detect(SHORT["ko"]).backend == "fasttext"  # fastText is sure: no shortcut
+    short = hybrid.detect("어제 공원")  # too short for fastText: langdetect's turn
+    assert (short.lang, short.backend, short.reliable) == ("ko", "script", False)
+    # Cyrillic is written by several langdetect languages: no shortcut.
+    assert LanguageIdentifier(backend="langdetect").detect(SHORT["uk"]).backend == "langdetect"
+
+
+def test_windows_read_the_whole_document() -> None:
+    # A document whose head is English and whose body is Russian: the head alone says English,
+    # windows spread over the document see the Russian majority.
+    text = LONG["en"][:150] + "\n\n" + "\n\n".join([LONG["ru"]] * 6)
+    head = LanguageIdentifier(backend="langdetect", langdetect_chars=120, langdetect_windows=1)
+    spread = LanguageIdentifier(backend="langdetect", langdetect_chars=120, langdetect_windows=3)
+    assert head.detect(text).lang == "en"
+    assert spread.detect(text).lang == "ru"
+    assert spread.detect(text) == spread.detect(text)
 
 
 _CHILD = """
@@ -132,6 +162,8 @@ for backend in ("langdetect", "hybrid"):
     ident = LanguageIdentifier(backend=backend)
     out[backend] = [[r.lang, r.score, r.alternatives, r.backend]
                     for r in map(ident.detect, texts)]
+ident = LanguageIdentifier(backend="langdetect", langdetect_chars=90, langdetect_windows=3)
+out["windows"] = [[r.lang, r.score, r.alternatives] for r in map(ident.detect, texts)]
 print(json.dumps(out))
 """
 
@@ -139,6 +171,7 @@ print(json.dumps(out))
 def test_deterministic_across_processes() -> None:
     # Ambiguous short texts make langdetect's random sampling matter.
     texts = ["Ok ok no sé", "Hola hello", "Ja nee", SHORT["uk"], LONG["zh"][:12]]
+    texts.append("\n\n".join([LONG["en"], "Ok ok no sé", LONG["ru"], SHORT["de"], "Ja nee"]))
     runs = [
         subprocess.run(
             [sys.executable, "-c", _CHILD],
