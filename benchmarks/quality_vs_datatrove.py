@@ -10,6 +10,10 @@ Then, from the repository root:
 
     .venv/bin/python benchmarks/quality_vs_datatrove.py [--dtvenv /tmp/dtvenv] [--json out.json]
 
+Speed only (no datatrove needed), on ~2 KB English documents:
+
+    .venv/bin/python benchmarks/quality_vs_datatrove.py --speed-only [--repeats 3]
+
 Documents: English documentation-like text (Markdown/reStructuredText files found on the
 machine, cut into ~2 KB documents at paragraph boundaries), the English and one other
 language's texts of the synthetic dev set, and ``data/sample`` JSONL files if present. Both
@@ -17,6 +21,14 @@ sides use the same thresholds: datatrove's defaults equal ours, except that data
 stop-word list is given our list for the non-English language. Reported per scorer and
 language: keep/drop agreement, the disagreements by (our rule, datatrove reason), and
 documents per second of all four scorers on one core.
+
+``--speed-only`` times our scorers alone on two sets of ~2 KB English documents: generated
+documents (``benchmarks/corpus_gen.py``: Python documentation prose, as in
+``benchmarks/pipeline_speed.py``) and the documentation chunks above. It reports CPU time of
+this process as documents per second: all four scorers together (``score`` then ``check``, the
+way ``curation/scoring.py`` calls them, sharing one ``TextStats`` per document), and each scorer
+alone (which then tokenises on its own). Every measurement is repeated ``--repeats`` times and
+the median is reported, with the spread.
 """
 
 from __future__ import annotations
@@ -27,6 +39,7 @@ import gzip
 import json
 import os
 import random
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -279,6 +292,70 @@ def print_report(
     )
 
 
+# --- speed only --------------------------------------------------------------------------
+
+
+def speed_documents(args: argparse.Namespace) -> dict[str, list[str]]:
+    """The ~2 KB English documents of ``--speed-only``: generated and documentation chunks."""
+    sys.path.insert(0, str(REPO))
+    from benchmarks.corpus_gen import generate, load_pool
+
+    generated = [doc["text"] for doc in generate(args.speed_docs, args.seed, load_pool()).docs]
+    rng = random.Random(args.seed)
+    paths = sorted({path for pattern in DOC_GLOBS for path in glob.glob(pattern, recursive=True)})
+    chunks = [
+        piece
+        for path in paths
+        for piece in chunk_documents(
+            Path(path).read_text(encoding="utf-8", errors="replace"), args.chunk_chars
+        )
+    ]
+    rng.shuffle(chunks)
+    groups = {"en/generated": generated, "en/docs": chunks[: args.speed_docs]}
+    return {name: texts for name, texts in groups.items() if texts}
+
+
+def docs_per_second(texts: list[str], scorers: list) -> float:
+    """Documents per CPU second of this process for scoring and checking with ``scorers``."""
+    start = time.process_time()
+    for text in texts:
+        for scorer in scorers:
+            scorer.check(scorer.score(text, "en"))
+    return len(texts) / max(time.process_time() - start, 1e-9)
+
+
+def measure_speed(groups: dict[str, list[str]], repeats: int) -> dict[str, dict[str, list[float]]]:
+    """``{group: {"all four" or scorer name: [docs/s of each repeat]}}``."""
+    sys.path.insert(0, str(REPO))
+    from curation.quality import build_scorers
+
+    scorers = build_scorers(None)
+    results: dict[str, dict[str, list[float]]] = {}
+    for name, texts in groups.items():
+        rates: dict[str, list[float]] = {"all four": []}
+        for _ in range(repeats):
+            rates["all four"].append(docs_per_second(texts, scorers))
+            for scorer in scorers:
+                rates.setdefault(scorer.name, []).append(docs_per_second(texts, [scorer]))
+        results[name] = rates
+    return results
+
+
+def print_speed(groups: dict[str, list[str]], results: dict[str, dict[str, list[float]]]) -> None:
+    """Markdown table of the medians on stdout."""
+    print("CPU time of one process; median of the repeats (min-max):\n")
+    print("| documents | n | mean chars | scorers | docs/s/core |")
+    print("| --- | ---: | ---: | --- | ---: |")
+    for name, rates in results.items():
+        texts = groups[name]
+        mean_chars = sum(map(len, texts)) / len(texts)
+        for label, values in rates.items():
+            print(
+                f"| {name} | {len(texts)} | {mean_chars:,.0f} | {label} | "
+                f"{statistics.median(values):,.0f} ({min(values):,.0f}-{max(values):,.0f}) |"
+            )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--datatrove-worker", nargs=3, metavar=("IN", "OUT", "STOP_WORDS"))
@@ -290,9 +367,19 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--json", help="also write the full report here")
     parser.add_argument("--dump", help="write the disagreeing documents here (JSONL)")
+    parser.add_argument("--speed-only", action="store_true", help="time our scorers only")
+    parser.add_argument("--speed-docs", type=int, default=2000, help="per set, --speed-only")
+    parser.add_argument("--repeats", type=int, default=3, help="timing repeats, --speed-only")
     args = parser.parse_args()
     if args.datatrove_worker:
         datatrove_worker(*args.datatrove_worker)
+        return
+    if args.speed_only:
+        groups = speed_documents(args)
+        results = measure_speed(groups, args.repeats)
+        print_speed(groups, results)
+        if args.json:
+            Path(args.json).write_text(json.dumps(results, indent=2))
         return
     docs = load_documents(args)
     dt_seconds, theirs = run_datatrove(docs, args.dtvenv)

@@ -5,11 +5,14 @@ implemented by datatrove's ``FineWebQualityFilter``."""
 from __future__ import annotations
 
 import dataclasses
+from itertools import repeat
+from operator import itemgetter, le
 
 from curation.quality.base import Rule, Scores, ThresholdScorer
-from curation.quality.gopher_repetition import duplicate_stats
 from curation.quality.languages import SENTENCE_TERMINALS
 from curation.quality.text import TextStats
+
+_TERMINALS = frozenset(SENTENCE_TERMINALS)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -55,13 +58,13 @@ class FineWebQuality(ThresholdScorer):
         if not lines:
             scores["line_punct_ratio"] = 0.0
             return scores
-        scores["line_punct_ratio"] = sum(
-            line.rstrip().endswith(SENTENCE_TERMINALS) for line in lines
-        ) / len(lines)
-        scores["char_dup_ratio"] = duplicate_stats(lines)[1] / (len(text) - text.count("\n"))
+        # Stripped lines are never empty, and every terminal is a single character.
+        last_chars = map(itemgetter(-1), stats.stripped_lines)
+        scores["line_punct_ratio"] = sum(map(_TERMINALS.__contains__, last_chars)) / len(lines)
+        scores["char_dup_ratio"] = stats.line_duplicates[1] / (len(text) - text.count("\n"))
         if stats.spaced:
-            limit = self.short_line_length
-            scores["short_line_ratio"] = sum(len(line) <= limit for line in lines) / len(lines)
+            short = map(le, map(len, lines), repeat(self.short_line_length))
+            scores["short_line_ratio"] = sum(short) / len(lines)
             if stats.tokens:
                 scores["list_ratio"] = text.count("\n") / len(stats.tokens)
         return scores

@@ -5,12 +5,14 @@ by datatrove's ``GopherQualityFilter``."""
 from __future__ import annotations
 
 import dataclasses
+from operator import itemgetter, methodcaller
 
 from curation.quality.base import Rule, Scores, ThresholdScorer
 from curation.quality.languages import STOP_WORDS
 from curation.quality.text import TextStats
 
 _BULLETS = ("•", "-")
+_BULLET_SET = frozenset(_BULLETS)
 _ELLIPSES = ("...", "…")
 
 
@@ -86,27 +88,30 @@ class GopherQuality(ThresholdScorer):
 
     def compute(self, stats: TextStats) -> Scores:
         """See the class docstring."""
-        text, lines = stats.text, stats.lines
+        text, lines = stats.text, stats.stripped_lines
         scores: Scores = dict.fromkeys(self.metrics)
         if lines:
+            # Stripped lines are never empty; "•" and "-" are single characters.
             scores["bullet_line_ratio"] = sum(
-                line.lstrip().startswith(_BULLETS) for line in lines
+                map(_BULLET_SET.__contains__, map(itemgetter(0), lines))
             ) / len(lines)
             scores["ellipsis_line_ratio"] = sum(
-                line.rstrip().endswith(_ELLIPSES) for line in lines
+                map(methodcaller("endswith", _ELLIPSES), lines)
             ) / len(lines)
         if not stats.has_words:
             return scores
-        words, tokens = stats.words, stats.tokens
-        scores["word_count"] = float(len(words))
+        tokens = stats.tokens
+        words, word_chars, alpha_words = stats.word_stats
+        scores["word_count"] = float(words)
         forms = _STOP_WORD_FORMS.get(stats.lang or "")
         if forms is not None:
-            scores["stop_word_count"] = float(len({forms[t] for t in forms.keys() & set(tokens)}))
+            present = forms.keys() & stats.token_kinds.keys()
+            scores["stop_word_count"] = float(len(set(map(forms.__getitem__, present))))
         if not tokens:
             return scores
         if words and stats.spaced:
-            scores["mean_word_length"] = sum(map(len, words)) / len(words)
+            scores["mean_word_length"] = word_chars / words
         scores["hash_word_ratio"] = text.count("#") / len(tokens)
         scores["ellipsis_word_ratio"] = (text.count("...") + text.count("…")) / len(tokens)
-        scores["alpha_word_ratio"] = stats.alpha_word_count / len(tokens)
+        scores["alpha_word_ratio"] = alpha_words / len(tokens)
         return scores

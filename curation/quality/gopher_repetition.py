@@ -4,63 +4,155 @@ by datatrove's ``GopherRepetitionFilter``."""
 from __future__ import annotations
 
 import dataclasses
-from itertools import accumulate
+from collections import Counter
+from collections.abc import Hashable, Iterable, Sequence
+from functools import lru_cache
+from itertools import compress
+from operator import ne
 
 import numpy as np
 
 from curation.quality.base import Rule, Scores, ThresholdScorer
-from curation.quality.text import TextStats
+from curation.quality.text import TextStats, duplicate_stats
+
+__all__ = ["DUP_NGRAM_SIZES", "TOP_NGRAM_SIZES", "GopherRepetition", "duplicate_stats"]
 
 TOP_NGRAM_SIZES = (2, 3, 4)
 DUP_NGRAM_SIZES = (5, 6, 7, 8, 9, 10)
+#: Sizes up to this one are grouped at every position (numpy); longer ones from a base.
+_DENSE_MAX = 4
 
 
-def duplicate_stats(items: list[str]) -> tuple[int, int]:
-    """``(elements, characters)`` of the items that repeat an earlier item (first copies free)."""
-    seen: set[str] = set()
-    elements = chars = 0
-    for item in items:
-        if item in seen:
-            elements += 1
-            chars += len(item)
-        else:
-            seen.add(item)
-    return elements, chars
+def _span_chars(tokens: list[str], start: int, n: int) -> int:
+    """Characters of the ``n`` tokens from ``start`` (no separators)."""
+    return sum(map(len, tokens[start : start + n]))
 
 
-#: Odd 64-bit multiplier of the polynomial rolling hash that identifies n-grams.
-_HASH_BASE = np.uint64(0x9E3779B97F4A7C15)
+def _first_positions(keys: Iterable[Hashable], positions: Sequence[int]) -> tuple[list[int], bool]:
+    """For each key (the n-gram at the matching position), the position where that n-gram
+    first occurs, which identifies it; and whether every n-gram is unique."""
+    first: dict[Hashable, int] = {}
+    groups = list(map(first.setdefault, keys, positions))
+    return groups, len(first) == len(groups)
 
 
-def ngram_ids(tokens: list[str], max_n: int) -> np.ndarray:
-    """Row ``n - 2`` holds an id for the n-gram starting at each position, for n = 2..max_n.
+def _top_chars(tokens: list[str], n: int, later_groups: list[int]) -> int:
+    """Characters of the most frequent n-gram (joined by spaces) times its count, ties going to
+    the n-gram seen first; ``later_groups`` holds the first position of every repeat."""
+    copies = Counter(later_groups)
+    most = max(copies.values())
+    first = min(group for group, count in copies.items() if count == most)
+    return (_span_chars(tokens, first, n) + n - 1) * (most + 1)
 
-    Ids are a polynomial rolling hash, modulo 2**64, of the tokens' 64-bit ``hash`` values;
-    two different n-grams share an id only on a 64-bit collision (probability below 1e-9 even
-    for a 100,000-token document). Positions where no n-gram starts get distinct filler ids.
-    """
+
+@dataclasses.dataclass
+class _Base:
+    """The repeated n-grams of one size ``n``, from which longer n-grams are found."""
+
+    n: int
+    #: Sorted positions whose n-gram occurs more than once.
+    repeated: list[int]
+    #: Position -> id of the n-gram there (for at least ``repeated``); equal ids, equal n-grams.
+    group_of: Sequence[int] | dict[int, int]
+    #: ``repeated`` as a set.
+    repeated_set: set[int] = dataclasses.field(init=False)
+
+    def __post_init__(self) -> None:
+        self.repeated_set = set(self.repeated)
+
+    def candidates(self, n: int) -> tuple[list[int], list[tuple[int, int]]]:
+        """Positions where an ``n``-gram may repeat, and keys identifying it.
+
+        An ``n``-gram that repeats starts with a repeated ``self.n``-gram (at ``p``) and ends
+        with one (at ``p + n - self.n``); as long as ``n <= 2 * self.n`` the two cover it, so
+        the pair of their ids identifies it exactly.
+        """
+        offset = n - self.n
+        group_at = self.group_of.__getitem__
+        starts = self.repeated_set.intersection(map(offset.__rsub__, self.repeated))
+        positions = sorted(starts)
+        ends = map(offset.__add__, positions)
+        return positions, list(zip(map(group_at, positions), map(group_at, ends), strict=True))
+
+    def duplicate_chars(self, tokens: list[str], n: int) -> int:
+        """:func:`_greedy_duplicate_chars` for ``n``-grams, over the candidates of
+        :meth:`candidates`, built on the way (positions the scan jumps over are not looked at).
+        0 exactly when no ``n``-gram repeats: the first repeat of any n-gram is always seen."""
+        offset = n - self.n
+        group_of, repeated_set = self.group_of, self.repeated_set
+        seen: set[tuple[int, int]] = set()
+        add = seen.add
+        chars = next_start = 0
+        for i in self.repeated:
+            if i < next_start or i + offset not in repeated_set:
+                continue
+            gram = (group_of[i], group_of[i + offset])
+            if gram in seen:
+                chars += sum(map(len, tokens[i : i + n]))
+                next_start = i + n
+            else:
+                add(gram)
+        return chars
+
+
+@lru_cache(maxsize=16)
+def _base_sizes(sizes: tuple[int, ...]) -> frozenset[int]:
+    """Sizes whose repeated n-grams are kept to find longer ones: the last size grouped at
+    every position, then, while the largest size is more than twice the last base, the next
+    base as long as possible but not beyond twice the last base or half the largest size
+    (4 and 5 for sizes up to 10)."""
+    largest = sizes[-1]
+    base = min(largest, _DENSE_MAX)
+    bases = {base}
+    while 2 * base < largest:
+        base = min(2 * base, -(-largest // 2))
+        bases.add(base)
+    return frozenset(bases)
+
+
+def _sorted_groups(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Group equal ``keys`` (one per position) by a stable sort: each position's group label,
+    each group's size, and each group's first position (labels number the groups in key
+    order)."""
+    order = np.argsort(keys, kind="stable")
+    ordered = keys[order]
+    starts = np.empty(keys.size, dtype=bool)
+    starts[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=starts[1:])
+    run = np.cumsum(starts) - 1
+    labels = np.empty_like(run)
+    labels[order] = run
+    return labels, np.bincount(run), order[starts]
+
+
+def _dense_levels(tokens: list[str], top: dict[int, int], sizes: tuple[int, ...]) -> _Base | None:
+    """N-grams of sizes 2 to 4 (or fewer) at every position, grouped with numpy on exact
+    integer keys: a bigram's key is its two token ids (first positions), and a 3- or 4-gram's
+    key is the labels of the bigrams at its start and at its end. Fills ``top``; returns the
+    repeated n-grams of the last size as a base for longer ones, or ``None`` if some size has
+    no repeat (then no longer n-gram repeats either)."""
     size = len(tokens)
-    token_ids = np.fromiter(map(hash, tokens), dtype=np.int64, count=size).view(np.uint64)
-    rows = np.empty((max_n - 1, size), dtype=np.uint64)
-    rows[:] = np.arange(size, dtype=np.uint64) + _HASH_BASE  # filler: distinct, unlike real ids
-    previous = token_ids
-    for n in range(2, min(max_n, size) + 1):
-        current = rows[n - 2, : size - n + 1]
-        np.multiply(previous[:-1], _HASH_BASE, out=current)
-        np.add(current, token_ids[n - 1 :], out=current)
-        previous = current
-    return rows
-
-
-def _group(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per row: positions sorted by id, and for each sorted element its group (equal ids,
-    numbered across all rows) and that group's size."""
-    order = np.argsort(rows, axis=1)
-    ordered = np.take_along_axis(rows, order, axis=1)
-    starts = np.ones(rows.shape, dtype=bool)
-    starts[:, 1:] = ordered[:, 1:] != ordered[:, :-1]
-    group = np.cumsum(starts.ravel()).reshape(rows.shape) - 1
-    return order, group, np.bincount(group.ravel())[group]
+    index: dict[str, int] = {}
+    ids = np.fromiter(map(index.setdefault, tokens, range(size)), dtype=np.int64, count=size)
+    bigram_labels = None
+    for n in sizes:
+        if size - n + 1 < 2:
+            return None
+        if n == 2:
+            keys = ids[:-1] * size + ids[1:]
+        else:
+            keys = bigram_labels[: 2 - n] * size + bigram_labels[n - 2 :]
+        labels, counts, firsts = _sorted_groups(keys)
+        most = int(counts.max())
+        if most == 1:
+            return None
+        if n in top:
+            start = int(firsts[counts == most].min())
+            top[n] = (_span_chars(tokens, start, n) + n - 1) * most
+        if n == 2:
+            bigram_labels = labels
+    repeated = np.flatnonzero(counts[labels] > 1).tolist()
+    return _Base(sizes[-1], repeated, labels.tolist())
 
 
 def ngram_repetition(
@@ -75,60 +167,62 @@ def ngram_repetition(
     past each repeat so overlapping repeats are not counted twice (Gopher's definition,
     datatrove's ``find_all_duplicate``).
 
-    Sizes are grouped by a row-wise sort of the n-gram ids, in two blocks (the top sizes and
-    the first duplicate size, then the rest): if no n-gram of the first block's largest size
-    repeats, no longer one does, and most documents stop there.
+    N-grams are compared exactly. Sizes 2 to 4 are grouped at every position with numpy
+    (:func:`_dense_levels`); a longer size only where the two shorter n-grams it is made of
+    both repeat, in a *base* size at least half as long (4 for 5, 5 for 6 to 10, see
+    :func:`_base_sizes`). If no n-gram of a size repeats, no longer one does, and most
+    documents stop early.
     """
-    offsets = list(accumulate(map(len, tokens), initial=0))
-    top = {n: offsets[n] + n - 1 if len(tokens) >= n else 0 for n in top_sizes}
+    size = len(tokens)
+    top = {n: _span_chars(tokens, 0, n) + n - 1 if size >= n else 0 for n in top_sizes}
     dup = dict.fromkeys(dup_sizes, 0)
-    sizes = sorted(top_sizes + dup_sizes)
-    if len(tokens) < 2:
+    sizes = tuple(sorted(top_sizes + dup_sizes))
+    dense = tuple(n for n in sizes if n <= _DENSE_MAX)
+    base = _dense_levels(tokens, top, dense)
+    if base is None:
         return top, dup
-    ids = ngram_ids(tokens, sizes[-1])
-    cut = len(top_sizes) + 1
-    for block in (sizes[:cut], sizes[cut:]):
-        if not block:
+    bases = _base_sizes(sizes)
+    for n in sizes[len(dense) :]:
+        if n not in top and n not in bases:
+            dup[n] = base.duplicate_chars(tokens, n)
+            if not dup[n]:
+                break
             continue
-        order, group, count = _group(ids[block[0] - 2 : block[-1] - 1])
-        most = count.max(axis=1).tolist()
-        for row, n in enumerate(block):
-            if most[row] == 1:  # every n-gram is unique (the first one is the top one)
-                continue
-            if n in top:
-                first = int(order[row][count[row] == most[row]].min())
-                top[n] = (offsets[first + n] - offsets[first] + n - 1) * most[row]
-            if n in dup:
-                repeated = count[row] > 1
-                positions = order[row][repeated]
-                by_position = np.argsort(positions)
-                dup[n] = _greedy_duplicate_chars(
-                    offsets,
-                    n,
-                    positions[by_position].tolist(),
-                    group[row][repeated][by_position].tolist(),
-                )
-        if most[-1] == 1:
+        positions, keys = base.candidates(n)
+        groups, unique = _first_positions(keys, positions)
+        if unique:
             break
+        if n in dup:
+            dup[n] = _greedy_duplicate_chars(tokens, n, positions, groups)
+        if n in top or n in bases:
+            later = list(map(ne, groups, positions))
+            later_groups = list(compress(groups, later))
+            if n in top:
+                top[n] = _top_chars(tokens, n, later_groups)
+            if n in bases:
+                repeated = sorted(set(later_groups).union(compress(positions, later)))
+                base = _Base(n, repeated, dict(zip(positions, groups, strict=True)))
     return top, dup
 
 
 def _greedy_duplicate_chars(
-    offsets: list[int], n: int, positions: list[int], ids: list[int]
+    tokens: list[str], n: int, positions: Sequence[int], groups: list[int]
 ) -> int:
-    """The left-to-right scan of duplicated n-grams over the repeated positions only (unique
-    n-grams never match later, so skipping them does not change the result)."""
+    """The left-to-right scan of duplicated n-grams over ``positions`` only: they must include
+    every position whose n-gram repeats (a unique n-gram never matches later, so skipping it
+    does not change the result). ``positions`` increase, so a position that is not a repeat
+    never has to move the scan's next start."""
     seen: set[int] = set()
+    add = seen.add
     chars = next_start = 0
-    for i, gram in zip(positions, ids, strict=True):
+    for i, gram in zip(positions, groups, strict=True):
         if i < next_start:
             continue
         if gram in seen:
-            chars += offsets[i + n] - offsets[i]
+            chars += sum(map(len, tokens[i : i + n]))
             next_start = i + n
         else:
-            seen.add(gram)
-            next_start = i + 1
+            add(gram)
     return chars
 
 
@@ -179,11 +273,15 @@ class GopherRepetition(ThresholdScorer):
         size = len(stats.text)
         if not size:
             return scores
-        for kind, items in (("para", stats.paragraphs), ("line", stats.lines)):
-            if items:
-                elements, chars = duplicate_stats(items)
-                scores[f"dup_{kind}_frac"] = elements / len(items)
-                scores[f"dup_{kind}_char_frac"] = chars / size
+        paragraphs, lines = stats.paragraphs, stats.lines
+        if paragraphs:
+            elements, chars = duplicate_stats(paragraphs)
+            scores["dup_para_frac"] = elements / len(paragraphs)
+            scores["dup_para_char_frac"] = chars / size
+        if lines:
+            elements, chars = stats.line_duplicates
+            scores["dup_line_frac"] = elements / len(lines)
+            scores["dup_line_char_frac"] = chars / size
         if not stats.spaced:
             return scores
         top, dup = ngram_repetition(stats.tokens, TOP_NGRAM_SIZES, DUP_NGRAM_SIZES)

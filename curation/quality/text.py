@@ -25,12 +25,11 @@ not words (datatrove's "non-symbol words").
 
 from __future__ import annotations
 
-import operator
 import re
 from collections.abc import Callable
 from functools import lru_cache
 from itertools import compress
-from operator import itemgetter
+from operator import add, itemgetter, not_
 from typing import Any
 
 from curation.quality.languages import Segmentation, segmentation
@@ -54,22 +53,30 @@ _INFIX = (
     "|\\.(?<=[a-z]\\.)(?=[A-Z])"
     "|[+\\-*^](?<=[0-9][+\\-*^])(?=[0-9\\-])"
 )
-#: The rest of a chunk's core after its first character: plain runs, infix characters that
-#: are not at an infix position, and suffix characters that are followed by more core
-#: (possessive quantifiers: no backtracking).
-_CORE_REST = (
-    f"[^\\s{_SUFFIXES}{_INFIX_CHARS}]++"
-    f"|(?=[{_INFIX_CHARS}])(?!{_INFIX})[{_INFIX_CHARS}]"
+#: A chunk's core after its first character, in the "unrolled loop" form (plain runs, then
+#: any number of special characters each followed by a plain run), which the regex engine
+#: runs faster than one alternation repeated per character. Special characters: infix
+#: characters that are not at an infix position, suffix characters followed by more core
+#: (possessive quantifiers: no backtracking), and a ``.`` after a lone capital (``U.S.``).
+_PLAIN = f"[^\\s{_SUFFIXES}{_INFIX_CHARS}]*+"
+_SPECIAL = (
+    # An infix character where neither infix rule of _INFIX for these characters (between a
+    # letter/digit and a letter; between digits) matches, checked after the character.
+    f"[{_INFIX_CHARS}](?!(?<=[^\\W_][\\-~/=])[^\\W\\d_])(?!(?<=[0-9][+\\-^])[0-9\\-])"
     f"|(?=[{_SUFFIXES}])(?:(?!{_INFIX}|{_CONTRACTION})[{_SUFFIXES}])++(?=[^\\s{_SUFFIXES}])"
     "|\\.(?<=(?<![A-Za-z])[A-Z]\\.)"
 )
-_CORE = f"[^\\s{_PREFIXES}](?:{_CORE_REST})*+"
+_CORE_REST = f"{_PLAIN}(?:(?:{_SPECIAL}){_PLAIN})*+"
+_CORE = f"[^\\s{_PREFIXES}]{_CORE_REST}"
 _URL = f"(?:https?|ftp)://[^\\s<>\"'`]+?(?=[{_SUFFIXES}]*(?:\\s|\\Z))"
-_TOKEN_RE = re.compile(f"{_CONTRACTION}|{_INFIX}|{_CORE}|\\S")
+#: No contraction or infix starts with a letter or digit, so a core starting with one is
+#: tried first (most tokens are words).
+_TOKEN_RE = re.compile(f"[^\\W_]{_CORE_REST}|{_CONTRACTION}|{_INFIX}|{_CORE}|\\S")
 #: Used instead when the text contains "://" (the URL branch costs 10% on every document).
 _URL_TOKEN_RE = re.compile(f"{_URL}|{_TOKEN_RE.pattern}")
 _HAS_ALNUM = re.compile(r"[^\W_]").search
 _HAS_LETTER = re.compile(r"[^\W\d_]").search
+_LESS_THAN_TWO = (2).__gt__
 _PARAGRAPH_BREAK = re.compile(r"\n[^\S\n]*\n\s*")
 
 #: English abbreviations that keep their final ``.`` in spaCy's English tokenizer (a subset of
@@ -135,6 +142,21 @@ def tokenize(text: str) -> list[str]:
     return (_URL_TOKEN_RE if "://" in text else _TOKEN_RE).findall(text)
 
 
+def duplicate_stats(items: list[str]) -> tuple[int, int]:
+    """``(elements, characters)`` of the items that repeat an earlier item (first copies free)."""
+    if len(set(items)) == len(items):
+        return 0, 0
+    seen: set[str] = set()
+    elements = chars = 0
+    for item in items:
+        if item in seen:
+            elements += 1
+            chars += len(item)
+        else:
+            seen.add(item)
+    return elements, chars
+
+
 class TextStats:
     """Lazily computed views of one document; each is computed at most once.
 
@@ -151,7 +173,17 @@ class TextStats:
     @cached_property
     def lines(self) -> list[str]:
         """Non-blank lines, unstripped."""
-        return [line for line in self.text.splitlines() if line.strip()]
+        return list(filter(str.strip, self.text.splitlines()))
+
+    @cached_property
+    def stripped_lines(self) -> list[str]:
+        """``lines`` without leading and trailing whitespace (never empty)."""
+        return list(map(str.strip, self.lines))
+
+    @cached_property
+    def line_duplicates(self) -> tuple[int, int]:
+        """``(lines, characters)`` of the lines that repeat an earlier line (unstripped)."""
+        return duplicate_stats(self.lines)
 
     @cached_property
     def paragraphs(self) -> list[str]:
@@ -169,16 +201,39 @@ class TextStats:
         """Tokens that contain a letter or digit (not in document order)."""
         tokens = self.tokens
         alnum_first = list(map(str.isalnum, map(itemgetter(0), tokens)))
-        others = compress(tokens, map(operator.not_, alnum_first))
+        others = compress(tokens, map(not_, alnum_first))
         return list(compress(tokens, alnum_first)) + list(filter(_HAS_ALNUM, others))
 
     @cached_property
+    def token_kinds(self) -> dict[str, int]:
+        """Each distinct token -> 0 if it is not a word (punctuation and symbols only), 1 if it
+        is a word without a letter (``2024``, ``3.5``), 2 if it is a word with a letter.
+
+        Most tokens are settled by their first character (a letter: 2); only those starting
+        with a digit, and those of two or more characters starting with neither, are searched.
+        """
+        distinct = list(set(self.tokens))
+        firsts = list(map(itemgetter(0), distinct))
+        kinds = list(map(add, map(str.isalnum, firsts), map(str.isalpha, firsts)))
+        for i in compress(range(len(kinds)), map(_LESS_THAN_TWO, kinds)):
+            token = distinct[i]
+            if kinds[i] or len(token) > 1:
+                kinds[i] = (_HAS_ALNUM(token) is not None) + (_HAS_LETTER(token) is not None)
+        return dict(zip(distinct, kinds, strict=True))
+
+    @cached_property
+    def word_stats(self) -> tuple[int, int, int]:
+        """``(words, characters of the words, words containing a letter)``, the counts of
+        ``words`` without building it (each distinct token is classified once)."""
+        tokens = self.tokens
+        kinds = list(map(self.token_kinds.__getitem__, tokens))
+        chars = sum(map(len, compress(tokens, kinds)))
+        return len(kinds) - kinds.count(0), chars, kinds.count(2)
+
+    @property
     def alpha_word_count(self) -> int:
-        """Number of words that contain at least one letter (most start with one)."""
-        words = self.words
-        alpha_first = list(map(str.isalpha, map(itemgetter(0), words)))
-        others = compress(words, map(operator.not_, alpha_first))
-        return sum(alpha_first) + sum(1 for _ in filter(_HAS_LETTER, others))
+        """Number of words that contain at least one letter."""
+        return self.word_stats[2]
 
     @property
     def has_words(self) -> bool:

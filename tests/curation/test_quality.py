@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 from collections import Counter
 
 import pytest
@@ -14,11 +15,21 @@ from curation.quality import (
     GopherQuality,
     GopherRepetition,
     QualityScorer,
+    TextStats,
     build_scorers,
     quality_summary,
+    text_stats,
+)
+from curation.quality.c4 import (
+    _POLICY,
+    _fewer_words,
+    _has_long_word,
+    _has_policy_phrase,
+    count_sentences,
+    count_sentences_in_lines,
 )
 from curation.quality.gopher_repetition import DUP_NGRAM_SIZES, TOP_NGRAM_SIZES, ngram_repetition
-from curation.quality.text import tokenize
+from curation.quality.text import _HAS_LETTER, tokenize
 
 EN = (
     "The committee met on Tuesday to discuss the budget. Members agreed that the proposal "
@@ -223,3 +234,111 @@ def test_ngram_engine_matches_the_reference_definition():
 
 def test_scorer_classes_are_exported():
     assert {GopherQuality, GopherRepetition, C4Quality, FineWebQuality} == set(DEFAULT_SCORERS)
+
+
+def test_ngram_engine_matches_the_reference_with_sparse_repeats():
+    """Larger vocabularies and planted repeated spans: few repeats, long repeats, overlaps."""
+    rng = random.Random(11)
+    for _ in range(300):
+        vocabulary = [f"w{i}" for i in range(rng.choice([5, 30, 300]))] + [",", "."]
+        tokens = [rng.choice(vocabulary) for _ in range(rng.randint(0, 400))]
+        for _ in range(rng.randint(0, 4)):
+            if len(tokens) > 2:
+                start = rng.randrange(len(tokens))
+                span = tokens[start : start + rng.randint(1, 25)]
+                at = rng.randrange(len(tokens))
+                tokens[at:at] = span * rng.randint(1, 3)
+        assert ngram_repetition(tokens, TOP_NGRAM_SIZES, DUP_NGRAM_SIZES) == _reference(tokens)
+
+
+# --- shared per-document view and fast paths ----------------------------------------------
+
+SHARED_VIEW_TEXTS = [
+    "",
+    " \n\n ",
+    EN,
+    DE,
+    ZH,
+    AR,
+    EN + "\n\n" + EN,
+    "- item one\n- item two\n  - item two\n• bullet...\nend …\n\n\n# Title #\n",
+    "Line one.\r\nLine one.\r\n\r\nA line with {braces}. Lorem ipsum dolor sit amet.\n"
+    "We use cookies on this site. Terms of Use apply. Mr. Smith left. It's 3.5 m.\n",
+    "see http://example.org/a?b=1. " * 40 + "x" * 1200 + " tail.",
+    "word " * 300,
+]
+
+
+@pytest.mark.parametrize("text", SHARED_VIEW_TEXTS)
+@pytest.mark.parametrize("lang", ["en", "de", "zh", "th", None])
+def test_scores_are_the_same_with_and_without_the_shared_view(text, lang):
+    """Scorers called in turn share one cached ``TextStats``; each one alone on a fresh view,
+    or on a view another scorer filled first, gives exactly the same metrics."""
+    scorers = build_scorers(None)
+    text_stats.cache_clear()
+    shared = {scorer.name: scorer.score(text, lang) for scorer in scorers}
+    for scorer in scorers:
+        assert scorer.compute(TextStats(text, lang)) == shared[scorer.name]
+    for first in scorers:
+        stats = TextStats(text, lang)
+        first.compute(stats)
+        for scorer in scorers:
+            assert scorer.compute(stats) == shared[scorer.name]
+
+
+def test_word_stats_count_the_words_list():
+    rng = random.Random(3)
+    alphabet = "ab1²_-.,' ()#…٣ⅷ漢Zé"
+    for _ in range(2000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40)))
+        stats = TextStats(text, "en")
+        words = stats.words
+        letters = sum(1 for word in words if _HAS_LETTER(word))
+        assert stats.word_stats == (len(words), sum(map(len, words)), letters)
+
+
+def test_tokenizer_equals_the_straightforward_pattern():
+    """The token pattern is written in a faster form; it must split exactly as the plain
+    alternation it replaces (each core character tried against every rule in turn)."""
+    from curation.quality import text as module
+
+    plain_rest = (
+        f"[^\\s{module._SUFFIXES}{module._INFIX_CHARS}]++"
+        f"|(?=[{module._INFIX_CHARS}])(?!{module._INFIX})[{module._INFIX_CHARS}]"
+        f"|(?=[{module._SUFFIXES}])(?:(?!{module._INFIX}|{module._CONTRACTION})"
+        f"[{module._SUFFIXES}])++(?=[^\\s{module._SUFFIXES}])"
+        "|\\.(?<=(?<![A-Za-z])[A-Z]\\.)"
+    )
+    core = f"[^\\s{module._PREFIXES}](?:{plain_rest})*+"
+    plain = re.compile(f"{module._CONTRACTION}|{module._INFIX}|{core}|\\S")
+    rng = random.Random(5)
+    alphabet = (
+        list("aAbZz09_ ßé²٣\n")
+        + list(module._INFIX_CHARS.replace("\\", ""))
+        + list(module._SUFFIXES.replace("\\", ""))
+        + list(module._PREFIXES.replace("\\", ""))
+    )
+    for _ in range(20000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 12)))
+        assert module._TOKEN_RE.findall(text) == plain.findall(text), text
+    for text in SHARED_VIEW_TEXTS:
+        assert module._TOKEN_RE.findall(text) == plain.findall(text)
+
+
+def test_c4_fast_paths_equal_their_definitions():
+    lines = [
+        "He said so. Then he left! Really? Yes.",
+        "Mr. Smith met Dr. J. Doe at 3.5 p.m. today.",
+        'A "quoted." Next one.) And (this). End',
+        "e.g. this... and that?! ok.",
+    ]
+    assert count_sentences_in_lines(lines) == sum(map(count_sentences, lines))
+    for line in ["a b", "a  b  c", " a ", "", "one two three four", "x\ty\u00a0z"]:
+        for minimum in (0, 1, 2, 3, 4, 2.5):
+            assert _fewer_words(line, minimum) == (len(line.split()) < minimum)
+    for line in ["we use cookies here", "privacy policy", "cookie jar", "terms of use", "none"]:
+        assert _has_policy_phrase(line) == bool(_POLICY.search(line))
+    text = "short words " + "y" * 12 + "\n" + "z" * 5 + "\u2028" + "w" * 9 + "\x1cv\r\nend"
+    lines = TextStats(text, "en").lines
+    for limit in (0, 4, 5, 9, 11, 12, 13, 12.5, float("inf")):
+        assert _has_long_word(lines, limit) == (max(map(len, text.split())) > limit)

@@ -6,9 +6,21 @@ import pytest
 
 from curation.config import CurationConfig, SourceConfig
 from curation.scoring import DocumentScorer
-from tests.transforms.test_score_and_route import ENGLISH, GERMAN, doc
+from tests.transforms.test_score import ENGLISH, GERMAN
 
 SOURCES = (SourceConfig(name="s", paths=("f.jsonl",)),)
+
+
+def doc(doc_id: str, text: str, record: int) -> dict:
+    return {
+        "id": doc_id,
+        "text": text,
+        "source": "s",
+        "source_uri": "f.jsonl",
+        "source_record": record,
+        "license": "CC0-1.0",
+        "priority": 0,
+    }
 
 
 @pytest.fixture(scope="module")
