@@ -116,11 +116,6 @@ class NumberedPieces(beam.PTransform):
 
     Line numbers of a range come from a parallel line count of the ranges before it in the
     same file, so record numbers are the same however the file was split.
-
-    The pieces are spread by a GroupByKey on the piece's integer index rather than a
-    Reshuffle: DaskRunner treats Reshuffle as a no-op and partitions a GroupByKey by
-    ``hash(key) % npartitions``, which for integers is round robin, so every worker gets the
-    same number of pieces (string keys hash differently per process and split unevenly).
     """
 
     def __init__(self, pieces: Sequence[Piece]) -> None:
@@ -147,9 +142,7 @@ class NumberedPieces(beam.PTransform):
             }
             | "JoinFirstLines" >> beam.CoGroupByKey()
             | "Number" >> beam.FlatMap(_with_first_line)
-            | "KeyByIndex" >> beam.Map(lambda item: (item[0].index, item))
-            | "SpreadNumbered" >> beam.GroupByKey()
-            | "Unkey" >> beam.FlatMap(lambda group: group[1])
+            | "SpreadNumbered" >> beam.Reshuffle()
         )
 
 
