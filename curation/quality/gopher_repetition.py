@@ -76,23 +76,16 @@ class _Base:
 
     def duplicate_chars(self, tokens: list[str], n: int) -> int:
         """:func:`_greedy_duplicate_chars` for ``n``-grams, over the candidates of
-        :meth:`candidates`, built on the way (positions the scan jumps over are not looked at).
+        :meth:`candidates`, generated lazily in position order rather than listed first.
         0 exactly when no ``n``-gram repeats: the first repeat of any n-gram is always seen."""
         offset = n - self.n
         group_of, repeated_set = self.group_of, self.repeated_set
-        seen: set[tuple[int, int]] = set()
-        add = seen.add
-        chars = next_start = 0
-        for i in self.repeated:
-            if i < next_start or i + offset not in repeated_set:
-                continue
-            gram = (group_of[i], group_of[i + offset])
-            if gram in seen:
-                chars += sum(map(len, tokens[i : i + n]))
-                next_start = i + n
-            else:
-                add(gram)
-        return chars
+        grams = (
+            (i, (group_of[i], group_of[i + offset]))
+            for i in self.repeated
+            if i + offset in repeated_set
+        )
+        return _greedy_duplicate_chars(tokens, n, grams)
 
 
 @lru_cache(maxsize=16)
@@ -193,7 +186,7 @@ def ngram_repetition(
         if unique:
             break
         if n in dup:
-            dup[n] = _greedy_duplicate_chars(tokens, n, positions, groups)
+            dup[n] = _greedy_duplicate_chars(tokens, n, zip(positions, groups, strict=True))
         if n in top or n in bases:
             later = list(map(ne, groups, positions))
             later_groups = list(compress(groups, later))
@@ -206,16 +199,16 @@ def ngram_repetition(
 
 
 def _greedy_duplicate_chars(
-    tokens: list[str], n: int, positions: Sequence[int], groups: list[int]
+    tokens: list[str], n: int, grams: Iterable[tuple[int, Hashable]]
 ) -> int:
-    """The left-to-right scan of duplicated n-grams over ``positions`` only: they must include
-    every position whose n-gram repeats (a unique n-gram never matches later, so skipping it
-    does not change the result). ``positions`` increase, so a position that is not a repeat
-    never has to move the scan's next start."""
-    seen: set[int] = set()
+    """The left-to-right scan of duplicated n-grams over ``(position, n-gram key)`` pairs only:
+    they must include every position whose n-gram repeats (a unique n-gram never matches
+    later, so skipping it does not change the result). Positions increase, so a position that
+    is not a repeat never has to move the scan's next start."""
+    seen: set[Hashable] = set()
     add = seen.add
     chars = next_start = 0
-    for i, gram in zip(positions, groups, strict=True):
+    for i, gram in grams:
         if i < next_start:
             continue
         if gram in seen:
