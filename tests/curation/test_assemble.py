@@ -7,19 +7,23 @@ import pytest
 
 from curation.assemble import DecisionMismatch, apply_decisions
 
-CORPUS = pa.schema(
-    [("id", pa.string()), ("dup_cluster_id", pa.string()), ("dup_cluster_size", pa.int64())]
-)
-REJECTS = pa.schema(
-    list(CORPUS)
-    + [
-        ("reject_stage", pa.string()),
-        ("reject_reason", pa.string()),
-        ("reject_detail", pa.string()),
-        ("duplicate_of", pa.string()),
-    ]
-)
-SPILL = REJECTS.append(pa.field("_key", pa.string()))
+
+def small_schemas(*fields: tuple[str, pa.DataType]) -> tuple[pa.Schema, pa.Schema, pa.Schema]:
+    """(spill, corpus, rejects) schemas with ``fields``, the decision columns and ``_key``."""
+    corpus = pa.schema([*fields, ("dup_cluster_id", pa.string()), ("dup_cluster_size", pa.int64())])
+    rejects = pa.schema(
+        list(corpus)
+        + [
+            ("reject_stage", pa.string()),
+            ("reject_reason", pa.string()),
+            ("reject_detail", pa.string()),
+            ("duplicate_of", pa.string()),
+        ]
+    )
+    return rejects.append(pa.field("_key", pa.string())), corpus, rejects
+
+
+SPILL, CORPUS, REJECTS = small_schemas(("id", pa.string()))
 
 
 def spilled(*rows: tuple[str, str | None]) -> pa.Table:

@@ -11,28 +11,12 @@ import pyarrow.parquet as pq
 import pytest
 
 from curation.pieces import piece_key
+from tests.curation.test_assemble import small_schemas
 from tests.transforms.beam_helpers import local_pipeline
 from transforms.spill import SpillWriter, spill_path
 from transforms.write import ShardLayout, WriteShards
 
-CORPUS = pa.schema(
-    [
-        ("id", pa.string()),
-        ("source_record", pa.int64()),
-        ("dup_cluster_id", pa.string()),
-        ("dup_cluster_size", pa.int64()),
-    ]
-)
-REJECTS = pa.schema(
-    list(CORPUS)
-    + [
-        ("reject_stage", pa.string()),
-        ("reject_reason", pa.string()),
-        ("reject_detail", pa.string()),
-        ("duplicate_of", pa.string()),
-    ]
-)
-SPILL = REJECTS.append(pa.field("_key", pa.string()))
+SPILL, CORPUS, REJECTS = small_schemas(("id", pa.string()), ("source_record", pa.int64()))
 
 
 def spill(directory: Path, piece: int, rows: int, read_rejects: tuple[int, ...] = ()) -> None:
