@@ -62,18 +62,12 @@ class RecordOrigin:
     record: int
 
 
-def record_key(uri: str, record: int) -> str:
-    """Internal key that is unique per input record (file + record number)."""
-    return f"{uri}\x1f{record:012d}"
-
-
 def _base_row(origin: RecordOrigin) -> dict[str, Any]:
     return {
         "source": origin.source.name,
         "source_uri": origin.uri,
         "source_record": origin.record,
         "license": origin.source.license,
-        "_key": record_key(origin.uri, origin.record),
     }
 
 

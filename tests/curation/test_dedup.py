@@ -19,9 +19,16 @@ from curation.dedup import (
     verified,
 )
 from curation.minhash import MinHasher
-from curation.records import Reason, Stage, record_key
+from curation.records import Reason, Stage
 
 HASHER = MinHasher(num_perm=128, bands=16, rows=8)
+
+
+def record_key(uri: str, record: int) -> str:
+    """A record key for hand-made digests (any string unique per record will do)."""
+    return f"{uri}#{record}"
+
+
 BASE = {f"shingle {n}" for n in range(100)}
 
 

@@ -11,7 +11,6 @@ from curation.records import (
     Stage,
     derived_id,
     parse_json_line,
-    record_key,
     record_to_row,
 )
 
@@ -55,7 +54,6 @@ def test_valid_record_becomes_a_document():
     assert row["priority"] == 0
     assert row["url"] is None
     assert row["created"] is None
-    assert row["_key"] == record_key("data/web.jsonl", 3)
 
 
 @pytest.mark.parametrize(
@@ -215,13 +213,3 @@ def test_record_to_row_accepts_decoded_objects():
     assert row["id"] == "3"
     reject = record_to_row({"text": None}, origin, None, MAX_TEXT, MAX_RAW)
     assert reject["raw"] is None
-
-
-def test_key_is_unique_per_uri_and_record():
-    keys = {record_key(uri, record) for uri in ("a", "a1", "b") for record in (1, 11, 111)}
-    assert len(keys) == 9
-    assert record_key("a", 1) != record_key("a1", 1)
-    assert record_key("f", 2) < record_key("f", 10)  # zero-padded: sorts numerically
-    rows = [_parse(b'{"text": "same"}', record=n) for n in (1, 2)]
-    assert rows[0]["_key"] != rows[1]["_key"]
-    assert _parse(b"[]", record=1)["_key"] == rows[0]["_key"]

@@ -11,7 +11,7 @@ from curation.config import DedupConfig
 from curation.dedup import Digest, rank_key
 from curation.minhash import MinHasher
 from curation.normalize import content_hash
-from curation.records import record_key
+from curation.pieces import piece_key, split_piece_key
 from tests.transforms.beam_helpers import local_pipeline
 from transforms.dedup import Deduplicate
 
@@ -53,7 +53,7 @@ OTHER = (
 
 def scored(doc_id: str, text: str, record: int, verdict=None, created=None, quality=0.5):
     doc = {
-        "_key": record_key("f.jsonl", record),
+        "_key": piece_key(0, record),
         "id": doc_id,
         "source": "s",
         "source_uri": "f.jsonl",
@@ -73,7 +73,7 @@ def scored(doc_id: str, text: str, record: int, verdict=None, created=None, qual
 
 def summarize(decision: dict) -> tuple:
     return (
-        decision["_key"].split("\x1f")[1].lstrip("0"),
+        str(split_piece_key(decision["_key"])[1]),
         decision["kept"],
         decision.get("reject_reason"),
         decision.get("duplicate_of"),
