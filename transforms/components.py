@@ -19,7 +19,13 @@ components that have not converged and nothing else, are grouped under one key, 
 worker holds them, and labelled by :func:`curation.unionfind.components`. With enough rounds
 this set is empty and nothing is gathered.
 
-Only single-output Map/FlatMap, GroupByKey, Flatten and CombinePerKey are used: no state,
+Output: clean stars label their centre and leaves, the fallback labels the nodes of its edges;
+the two sets are disjoint, so every node gets exactly one label and no final grouping is needed
+(every shuffle counts on DaskRunner, where each one costs many scheduler tasks). Self-loops
+are ignored: a node whose only edges are self-loops gets no label (it is its own component,
+which a caller that joins labels back to its nodes treats as the default).
+
+Only single-output Map/FlatMap, GroupByKey and Flatten are used: no state,
 timers, metrics, side inputs or multi-output ParDos, so it runs on any runner (including
 DaskRunner). Every reducer works on sets and
 minima, so the output is independent of bundling, ordering and worker count. Memory per worker:
@@ -39,14 +45,8 @@ Edge = tuple[str, str]
 _FALLBACK_KEY = ""
 
 
-def _self_labels(edge: tuple[str, str]) -> Iterator[Edge]:
-    """Label each endpoint by itself, so every node (even a self-loop-only one) gets an output."""
-    yield edge[0], edge[0]
-    yield edge[1], edge[1]
-
-
 def _oriented(edge: tuple[str, str]) -> Iterator[Edge]:
-    """Orient an input edge as ``(larger, smaller)``; drop self-loops (nodes are kept elsewhere)."""
+    """Orient an input edge as ``(larger, smaller)``; drop self-loops."""
     u, v = edge
     if u != v:
         yield (u, v) if u > v else (v, u)
@@ -109,10 +109,12 @@ def _is_clean(members: Iterable[tuple[str | None, bool]]) -> bool:
 def _clean_star_labels(
     centre_members: tuple[str, Iterable[tuple[str | None, bool]]],
 ) -> Iterator[tuple[str, str]]:
-    """Label each leaf of a clean star (a whole, converged component) by its centre."""
+    """Label the centre and each leaf of a clean star (a whole, converged component) by the
+    centre."""
     centre, members = centre_members
     members = list(members)
     if _is_clean(members):
+        yield centre, centre
         for leaf, _ in members:
             yield leaf, centre
 
@@ -174,15 +176,17 @@ class _SplitConverged(beam.PTransform):
 
 class ConnectedComponents(beam.PTransform):
     """PCollection[tuple[str, str]] undirected edges -> PCollection[tuple[str, str]] (node, label),
-    one output per node that appears in any edge, label = the smallest node (Python str order) of
-    its component. Self-loops and duplicate edges are allowed."""
+    exactly one output per node that has an edge to another node, label = the smallest node
+    (Python str order) of its component. Duplicate edges are allowed; self-loops are ignored."""
 
-    def __init__(self, max_rounds: int = 12):
+    def __init__(self, max_rounds: int):
         """``max_rounds`` (>= 0) Large-Star/Small-Star rounds are unrolled (2 shuffles each).
 
-        12 rounds converge a 10,000-node path with random names (11 needed); components that do
-        not converge in time are still labelled exactly by the fallback described in the module
-        docstring, at the cost of gathering their edges on one worker.
+        Near-duplicate graphs (stars and small clusters) converge in about 4 rounds; a
+        10,000-node path with random names needs 11. Components that do not converge in time
+        are still labelled exactly by the fallback described in the module docstring, at the
+        cost of gathering their edges on one worker. The pipeline's default is
+        ``DedupConfig.max_rounds``.
         """
         super().__init__()
         if max_rounds < 0:
@@ -190,7 +194,6 @@ class ConnectedComponents(beam.PTransform):
         self._max_rounds = max_rounds
 
     def expand(self, edges: beam.PCollection) -> beam.PCollection:
-        nodes = edges | "Nodes" >> beam.FlatMap(_self_labels).with_output_types(Edge)
         current = edges | "Orient" >> beam.FlatMap(_oriented).with_output_types(Edge)
         for round_index in range(self._max_rounds):
             current = current | f"Round{round_index}" >> _StarRound()
@@ -198,8 +201,4 @@ class ConnectedComponents(beam.PTransform):
         fallback = (
             dirty | "Gather" >> beam.GroupByKey() | "UnionFind" >> beam.FlatMap(_union_find_labels)
         )
-        return (
-            (nodes, clean, fallback)
-            | "Merge" >> beam.Flatten()
-            | "MinLabel" >> beam.CombinePerKey(min)
-        )
+        return (clean, fallback) | "Merge" >> beam.Flatten()

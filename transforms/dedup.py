@@ -30,6 +30,8 @@ from transforms.tags import SplitByTag
 
 DECISIONS = "decisions"
 ELIGIBLE = "eligible"
+SINGLETON = "singleton"
+CLUSTERED = "clustered"
 
 
 def _resolve_ids(item: tuple[str, Iterable[Digest]]) -> Iterator[tuple[str, Any]]:
@@ -71,16 +73,22 @@ def _verified_edges(
             yield hub, node
 
 
-def _label_nodes(item: tuple[str, dict[str, list]]) -> Iterator[tuple[str, Node]]:
-    rank, joined = item
+def _label_nodes(item: tuple[str, dict[str, list]]) -> Iterator[tuple[str, Any]]:
+    """Tag a node ``(SINGLETON, node)`` when no verified edge touches it, else
+    ``(CLUSTERED, (label, node))``."""
+    _, joined = item
     labels = joined["label"]
     for node in joined["node"]:
-        yield (labels[0] if labels else rank), node
+        yield (CLUSTERED, (labels[0], node)) if labels else (SINGLETON, node)
 
 
 def _resolve_cluster(item: tuple[str, Iterable[Node]]) -> list[dict[str, Any]]:
     label, members = item
     return resolve_cluster(members, label)
+
+
+def _resolve_singleton(node: Node) -> list[dict[str, Any]]:
+    return resolve_cluster([node], node.rank)
 
 
 class VerifyEdges(beam.PTransform):
@@ -113,7 +121,8 @@ class VerifyEdges(beam.PTransform):
 
 
 class NearDuplicateClusters(beam.PTransform):
-    """Nodes -> (cluster label, node) for every node; the label is the cluster's best rank."""
+    """Nodes -> ``{SINGLETON: node, CLUSTERED: (label, node)}``; a cluster's label is its best
+    rank. Singletons (most documents) skip the cluster shuffle."""
 
     def __init__(self, config: DedupConfig, hasher: MinHasher) -> None:
         super().__init__()
@@ -136,6 +145,7 @@ class NearDuplicateClusters(beam.PTransform):
             {"node": nodes_by_rank, "label": labels}
             | "JoinLabels" >> beam.CoGroupByKey()
             | "LabelNodes" >> beam.FlatMap(_label_nodes)
+            | "SplitClusters" >> SplitByTag([SINGLETON, CLUSTERED])
         )
 
 
@@ -165,15 +175,16 @@ class Deduplicate(beam.PTransform):
             )
         else:
             nodes = ids[ELIGIBLE] | "AsNodes" >> beam.Map(_as_node)
+        singletons = nodes
         if self._config.near:
-            labelled = nodes | "NearDuplicates" >> NearDuplicateClusters(self._config, self._hasher)
-        else:
-            labelled = nodes | "Singletons" >> beam.Map(lambda node: (node.rank, node))
-        decisions.append(
-            labelled
-            | "GroupClusters" >> beam.GroupByKey()
-            | "ResolveClusters" >> beam.FlatMap(_resolve_cluster)
-        )
+            near = nodes | "NearDuplicates" >> NearDuplicateClusters(self._config, self._hasher)
+            singletons = near[SINGLETON]
+            decisions.append(
+                near[CLUSTERED]
+                | "GroupClusters" >> beam.GroupByKey()
+                | "ResolveClusters" >> beam.FlatMap(_resolve_cluster)
+            )
+        decisions.append(singletons | "ResolveSingletons" >> beam.FlatMap(_resolve_singleton))
         return (
             decisions
             | "AllDecisions" >> beam.Flatten()
