@@ -13,8 +13,6 @@ import hashlib
 import re
 import unicodedata
 
-_WHITESPACE = re.compile(r"\s+")
-
 
 def _is_punctuation_or_symbol(char: str) -> bool:
     return unicodedata.category(char)[0] in "PS"
@@ -29,11 +27,24 @@ _PUNCT_TABLE = {
     for code in range(_LAST_PUNCT_PLANE_END)
     if not 0xD800 <= code <= 0xDFFF and _is_punctuation_or_symbol(chr(code))
 }
+#: The ASCII part of the table as a byte-translation table (non-ASCII bytes map to themselves).
+_ASCII_PUNCT_BYTES = bytes(
+    32 if code < 0x80 and code in _PUNCT_TABLE else code for code in range(256)
+)
+_NON_ASCII_PUNCT = frozenset(chr(code) for code in _PUNCT_TABLE if code >= 0x80)
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+#: Above this many distinct non-ASCII punctuation characters in one text, one ``str.translate``
+#: pass (tens of ns per character) is cheaper than one ``str.replace`` pass per character.
+_MAX_REPLACED_CHARS = 32
 
 
 def collapse_whitespace(text: str) -> str:
-    """Every run of whitespace (incl. newlines) becomes one space; ends are stripped."""
-    return _WHITESPACE.sub(" ", text).strip()
+    """Every run of whitespace (incl. newlines) becomes one space; ends are stripped.
+
+    ``str.split()`` splits on exactly the characters regex ``\\s`` matches (both use
+    ``str.isspace``), and is several times faster than ``re.sub``.
+    """
+    return " ".join(text.split())
 
 
 def normalize_for_hash(text: str) -> str:
@@ -46,10 +57,33 @@ def content_hash(text: str) -> str:
     return hashlib.sha256(normalize_for_hash(text).encode("utf-8")).hexdigest()
 
 
+def _punctuation_to_spaces(text: str) -> str:
+    """``text.translate(_PUNCT_TABLE)``, about 10x faster on ~2 KB English documents.
+
+    ``str.translate`` with a dict costs a lookup per character. Instead, the few distinct
+    non-ASCII punctuation characters present (quotes, dashes) are replaced one
+    ``str.replace`` pass each, and ASCII ones with one ``bytes.translate`` pass over the UTF-8
+    (``surrogatepass`` round-trips any lone surrogate, as ``str.translate`` would keep it).
+    """
+    present = _NON_ASCII_PUNCT.intersection(_NON_ASCII.findall(text))
+    if len(present) > _MAX_REPLACED_CHARS:
+        return text.translate(_PUNCT_TABLE)
+    for char in present:
+        text = text.replace(char, " ")
+    encoded = text.encode("utf-8", "surrogatepass")
+    return encoded.translate(_ASCII_PUNCT_BYTES).decode("utf-8", "surrogatepass")
+
+
+def fold_for_shingles(text: str) -> str:
+    """NFKC + case-fold + punctuation and symbols (Unicode P*, S*) turned to spaces, whitespace
+    left as is: ``fold_for_shingles(text).split()`` are the words of
+    :func:`normalize_for_shingles` without joining and splitting them again."""
+    return _punctuation_to_spaces(unicodedata.normalize("NFKC", text).casefold())
+
+
 def normalize_for_shingles(text: str) -> str:
     """:func:`normalize_for_hash` with punctuation and symbols (Unicode P*, S*) turned to spaces."""
-    folded = unicodedata.normalize("NFKC", text).casefold().translate(_PUNCT_TABLE)
-    return collapse_whitespace(folded)
+    return collapse_whitespace(fold_for_shingles(text))
 
 
 #: Han, Hiragana, Katakana and Thai/Lao/Myanmar/Khmer: scripts written without word spaces.
@@ -71,7 +105,11 @@ def is_unspaced_text(text: str, min_share: float = 0.3) -> bool:
     word spaces (CJK, Thai, ...). Such texts are shingled by characters, not words. Korean
     (Hangul) uses spaces between words and is shingled by words.
     """
+    if text.isascii():  # O(1) in CPython, and most English text is ASCII once punctuation-folded
+        return False
     unspaced = len(_UNSPACED_SCRIPT.findall(text))
     if not unspaced:
         return False
-    return unspaced / len(_LETTER_OR_DIGIT.findall(text)) >= min_share
+    # Not a division: a text of only Thai/Khmer combining marks has unspaced characters but no
+    # letters or digits (marks are not ``\w``), and such a text is shingled by characters.
+    return unspaced >= min_share * len(_LETTER_OR_DIGIT.findall(text))

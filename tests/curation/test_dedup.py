@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 
+import numpy as np
 import pytest
 
 from curation.config import KEEP_POLICY_KEYS, DedupConfig
@@ -29,12 +30,9 @@ def record_key(uri: str, record: int) -> str:
     return f"{uri}#{record}"
 
 
-BASE = {f"shingle {n}" for n in range(100)}
-
-
 def _signature(shift: int) -> bytes:
-    """Signature of BASE shifted by ``shift`` shingles (Jaccard (100-s)/(100+s))."""
-    return HASHER.signature_of_shingles({f"shingle {n + shift}" for n in range(100)})
+    """Signature of 100 shingle hashes shifted by ``shift`` (Jaccard (100-s)/(100+s))."""
+    return HASHER.signature_of_hashes(np.arange(shift, shift + 100, dtype=np.uint32))
 
 
 def _digest(doc_id: str, uri: str, record: int, rank: str | None = None) -> Digest:

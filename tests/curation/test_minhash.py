@@ -2,23 +2,27 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import subprocess
 import sys
+import tracemalloc
 from pathlib import Path
 
+import numpy as np
 import pytest
 from datasketch import MinHash
 
 from curation.minhash import (
+    _COMBINE_MULTIPLIER,
     BATCH_SHINGLES,
     MINHASH_SEED,
     PERMUTATION_SCHEME,
     MinHasher,
-    _xxh32,
     estimated_jaccard,
     jaccard,
     optimal_bands_rows,
+    shingle_hashes,
     shingles,
 )
 
@@ -87,11 +91,66 @@ def test_signature_depends_on_text_and_shingle_parameters():
     assert hasher.signature("Hello,  WORLD") == hasher.signature("hello world")
 
 
-def test_signature_is_independent_of_shingle_order():
+@pytest.mark.parametrize(
+    "text",
+    [
+        TEXT,
+        "a b c d e f a b c d e f g",
+        "a b c",
+        "a b c d e",
+        "Hi!",
+        "",
+        "!!! ... ???",
+        "这是 一个，测试文本",
+        "测试",
+        "ภาษาไทย สำหรับ การทดสอบ",
+    ],
+)
+def test_shingle_hashes_are_one_per_shingle_of_shingles(text):
+    """Both paths share the tokens and the short-text rule: a shingle string is itself one
+    shingle, whose hash is among the text's (and no other hash is)."""
+    hashes = shingle_hashes(text)
+    assert hashes.dtype == np.uint32
+    assert set(hashes.tolist()) == {int(shingle_hashes(s)[0]) for s in shingles(text)}
+    assert len(set(hashes.tolist())) == len(shingles(text))
+
+
+def test_shingle_hashes_keep_token_order_and_repeats():
+    assert shingle_hashes("a b c d e")[0] != shingle_hashes("b a c d e")[0]
+    assert shingle_hashes("a b c d e")[0] != shingle_hashes("e d c b a")[0]
+    assert shingle_hashes("a a b")[0] != shingle_hashes("a b a")[0]
+    repeated = shingle_hashes("a b c d e f a b c d e f")
+    assert len(repeated) == 8
+    assert len(set(repeated.tolist())) == 6
+
+
+def test_token_weights_keep_every_token_difference_visible():
+    """Backs the collision bound of ``shingle_hashes``: for each token, its coefficient in the
+    difference of two 5-gram sums is a signed sum of weights M^k (sign +1/-1/0 per position);
+    whenever it is nonzero it has at most 2^7 as a factor, so it never vanishes mod 2^64."""
+    modulus = 2**64
+    weights = [pow(int(_COMBINE_MULTIPLIER), k, modulus) for k in range(5)]
+    for signs in itertools.product((-1, 0, 1), repeat=5):
+        if any(signs):
+            coefficient = sum(map(int.__mul__, signs, weights)) % modulus
+            assert coefficient % 2**8 != 0, signs
+
+
+def test_signature_is_a_function_of_the_shingle_set():
     hasher = MinHasher()
-    items = sorted(shingles(TEXT))
-    assert hasher.signature_of_shingles(items) == hasher.signature_of_shingles(reversed(items))
-    assert hasher.signature_of_shingles(items) == hasher.signature(TEXT)
+    cycle = "a b c d e f "
+    assert hasher.signature(cycle * 2) == hasher.signature(cycle * 5)  # same six 5-grams
+    assert hasher.signature(cycle * 2) != hasher.signature(cycle * 2 + "g")
+    hashes = shingle_hashes(TEXT)
+    assert hasher.signature_of_hashes(hashes) == hasher.signature(TEXT)
+    assert hasher.signature_of_hashes(hashes[::-1]) == hasher.signature(TEXT)
+    assert hasher.signature_of_hashes(np.tile(hashes, 3)) == hasher.signature(TEXT)
+
+
+def test_text_without_shingles_has_the_empty_signature_and_no_band_keys():
+    hasher = MinHasher()
+    assert hasher.signature("!!! ... ???") == hasher.signature("") == b"\xff" * 128 * 4
+    assert hasher.band_keys(hasher.signature("")) == []
 
 
 def test_signature_is_the_same_in_other_processes():
@@ -116,11 +175,11 @@ def test_signature_is_the_same_in_other_processes():
 @pytest.mark.parametrize(("overlap", "size"), [(60, 100), (80, 100), (90, 100), (150, 200)])
 def test_estimated_jaccard_is_close_to_exact(overlap, size):
     hasher = MinHasher(num_perm=256, bands=16, rows=16)
-    a = {f"shingle {n}" for n in range(size)}
-    b = {f"shingle {n}" for n in range(size - overlap, 2 * size - overlap)}
-    exact = jaccard(a, b)
+    a = np.arange(size, dtype=np.uint32)
+    b = np.arange(size - overlap, 2 * size - overlap, dtype=np.uint32)
+    exact = jaccard(set(a.tolist()), set(b.tolist()))
     assert 0.3 <= exact <= 0.9
-    estimate = estimated_jaccard(hasher.signature_of_shingles(a), hasher.signature_of_shingles(b))
+    estimate = estimated_jaccard(hasher.signature_of_hashes(a), hasher.signature_of_hashes(b))
     assert abs(estimate - exact) <= 0.1
 
 
@@ -128,7 +187,7 @@ def test_estimated_jaccard_extremes_and_length_check():
     hasher = MinHasher()
     signature = hasher.signature(TEXT)
     assert estimated_jaccard(signature, signature) == 1.0
-    unrelated = hasher.signature_of_shingles({f"other {n}" for n in range(200)})
+    unrelated = hasher.signature(" ".join(f"other{n}" for n in range(200)))
     assert estimated_jaccard(signature, unrelated) < 0.1
     with pytest.raises(ValueError):
         estimated_jaccard(signature, signature[:-4])
@@ -179,10 +238,29 @@ def test_optimal_bands_rows_fit_num_perm(threshold, num_perm):
     assert abs((1 / bands) ** (1 / rows) - threshold) < 0.15
 
 
-def test_signature_of_many_shingles_equals_one_batch():
-    """Chunked hashing (bounded memory on huge documents) gives datasketch's own result."""
-    items = [f"shingle {i}" for i in range(3 * BATCH_SHINGLES + 17)]
-    reference = MinHash(128, seed=MINHASH_SEED, hashfunc=_xxh32, scheme=PERMUTATION_SCHEME)
-    reference.update_batch(items)
+@pytest.mark.parametrize("num_perm", [16, 128, 256])
+@pytest.mark.parametrize("count", [0, 1, 380, BATCH_SHINGLES, 3 * BATCH_SHINGLES + 17])
+def test_signature_of_hashes_equals_datasketch_update_batch(num_perm, count):
+    """The numpy permutation step (chunked, for bounded memory) gives exactly datasketch's
+    ``affine32`` MinHash of the same 32-bit shingle hashes."""
+    hashes = np.random.default_rng(count).integers(0, 2**32, count, dtype=np.uint64)
+    hashes = hashes.astype(np.uint32)
+    hashes[: count // 4] = hashes[count // 4 : 2 * (count // 4)]  # repeats do not matter
+    reference = MinHash(num_perm, seed=MINHASH_SEED, hashfunc=int, scheme=PERMUTATION_SCHEME)
+    reference.update_batch(hashes.tolist())
     expected = reference.hashvalues.astype("<u4").tobytes()
-    assert MinHasher(num_perm=128, bands=16, rows=8).signature_of_shingles(items) == expected
+    assert MinHasher(num_perm, bands=4, rows=4).signature_of_hashes(hashes) == expected
+
+
+def test_huge_document_needs_bounded_working_memory():
+    hasher = MinHasher()
+    hashes = np.arange(40 * BATCH_SHINGLES, dtype=np.uint32)
+    hasher.signature_of_hashes(hashes[:1])  # permutation tables are built once, not counted
+    tracemalloc.start()
+    try:
+        hasher.signature_of_hashes(hashes)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    one_chunk = BATCH_SHINGLES * hasher.num_perm * 4
+    assert peak < 2 * one_chunk  # all at once would be 40 chunks

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
 
 from curation.normalize import (
+    _MAX_REPLACED_CHARS,
+    _PUNCT_TABLE,
     collapse_whitespace,
     content_hash,
+    fold_for_shingles,
     is_unspaced_text,
     normalize_for_hash,
     normalize_for_shingles,
@@ -53,6 +58,7 @@ def test_normalize_for_hash_is_idempotent():
 def test_collapse_whitespace():
     assert collapse_whitespace("\n a \t\t b \n") == "a b"
     assert collapse_whitespace("   ") == ""
+    assert collapse_whitespace("a\x1c\x85\u2028\u3000b") == "a b"  # Unicode whitespace too
 
 
 @pytest.mark.parametrize(
@@ -70,6 +76,36 @@ def test_collapse_whitespace():
 )
 def test_shingle_normalisation_folds_punctuation_and_symbols(text, expected):
     assert normalize_for_shingles(text) == expected
+
+
+#: Non-ASCII punctuation that NFKC and case-folding leave alone (so counts survive folding).
+NON_ASCII_PUNCT = [
+    char
+    for char in map(chr, sorted(_PUNCT_TABLE))
+    if not char.isascii() and unicodedata.normalize("NFKC", char).casefold() == char
+]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "“Curly” quotes — dashes… and ASCII: (a), [b]!",
+        " ".join(NON_ASCII_PUNCT[:_MAX_REPLACED_CHARS]) + " word",  # replaced one by one
+        " ".join(NON_ASCII_PUNCT[: _MAX_REPLACED_CHARS + 1]) + " word",  # one translate pass
+        "lone \ud800 surrogate, kept",
+        "\x00\x7f\x80\xa7\xff ascii-adjacent bytes",
+    ],
+)
+def test_punctuation_folding_equals_the_translate_table(text):
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    assert fold_for_shingles(text) == folded.translate(_PUNCT_TABLE)
+    assert normalize_for_shingles(text) == collapse_whitespace(folded.translate(_PUNCT_TABLE))
+
+
+def test_folded_text_splits_into_the_normalised_words():
+    text = "Line one,\n\tline\u2028two —  «three»"
+    assert fold_for_shingles(text).split() == normalize_for_shingles(text).split()
+    assert normalize_for_shingles(text) == "line one line two three"
 
 
 def test_shingle_normalisation_keeps_letters_digits_and_marks():
@@ -107,6 +143,10 @@ def test_spaced_scripts(text):
     assert not is_unspaced_text(text)
 
 
+def test_text_of_only_unspaced_script_marks_is_unspaced():
+    assert is_unspaced_text("\u0e31")  # a Thai vowel mark: no letters or digits, no division
+
+
 def test_unspaced_share_threshold():
     text = "abc中文"  # 2 of 5 letters
     assert is_unspaced_text(text, min_share=0.4)
@@ -114,8 +154,6 @@ def test_unspaced_share_threshold():
 
 
 def test_punctuation_table_covers_every_punctuation_and_symbol_character():
-    import unicodedata
-
     from curation.normalize import _LAST_PUNCT_PLANE_END
 
     beyond = [

@@ -1,10 +1,16 @@
 """End-to-end near-duplicate removal on the sample corpus, checked against its ground truth.
 
 One ``curate run`` (in-memory DirectRunner, quality filter not rejecting, default LSH split) on
-``pipelines/configs/sample.yaml``; then every planted cluster whose members reach Jaccard 0.8
-to their original must keep exactly the member our keeper policy prefers, and reject the others
-as duplicates naming it in ``duplicate_of`` (exact copies too, even when their own group's best
-copy was itself a near-duplicate), while the shared-boilerplate hard negatives stay apart.
+``pipelines/configs/sample.yaml``; then every planted cluster must keep exactly the member our
+keeper policy prefers, and reject the others as duplicates naming it in ``duplicate_of`` (exact
+copies too, even when their own group's best copy was itself a near-duplicate), while the
+shared-boilerplate hard negatives stay apart.
+
+A MinHash estimate of Jaccard J from 128 permutations has a standard deviation of
+sqrt(J(1 - J)/128), about 0.03 near the 0.8 threshold, so a variant whose exact Jaccard to its
+original is within ``MARGIN`` (3 standard deviations) above the threshold may fall on either
+side: such a variant is checked only if it did join the cluster. Variants at or above
+``THRESHOLD + MARGIN`` must join it.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from pipelines.cli import SAMPLE_CONFIG, main
 REPO = Path(__file__).resolve().parents[2]
 GROUND_TRUTH = REPO / "data" / "sample" / "ground_truth.json"
 THRESHOLD = 0.8
+MARGIN = 0.1
 DUPLICATE_REASONS = {"near_duplicate", "exact_duplicate"}
 
 
@@ -58,26 +65,43 @@ def keeper_order(row: dict) -> tuple:
     return (bool(row["synthetic"]), -round(quality, 6), created, -row["priority"], row["id"])
 
 
-def planted_clusters(rows: dict[str, dict]) -> list[list[str]]:
-    """Planted clusters restricted to members with exact Jaccard >= THRESHOLD to the original."""
+def planted_clusters(rows: dict[str, dict]) -> list[tuple[list[str], list[str]]]:
+    """``(certain, borderline)`` members of each planted cluster: the original and the members
+    with exact Jaccard >= THRESHOLD + MARGIN to it, and those in [THRESHOLD, THRESHOLD + MARGIN).
+    """
     truth = json.loads(GROUND_TRUTH.read_text(encoding="utf-8"))
     groups = [[c["original"], *c["variants"]] for c in truth["near_duplicate_clusters"]]
     groups += [[c["original"], *c["copies"]] for c in truth["exact_duplicates"]]
     clusters = []
     for original, *others in groups:
         base = shingles(rows[original]["text"])
-        close = [m for m in others if jaccard(base, shingles(rows[m]["text"])) >= THRESHOLD]
-        if close:
-            clusters.append([original, *close])
+        similarity = {m: jaccard(base, shingles(rows[m]["text"])) for m in others}
+        certain = [m for m in others if similarity[m] >= THRESHOLD + MARGIN]
+        borderline = [m for m in others if THRESHOLD <= similarity[m] < THRESHOLD + MARGIN]
+        if certain:
+            clusters.append(([original, *certain], borderline))
     return clusters
 
 
+def _joined(certain: list[str], borderline: list[str], rows: dict[str, dict]) -> list[str]:
+    """The certain members plus the borderline ones that the run put in their cluster."""
+    names = set(certain)
+    joined = [
+        m
+        for m in borderline
+        if rows[m].get("duplicate_of") in names
+        or any(rows[c].get("duplicate_of") == m for c in certain)
+    ]
+    return certain + joined
+
+
 def test_sample_has_clusters_above_threshold(rows: dict[str, dict]) -> None:
-    assert len(planted_clusters(rows)) >= 25
+    assert len(planted_clusters(rows)) >= 15
 
 
 def test_each_cluster_keeps_exactly_its_best_member(rows: dict[str, dict]) -> None:
-    for members in planted_clusters(rows):
+    for certain, borderline in planted_clusters(rows):
+        members = _joined(certain, borderline, rows)
         kept = [m for m in members if rows[m]["kept"]]
         expected = min(members, key=lambda m: keeper_order(rows[m]))
         assert kept == [expected], (members, kept, expected)
