@@ -15,17 +15,20 @@ Every edge belongs to exactly one star (that of its smaller endpoint), and every
 component that has not converged is dirty.
 
 Fallback: the edges of dirty stars, i.e. exactly the current (post-round) edges of the
-components that have not converged and nothing else, are grouped under one key, so one
-worker holds them, and labelled by :func:`curation.unionfind.components`. With enough rounds
-this set is empty and nothing is gathered.
+components that have not converged and nothing else, go under one key (``""``, so node names
+must be non-empty), so one worker holds them, and are labelled by
+:func:`curation.unionfind.components`. With enough rounds this set is empty and nothing is
+gathered.
 
 Output: clean stars label their centre and leaves, the fallback labels the nodes of its edges;
-the two sets are disjoint, so every node gets exactly one label and no final grouping is needed
-(every shuffle counts on DaskRunner, where each one costs many scheduler tasks). Self-loops
-are ignored: a node whose only edges are self-loops gets no label (it is its own component,
-which a caller that joins labels back to its nodes treats as the default).
+the two sets are disjoint, so every node gets exactly one label. Clean labels (keyed by node)
+and dirty edges (under the fallback key) share one GroupByKey, so the output is one
+PCollection with as many partitions as the rounds' (on DaskRunner, a Flatten adds the
+partitions of its inputs and every later shuffle costs tasks in proportion). Self-loops are
+ignored: a node whose only edges are self-loops gets no label (it is its own component, which
+a caller that joins labels back to its nodes treats as the default).
 
-Only single-output Map/FlatMap, GroupByKey and Flatten are used: no state,
+Only single-output Map/FlatMap and GroupByKey are used: no state,
 timers, metrics, side inputs or multi-output ParDos, so it runs on any runner (including
 DaskRunner). Every reducer works on sets and
 minima, so the output is independent of bundling, ordering and worker count. Memory per worker:
@@ -48,6 +51,8 @@ _FALLBACK_KEY = ""
 def _oriented(edge: tuple[str, str]) -> Iterator[Edge]:
     """Orient an input edge as ``(larger, smaller)``; drop self-loops."""
     u, v = edge
+    if not (u and v):
+        raise ValueError(f"node names must be non-empty strings (the fallback key is ''): {edge}")
     if u != v:
         yield (u, v) if u > v else (v, u)
 
@@ -106,35 +111,32 @@ def _is_clean(members: Iterable[tuple[str | None, bool]]) -> bool:
     return all(is_leaf for _, is_leaf in members)
 
 
-def _clean_star_labels(
+def _star_outcomes(
     centre_members: tuple[str, Iterable[tuple[str | None, bool]]],
-) -> Iterator[tuple[str, str]]:
-    """Label the centre and each leaf of a clean star (a whole, converged component) by the
-    centre."""
+) -> Iterator[tuple[str, str | Edge]]:
+    """A clean star (a whole, converged component) labels its centre and leaves by the centre:
+    ``(node, centre)``; a dirty star sends its edges to the fallback: ``("", (leaf, centre))``.
+    """
     centre, members = centre_members
     members = list(members)
     if _is_clean(members):
         yield centre, centre
         for leaf, _ in members:
             yield leaf, centre
-
-
-def _dirty_star_edges(
-    centre_members: tuple[str, Iterable[tuple[str | None, bool]]],
-) -> Iterator[tuple[str, Edge]]:
-    """Send each edge of a dirty star to the fallback, all under one key."""
-    centre, members = centre_members
-    members = list(members)
-    if not _is_clean(members):
+    else:
         for leaf, _ in members:
             if leaf is not None:
                 yield _FALLBACK_KEY, (leaf, centre)
 
 
-def _union_find_labels(key_edges: tuple[str, Iterable[Edge]]) -> Iterator[tuple[str, str]]:
-    """Label the gathered non-converged edges exactly with an in-memory union-find."""
-    _, edges = key_edges
-    yield from components(edges).items()
+def _final_labels(key_values: tuple[str, Iterable[str | Edge]]) -> Iterator[tuple[str, str]]:
+    """A node's label from its clean star, or, under the fallback key, the exact labels of all
+    gathered non-converged edges from an in-memory union-find."""
+    key, values = key_values
+    if key == _FALLBACK_KEY:
+        yield from components(values).items()
+    else:
+        yield key, min(values)
 
 
 class _StarRound(beam.PTransform):
@@ -151,27 +153,19 @@ class _StarRound(beam.PTransform):
         )
 
 
-class _SplitConverged(beam.PTransform):
-    """Split ``(larger, smaller)`` edges into converged labels and not-yet-converged edges.
+class _StarOutcomes(beam.PTransform):
+    """``(larger, smaller)`` edges -> :func:`_star_outcomes` of every star: labels of clean
+    stars and fallback-keyed edges of dirty ones."""
 
-    Returns ``(clean, dirty)``: ``(leaf, centre)`` labels of clean stars, and
-    ``("", (leaf, centre))`` edges of dirty stars, all under one key for the fallback. Two
-    single-output FlatMaps read the grouped stars instead of one multi-output ParDo because
-    Beam 2.77's DaskRunner hands every output of a multi-output ParDo (``with_outputs``,
-    ``Partition``) to each consumer.
-    """
-
-    def expand(self, edges: beam.PCollection) -> tuple[beam.PCollection, beam.PCollection]:
-        stars = (
+    def expand(self, edges: beam.PCollection) -> beam.PCollection:
+        return (
             edges
             | "CheckKey" >> beam.FlatMap(_both_directions).with_output_types(Edge)
             | "CheckGroup" >> beam.GroupByKey()
             | "Memberships" >> beam.FlatMap(_star_memberships)
             | "StarGroup" >> beam.GroupByKey()
+            | "Outcomes" >> beam.FlatMap(_star_outcomes)
         )
-        clean = stars | "CleanLabels" >> beam.FlatMap(_clean_star_labels)
-        dirty = stars | "DirtyEdges" >> beam.FlatMap(_dirty_star_edges)
-        return clean, dirty
 
 
 class ConnectedComponents(beam.PTransform):
@@ -197,8 +191,9 @@ class ConnectedComponents(beam.PTransform):
         current = edges | "Orient" >> beam.FlatMap(_oriented).with_output_types(Edge)
         for round_index in range(self._max_rounds):
             current = current | f"Round{round_index}" >> _StarRound()
-        clean, dirty = current | "CheckConvergence" >> _SplitConverged()
-        fallback = (
-            dirty | "Gather" >> beam.GroupByKey() | "UnionFind" >> beam.FlatMap(_union_find_labels)
+        return (
+            current
+            | "CheckConvergence" >> _StarOutcomes()
+            | "Gather" >> beam.GroupByKey()
+            | "Labels" >> beam.FlatMap(_final_labels)
         )
-        return (clean, fallback) | "Merge" >> beam.Flatten()

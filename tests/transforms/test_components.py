@@ -11,7 +11,7 @@ from apache_beam.testing.util import assert_that, equal_to, is_empty
 
 from curation.config import DedupConfig
 from curation.unionfind import components
-from transforms.components import ConnectedComponents, _oriented, _SplitConverged, _StarRound
+from transforms.components import ConnectedComponents, _oriented, _StarOutcomes, _StarRound
 
 Edges = list[tuple[str, str]]
 
@@ -97,6 +97,11 @@ def _assert_components(edges: Edges, max_rounds: int = 12, options: list[str] = 
         assert_that(labels, equal_to(_expected(edges)))
 
 
+def _dirty(outcomes: beam.PCollection) -> beam.PCollection:
+    """The star outcomes sent to the fallback (under the empty key)."""
+    return outcomes | "Dirty" >> beam.Filter(lambda outcome: outcome[0] == "")
+
+
 def _dirty_nodes_within(allowed: set[str]):
     """Matcher: the fallback received some edges, all inside ``allowed``."""
 
@@ -136,15 +141,14 @@ def test_chain_of_10000_converges_in_12_rounds_and_matches_union_find():
         current = created | beam.FlatMap(_oriented)
         for round_index in range(12):
             current = current | f"Round{round_index}" >> _StarRound()
-        _, dirty = current | _SplitConverged()
-        assert_that(dirty, is_empty(), label="NoFallback")
+        assert_that(_dirty(current | _StarOutcomes()), is_empty(), label="NoFallback")
 
 
 def test_one_round_sends_only_unconverged_components_to_fallback():
     edges = chain(300) + pairs(200) + star(100)
     with BeamTestPipeline(options=PipelineOptions(IN_MEMORY)) as pipeline:
         oriented = pipeline | beam.Create(edges) | beam.FlatMap(_oriented)
-        _, dirty = oriented | _StarRound() | _SplitConverged()
+        dirty = _dirty(oriented | _StarRound() | _StarOutcomes())
         assert_that(dirty, _dirty_nodes_within({node for edge in chain(300) for node in edge}))
 
 
@@ -157,6 +161,11 @@ def test_two_worker_processes_give_the_same_labels():
     """Three rounds leave the chain to the fallback while the rest converges: both paths."""
     edges = chain(500) + pairs(500) + giant_buckets()[:500] + loops_and_duplicates()
     _assert_components(edges, max_rounds=3, options=TWO_PROCESSES)
+
+
+def test_empty_node_name_rejected():
+    with pytest.raises(ValueError, match="non-empty"):
+        list(_oriented(("", "a")))
 
 
 def test_negative_rounds_rejected():
