@@ -105,7 +105,7 @@ class GopherQuality(ThresholdScorer):
         scores["word_count"] = float(words)
         forms = _STOP_WORD_FORMS.get(stats.lang or "")
         if forms is not None:
-            present = forms.keys() & stats.token_kinds.keys()
+            present = forms.keys() & stats.token_ids.index.keys()
             scores["stop_word_count"] = float(len(set(map(forms.__getitem__, present))))
         if not tokens:
             return scores

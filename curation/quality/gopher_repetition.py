@@ -4,11 +4,6 @@ by datatrove's ``GopherRepetitionFilter``."""
 from __future__ import annotations
 
 import dataclasses
-from collections import Counter
-from collections.abc import Hashable, Iterable, Sequence
-from functools import lru_cache
-from itertools import compress
-from operator import ne
 
 import numpy as np
 
@@ -19,8 +14,9 @@ __all__ = ["DUP_NGRAM_SIZES", "TOP_NGRAM_SIZES", "GopherRepetition", "duplicate_
 
 TOP_NGRAM_SIZES = (2, 3, 4)
 DUP_NGRAM_SIZES = (5, 6, 7, 8, 9, 10)
-#: Sizes up to this one are grouped at every position (numpy); longer ones from a base.
-_DENSE_MAX = 4
+#: N-grams up to this size are grouped at every position by one sort; a longer one, at most
+#: twice as long, only where the two n-grams of this size it is made of both repeat.
+_BASE = 5
 
 
 def _span_chars(tokens: list[str], start: int, n: int) -> int:
@@ -28,187 +24,65 @@ def _span_chars(tokens: list[str], start: int, n: int) -> int:
     return sum(map(len, tokens[start : start + n]))
 
 
-def _first_positions(keys: Iterable[Hashable], positions: Sequence[int]) -> tuple[list[int], bool]:
-    """For each key (the n-gram at the matching position), the position where that n-gram
-    first occurs, which identifies it; and whether every n-gram is unique."""
-    first: dict[Hashable, int] = {}
-    groups = list(map(first.setdefault, keys, positions))
-    return groups, len(first) == len(groups)
+def _packed_keys(ids: np.ndarray, width: int) -> list[tuple[np.ndarray, int]]:
+    """The ``width``-gram at every position (ids past the end are 0) as integer keys, most
+    significant first: each key packs the ids of as many consecutive tokens as fit in 63 bits
+    (all ``width`` in one key below 2**(63 // width) tokens); with the number of tokens packed."""
+    size = ids.size
+    bits = size.bit_length()
+    per_key = 63 // bits
+    padded = np.zeros(size + width - 1, dtype=np.int64)
+    padded[:size] = ids
+    keys = []
+    for first in range(0, width, per_key):
+        columns = range(first, min(first + per_key, width))
+        key = padded[first : first + size].copy()
+        for column in columns[1:]:
+            key <<= bits
+            key |= padded[column : column + size]
+        keys.append((key, len(columns)))
+    return keys
 
 
-def _top_chars(tokens: list[str], n: int, later_groups: list[int]) -> int:
-    """Characters of the most frequent n-gram (joined by spaces) times its count, ties going to
-    the n-gram seen first; ``later_groups`` holds the first position of every repeat."""
-    copies = Counter(later_groups)
-    most = max(copies.values())
-    first = min(group for group, count in copies.items() if count == most)
-    return (_span_chars(tokens, first, n) + n - 1) * (most + 1)
+def _sort_ngrams(ids: np.ndarray, width: int) -> tuple[np.ndarray, np.ndarray]:
+    """Positions sorted by the ``width``-gram starting there, and how many leading tokens the
+    n-gram at each position in that order shares with the previous one, with ``-1`` before the
+    first and after the last (``size + 1`` values).
 
-
-@dataclasses.dataclass
-class _Base:
-    """The repeated n-grams of one size ``n``, from which longer n-grams are found."""
-
-    n: int
-    #: Sorted positions whose n-gram occurs more than once.
-    repeated: list[int]
-    #: Position -> id of the n-gram there (for at least ``repeated``); equal ids, equal n-grams.
-    group_of: Sequence[int] | dict[int, int]
-    #: ``repeated`` as a set.
-    repeated_set: set[int] = dataclasses.field(init=False)
-
-    def __post_init__(self) -> None:
-        self.repeated_set = set(self.repeated)
-
-    def candidates(self, n: int) -> tuple[list[int], list[tuple[int, int]]]:
-        """Positions where an ``n``-gram may repeat, and keys identifying it.
-
-        An ``n``-gram that repeats starts with a repeated ``self.n``-gram (at ``p``) and ends
-        with one (at ``p + n - self.n``); as long as ``n <= 2 * self.n`` the two cover it, so
-        the pair of their ids identifies it exactly.
-        """
-        offset = n - self.n
-        group_at = self.group_of.__getitem__
-        starts = self.repeated_set.intersection(map(offset.__rsub__, self.repeated))
-        positions = sorted(starts)
-        ends = map(offset.__add__, positions)
-        return positions, list(zip(map(group_at, positions), map(group_at, ends), strict=True))
-
-    def duplicate_chars(self, tokens: list[str], n: int) -> int:
-        """:func:`_greedy_duplicate_chars` for ``n``-grams, over the candidates of
-        :meth:`candidates`, generated lazily in position order rather than listed first.
-        0 exactly when no ``n``-gram repeats: the first repeat of any n-gram is always seen."""
-        offset = n - self.n
-        group_of, repeated_set = self.group_of, self.repeated_set
-        grams = (
-            (i, (group_of[i], group_of[i + offset]))
-            for i in self.repeated
-            if i + offset in repeated_set
-        )
-        return _greedy_duplicate_chars(tokens, n, grams)
-
-
-@lru_cache(maxsize=16)
-def _base_sizes(sizes: tuple[int, ...]) -> frozenset[int]:
-    """Sizes whose repeated n-grams are kept to find longer ones: the last size grouped at
-    every position, then, while the largest size is more than twice the last base, the next
-    base as long as possible but not beyond twice the last base or half the largest size
-    (4 and 5 for sizes up to 10)."""
-    largest = sizes[-1]
-    base = min(largest, _DENSE_MAX)
-    bases = {base}
-    while 2 * base < largest:
-        base = min(2 * base, -(-largest // 2))
-        bases.add(base)
-    return frozenset(bases)
-
-
-def _sorted_groups(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Group equal ``keys`` (one per position) by a stable sort: each position's group label,
-    each group's size, and each group's first position (labels number the groups in key
-    order)."""
-    order = np.argsort(keys, kind="stable")
-    ordered = keys[order]
-    starts = np.empty(keys.size, dtype=bool)
-    starts[0] = True
-    np.not_equal(ordered[1:], ordered[:-1], out=starts[1:])
-    run = np.cumsum(starts) - 1
-    labels = np.empty_like(run)
-    labels[order] = run
-    return labels, np.bincount(run), order[starts]
-
-
-def _dense_levels(tokens: list[str], top: dict[int, int], sizes: tuple[int, ...]) -> _Base | None:
-    """N-grams of sizes 2 to 4 (or fewer) at every position, grouped with numpy on exact
-    integer keys: a bigram's key is its two token ids (first positions), and a 3- or 4-gram's
-    key is the labels of the bigrams at its start and at its end. Fills ``top``; returns the
-    repeated n-grams of the last size as a base for longer ones, or ``None`` if some size has
-    no repeat (then no longer n-gram repeats either)."""
-    size = len(tokens)
-    index: dict[str, int] = {}
-    ids = np.fromiter(map(index.setdefault, tokens, range(size)), dtype=np.int64, count=size)
-    bigram_labels = None
-    for n in sizes:
-        if size - n + 1 < 2:
-            return None
-        if n == 2:
-            keys = ids[:-1] * size + ids[1:]
-        else:
-            keys = bigram_labels[: 2 - n] * size + bigram_labels[n - 2 :]
-        labels, counts, firsts = _sorted_groups(keys)
-        most = int(counts.max())
-        if most == 1:
-            return None
-        if n in top:
-            start = int(firsts[counts == most].min())
-            top[n] = (_span_chars(tokens, start, n) + n - 1) * most
-        if n == 2:
-            bigram_labels = labels
-    repeated = np.flatnonzero(counts[labels] > 1).tolist()
-    return _Base(sizes[-1], repeated, labels.tolist())
-
-
-def ngram_repetition(
-    tokens: list[str], top_sizes: tuple[int, ...], dup_sizes: tuple[int, ...]
-) -> tuple[dict[int, int], dict[int, int]]:
-    """Characters of the most frequent n-gram (``top_sizes``) and of duplicated n-grams
-    (``dup_sizes``); the sizes together must be consecutive from 2.
-
-    Top n-gram: its length (tokens joined by single spaces) times its count, ties going to the
-    n-gram seen first (datatrove's ``find_top_duplicate``). Duplicated n-grams: characters
-    (spaces excluded) of n-grams that repeat an earlier one, scanning left to right and jumping
-    past each repeat so overlapping repeats are not counted twice (Gopher's definition,
-    datatrove's ``find_all_duplicate``).
-
-    N-grams are compared exactly. Sizes 2 to 4 are grouped at every position with numpy
-    (:func:`_dense_levels`); a longer size only where the two shorter n-grams it is made of
-    both repeat, in a *base* size at least half as long (4 for 5, 5 for 6 to 10, see
-    :func:`_base_sizes`). If no n-gram of a size repeats, no longer one does, and most
-    documents stop early.
+    In this order the n-grams of every size up to ``width`` are grouped: a new n-gram starts
+    where fewer than n tokens are shared. Several keys (long documents) are sorted as a radix
+    sort: by the least significant key, then stably by each more significant one.
     """
-    size = len(tokens)
-    top = {n: _span_chars(tokens, 0, n) + n - 1 if size >= n else 0 for n in top_sizes}
-    dup = dict.fromkeys(dup_sizes, 0)
-    sizes = tuple(sorted(top_sizes + dup_sizes))
-    dense = tuple(n for n in sizes if n <= _DENSE_MAX)
-    base = _dense_levels(tokens, top, dense)
-    if base is None:
-        return top, dup
-    bases = _base_sizes(sizes)
-    for n in sizes[len(dense) :]:
-        if n not in top and n not in bases:
-            dup[n] = base.duplicate_chars(tokens, n)
-            if not dup[n]:
-                break
-            continue
-        positions, keys = base.candidates(n)
-        groups, unique = _first_positions(keys, positions)
-        if unique:
-            break
-        if n in dup:
-            dup[n] = _greedy_duplicate_chars(tokens, n, zip(positions, groups, strict=True))
-        if n in top or n in bases:
-            later = list(map(ne, groups, positions))
-            later_groups = list(compress(groups, later))
-            if n in top:
-                top[n] = _top_chars(tokens, n, later_groups)
-            if n in bases:
-                repeated = sorted(set(later_groups).union(compress(positions, later)))
-                base = _Base(n, repeated, dict(zip(positions, groups, strict=True)))
-    return top, dup
+    keys = _packed_keys(ids, width)
+    bits = ids.size.bit_length()
+    order = np.argsort(keys[-1][0])
+    for key, _ in keys[-2::-1]:
+        order = order[np.argsort(key[order], kind="stable")]
+    shared = np.full(ids.size + 1, -1, dtype=np.int64)
+    known = 0
+    for key, count in keys:
+        ordered = key[order]
+        limits = [1 << (bits * column) for column in range(count)]
+        same = count - np.searchsorted(limits, ordered[1:] ^ ordered[:-1], side="right")
+        if known:
+            same = np.where(shared[1:-1] == known, known + same, shared[1:-1])
+        shared[1:-1] = same
+        known += count
+    return order, shared
 
 
 def _greedy_duplicate_chars(
-    tokens: list[str], n: int, grams: Iterable[tuple[int, Hashable]]
+    tokens: list[str], n: int, positions: list[int], grams: list[int]
 ) -> int:
-    """The left-to-right scan of duplicated n-grams over ``(position, n-gram key)`` pairs only:
-    they must include every position whose n-gram repeats (a unique n-gram never matches
-    later, so skipping it does not change the result). Positions increase, so a position that
-    is not a repeat never has to move the scan's next start."""
-    seen: set[Hashable] = set()
+    """Gopher's left-to-right scan of duplicated n-grams, over the n-grams (``grams``, equal
+    ids for equal n-grams) at ``positions`` only, which increase and must include every
+    position whose n-gram repeats (a unique n-gram never matches later, so skipping it does
+    not change the result, and a position that is not a repeat never moves the next start).
+    0 exactly when no n-gram repeats: the first repeat is always reached."""
+    seen: set[int] = set()
     add = seen.add
     chars = next_start = 0
-    for i, gram in grams:
+    for i, gram in zip(positions, grams, strict=True):
         if i < next_start:
             continue
         if gram in seen:
@@ -217,6 +91,58 @@ def _greedy_duplicate_chars(
         else:
             add(gram)
     return chars
+
+
+def _dense_levels(tokens: list[str], ids: np.ndarray, top: dict[int, int]) -> np.ndarray | None:
+    """N-grams of sizes 2 to ``_BASE`` at every position, grouped by :func:`_sort_ngrams`.
+    Fills ``top`` (sizes up to ``_BASE``). Returns, for each position and ``_BASE`` more past
+    the end, an id (below the number of tokens) of the ``_BASE``-gram there if it repeats, else
+    -1; ``None`` if some size has no repeat (then no longer n-gram repeats either)."""
+    order, shared = _sort_ngrams(ids, _BASE)
+    for n in range(2, _BASE + 1):
+        bounds = (shared < n).nonzero()[0]
+        counts = bounds[1:] - bounds[:-1]
+        most = int(counts.max())
+        if most == 1:
+            return None
+        if n in top:
+            firsts = np.minimum.reduceat(order, bounds[:-1])
+            top[n] = (_span_chars(tokens, int(firsts[counts == most].min()), n) + n - 1) * most
+    labels = np.full(ids.size + _BASE, -1, dtype=np.int64)
+    labels[order] = np.repeat(np.where(counts > 1, bounds[:-1], -1), counts)
+    return labels
+
+
+def ngram_repetition(tokens: list[str], ids: np.ndarray) -> tuple[dict[int, int], dict[int, int]]:
+    """Characters of the most frequent n-gram (``TOP_NGRAM_SIZES``) and of duplicated n-grams
+    (``DUP_NGRAM_SIZES``); ``ids`` are the tokens' ids (:func:`~curation.quality.text.token_ids`).
+
+    Top n-gram: its length (tokens joined by single spaces) times its count, ties going to the
+    n-gram seen first (datatrove's ``find_top_duplicate``). Duplicated n-grams: characters
+    (spaces excluded) of n-grams that repeat an earlier one, scanning left to right and jumping
+    past each repeat so overlapping repeats are not counted twice (Gopher's definition,
+    datatrove's ``find_all_duplicate``).
+
+    N-grams are compared exactly. Sizes up to 5 are grouped at every position with one sort
+    (:func:`_dense_levels`); a longer n-gram is scanned only where the two 5-grams it is made
+    of (at its start and at its end) both repeat, and is identified by their ids. If no n-gram
+    of a size repeats, no longer one does, and most documents stop early.
+    """
+    size = len(tokens)
+    top = {n: _span_chars(tokens, 0, n) + n - 1 if size >= n else 0 for n in TOP_NGRAM_SIZES}
+    dup = dict.fromkeys(DUP_NGRAM_SIZES, 0)
+    labels = _dense_levels(tokens, ids, top) if size >= 3 else None
+    if labels is None:
+        return top, dup
+    repeated = (labels >= 0).nonzero()[0]
+    for n in DUP_NGRAM_SIZES:
+        ends = labels[repeated + n - _BASE]
+        positions = repeated[ends >= 0]
+        grams = labels[positions] * size + ends[ends >= 0]
+        dup[n] = _greedy_duplicate_chars(tokens, n, positions.tolist(), grams.tolist())
+        if not dup[n]:
+            break
+    return top, dup
 
 
 def _top_name(n: int) -> str:
@@ -277,7 +203,7 @@ class GopherRepetition(ThresholdScorer):
             scores["dup_line_char_frac"] = chars / size
         if not stats.spaced:
             return scores
-        top, dup = ngram_repetition(stats.tokens, TOP_NGRAM_SIZES, DUP_NGRAM_SIZES)
+        top, dup = ngram_repetition(stats.tokens, stats.token_ids.ids)
         for n, chars in top.items():
             scores[_top_name(n)] = chars / size
         for n, chars in dup.items():

@@ -29,7 +29,7 @@ from curation.quality.c4 import (
     count_sentences_in_lines,
 )
 from curation.quality.gopher_repetition import DUP_NGRAM_SIZES, TOP_NGRAM_SIZES, ngram_repetition
-from curation.quality.text import _HAS_LETTER, tokenize
+from curation.quality.text import _HAS_LETTER, token_ids, tokenize
 
 EN = (
     "The committee met on Tuesday to discuss the budget. Members agreed that the proposal "
@@ -229,7 +229,7 @@ def test_ngram_engine_matches_the_reference_definition():
     for _ in range(300):
         vocabulary = rng.choice([["a", "b"], ["a", "b", "c", "dd"], list("abcdefgh")])
         tokens = [rng.choice(vocabulary) for _ in range(rng.randint(0, 60))]
-        assert ngram_repetition(tokens, TOP_NGRAM_SIZES, DUP_NGRAM_SIZES) == _reference(tokens)
+        assert ngram_repetition(tokens, token_ids(tokens).ids) == _reference(tokens)
 
 
 def test_scorer_classes_are_exported():
@@ -248,7 +248,18 @@ def test_ngram_engine_matches_the_reference_with_sparse_repeats():
                 span = tokens[start : start + rng.randint(1, 25)]
                 at = rng.randrange(len(tokens))
                 tokens[at:at] = span * rng.randint(1, 3)
-        assert ngram_repetition(tokens, TOP_NGRAM_SIZES, DUP_NGRAM_SIZES) == _reference(tokens)
+        assert ngram_repetition(tokens, token_ids(tokens).ids) == _reference(tokens)
+
+
+def test_ngram_engine_matches_the_reference_on_long_documents():
+    """From 4,096 tokens the 5-gram keys no longer fit one integer and are sorted as a radix
+    sort on two keys (see ``_sort_ngrams``)."""
+    rng = random.Random(17)
+    for size, vocabulary_size in [(4095, 50), (4096, 50), (5000, 3000), (9000, 20)]:
+        vocabulary = [f"w{i}" for i in range(vocabulary_size)]
+        tokens = [rng.choice(vocabulary) for _ in range(size)]
+        tokens[size // 2 : size // 2] = tokens[100:160] * 2
+        assert ngram_repetition(tokens, token_ids(tokens).ids) == _reference(tokens)
 
 
 # --- shared per-document view and fast paths ----------------------------------------------
@@ -318,11 +329,37 @@ def test_tokenizer_equals_the_straightforward_pattern():
         + list(module._SUFFIXES.replace("\\", ""))
         + list(module._PREFIXES.replace("\\", ""))
     )
+    unrolled = re.compile(module._TOKEN)
     for _ in range(20000):
         text = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 12)))
-        assert module._TOKEN_RE.findall(text) == plain.findall(text), text
+        assert unrolled.findall(text) == plain.findall(text), text
     for text in SHARED_VIEW_TEXTS:
-        assert module._TOKEN_RE.findall(text) == plain.findall(text)
+        assert unrolled.findall(text) == plain.findall(text)
+
+
+def test_tokenize_skips_whitespace_as_a_search_would():
+    """``tokenize`` matches the whitespace before each token as part of the match; it must
+    give exactly the tokens that searching for the token pattern itself gives, whatever the
+    whitespace (leading, trailing, runs, Unicode line breaks) and with or without URLs."""
+    from curation.quality import text as module
+
+    plain = re.compile(module._TOKEN)
+    with_urls = re.compile(f"{module._URL}|{module._TOKEN}")
+    rng = random.Random(13)
+    alphabet = list("ab Z9_.,'-/:") + [" ", "  ", "\n", "\t", "\r\n", "\u2028", "\x1c", "\xa0"]
+    for _ in range(5000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 20)))
+        assert tokenize(text) == plain.findall(text), repr(text)
+        url_text = f"{text} http://a.b/{text.strip()} {text}"
+        assert tokenize(url_text) == with_urls.findall(url_text), repr(url_text)
+
+
+def test_token_ids_number_tokens_by_first_occurrence():
+    index, ids = token_ids(["b", "a", "b", ",", "a", "c"])
+    assert index == {"b": 1, "a": 2, ",": 4, "c": 6}
+    assert ids.tolist() == [1, 2, 1, 4, 2, 6]
+    index, ids = token_ids([])
+    assert index == {} and ids.size == 0
 
 
 def test_c4_fast_paths_equal_their_definitions():
