@@ -61,10 +61,11 @@ class FineWebQuality(ThresholdScorer):
         # Stripped lines are never empty, and every terminal is a single character.
         last_chars = map(itemgetter(-1), stats.stripped_lines)
         scores["line_punct_ratio"] = sum(map(_TERMINALS.__contains__, last_chars)) / len(lines)
-        scores["char_dup_ratio"] = stats.line_duplicates[1] / (len(text) - text.count("\n"))
+        newlines = text.count("\n")
+        scores["char_dup_ratio"] = stats.line_duplicates[1] / (len(text) - newlines)
         if stats.spaced:
             short = map(le, map(len, lines), repeat(self.short_line_length))
             scores["short_line_ratio"] = sum(short) / len(lines)
             if stats.tokens:
-                scores["list_ratio"] = text.count("\n") / len(stats.tokens)
+                scores["list_ratio"] = newlines / len(stats.tokens)
         return scores

@@ -4,6 +4,8 @@ by datatrove's ``GopherRepetitionFilter``."""
 from __future__ import annotations
 
 import dataclasses
+from itertools import repeat
+from operator import truediv
 
 import numpy as np
 
@@ -55,7 +57,7 @@ def _sort_ngrams(ids: np.ndarray, width: int) -> tuple[np.ndarray, np.ndarray]:
     """
     keys = _packed_keys(ids, width)
     bits = ids.size.bit_length()
-    order = np.argsort(keys[-1][0])
+    order = keys[-1][0].argsort()
     for key, _ in keys[-2::-1]:
         order = order[np.argsort(key[order], kind="stable")]
     shared = np.full(ids.size + 1, -1, dtype=np.int64)
@@ -71,20 +73,23 @@ def _sort_ngrams(ids: np.ndarray, width: int) -> tuple[np.ndarray, np.ndarray]:
     return order, shared
 
 
-def _greedy_duplicate_chars(
-    tokens: list[str], n: int, positions: list[int], grams: list[int]
-) -> int:
-    """Gopher's left-to-right scan of duplicated n-grams, over the n-grams (``grams``, equal
-    ids for equal n-grams) at ``positions`` only, which increase and must include every
-    position whose n-gram repeats (a unique n-gram never matches later, so skipping it does
-    not change the result, and a position that is not a repeat never moves the next start).
-    0 exactly when no n-gram repeats: the first repeat is always reached."""
+def _greedy_duplicate_chars(tokens: list[str], n: int, labels: dict[int, int]) -> int:
+    """Gopher's left-to-right scan of duplicated ``n``-grams (``_BASE <= n <= 2 * _BASE``),
+    over the positions whose ``_BASE``-gram repeats only (``labels``, in increasing order, the
+    ids of those ``_BASE``-grams; see :func:`_dense_levels`). The ``n``-gram at ``i`` repeats
+    only if the ``_BASE``-grams at ``i`` and at ``i + n - _BASE`` both repeat, and is
+    identified by their two ids (below the number of tokens, packed into one integer); a
+    unique n-gram never matches later, so skipping it does not change the result, and a
+    position that is not a repeat never moves the next start. 0 exactly when no n-gram
+    repeats: the first repeat is always reached."""
     seen: set[int] = set()
-    add = seen.add
+    add, end_label = seen.add, labels.get
+    shift, stride = n - _BASE, len(tokens)
     chars = next_start = 0
-    for i, gram in zip(positions, grams, strict=True):
-        if i < next_start:
+    for i, label in labels.items():
+        if i < next_start or (end := end_label(i + shift)) is None:
             continue
+        gram = label * stride + end
         if gram in seen:
             chars += sum(map(len, tokens[i : i + n]))
             next_start = i + n
@@ -93,24 +98,30 @@ def _greedy_duplicate_chars(
     return chars
 
 
-def _dense_levels(tokens: list[str], ids: np.ndarray, top: dict[int, int]) -> np.ndarray | None:
+def _dense_levels(tokens: list[str], ids: np.ndarray, top: dict[int, int]) -> dict[int, int]:
     """N-grams of sizes 2 to ``_BASE`` at every position, grouped by :func:`_sort_ngrams`.
-    Fills ``top`` (sizes up to ``_BASE``). Returns, for each position and ``_BASE`` more past
-    the end, an id (below the number of tokens) of the ``_BASE``-gram there if it repeats, else
-    -1; ``None`` if some size has no repeat (then no longer n-gram repeats either)."""
+    Fills ``top`` (sizes up to ``_BASE`` that repeat). Returns the positions whose
+    ``_BASE``-gram repeats, in increasing order, each with an id of that ``_BASE``-gram (below
+    the number of tokens); empty if none repeats (then no longer n-gram repeats either)."""
     order, shared = _sort_ngrams(ids, _BASE)
-    for n in range(2, _BASE + 1):
-        bounds = (shared < n).nonzero()[0]
-        counts = bounds[1:] - bounds[:-1]
-        most = int(counts.max())
-        if most == 1:
-            return None
-        if n in top:
-            firsts = np.minimum.reduceat(order, bounds[:-1])
-            top[n] = (_span_chars(tokens, int(firsts[counts == most].min()), n) + n - 1) * most
-    labels = np.full(ids.size + _BASE, -1, dtype=np.int64)
-    labels[order] = np.repeat(np.where(counts > 1, bounds[:-1], -1), counts)
-    return labels
+    # An n-gram repeats exactly when n tokens are shared somewhere in sorted order.
+    longest = int(shared.max())
+    for n in top:
+        if n <= longest:
+            bounds = (shared < n).nonzero()[0]
+            counts = bounds[1:] - bounds[:-1]
+            most = int(counts.max())
+            # The n-gram seen first among the most frequent: the least position in their groups.
+            tied = bounds[:-1][counts == most]
+            first = int(order[tied[:, None] + np.arange(most)].min())
+            top[n] = (_span_chars(tokens, first, n) + n - 1) * most
+    if longest < _BASE:
+        return {}
+    # In sorted order, a _BASE-gram repeats if it is shared with a neighbour; the copies are
+    # consecutive, and the sorted index of the first copy is an id of the group.
+    repeats = ((shared[:-1] >= _BASE) | (shared[1:] >= _BASE)).nonzero()[0]
+    labels = np.maximum.accumulate(np.where(shared[repeats] >= _BASE, 0, repeats))
+    return dict(sorted(zip(order[repeats].tolist(), labels.tolist(), strict=True)))
 
 
 def ngram_repetition(tokens: list[str], ids: np.ndarray) -> tuple[dict[int, int], dict[int, int]]:
@@ -131,15 +142,9 @@ def ngram_repetition(tokens: list[str], ids: np.ndarray) -> tuple[dict[int, int]
     size = len(tokens)
     top = {n: _span_chars(tokens, 0, n) + n - 1 if size >= n else 0 for n in TOP_NGRAM_SIZES}
     dup = dict.fromkeys(DUP_NGRAM_SIZES, 0)
-    labels = _dense_levels(tokens, ids, top) if size >= 3 else None
-    if labels is None:
-        return top, dup
-    repeated = (labels >= 0).nonzero()[0]
+    labels = _dense_levels(tokens, ids, top) if size >= 3 else {}
     for n in DUP_NGRAM_SIZES:
-        ends = labels[repeated + n - _BASE]
-        positions = repeated[ends >= 0]
-        grams = labels[positions] * size + ends[ends >= 0]
-        dup[n] = _greedy_duplicate_chars(tokens, n, positions.tolist(), grams.tolist())
+        dup[n] = _greedy_duplicate_chars(tokens, n, labels)
         if not dup[n]:
             break
     return top, dup
@@ -204,8 +209,6 @@ class GopherRepetition(ThresholdScorer):
         if not stats.spaced:
             return scores
         top, dup = ngram_repetition(stats.tokens, stats.token_ids.ids)
-        for n, chars in top.items():
-            scores[_top_name(n)] = chars / size
-        for n, chars in dup.items():
-            scores[_dup_name(n)] = chars / size
+        ngram_chars = [*top.values(), *dup.values()]
+        scores.update(zip(_NGRAM_METRICS, map(truediv, ngram_chars, repeat(size)), strict=True))
         return scores

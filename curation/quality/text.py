@@ -29,7 +29,7 @@ import re
 from collections.abc import Callable
 from functools import lru_cache
 from itertools import compress
-from operator import itemgetter, mul, not_
+from operator import itemgetter, not_
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -65,10 +65,15 @@ _SPECIAL = (
     # An infix character where neither infix rule of _INFIX for these characters (between a
     # letter/digit and a letter; between digits) matches, checked after the character.
     f"[{_INFIX_CHARS}](?!(?<=[^\\W_][\\-~/=])[^\\W\\d_])(?!(?<=[0-9][+\\-^])[0-9\\-])"
-    f"|(?=[{_SUFFIXES}])(?:(?!{_INFIX}|{_CONTRACTION})[{_SUFFIXES}])++(?=[^\\s{_SUFFIXES}])"
+    # (The first look-ahead, a necessary condition, rejects the common suffix before a space
+    # without testing each suffix character for an infix.)
+    f"|(?=[{_SUFFIXES}]++[^\\s{_SUFFIXES}])"
+    f"(?:(?!{_INFIX}|{_CONTRACTION})[{_SUFFIXES}])++(?=[^\\s{_SUFFIXES}])"
     "|\\.(?<=(?<![A-Za-z])[A-Z]\\.)"
 )
-_CORE_REST = f"{_PLAIN}(?:(?:{_SPECIAL}){_PLAIN})*+"
+#: (Every special character is a suffix or infix character: testing that first ends the
+#: common word before a space without trying each branch of ``_SPECIAL``.)
+_CORE_REST = f"{_PLAIN}(?:(?=[{_SUFFIXES}{_INFIX_CHARS}])(?:{_SPECIAL}){_PLAIN})*+"
 _CORE = f"[^\\s{_PREFIXES}]{_CORE_REST}"
 _URL = f"(?:https?|ftp)://[^\\s<>\"'`]+?(?=[{_SUFFIXES}]*(?:\\s|\\Z))"
 #: No contraction or infix starts with a letter or digit, so a core starting with one is
@@ -234,24 +239,25 @@ class TextStats:
     @cached_property
     def word_stats(self) -> tuple[int, int, int]:
         """``(words, characters of the words, words containing a letter)``, the counts of
-        ``words`` without building it: each distinct token is classified once and weighted by
-        its number of occurrences."""
+        ``words`` without building it: starting from all tokens, each distinct token that is
+        not all letters is classified once and its occurrences are taken off the counts it
+        does not belong to."""
+        tokens = self.tokens
         index, ids = self.token_ids
-        distinct = list(index)
-        counts = np.bincount(ids)[np.fromiter(index.values(), np.int64, len(distinct))].tolist()
-        alnum = list(map(str.isalnum, distinct))
-        # All letters and digits: a word, with a letter unless all decimal digits (\d).
-        words = list(compress(distinct, alnum))
-        word_counts = list(compress(counts, alnum))
-        total, chars = sum(word_counts), sum(map(mul, map(len, words), word_counts))
-        letters = total - sum(compress(word_counts, map(str.isdecimal, words)))
-        # Others: one character (punctuation, a symbol) is not a word; longer ones are searched.
-        others = list(map(not_, alnum))
-        for token, count in zip(compress(distinct, others), compress(counts, others), strict=True):
-            if len(token) > 1 and _HAS_ALNUM(token):
-                total += count
-                chars += len(token) * count
-                letters += count if _HAS_LETTER(token) else 0
+        counts = np.bincount(ids).tolist()
+        total, chars, letters = len(tokens), len("".join(tokens)), len(tokens)
+        for token, token_id in compress(index.items(), map(not_, map(str.isalpha, index))):
+            count = counts[token_id]
+            if token.isalnum():
+                # A word, with a letter unless all decimal digits (\d).
+                letters -= count if token.isdecimal() else 0
+            elif len(token) == 1 or not _HAS_ALNUM(token):
+                # Punctuation or a symbol: not a word.
+                total -= count
+                chars -= len(token) * count
+                letters -= count
+            elif not _HAS_LETTER(token):
+                letters -= count
         return total, chars, letters
 
     @property
