@@ -29,7 +29,7 @@ import re
 from collections.abc import Callable
 from functools import lru_cache
 from itertools import compress
-from operator import itemgetter, not_
+from operator import not_
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -222,14 +222,6 @@ class TextStats:
     def tokens(self) -> list[str]:
         """Words and punctuation tokens, in order (see the module docstring)."""
         return tokenize(self.text)
-
-    @cached_property
-    def words(self) -> list[str]:
-        """Tokens that contain a letter or digit (not in document order)."""
-        tokens = self.tokens
-        alnum_first = list(map(str.isalnum, map(itemgetter(0), tokens)))
-        others = compress(tokens, map(not_, alnum_first))
-        return list(compress(tokens, alnum_first)) + list(filter(_HAS_ALNUM, others))
 
     @cached_property
     def token_ids(self) -> TokenIds:
