@@ -156,12 +156,16 @@ def ours_dedup_worker(input_glob: str, out: str, overrides_json: str) -> None:
     from curation.config import CurationConfig
     from curation.dedup import Digest, rank_key
     from curation.normalize import content_hash
+    from curation.pieces import plan_pieces
     from pipelines.curate_pipeline import minhasher
-    from pipelines.run import beam_options
+    from pipelines.run import beam_options, plan_files
     from transforms.dedup import Deduplicate
 
     config = CurationConfig.model_validate(config_dict(input_glob, json.loads(overrides_json)))
     hasher = minhasher(config)
+    # As many content batches as `curate run` plans input pieces for these files.
+    files = plan_files(config)
+    batches = len(plan_pieces(files, config.read.split_bytes, config.output.target_shard_bytes))
     policy = config.dedup.keep_policy
 
     def digest(line: str) -> Digest:
@@ -192,7 +196,7 @@ def ours_dedup_worker(input_glob: str, out: str, overrides_json: str) -> None:
             pipeline
             | "Read" >> beam.io.ReadFromText(input_glob)
             | "Digest" >> beam.Map(digest)
-            | "Dedup" >> Deduplicate(config.dedup, hasher)
+            | "Dedup" >> Deduplicate(config.dedup, hasher, batches)
             | "Format"
             >> beam.Map(
                 lambda item: json.dumps(
@@ -515,17 +519,17 @@ def simulate(
     signatures: dict[str, bytes], hasher_args: dict, threshold: float, verify: bool
 ) -> dict[str, str]:
     """Cluster labels exactly as :class:`transforms.dedup.NearDuplicateClusters` computes
-    them (band keys, star edges to each bucket's minimum, verification, components), but in
+    them (band hashes, star edges to each bucket's minimum, verification, components), but in
     one process; ranks are the ids."""
     from curation.dedup import bucket_edges, verified
     from curation.minhash import MinHasher
     from curation.unionfind import components
 
     hasher = MinHasher(**hasher_args)
-    buckets: dict[str, list[str]] = {}
+    buckets: dict[tuple[int, int], list[str]] = {}
     for doc_id, signature in signatures.items():
-        for key in hasher.band_keys(signature):
-            buckets.setdefault(key, []).append(doc_id)
+        for band, band_hash in enumerate(hasher.band_hashes(signature)):
+            buckets.setdefault((band, band_hash), []).append(doc_id)
     edges = {edge for members in buckets.values() for edge in bucket_edges(members)}
     if verify:
         edges = {(a, b) for a, b in edges if verified(signatures[a], signatures[b], threshold)}

@@ -8,12 +8,14 @@ depend on the order a runner delivers them in.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from curation.config import KEEP_POLICY_KEYS
-from curation.minhash import estimated_jaccard
+from curation.minhash import MinHasher, estimated_jaccard
 from curation.records import Reason, Stage
 
 _PRIORITY_OFFSET = 1_000_000
@@ -153,6 +155,11 @@ def verdict_decision(digest: Digest) -> dict[str, Any]:
     return rejected(digest.key, verdict["stage"], verdict["reason"], verdict.get("detail"))
 
 
+def as_node(digest: Digest) -> Node:
+    """The near-dedup node of a document that has no exact copies."""
+    return Node(digest.rank, digest.key, digest.id, digest.signature)
+
+
 def resolve_exact_group(digests: Iterable[Digest]) -> Node:
     """Documents with the same ``content_hash``: the best-ranked stands for all of them."""
     keeper, *copies = sorted(digests, key=lambda d: d.rank)
@@ -163,6 +170,74 @@ def resolve_exact_group(digests: Iterable[Digest]) -> Node:
         keeper.signature,
         exact_copies=tuple(copy.key for copy in copies),
     )
+
+
+def content_batch(content_hash: str, batches: int) -> int:
+    """The batch (``0 .. batches - 1``) of a hex ``content_hash``: exact copies share one."""
+    return int(content_hash[:16], 16) % batches
+
+
+def resolve_content_batch(digests: Iterable[Digest], exact: bool) -> list[Node]:
+    """The near-dedup nodes of one content batch, in rank order: with ``exact``, one per
+    content hash (:func:`resolve_exact_group`), else one per document."""
+    if not exact:
+        return sorted(map(as_node, digests), key=lambda node: node.rank)
+    groups: dict[str, list[Digest]] = {}
+    for digest in digests:
+        groups.setdefault(digest.content_hash, []).append(digest)
+    return sorted(map(resolve_exact_group, groups.values()), key=lambda node: node.rank)
+
+
+def bucket_parts(batches: int, bands: int) -> int:
+    """Bucket groups per LSH band for ``batches`` content batches: about one group per batch
+    over all bands, so a group holds the band hashes of about ``bands`` batches' documents."""
+    return max(1, -(-batches // bands))
+
+
+#: A bucket group: ``(band, part)``; its members are the nodes whose band hash is ``part``
+#: modulo the number of parts.
+BucketGroup = tuple[int, int]
+#: A group's entries from one batch: band hashes (uint64, native byte order) and their ranks.
+BandEntries = tuple[bytes, tuple[str, ...]]
+
+
+def band_entries(
+    nodes: Sequence[Node], hasher: MinHasher, parts: int
+) -> Iterator[tuple[BucketGroup, BandEntries]]:
+    """The LSH band hashes of a batch of nodes, one element per bucket group they fall in.
+
+    Shuffling a few arrays per batch instead of one ``(band key, rank)`` element per band and
+    document keeps the per-element cost of a runner's shuffle off the bucket step (16 elements
+    per document at the default bands). A bucket is a band and a hash: its members all land
+    in the same group. Nodes without band hashes (no shingles) take no part.
+    """
+    rows = [(hashes, node.rank) for node in nodes if (hashes := hasher.band_hashes(node.signature))]
+    if not rows:
+        return
+    hashes = np.array([row[0] for row in rows], dtype=np.uint64)
+    ranks = np.array([row[1] for row in rows], dtype=object)
+    group_parts = hashes % np.uint64(parts)
+    for band in range(hasher.bands):
+        for part in range(parts):
+            members = group_parts[:, band] == part
+            if members.any():
+                entries = (hashes[members, band].tobytes(), tuple(ranks[members].tolist()))
+                yield (band, part), entries
+
+
+def bucket_group_edges(entries: Iterable[BandEntries]) -> Iterator[tuple[str, str]]:
+    """Star edges (:func:`bucket_edges`) of every bucket in one bucket group: the members of a
+    bucket have equal band hashes. Buckets of one member, most of them, are skipped in numpy."""
+    chunks = list(entries)
+    hashes = np.concatenate([np.frombuffer(chunk[0], dtype=np.uint64) for chunk in chunks])
+    ranks = [rank for chunk in chunks for rank in chunk[1]]
+    order = np.argsort(hashes, kind="stable")
+    ordered = hashes[order]
+    starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
+    sizes = np.diff(np.append(starts, len(ordered)))
+    shared = sizes > 1
+    for start, size in zip(starts[shared].tolist(), sizes[shared].tolist(), strict=True):
+        yield from bucket_edges(ranks[index] for index in order[start : start + size].tolist())
 
 
 def bucket_edges(ranks: Iterable[str]) -> Iterator[tuple[str, str]]:

@@ -1,4 +1,4 @@
-"""Shingling, MinHash signatures and LSH band keys for near-duplicate detection.
+"""Shingling, MinHash signatures and LSH band hashes for near-duplicate detection.
 
 A document's shingles are the word 5-grams of its normalised text (character 5-grams for
 scripts written without spaces); its signature is a function of the *set* of its shingles.
@@ -173,7 +173,7 @@ def _permuted_minimum(hashes: np.ndarray, a_rows: np.ndarray, b_rows: np.ndarray
 
 @dataclass(frozen=True)
 class MinHasher:
-    """Computes signatures and band keys with fixed parameters (create once per worker)."""
+    """Computes signatures and band hashes with fixed parameters (create once per worker)."""
 
     num_perm: int = 128
     bands: int = 9
@@ -217,17 +217,18 @@ class MinHasher:
             np.minimum(minimum, _permuted_minimum(chunk, a_rows, b_rows), out=minimum)
         return minimum.astype(_SIGNATURE_DTYPE).tobytes()
 
-    def band_keys(self, signature: bytes) -> list[str]:
-        """One key per band: ``"<band index>:<xxh64 hex of the band's rows>"``.
+    def band_hashes(self, signature: bytes) -> list[int]:
+        """One 64-bit hash per band: XXH64 of the band's ``rows`` signature values.
 
+        Two documents share an LSH bucket of band ``b`` when their ``b``-th hashes are equal.
         The signature of an empty shingle set (a text of only punctuation or symbols) has no
-        band keys: such texts are not near-duplicates of each other, only exact duplicates.
+        band hashes: such texts are not near-duplicates of each other, only exact duplicates.
         """
         if signature == self._empty_signature:
             return []
         width = self.rows * _SIGNATURE_DTYPE.itemsize
         return [
-            f"{band}:{xxhash.xxh64_hexdigest(signature[band * width : (band + 1) * width])}"
+            xxhash.xxh64_intdigest(signature[band * width : (band + 1) * width])
             for band in range(self.bands)
         ]
 

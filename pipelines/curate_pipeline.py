@@ -63,7 +63,9 @@ def build_pipeline(pipeline: beam.Pipeline, plan: RunPlan) -> None:
     pieces = pipeline | "Pieces" >> NumberedPieces(plan.pieces)
     scored = pieces | "Score" >> ScorePieces(config, spill_dir, plan.run_id, plan.progress_dir)
     digests = scored[DIGESTS]
-    decisions = digests | "Dedup" >> Deduplicate(config.dedup, minhasher(config))
+    decisions = digests | "Dedup" >> Deduplicate(
+        config.dedup, minhasher(config), batches=len(plan.pieces)
+    )
     if config.synthetic.policy == "cap":
         decisions = (digests, decisions) | "CapSynthetic" >> CapSynthetic(
             config.synthetic.max_share

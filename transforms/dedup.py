@@ -17,9 +17,12 @@ from curation.config import DedupConfig
 from curation.dedup import (
     Digest,
     Node,
-    bucket_edges,
+    band_entries,
+    bucket_group_edges,
+    bucket_parts,
+    content_batch,
     resolve_cluster,
-    resolve_exact_group,
+    resolve_content_batch,
     resolve_id_group,
     verdict_decision,
     verified,
@@ -32,6 +35,8 @@ DECISIONS = "decisions"
 ELIGIBLE = "eligible"
 SINGLETON = "singleton"
 CLUSTERED = "clustered"
+NODES = "nodes"
+BAND_ENTRIES = "band_entries"
 
 
 def _resolve_ids(item: tuple[str, Iterable[Digest]]) -> Iterator[tuple[str, Any]]:
@@ -44,17 +49,16 @@ def _resolve_ids(item: tuple[str, Iterable[Digest]]) -> Iterator[tuple[str, Any]
         yield ELIGIBLE, winner
 
 
-def _as_node(digest: Digest) -> Node:
-    return Node(digest.rank, digest.key, digest.id, digest.signature)
-
-
-class _BandKeys(beam.DoFn):
-    def __init__(self, hasher: MinHasher) -> None:
-        self._hasher = hasher
-
-    def process(self, node: Node) -> Iterator[tuple[str, str]]:
-        for band_key in self._hasher.band_keys(node.signature):
-            yield band_key, node.rank
+def _batch_nodes(
+    item: tuple[int, Iterable[Digest]], exact: bool, hasher: MinHasher | None, parts: int
+) -> Iterator[tuple[str, Any]]:
+    """A content batch's nodes, and (with ``hasher``) their LSH band entries per bucket group."""
+    nodes = resolve_content_batch(item[1], exact)
+    for node in nodes:
+        yield NODES, node
+    if hasher is not None:
+        for entry in band_entries(nodes, hasher, parts):
+            yield BAND_ENTRIES, entry
 
 
 def _spokes(item: tuple[str, dict[str, list]]) -> Iterator[tuple[str, tuple[str, bytes]]]:
@@ -121,20 +125,19 @@ class VerifyEdges(beam.PTransform):
 
 
 class NearDuplicateClusters(beam.PTransform):
-    """Nodes -> ``{SINGLETON: node, CLUSTERED: (label, node)}``; a cluster's label is its best
-    rank. Singletons (most documents) skip the cluster shuffle."""
+    """(nodes, band entries) -> ``{SINGLETON: node, CLUSTERED: (label, node)}``; a cluster's
+    label is its best rank. Singletons (most documents) skip the cluster shuffle."""
 
-    def __init__(self, config: DedupConfig, hasher: MinHasher) -> None:
+    def __init__(self, config: DedupConfig) -> None:
         super().__init__()
         self._config = config
-        self._hasher = hasher
 
-    def expand(self, nodes: beam.PCollection) -> beam.PCollection:
+    def expand(self, inputs):  # (nodes, band entries); no annotation, see VerifyEdges
+        nodes, entries = inputs
         edges = (
-            nodes
-            | "BandKeys" >> beam.ParDo(_BandKeys(self._hasher))
+            entries
             | "GroupBuckets" >> beam.GroupByKey()
-            | "StarEdges" >> beam.FlatMap(lambda bucket: bucket_edges(bucket[1]))
+            | "StarEdges" >> beam.FlatMap(lambda group: bucket_group_edges(group[1]))
             | "DistinctEdges" >> beam.Distinct()
         )
         if self._config.verify:
@@ -150,14 +153,23 @@ class NearDuplicateClusters(beam.PTransform):
 
 
 class Deduplicate(beam.PTransform):
-    """Digests -> one decision per document, keyed by the internal record key."""
+    """Digests -> one decision per document, keyed by the internal record key.
 
-    def __init__(self, config: DedupConfig, hasher: MinHasher) -> None:
+    ``batches`` (>= 1) sets the parallelism of the exact-duplicate step: documents are grouped
+    into that many batches by content hash, each batch resolves its exact copies and emits its
+    nodes' LSH band hashes as a few arrays (the pipeline uses its number of input pieces).
+    """
+
+    def __init__(self, config: DedupConfig, hasher: MinHasher, batches: int) -> None:
         super().__init__()
+        if batches < 1:
+            raise ValueError(f"batches must be >= 1, got {batches}")
         self._config = config
         self._hasher = hasher
+        self._batches = batches
 
     def expand(self, digests: beam.PCollection) -> beam.PCollection:
+        config, batches = self._config, self._batches
         ids = (
             digests
             | "ById" >> beam.Map(lambda digest: (digest.id, digest))
@@ -166,18 +178,21 @@ class Deduplicate(beam.PTransform):
             | "SplitIds" >> SplitByTag([DECISIONS, ELIGIBLE])
         )
         decisions = [ids[DECISIONS]]
-        if self._config.exact:
-            nodes = (
-                ids[ELIGIBLE]
-                | "ByContentHash" >> beam.Map(lambda digest: (digest.content_hash, digest))
-                | "GroupContent" >> beam.GroupByKey()
-                | "ResolveExact" >> beam.Map(lambda group: resolve_exact_group(group[1]))
+        hasher = self._hasher if config.near else None
+        parts = bucket_parts(batches, self._hasher.bands)
+        nodes = (
+            ids[ELIGIBLE]
+            | "ByContentBatch"
+            >> beam.Map(lambda digest: (content_batch(digest.content_hash, batches), digest))
+            | "GroupContent" >> beam.GroupByKey()
+            | "ResolveExact" >> beam.FlatMap(_batch_nodes, config.exact, hasher, parts)
+            | "SplitNodes" >> SplitByTag([NODES, BAND_ENTRIES])
+        )
+        singletons = nodes[NODES]
+        if config.near:
+            near = (nodes[NODES], nodes[BAND_ENTRIES]) | "NearDuplicates" >> NearDuplicateClusters(
+                config
             )
-        else:
-            nodes = ids[ELIGIBLE] | "AsNodes" >> beam.Map(_as_node)
-        singletons = nodes
-        if self._config.near:
-            near = nodes | "NearDuplicates" >> NearDuplicateClusters(self._config, self._hasher)
             singletons = near[SINGLETON]
             decisions.append(
                 near[CLUSTERED]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 
 import numpy as np
@@ -11,9 +12,14 @@ from curation.config import KEEP_POLICY_KEYS, DedupConfig
 from curation.dedup import (
     Digest,
     Node,
+    band_entries,
     bucket_edges,
+    bucket_group_edges,
+    bucket_parts,
+    content_batch,
     rank_key,
     resolve_cluster,
+    resolve_content_batch,
     resolve_exact_group,
     resolve_id_group,
     verdict_decision,
@@ -123,6 +129,87 @@ def test_resolve_exact_group_singleton():
     node = resolve_exact_group([_digest("solo", "f", 1)])
     assert node.weight == 1
     assert node.exact_copies == ()
+
+
+def test_content_batch_is_in_range_and_shared_by_equal_hashes():
+    hashes = [f"{n:064x}" for n in (0, 1, 7, 2**200, 2**255 + 3)]
+    assert [content_batch(h, 7) for h in hashes] == [content_batch(h, 7) for h in hashes]
+    assert all(0 <= content_batch(h, 7) < 7 for h in hashes)
+    assert {content_batch(h, 1) for h in hashes} == {0}
+
+
+def _content_digest(doc_id: str, content: str) -> Digest:
+    return dataclasses.replace(
+        _digest(doc_id, "f", int(doc_id[1:])), content_hash=content, rank=doc_id
+    )
+
+
+def test_resolve_content_batch_merges_exact_copies_only_when_asked():
+    digests = [
+        _content_digest("d3", "aa"),
+        _content_digest("d1", "bb"),
+        _content_digest("d2", "aa"),
+        _content_digest("d4", "cc"),
+    ]
+    for permutation in itertools.permutations(digests):
+        nodes = resolve_content_batch(permutation, exact=True)
+        assert [(n.rank, n.weight) for n in nodes] == [("d1", 1), ("d2", 2), ("d4", 1)]
+        assert nodes[1].exact_copies == (record_key("f", 3),)
+        separate = resolve_content_batch(permutation, exact=False)
+        assert [(n.rank, n.weight) for n in separate] == [(f"d{k}", 1) for k in (1, 2, 3, 4)]
+
+
+@pytest.mark.parametrize(("batches", "bands", "parts"), [(1, 16, 1), (16, 16, 1), (17, 16, 2)])
+def test_bucket_parts(batches, bands, parts):
+    assert bucket_parts(batches, bands) == parts
+
+
+def _buckets_one_by_one(nodes: list[Node], hasher: MinHasher) -> set[tuple[str, str]]:
+    """Star edges from a plain dict of buckets keyed by (band, band hash)."""
+    buckets: dict[tuple[int, int], list[str]] = {}
+    for node in nodes:
+        for band, band_hash in enumerate(hasher.band_hashes(node.signature)):
+            buckets.setdefault((band, band_hash), []).append(node.rank)
+    return {edge for members in buckets.values() for edge in bucket_edges(members)}
+
+
+@pytest.mark.parametrize("parts", [1, 3])
+def test_band_entries_in_batches_give_the_edges_of_every_bucket(parts):
+    hasher = MinHasher(num_perm=32, bands=8, rows=4)
+    rng = np.random.default_rng(5)
+    nodes = []
+    for index in range(300):
+        # Families of 20 nodes with overlapping shingle sets: some bands shared, some not.
+        family, shift = divmod(index, 20)
+        values = np.arange(family * 1000 + shift, family * 1000 + shift + 40, dtype=np.uint32)
+        noise = rng.integers(0, 2**32, size=int(rng.integers(0, 4)), dtype=np.uint32)
+        signature = hasher.signature_of_hashes(np.concatenate([values, noise]))
+        nodes.append(Node(f"r{index:04d}", f"k{index}", f"id{index}", signature))
+    nodes.append(Node("r-empty", "k-empty", "id-empty", hasher.signature("")))
+    groups: dict[tuple[int, int], list] = {}
+    for start in range(0, len(nodes), 70):  # five batches
+        for group, entries in band_entries(nodes[start : start + 70], hasher, parts):
+            assert 0 <= group[0] < hasher.bands and 0 <= group[1] < parts
+            groups.setdefault(group, []).append(entries)
+    assert len(groups) == hasher.bands * parts
+    edges = [edge for chunks in groups.values() for edge in bucket_group_edges(reversed(chunks))]
+    expected = _buckets_one_by_one(nodes, hasher)
+    assert len(expected) > 100
+    assert set(edges) == expected
+    assert all("r-empty" not in edge for edge in edges)
+
+
+def test_equal_band_contents_in_different_bands_are_different_buckets():
+    hasher = MinHasher(num_perm=16, bands=4, rows=4)
+    same = bytes(64)  # every band holds the same four values
+    assert len(set(hasher.band_hashes(same))) == 1
+    shifted = bytes(16) + b"\x01" * 48  # equal to `same` in band 0 only
+    nodes = [Node("a", "ka", "ia", same), Node("b", "kb", "ib", shifted)]
+    groups: dict[tuple[int, int], list] = {}
+    for group, entries in band_entries(nodes, hasher, parts=1):
+        groups.setdefault(group, []).append(entries)
+    edges = {group: list(bucket_group_edges(chunks)) for group, chunks in groups.items()}
+    assert edges == {(0, 0): [("a", "b")], (1, 0): [], (2, 0): [], (3, 0): []}
 
 
 def test_verdict_decision_carries_the_rule():

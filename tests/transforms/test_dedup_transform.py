@@ -87,7 +87,7 @@ def run_dedup(docs: list[dict], config: DedupConfig, expected: list[tuple]) -> N
             pipeline
             | beam.Create(docs)
             | beam.Map(Digest.of)
-            | Deduplicate(config, HASHER)
+            | Deduplicate(config, HASHER, batches=3)
             | beam.Map(lambda item: summarize(item[1]))
         )
         assert_that(decisions, equal_to(expected))
