@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 
 import apache_beam as beam
+import pytest
 from apache_beam.testing.util import assert_that, equal_to
 
 from curation.config import DedupConfig
@@ -81,19 +82,22 @@ def summarize(decision: dict) -> tuple:
     )
 
 
-def run_dedup(docs: list[dict], config: DedupConfig, expected: list[tuple]) -> None:
+def run_dedup(
+    docs: list[dict], config: DedupConfig, expected: list[tuple], batches: int = 3
+) -> None:
     with local_pipeline() as pipeline:
         decisions = (
             pipeline
             | beam.Create(docs)
             | beam.Map(Digest.of)
-            | Deduplicate(config, HASHER, batches=3)
+            | Deduplicate(config, HASHER, batches=batches)
             | beam.Map(lambda item: summarize(item[1]))
         )
         assert_that(decisions, equal_to(expected))
 
 
-def test_every_document_gets_one_decision_by_kind():
+@pytest.mark.parametrize("batches", [1, 3, 40])
+def test_every_document_gets_one_decision_by_kind(batches):
     docs = [
         scored("a", BASE, 1, created="2020-01-01"),
         scored("b", BASE.upper(), 2, created="2019-01-01"),  # exact duplicate, older: keeper
@@ -110,7 +114,21 @@ def test_every_document_gets_one_decision_by_kind():
         ("5", False, "quality:x.y", None, None),
         ("6", True, None, None, 1),
     ]
-    run_dedup(docs, DedupConfig(), expected)
+    run_dedup(docs, DedupConfig(), expected, batches)
+
+
+def test_exact_dedup_switched_off_leaves_exact_copies_to_near_dedup():
+    docs = [
+        scored("a", BASE, 1, created="2020-01-01"),
+        scored("b", BASE.upper(), 2, created="2019-01-01"),
+        scored("e", OTHER, 3),
+    ]
+    expected = [
+        ("1", False, "near_duplicate", "b", None),
+        ("2", True, None, None, 2),
+        ("3", True, None, None, 1),
+    ]
+    run_dedup(docs, DedupConfig(exact=False), expected)
 
 
 def test_near_dedup_switched_off_keeps_near_copies():
