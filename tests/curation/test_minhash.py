@@ -1,4 +1,4 @@
-"""Shingles, MinHash signatures, Jaccard estimates and LSH band keys."""
+"""Shingles, MinHash signatures, Jaccard estimates and LSH band hashes."""
 
 from __future__ import annotations
 
