@@ -155,11 +155,6 @@ def verdict_decision(digest: Digest) -> dict[str, Any]:
     return rejected(digest.key, verdict["stage"], verdict["reason"], verdict.get("detail"))
 
 
-def as_node(digest: Digest) -> Node:
-    """The near-dedup node of a document that has no exact copies."""
-    return Node(digest.rank, digest.key, digest.id, digest.signature)
-
-
 def resolve_exact_group(digests: Iterable[Digest]) -> Node:
     """Documents with the same ``content_hash``: the best-ranked stands for all of them."""
     keeper, *copies = sorted(digests, key=lambda d: d.rank)
@@ -180,11 +175,9 @@ def content_batch(content_hash: str, batches: int) -> int:
 def resolve_content_batch(digests: Iterable[Digest], exact: bool) -> list[Node]:
     """The near-dedup nodes of one content batch, in rank order: with ``exact``, one per
     content hash (:func:`resolve_exact_group`), else one per document."""
-    if not exact:
-        return sorted(map(as_node, digests), key=lambda node: node.rank)
     groups: dict[str, list[Digest]] = {}
     for digest in digests:
-        groups.setdefault(digest.content_hash, []).append(digest)
+        groups.setdefault(digest.content_hash if exact else digest.key, []).append(digest)
     return sorted(map(resolve_exact_group, groups.values()), key=lambda node: node.rank)
 
 
