@@ -330,6 +330,9 @@ def measure_speed(groups: dict[str, list[str]], repeats: int) -> dict[str, dict[
     from curation.quality import build_scorers
 
     scorers = build_scorers(None)
+    start = time.process_time()
+    docs_per_second(["Warm up, once per process."], scorers)  # loads the numba kernel
+    print(f"One-off: first document {time.process_time() - start:.2f} s CPU (kernel load)\n")
     results: dict[str, dict[str, list[float]]] = {}
     for name, texts in groups.items():
         rates: dict[str, list[float]] = {"all four": []}

@@ -28,7 +28,7 @@ from curation.quality.c4 import (
     count_sentences,
     count_sentences_in_lines,
 )
-from curation.quality.gopher_repetition import DUP_NGRAM_SIZES, TOP_NGRAM_SIZES, ngram_repetition
+from curation.quality.ngrams import DUP_NGRAM_SIZES, TOP_NGRAM_SIZES, ngram_repetition
 from curation.quality.text import _HAS_ALNUM, _HAS_LETTER, token_ids, tokenize
 
 EN = (
@@ -229,7 +229,7 @@ def test_ngram_engine_matches_the_reference_definition():
     for _ in range(300):
         vocabulary = rng.choice([["a", "b"], ["a", "b", "c", "dd"], list("abcdefgh")])
         tokens = [rng.choice(vocabulary) for _ in range(rng.randint(0, 60))]
-        assert ngram_repetition(tokens, token_ids(tokens).ids) == _reference(tokens)
+        assert ngram_repetition(token_ids(tokens)) == _reference(tokens)
 
 
 def test_scorer_classes_are_exported():
@@ -248,18 +248,17 @@ def test_ngram_engine_matches_the_reference_with_sparse_repeats():
                 span = tokens[start : start + rng.randint(1, 25)]
                 at = rng.randrange(len(tokens))
                 tokens[at:at] = span * rng.randint(1, 3)
-        assert ngram_repetition(tokens, token_ids(tokens).ids) == _reference(tokens)
+        assert ngram_repetition(token_ids(tokens)) == _reference(tokens)
 
 
 def test_ngram_engine_matches_the_reference_on_long_documents():
-    """From 4,096 tokens the 5-gram keys no longer fit one integer and are sorted as a radix
-    sort on two keys (see ``_sort_ngrams``)."""
+    """Long documents: many hash-table collisions and long runs of repeats."""
     rng = random.Random(17)
     for size, vocabulary_size in [(4095, 50), (4096, 50), (5000, 3000), (9000, 20)]:
         vocabulary = [f"w{i}" for i in range(vocabulary_size)]
         tokens = [rng.choice(vocabulary) for _ in range(size)]
         tokens[size // 2 : size // 2] = tokens[100:160] * 2
-        assert ngram_repetition(tokens, token_ids(tokens).ids) == _reference(tokens)
+        assert ngram_repetition(token_ids(tokens)) == _reference(tokens)
 
 
 # --- shared per-document view and fast paths ----------------------------------------------
