@@ -155,7 +155,7 @@ def ours_dedup_worker(input_glob: str, out: str, overrides_json: str) -> None:
 
     from curation.config import CurationConfig
     from curation.dedup import Digest, rank_key
-    from curation.normalize import content_hash
+    from curation.normalize import content_hash_of_folded, fold_case
     from curation.pieces import plan_pieces
     from pipelines.curate_pipeline import minhasher
     from pipelines.run import beam_options, plan_files
@@ -172,14 +172,15 @@ def ours_dedup_worker(input_glob: str, out: str, overrides_json: str) -> None:
         doc = json.loads(line)
         text = doc["text"]
         row = {"id": doc["id"], "created": doc.get("created"), "priority": 0}
+        folded = fold_case(text)
         return Digest(
             key=doc["id"],
             id=doc["id"],
             source="corpus",
             uri="corpus",
             record=0,
-            content_hash=content_hash(text),
-            signature=hasher.signature(text),
+            content_hash=content_hash_of_folded(folded),
+            signature=hasher.signature_of_folded(folded),
             rank=rank_key(row, policy),
             verdict=None,
         )

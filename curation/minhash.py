@@ -7,9 +7,10 @@ Signatures are datasketch ``MinHash`` values with the ``affine32`` permutation s
 explicitly (datasketch 2.0 changed the default scheme; naming it keeps signatures comparable
 across versions). datasketch provides the permutation parameters; the permutations are applied
 here with its exact ``affine32`` formula (:func:`_permuted_minimum`) to 32-bit shingle hashes
-computed in numpy (:func:`shingle_hashes`): each token is hashed once instead of hashing every
-shingle string in a Python loop, several times faster. A signature is stored as ``num_perm``
-little-endian uint32 values (``num_perm * 4`` bytes).
+(:func:`shingle_hashes`): each token is hashed once (XXH3-64) instead of hashing every shingle
+string. Tokenising, hashing, combining and permuting run in numba-compiled loops over the
+text's UTF-8 bytes (the same values as the ``xxhash`` package and datasketch, tested). A
+signature is stored as ``num_perm`` little-endian uint32 values (``num_perm * 4`` bytes).
 """
 
 from __future__ import annotations
@@ -17,30 +18,31 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
+import numba
 import numpy as np
 import xxhash
 from datasketch import MinHash
 from datasketch.lsh import _optimal_param
 
-from curation.normalize import fold_for_shingles, is_unspaced_text
+from curation.normalize import fold_case, fold_for_shingles, is_unspaced_text, punctuation_to_spaces
+from curation.utf8 import token_spans
+from curation.xxh3 import MAX_SHORT, SECRET, xxh3_64
 
 PERMUTATION_SCHEME = "affine32"
 #: Seed of datasketch's permutation generator; changing it changes every signature.
 MINHASH_SEED = 1
 _SIGNATURE_DTYPE = np.dtype("<u4")
-#: Shingles permuted at once (bounds memory: 1,024 x 128 permutations x 4 bytes = 512 KiB).
-BATCH_SHINGLES = 1024
 #: Odd multiplier of the polynomial that combines a shingle's token hashes (the 64-bit golden
 #: ratio constant; any odd value makes the combination injective in each single token).
 _COMBINE_MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)
 #: MurmurHash3 finalizers (shift, multiplier, shift, multiplier, shift) for 32 and 64 bits,
 #: the constants datasketch's ``affine32`` pre-mix uses for 32 bits.
-_FMIX32 = (
-    np.uint32(16),
-    np.uint32(0x85EBCA6B),
-    np.uint32(13),
-    np.uint32(0xC2B2AE35),
-    np.uint32(16),
+_FMIX32_64 = (  # as uint64, for 32-bit values masked to 2^32 - 1
+    np.uint64(16),
+    np.uint64(0x85EBCA6B),
+    np.uint64(13),
+    np.uint64(0xC2B2AE35),
+    np.uint64(16),
 )
 _FMIX64 = (
     np.uint64(33),
@@ -49,6 +51,8 @@ _FMIX64 = (
     np.uint64(0xC4CEB9FE1A85EC53),
     np.uint64(33),
 )
+_MASK32 = np.uint64(0xFFFFFFFF)
+_MASK64 = np.uint64(0xFFFFFFFFFFFFFFFF)
 
 
 def _tokens(text: str, word_ngram: int, char_ngram: int) -> tuple[list[str], int, str]:
@@ -82,45 +86,83 @@ def shingles(text: str, word_ngram: int = 5, char_ngram: int = 5) -> set[str]:
     return {separator.join(tokens[start : start + width]) for start in range(count)}
 
 
-def _fmix(values: np.ndarray, constants: tuple) -> np.ndarray:
-    """MurmurHash3 finalizer, in place: an avalanching bijection on 32- or 64-bit integers."""
+@numba.njit(cache=True)
+def _fmix(value: np.uint64, constants: tuple, mask: np.uint64) -> np.uint64:
+    """MurmurHash3 finalizer on one value: an avalanching bijection on 64-bit integers, or on
+    32-bit integers with ``mask`` = 2^32 - 1 (products taken modulo 2^32)."""
     shift1, multiplier1, shift2, multiplier2, shift3 = constants
-    values ^= values >> shift1
-    values *= multiplier1
-    values ^= values >> shift2
-    values *= multiplier2
-    values ^= values >> shift3
-    return values
+    value ^= value >> shift1
+    value = (value * multiplier1) & mask
+    value ^= value >> shift2
+    value = (value * multiplier2) & mask
+    return value ^ (value >> shift3)
 
 
-def _token_hashes(tokens: list[str]) -> np.ndarray:
-    """XXH3-64 of each token's UTF-8 (uint64 array, one Python-level call per token)."""
-    hashes = map(xxhash.xxh3_64_intdigest, map(str.encode, tokens))
-    return np.fromiter(hashes, dtype=np.uint64, count=len(tokens))
+@numba.njit(cache=True)
+def _hash_tokens(data: np.ndarray, by_character: bool, secret: np.ndarray) -> tuple:
+    """XXH3-64 of each token of ``data`` (UTF-8; words, or characters with ``by_character``),
+    and the indexes, starts and ends of the tokens longer than ``MAX_SHORT`` bytes, whose hash
+    is left 0 for the caller to fill in."""
+    starts, ends = token_spans(data, by_character)
+    hashes = np.zeros(starts.size, dtype=np.uint64)
+    long_tokens = np.empty(starts.size, dtype=np.int64)
+    count = 0
+    for token in range(starts.size):
+        if ends[token] - starts[token] <= MAX_SHORT:
+            hashes[token] = xxh3_64(data, starts[token], ends[token], secret)
+        else:
+            long_tokens[count] = token
+            count += 1
+    return hashes, long_tokens[:count], starts, ends
+
+
+def _token_hashes(tokens_text: str, by_character: bool) -> np.ndarray:
+    """XXH3-64 of the UTF-8 of each token of ``tokens_text``: its words (``str.split()``), or
+    with ``by_character`` each character that is not whitespace (uint64 array)."""
+    data = np.frombuffer(tokens_text.encode("utf-8"), dtype=np.uint8)
+    hashes, long_tokens, starts, ends = _hash_tokens(data, by_character, SECRET)
+    for token in long_tokens.tolist():
+        hashes[token] = xxhash.xxh3_64_intdigest(data[starts[token] : ends[token]].tobytes())
+    return hashes
+
+
+@numba.njit(cache=True)
+def _combine(token_hashes: np.ndarray, width: int, count: int) -> np.ndarray:
+    """High 32 bits of ``fmix64(sum h(t_i) * M^(w-1-i))`` of each run of ``width`` tokens."""
+    hashes = np.empty(count, dtype=np.uint32)
+    for start in range(count):
+        combined = token_hashes[start]
+        for offset in range(1, width):
+            combined = combined * _COMBINE_MULTIPLIER + token_hashes[start + offset]
+        hashes[start] = np.uint32(_fmix(combined, _FMIX64, _MASK64) >> np.uint64(32))
+    return hashes
 
 
 def shingle_hashes(text: str, word_ngram: int = 5, char_ngram: int = 5) -> np.ndarray:
     """32-bit hash of each shingle of :func:`shingles`, in text order with repeats (uint32).
 
     A shingle of tokens ``t_0 .. t_{w-1}`` hashes to the high 32 bits of
-    ``fmix64(sum h(t_i) * M^(w-1-i) mod 2^64)``, ``h`` XXH3-64 and ``M`` odd, computed for all
-    shingles at once in numpy. Collisions, taking XXH3-64 as a random function: the sums of two
-    different shingles differ by ``sum_t h(t) c_t`` over their tokens, with each ``c_t`` a
-    signed sum of weights ``M^k``, nonzero for some ``t`` and divisible by at most 2^7 for
-    5-grams (checked exhaustively for this ``M``), so the sums are equal with probability at
-    most 2^-57. fmix64 is a bijection with a well-mixed high half, so two distinct shingles
-    get equal 32-bit hashes with probability about 2^-32, as with xxh32 of the shingle string.
-    Positions are weighted differently, so token order matters. Repeated shingles give
-    repeated values, which MinHash ignores.
+    ``fmix64(sum h(t_i) * M^(w-1-i) mod 2^64)``, ``h`` XXH3-64 and ``M`` odd. Collisions, taking
+    XXH3-64 as a random function: the sums of two different shingles differ by
+    ``sum_t h(t) c_t`` over their tokens, with each ``c_t`` a signed sum of weights ``M^k``,
+    nonzero for some ``t`` and divisible by at most 2^7 for 5-grams (checked exhaustively for
+    this ``M``), so the sums are equal with probability at most 2^-57. fmix64 is a bijection
+    with a well-mixed high half, so two distinct shingles get equal 32-bit hashes with
+    probability about 2^-32, as with xxh32 of the shingle string. Positions are weighted
+    differently, so token order matters. Repeated shingles give repeated values, which MinHash
+    ignores.
     """
-    tokens, n, _ = _tokens(text, word_ngram, char_ngram)
-    token_hashes = _token_hashes(tokens)
-    width, count = _shingle_shape(len(tokens), n)
-    combined = token_hashes[:count].copy()
-    for offset in range(1, width):
-        combined *= _COMBINE_MULTIPLIER
-        combined += token_hashes[offset : offset + count]
-    return (_fmix(combined, _FMIX64) >> np.uint64(32)).astype(np.uint32)
+    return _shingle_hashes_of_folded(fold_case(text), word_ngram, char_ngram)
+
+
+def _shingle_hashes_of_folded(folded: str, word_ngram: int, char_ngram: int) -> np.ndarray:
+    """:func:`shingle_hashes` of a text whose :func:`~curation.normalize.fold_case` is
+    ``folded``."""
+    tokens_text = punctuation_to_spaces(folded)
+    by_character = is_unspaced_text(tokens_text)
+    token_hashes = _token_hashes(tokens_text, by_character)
+    width, count = _shingle_shape(token_hashes.size, char_ngram if by_character else word_ngram)
+    return _combine(token_hashes, width, count)
 
 
 def jaccard(a: set[str], b: set[str]) -> float:
@@ -155,20 +197,19 @@ def optimal_bands_rows(
     return int(bands), int(rows)
 
 
-def _permuted_minimum(hashes: np.ndarray, a_rows: np.ndarray, b_rows: np.ndarray) -> np.ndarray:
+@numba.njit(cache=True)
+def _permuted_minimum(hashes: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """For each permutation ``k``, the minimum over ``hashes`` (uint32) of
-    ``a[k] * fmix32(h) + b[k] mod 2^32``: datasketch's ``affine32`` ``update_batch`` on CPU.
-
-    ``a_rows`` and ``b_rows`` hold ``a`` and ``b`` in each of at least ``len(hashes)`` rows, so
-    every step is contiguous element-wise arithmetic on ``len(hashes) x num_perm`` uint32 values
-    (15-25 % faster than numpy's broadcasting ``np.multiply.outer``). ``hashes`` is unchanged.
-    """
-    count, num_perm = len(hashes), a_rows.shape[1]
-    mixed = _fmix(hashes.astype(np.uint32), _FMIX32)
-    permuted = np.repeat(mixed, num_perm).reshape(count, num_perm)
-    permuted *= a_rows[:count]
-    permuted += b_rows[:count]
-    return permuted.min(axis=0)
+    ``a[k] * fmix32(h) + b[k] mod 2^32``: datasketch's ``affine32`` ``update_batch``
+    (uint32 ``a`` and ``b``; all 2^32 - 1 for no hashes)."""
+    minimum = np.full(a.size, 0xFFFFFFFF, dtype=np.uint32)
+    for value in hashes:
+        mixed = np.uint32(_fmix(np.uint64(value), _FMIX32_64, _MASK32))
+        for k in range(a.size):
+            permuted = np.uint32(a[k] * mixed + b[k])
+            if permuted < minimum[k]:
+                minimum[k] = permuted
+    return minimum
 
 
 @dataclass(frozen=True)
@@ -188,11 +229,10 @@ class MinHasher:
             )
 
     @cached_property
-    def _permutation_rows(self) -> tuple[np.ndarray, np.ndarray]:
-        """datasketch's ``affine32`` parameters ``a`` and ``b`` (uint32, ``num_perm`` each),
-        each in :data:`BATCH_SHINGLES` rows (2 x 512 KiB at 128 permutations)."""
+    def _permutations(self) -> tuple[np.ndarray, np.ndarray]:
+        """datasketch's ``affine32`` parameters ``a`` and ``b`` (uint32, ``num_perm`` each)."""
         a, b = MinHash(self.num_perm, seed=MINHASH_SEED, scheme=PERMUTATION_SCHEME).permutations
-        return np.tile(a, (BATCH_SHINGLES, 1)), np.tile(b, (BATCH_SHINGLES, 1))
+        return a.astype(np.uint32), b.astype(np.uint32)
 
     @cached_property
     def _empty_signature(self) -> bytes:
@@ -200,21 +240,20 @@ class MinHasher:
 
     def signature(self, text: str) -> bytes:
         """MinHash signature of ``text``'s shingles as ``num_perm * 4`` bytes."""
-        return self.signature_of_hashes(shingle_hashes(text, self.word_ngram, self.char_ngram))
+        return self.signature_of_folded(fold_case(text))
+
+    def signature_of_folded(self, folded: str) -> bytes:
+        """:meth:`signature` of a text whose :func:`~curation.normalize.fold_case` is
+        ``folded`` (a document that also needs its content hash folds once)."""
+        hashes = _shingle_hashes_of_folded(folded, self.word_ngram, self.char_ngram)
+        return self.signature_of_hashes(hashes)
 
     def signature_of_hashes(self, hashes: np.ndarray) -> bytes:
         """Signature of 32-bit shingle hashes (uint32 array; order and repeats do not matter),
-        equal to datasketch ``MinHash.update_batch`` fed the same values.
-
-        Permuted in chunks of :data:`BATCH_SHINGLES`, so a huge document needs
-        ``BATCH_SHINGLES x num_perm x 4`` bytes of working memory, not a row per shingle (the
-        minimum over chunks equals the minimum over all).
-        """
-        a_rows, b_rows = self._permutation_rows
-        minimum = np.full(self.num_perm, np.iinfo(np.uint32).max, dtype=np.uint32)
-        for start in range(0, len(hashes), BATCH_SHINGLES):
-            chunk = hashes[start : start + BATCH_SHINGLES]
-            np.minimum(minimum, _permuted_minimum(chunk, a_rows, b_rows), out=minimum)
+        equal to datasketch ``MinHash.update_batch`` fed the same values; constant memory for
+        any number of hashes."""
+        a, b = self._permutations
+        minimum = _permuted_minimum(hashes.astype(np.uint32, copy=False), a, b)
         return minimum.astype(_SIGNATURE_DTYPE).tobytes()
 
     def band_hashes(self, signature: bytes) -> list[int]:

@@ -13,6 +13,10 @@ import hashlib
 import re
 import unicodedata
 
+import numpy as np
+
+from curation.utf8 import join_words
+
 
 def _is_punctuation_or_symbol(char: str) -> bool:
     return unicodedata.category(char)[0] in "PS"
@@ -47,17 +51,31 @@ def collapse_whitespace(text: str) -> str:
     return " ".join(text.split())
 
 
+def fold_case(text: str) -> str:
+    """Unicode NFKC, then case-folded: the first step of every normal form here (compute it
+    once when a document needs both :func:`content_hash` and a MinHash signature)."""
+    return unicodedata.normalize("NFKC", text).casefold()
+
+
 def normalize_for_hash(text: str) -> str:
     """NFKC + case-fold + whitespace collapsed: the form whose sha256 is ``content_hash``."""
-    return collapse_whitespace(unicodedata.normalize("NFKC", text).casefold())
+    return collapse_whitespace(fold_case(text))
 
 
 def content_hash(text: str) -> str:
-    """Hex sha256 of :func:`normalize_for_hash` of ``text``."""
-    return hashlib.sha256(normalize_for_hash(text).encode("utf-8")).hexdigest()
+    """Hex sha256 of the UTF-8 of :func:`normalize_for_hash` of ``text``."""
+    return content_hash_of_folded(fold_case(text))
 
 
-def _punctuation_to_spaces(text: str) -> str:
+def content_hash_of_folded(folded: str) -> str:
+    """:func:`content_hash` of a text whose :func:`fold_case` is ``folded``. The whitespace is
+    collapsed in the UTF-8 bytes by compiled code (:func:`curation.utf8.join_words`, the same
+    bytes as :func:`collapse_whitespace`, ~8x faster)."""
+    data = np.frombuffer(folded.encode("utf-8"), dtype=np.uint8)
+    return hashlib.sha256(join_words(data)).hexdigest()
+
+
+def punctuation_to_spaces(text: str) -> str:
     """``text.translate(_PUNCT_TABLE)``, about 10x faster on ~2 KB English documents.
 
     ``str.translate`` with a dict costs a lookup per character. Instead, the few distinct
@@ -78,7 +96,7 @@ def fold_for_shingles(text: str) -> str:
     """NFKC + case-fold + punctuation and symbols (Unicode P*, S*) turned to spaces, whitespace
     left as is: ``fold_for_shingles(text).split()`` are the words of
     :func:`normalize_for_shingles` without joining and splitting them again."""
-    return _punctuation_to_spaces(unicodedata.normalize("NFKC", text).casefold())
+    return punctuation_to_spaces(fold_case(text))
 
 
 def normalize_for_shingles(text: str) -> str:

@@ -15,7 +15,7 @@ from curation.config import CurationConfig
 from curation.dedup import rank_key
 from curation.langid import LanguageIdentifier, paragraph_language_shares
 from curation.minhash import MinHasher, optimal_bands_rows
-from curation.normalize import content_hash
+from curation.normalize import content_hash_of_folded, fold_case
 from curation.quality import build_scorers, quality_summary
 from curation.records import Reason, Stage
 from curation.synthetic import SIGNAL_FIELDS, SyntheticScorer
@@ -85,7 +85,8 @@ class DocumentScorer:
         text: str = doc["text"]
         scored_text = text[: self._config.limits.max_scored_chars]
         result = dict(doc)
-        result["content_hash"] = content_hash(text)
+        folded = fold_case(text)  # shared by the content hash and the MinHash signature
+        result["content_hash"] = content_hash_of_folded(folded)
         result["text_bytes"] = len(text.encode("utf-8"))
 
         language = self._language.detect(scored_text)
@@ -116,7 +117,7 @@ class DocumentScorer:
         result["synthetic"] = synthetic.flagged
         result["synthetic_signals"] = dict(synthetic.signals)
 
-        result["_signature"] = self._hasher.signature(text)
+        result["_signature"] = self._hasher.signature_of_folded(folded)
         result["_rank"] = rank_key(result, self._config.dedup.keep_policy)
         verdict = self._verdict(result, scores_by_scorer)
         result["_verdict"] = None if verdict is None else verdict.__dict__.copy()

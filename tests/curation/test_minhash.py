@@ -6,7 +6,6 @@ import itertools
 import os
 import subprocess
 import sys
-import tracemalloc
 from pathlib import Path
 
 import numpy as np
@@ -16,10 +15,10 @@ from datasketch import MinHash
 
 from curation.minhash import (
     _COMBINE_MULTIPLIER,
-    BATCH_SHINGLES,
     MINHASH_SEED,
     PERMUTATION_SCHEME,
     MinHasher,
+    _token_hashes,
     estimated_jaccard,
     jaccard,
     optimal_bands_rows,
@@ -239,10 +238,10 @@ def test_optimal_bands_rows_fit_num_perm(threshold, num_perm):
 
 
 @pytest.mark.parametrize("num_perm", [16, 128, 256])
-@pytest.mark.parametrize("count", [0, 1, 380, BATCH_SHINGLES, 3 * BATCH_SHINGLES + 17])
+@pytest.mark.parametrize("count", [0, 1, 380, 1024, 3 * 1024 + 17])
 def test_signature_of_hashes_equals_datasketch_update_batch(num_perm, count):
-    """The numpy permutation step (chunked, for bounded memory) gives exactly datasketch's
-    ``affine32`` MinHash of the same 32-bit shingle hashes."""
+    """The compiled permutation step gives exactly datasketch's ``affine32`` MinHash of the
+    same 32-bit shingle hashes."""
     hashes = np.random.default_rng(count).integers(0, 2**32, count, dtype=np.uint64)
     hashes = hashes.astype(np.uint32)
     hashes[: count // 4] = hashes[count // 4 : 2 * (count // 4)]  # repeats do not matter
@@ -252,15 +251,23 @@ def test_signature_of_hashes_equals_datasketch_update_batch(num_perm, count):
     assert MinHasher(num_perm, bands=4, rows=4).signature_of_hashes(hashes) == expected
 
 
-def test_huge_document_needs_bounded_working_memory():
+def test_token_hashes_are_xxh3_of_each_token_including_long_ones():
+    """Tokens up to 240 bytes are hashed in compiled code, longer ones by the xxhash package;
+    both give XXH3-64 of the token's UTF-8, in order, with repeats."""
+    words = ["a", "dog", "é" * 3, "x" * 240, "y" * 241, "z" * 5000, "日本" * 50, "a"]
+    text = "  ".join(words) + "\u3000"
+    expected = [xxhash.xxh3_64_intdigest(word.encode()) for word in words]
+    assert _token_hashes(text, by_character=False).tolist() == expected
+    characters = [xxhash.xxh3_64_intdigest(c.encode()) for c in "日本語"]
+    assert _token_hashes("日 本\n語", by_character=True).tolist() == characters
+
+
+def test_huge_document_signature():
+    """A million shingle hashes at once equal the minimum of the signatures of their parts
+    (the permutation loop keeps one running minimum per permutation, whatever the size)."""
     hasher = MinHasher()
-    hashes = np.arange(40 * BATCH_SHINGLES, dtype=np.uint32)
-    hasher.signature_of_hashes(hashes[:1])  # permutation tables are built once, not counted
-    tracemalloc.start()
-    try:
-        hasher.signature_of_hashes(hashes)
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
-    one_chunk = BATCH_SHINGLES * hasher.num_perm * 4
-    assert peak < 2 * one_chunk  # all at once would be 40 chunks
+    hashes = np.random.default_rng(3).integers(0, 2**32, 1_000_000, dtype=np.uint64)
+    hashes = hashes.astype(np.uint32)
+    parts = [hasher.signature_of_hashes(part) for part in np.array_split(hashes, 7)]
+    minimum = np.min([np.frombuffer(part, dtype="<u4") for part in parts], axis=0)
+    assert hasher.signature_of_hashes(hashes) == minimum.astype("<u4").tobytes()
