@@ -17,10 +17,15 @@ from curation.config import DedupConfig
 from curation.dedup import (
     Digest,
     Node,
+    NodeBlock,
+    NodeFields,
     band_entries,
     bucket_group_edges,
     bucket_parts,
     content_batch,
+    node_blocks,
+    node_fields,
+    rank_block,
     resolve_cluster,
     resolve_content_batch,
     resolve_id_group,
@@ -35,7 +40,7 @@ DECISIONS = "decisions"
 ELIGIBLE = "eligible"
 SINGLETON = "singleton"
 CLUSTERED = "clustered"
-NODES = "nodes"
+NODE_BLOCKS = "node_blocks"
 BAND_ENTRIES = "band_entries"
 
 
@@ -50,90 +55,125 @@ def _resolve_ids(item: tuple[str, Iterable[Digest]]) -> Iterator[tuple[str, Any]
 
 
 def _batch_nodes(
-    item: tuple[int, Iterable[Digest]], exact: bool, hasher: MinHasher | None, parts: int
+    item: tuple[int, Iterable[Digest]],
+    exact: bool,
+    hasher: MinHasher | None,
+    parts: int,
+    blocks: int,
 ) -> Iterator[tuple[str, Any]]:
-    """A content batch's nodes, and (with ``hasher``) their LSH band entries per bucket group."""
+    """A content batch's nodes by node block, and (with ``hasher``) their LSH band entries per
+    bucket group."""
     nodes = resolve_content_batch(item[1], exact)
-    for node in nodes:
-        yield NODES, node
+    for block in node_blocks(nodes, blocks):
+        yield NODE_BLOCKS, block
     if hasher is not None:
         for entry in band_entries(nodes, hasher, parts):
             yield BAND_ENTRIES, entry
 
 
-def _spokes(item: tuple[str, dict[str, list]]) -> Iterator[tuple[str, tuple[str, bytes]]]:
-    """Candidate edges of one node, re-keyed by their hub with the node's signature."""
-    node, joined = item
-    for hub in joined["hub"]:
-        yield hub, (node, joined["signature"][0])
+def _block_nodes(groups: Iterable[tuple[NodeFields, ...]]) -> Iterator[Node]:
+    """The nodes of one block (all its content batches' groups)."""
+    for group in groups:
+        for fields in group:
+            yield Node(*fields)
+
+
+def _signatures(groups: Iterable[tuple[NodeFields, ...]]) -> dict[str, bytes]:
+    """Rank -> signature of the nodes of one block."""
+    return {node.rank: node.signature for node in _block_nodes(groups)}
+
+
+def _spokes(
+    item: tuple[int, dict[str, list]], blocks: int
+) -> Iterator[tuple[int, tuple[tuple[str, str, bytes], ...]]]:
+    """Candidate edges ``(hub, node)`` of one node block with the node's signature, as one
+    element per hub block (rather than one per edge: fewer, larger shuffle elements)."""
+    _, joined = item
+    signatures = _signatures(joined["nodes"])
+    by_hub_block: dict[int, list[tuple[str, str, bytes]]] = {}
+    for hub, node in joined["edge"]:
+        by_hub_block.setdefault(rank_block(hub, blocks), []).append((hub, node, signatures[node]))
+    for block in sorted(by_hub_block):
+        yield block, tuple(by_hub_block[block])
 
 
 def _verified_edges(
-    item: tuple[str, dict[str, list]], threshold: float
+    item: tuple[int, dict[str, list]], threshold: float
 ) -> Iterator[tuple[str, str]]:
-    hub, joined = item
-    for node, signature in joined["spoke"]:
-        if verified(joined["signature"][0], signature, threshold):
-            yield hub, node
-
-
-def _label_nodes(item: tuple[str, dict[str, list]]) -> Iterator[tuple[str, Any]]:
-    """Tag a node ``(SINGLETON, node)`` when no verified edge touches it, else
-    ``(CLUSTERED, (label, node))``."""
     _, joined = item
-    labels = joined["label"]
-    for node in joined["node"]:
-        yield (CLUSTERED, (labels[0], node)) if labels else (SINGLETON, node)
+    signatures = _signatures(joined["nodes"])
+    for spokes in joined["spoke"]:
+        for hub, node, signature in spokes:
+            if verified(signatures[hub], signature, threshold):
+                yield hub, node
 
 
-def _resolve_cluster(item: tuple[str, Iterable[Node]]) -> list[dict[str, Any]]:
+class VerifyEdges(beam.PTransform):
+    """(node blocks, candidate edges) -> the edges whose signatures reach ``threshold``.
+
+    Buckets carry only ranks; each edge meets its two signatures in two joins by node block
+    (its node's, then its hub's), so the shuffles carry each signature twice instead of once
+    per band, in one element per (content batch, block) instead of one per document.
+    """
+
+    def __init__(self, threshold: float, blocks: int) -> None:
+        super().__init__()
+        self._threshold = threshold
+        self._blocks = blocks
+
+    def expand(self, inputs):  # (node blocks, edges); no annotation: Beam reads it as a type hint
+        blocks_of_nodes, edges = inputs
+        blocks = self._blocks
+        spokes = (
+            {
+                "edge": edges | "ByNodeBlock" >> beam.Map(lambda e: (rank_block(e[1], blocks), e)),
+                "nodes": blocks_of_nodes,
+            }
+            | "JoinNodeSignatures" >> beam.CoGroupByKey()
+            | "Spokes" >> beam.FlatMap(_spokes, blocks)
+        )
+        return (
+            {"spoke": spokes, "nodes": blocks_of_nodes}
+            | "JoinHubSignatures" >> beam.CoGroupByKey()
+            | "Verified" >> beam.FlatMap(_verified_edges, self._threshold)
+        )
+
+
+def _label_nodes(item: tuple[int, dict[str, list]]) -> Iterator[tuple[str, Any]]:
+    """Tag each node of one block ``(SINGLETON, node)`` when no verified edge touches it, else
+    ``(CLUSTERED, (label, node fields))`` (fields: shuffled next)."""
+    _, joined = item
+    labels = dict(joined["label"])
+    for node in _block_nodes(joined["nodes"]):
+        label = labels.get(node.rank)
+        yield (SINGLETON, node) if label is None else (CLUSTERED, (label, node_fields(node)))
+
+
+def _nodes_of_block(block: NodeBlock) -> Iterator[Node]:
+    return _block_nodes([block[1]])
+
+
+def _resolve_cluster(item: tuple[str, Iterable[NodeFields]]) -> list[dict[str, Any]]:
     label, members = item
-    return resolve_cluster(members, label)
+    return resolve_cluster((Node(*fields) for fields in members), label)
 
 
 def _resolve_singleton(node: Node) -> list[dict[str, Any]]:
     return resolve_cluster([node], node.rank)
 
 
-class VerifyEdges(beam.PTransform):
-    """(nodes, candidate edges) -> the edges whose signatures reach ``threshold``.
-
-    Buckets carry only ranks; each edge meets its two signatures in two joins by rank (node,
-    then hub), so the shuffles carry each signature twice instead of once per band.
-    """
-
-    def __init__(self, threshold: float) -> None:
-        super().__init__()
-        self._threshold = threshold
-
-    def expand(self, inputs):  # (nodes, edges); no annotation: Beam reads it as a type hint
-        nodes, edges = inputs
-        signatures = nodes | "Signatures" >> beam.Map(lambda node: (node.rank, node.signature))
-        spokes = (
-            {
-                "hub": edges | "ByNode" >> beam.Map(lambda edge: (edge[1], edge[0])),
-                "signature": signatures,
-            }
-            | "JoinNodeSignatures" >> beam.CoGroupByKey()
-            | "Spokes" >> beam.FlatMap(_spokes)
-        )
-        return (
-            {"spoke": spokes, "signature": signatures}
-            | "JoinHubSignatures" >> beam.CoGroupByKey()
-            | "Verified" >> beam.FlatMap(_verified_edges, self._threshold)
-        )
-
-
 class NearDuplicateClusters(beam.PTransform):
-    """(nodes, band entries) -> ``{SINGLETON: node, CLUSTERED: (label, node)}``; a cluster's
-    label is its best rank. Singletons (most documents) skip the cluster shuffle."""
+    """(node blocks, band entries) -> ``{SINGLETON: node, CLUSTERED: (label, node)}``; a
+    cluster's label is its best rank. Singletons (most documents) skip the cluster shuffle."""
 
-    def __init__(self, config: DedupConfig) -> None:
+    def __init__(self, config: DedupConfig, blocks: int) -> None:
         super().__init__()
         self._config = config
+        self._blocks = blocks
 
-    def expand(self, inputs):  # (nodes, band entries); no annotation, see VerifyEdges
-        nodes, entries = inputs
+    def expand(self, inputs):  # (node blocks, band entries); no annotation, see VerifyEdges
+        blocks_of_nodes, entries = inputs
+        blocks = self._blocks
         edges = (
             entries
             | "GroupBuckets" >> beam.GroupByKey()
@@ -141,11 +181,16 @@ class NearDuplicateClusters(beam.PTransform):
             | "DistinctEdges" >> beam.Distinct()
         )
         if self._config.verify:
-            edges = (nodes, edges) | "Verify" >> VerifyEdges(self._config.threshold)
-        labels = edges | "Components" >> ConnectedComponents(max_rounds=self._config.max_rounds)
-        nodes_by_rank = nodes | "NodesByRank" >> beam.Map(lambda node: (node.rank, node))
+            edges = (blocks_of_nodes, edges) | "Verify" >> VerifyEdges(
+                self._config.threshold, blocks
+            )
+        labels = (
+            edges
+            | "Components" >> ConnectedComponents(max_rounds=self._config.max_rounds)
+            | "LabelsByBlock" >> beam.Map(lambda label: (rank_block(label[0], blocks), label))
+        )
         return (
-            {"node": nodes_by_rank, "label": labels}
+            {"nodes": blocks_of_nodes, "label": labels}
             | "JoinLabels" >> beam.CoGroupByKey()
             | "LabelNodes" >> beam.FlatMap(_label_nodes)
             | "SplitClusters" >> SplitByTag([SINGLETON, CLUSTERED])
@@ -157,7 +202,8 @@ class Deduplicate(beam.PTransform):
 
     ``batches`` (>= 1) sets the parallelism of the exact-duplicate step: documents are grouped
     into that many batches by content hash, each batch resolves its exact copies and emits its
-    nodes' LSH band hashes as a few arrays (the pipeline uses its number of input pieces).
+    nodes' LSH band hashes as a few arrays, and its nodes in as many node blocks (by rank) for
+    the verification and label joins (the pipeline uses its number of input pieces).
     """
 
     def __init__(self, config: DedupConfig, hasher: MinHasher, batches: int) -> None:
@@ -185,13 +231,12 @@ class Deduplicate(beam.PTransform):
             | "ByContentBatch"
             >> beam.Map(lambda digest: (content_batch(digest.content_hash, batches), digest))
             | "GroupContent" >> beam.GroupByKey()
-            | "ResolveExact" >> beam.FlatMap(_batch_nodes, config.exact, hasher, parts)
-            | "SplitNodes" >> SplitByTag([NODES, BAND_ENTRIES])
+            | "ResolveExact" >> beam.FlatMap(_batch_nodes, config.exact, hasher, parts, batches)
+            | "SplitNodes" >> SplitByTag([NODE_BLOCKS, BAND_ENTRIES])
         )
-        singletons = nodes[NODES]
         if config.near:
-            near = (nodes[NODES], nodes[BAND_ENTRIES]) | "NearDuplicates" >> NearDuplicateClusters(
-                config
+            near = (nodes[NODE_BLOCKS], nodes[BAND_ENTRIES]) | "NearDuplicates" >> (
+                NearDuplicateClusters(config, batches)
             )
             singletons = near[SINGLETON]
             decisions.append(
@@ -199,6 +244,8 @@ class Deduplicate(beam.PTransform):
                 | "GroupClusters" >> beam.GroupByKey()
                 | "ResolveClusters" >> beam.FlatMap(_resolve_cluster)
             )
+        else:
+            singletons = nodes[NODE_BLOCKS] | "BlockNodes" >> beam.FlatMap(_nodes_of_block)
         decisions.append(singletons | "ResolveSingletons" >> beam.FlatMap(_resolve_singleton))
         return (
             decisions

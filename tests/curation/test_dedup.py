@@ -17,6 +17,9 @@ from curation.dedup import (
     bucket_group_edges,
     bucket_parts,
     content_batch,
+    node_blocks,
+    node_fields,
+    rank_block,
     rank_key,
     resolve_cluster,
     resolve_content_batch,
@@ -136,6 +139,20 @@ def test_content_batch_is_in_range_and_shared_by_equal_hashes():
     assert [content_batch(h, 7) for h in hashes] == [content_batch(h, 7) for h in hashes]
     assert all(0 <= content_batch(h, 7) < 7 for h in hashes)
     assert {content_batch(h, 1) for h in hashes} == {0}
+
+
+def test_node_blocks_group_every_node_once_by_its_rank_block():
+    nodes = [_node(f"r{index:03d}", weight=1 + index % 3) for index in range(200)]
+    for blocks in (1, 7, 500):
+        grouped = node_blocks(nodes, blocks)
+        assert [block for block, _ in grouped] == sorted({block for block, _ in grouped})
+        assert all(0 <= block < blocks for block, _ in grouped)
+        members = [fields for _, group in grouped for fields in group]
+        assert sorted(members) == sorted(map(node_fields, nodes))
+        for block, group in grouped:
+            assert {rank_block(fields[0], blocks) for fields in group} == {block}
+    assert [Node(*fields) for fields in map(node_fields, nodes)] == nodes
+    assert rank_block("r001", 7) == rank_block("r001", 7)  # a pure function of the rank
 
 
 def _content_digest(doc_id: str, content: str) -> Digest:
