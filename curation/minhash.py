@@ -21,8 +21,6 @@ from functools import cached_property
 import numba
 import numpy as np
 import xxhash
-from datasketch import MinHash
-from datasketch.lsh import _optimal_param
 
 from curation.normalize import fold_case, fold_for_shingles, is_unspaced_text, punctuation_to_spaces
 from curation.utf8 import token_spans
@@ -193,6 +191,8 @@ def optimal_bands_rows(
     This is datasketch's own routine (``MinHashLSH`` uses it for the same purpose), with
     weights that favour recall because candidates are verified afterwards.
     """
+    from datasketch.lsh import _optimal_param  # imports scipy: only where parameters are chosen
+
     bands, rows = _optimal_param(threshold, num_perm, false_positive_weight, false_negative_weight)
     return int(bands), int(rows)
 
@@ -227,10 +227,15 @@ class MinHasher:
             raise ValueError(
                 f"bands x rows = {self.bands * self.rows} exceeds num_perm = {self.num_perm}"
             )
+        # Computed now, so a hasher pickled to worker processes carries them and the workers
+        # need not import datasketch (0.3-0.7 s of start-up per process: it imports scipy).
+        _ = self._permutations
 
     @cached_property
     def _permutations(self) -> tuple[np.ndarray, np.ndarray]:
         """datasketch's ``affine32`` parameters ``a`` and ``b`` (uint32, ``num_perm`` each)."""
+        from datasketch import MinHash
+
         a, b = MinHash(self.num_perm, seed=MINHASH_SEED, scheme=PERMUTATION_SCHEME).permutations
         return a.astype(np.uint32), b.astype(np.uint32)
 

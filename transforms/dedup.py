@@ -23,6 +23,7 @@ from curation.dedup import (
     bucket_group_edges,
     bucket_parts,
     content_batch,
+    digest_fields,
     node_blocks,
     node_fields,
     rank_block,
@@ -44,8 +45,8 @@ NODE_BLOCKS = "node_blocks"
 BAND_ENTRIES = "band_entries"
 
 
-def _resolve_ids(item: tuple[str, Iterable[Digest]]) -> Iterator[tuple[str, Any]]:
-    winner, losers = resolve_id_group(item[1])
+def _resolve_ids(item: tuple[str, Iterable[tuple]]) -> Iterator[tuple[str, Any]]:
+    winner, losers = resolve_id_group(Digest(*fields) for fields in item[1])
     for decision in losers:
         yield DECISIONS, decision
     if winner.verdict is not None:
@@ -55,7 +56,7 @@ def _resolve_ids(item: tuple[str, Iterable[Digest]]) -> Iterator[tuple[str, Any]
 
 
 def _batch_nodes(
-    item: tuple[int, Iterable[Digest]],
+    item: tuple[int, Iterable[tuple]],
     exact: bool,
     hasher: MinHasher | None,
     parts: int,
@@ -63,7 +64,7 @@ def _batch_nodes(
 ) -> Iterator[tuple[str, Any]]:
     """A content batch's nodes by node block, and (with ``hasher``) their LSH band entries per
     bucket group."""
-    nodes = resolve_content_batch(item[1], exact)
+    nodes = resolve_content_batch((Digest(*fields) for fields in item[1]), exact)
     for block in node_blocks(nodes, blocks):
         yield NODE_BLOCKS, block
     if hasher is not None:
@@ -218,7 +219,7 @@ class Deduplicate(beam.PTransform):
         config, batches = self._config, self._batches
         ids = (
             digests
-            | "ById" >> beam.Map(lambda digest: (digest.id, digest))
+            | "ById" >> beam.Map(lambda digest: (digest.id, digest_fields(digest)))
             | "GroupIds" >> beam.GroupByKey()
             | "ResolveIds" >> beam.FlatMap(_resolve_ids)
             | "SplitIds" >> SplitByTag([DECISIONS, ELIGIBLE])
@@ -229,7 +230,9 @@ class Deduplicate(beam.PTransform):
         nodes = (
             ids[ELIGIBLE]
             | "ByContentBatch"
-            >> beam.Map(lambda digest: (content_batch(digest.content_hash, batches), digest))
+            >> beam.Map(
+                lambda digest: (content_batch(digest.content_hash, batches), digest_fields(digest))
+            )
             | "GroupContent" >> beam.GroupByKey()
             | "ResolveExact" >> beam.FlatMap(_batch_nodes, config.exact, hasher, parts, batches)
             | "SplitNodes" >> SplitByTag([NODE_BLOCKS, BAND_ENTRIES])
