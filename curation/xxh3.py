@@ -40,21 +40,22 @@ SECRET = np.frombuffer(
 
 
 @numba.njit(cache=True)
-def _read64(data: np.ndarray, at: int) -> np.uint64:
-    """Little-endian uint64 at byte ``at``."""
+def _read_le(data: np.ndarray, at: int, size: int) -> np.uint64:
+    """Little-endian unsigned integer of ``size`` (<= 8) bytes at byte ``at``, as uint64."""
     value = np.uint64(0)
-    for k in range(8):
+    for k in range(size):
         value |= np.uint64(data[at + k]) << np.uint64(8 * k)
     return value
 
 
 @numba.njit(cache=True)
+def _read64(data: np.ndarray, at: int) -> np.uint64:
+    return _read_le(data, at, 8)
+
+
+@numba.njit(cache=True)
 def _read32(data: np.ndarray, at: int) -> np.uint64:
-    """Little-endian uint32 at byte ``at``, as uint64."""
-    value = np.uint64(0)
-    for k in range(4):
-        value |= np.uint64(data[at + k]) << np.uint64(8 * k)
-    return value
+    return _read_le(data, at, 4)
 
 
 @numba.njit(cache=True)
