@@ -39,7 +39,9 @@ from curation.synthetic import SyntheticScorer  # noqa: E402
 
 
 def per_document_rate(items: Sequence, work: Callable[[object], object]) -> float:
-    """Items per CPU second of this process."""
+    """Items per CPU second of this process, after one untimed call (one-off costs such as
+    loading numba's compiled kernels are paid once per process, not per document)."""
+    work(items[0])
     start = time.process_time()
     for item in items:
         work(item)
