@@ -19,9 +19,10 @@ Planted on top (all with known ground truth):
 * hard negatives: groups of 8 different short passages (50-150 words) wrapped in the same
   header and footer, so they share boilerplate but are different documents.
 
-Truth is *exact*: the Jaccard of the pipeline's own shingles (:func:`curation.minhash.shingles`,
-word 5-grams after NFKC, case-folding and punctuation folding) for every pair inside a planted
-group, and :func:`exact_jaccards` for any other pair a system reports.
+Truth is *exact*: the Jaccard of the pipeline's own shingles
+(:func:`curation.dedup.minhash.shingles`, word 5-grams after NFKC, case-folding and punctuation
+folding) for every pair inside a planted group, and :func:`exact_jaccards` for any other pair
+a system reports.
 
 Importable (``from benchmarks.corpus_gen import generate``) and runnable::
 
@@ -48,7 +49,7 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from curation.minhash import jaccard, shingles  # noqa: E402
+from curation.dedup.minhash import jaccard, shingles  # noqa: E402
 from scripts.build_sample_corpus import (  # noqa: E402
     PY_EXCLUDE,
     html_paragraphs,
@@ -382,7 +383,7 @@ def write_corpus(corpus: Corpus, out: Path, check_sample: int = 2000) -> dict:
     similarities = exact_jaccards(sorted(planted_pairs(corpus)), cache)
     truth = {
         "docs": len(corpus.docs),
-        "similarity": "exact Jaccard of curation.minhash.shingles (word 5-grams)",
+        "similarity": "exact Jaccard of curation.dedup.minhash.shingles (word 5-grams)",
         "clusters": corpus.clusters,
         "kinds": corpus.kinds,
         "hard_negatives": corpus.hard_negatives,

@@ -30,8 +30,8 @@ import apache_beam as beam
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from pipelines.cluster import start_cluster, stop_cluster  # noqa: E402
 from pipelines.run import beam_options  # noqa: E402
+from scripts.dask_cluster import start_cluster, stop_cluster  # noqa: E402
 
 PAYLOAD = bytes(100)
 

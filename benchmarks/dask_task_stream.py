@@ -33,7 +33,7 @@ from distributed import Client
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from pipelines.cluster import start_cluster, stop_cluster  # noqa: E402
+from scripts.dask_cluster import start_cluster, stop_cluster  # noqa: E402
 
 
 def run_with_task_stream(config: Path, workers: int, work: Path) -> tuple[float, list[dict]]:

@@ -3,7 +3,7 @@
 Corpus: :mod:`benchmarks.corpus_gen` (real Python documentation text, planted near-duplicate
 clusters, exact copies and shared-boilerplate hard negatives), written as two JSONL shards so
 both systems read the same files with two tasks. Truth: exact word-5-gram Jaccard
-(:func:`curation.minhash.shingles`) of every planted pair and of every pair any system
+(:func:`curation.dedup.minhash.shingles`) of every planted pair and of every pair any system
 reports; a pair is a true duplicate when it reaches ``t`` (0.8 and 0.7 reported).
 
 Systems, each in its own subprocess whose process tree is sampled for peak RSS:
@@ -154,9 +154,9 @@ def ours_dedup_worker(input_glob: str, out: str, overrides_json: str) -> None:
     import apache_beam as beam
 
     from curation.config import CurationConfig
-    from curation.dedup import Digest, rank_key
-    from curation.normalize import content_hash_of_folded, fold_case
-    from curation.pieces import plan_pieces
+    from curation.dedup.normalize import content_hash_of_folded, fold_case
+    from curation.dedup.resolve import Digest, rank_key
+    from curation.io.pieces import plan_pieces
     from pipelines.curate_pipeline import minhasher
     from pipelines.run import beam_options, plan_files
     from transforms.dedup import Deduplicate
@@ -338,7 +338,7 @@ def pairs_in(groups: Iterable[Sequence[str]]) -> set[tuple[str, str]]:
 
 
 def true_components(true_pairs: Iterable[tuple[str, str]]) -> list[list[str]]:
-    from curation.unionfind import components
+    from curation.dedup.unionfind import components
 
     return clusters_of(components(true_pairs))
 
@@ -522,9 +522,9 @@ def simulate(
     """Cluster labels exactly as :class:`transforms.dedup.NearDuplicateClusters` computes
     them (band hashes, star edges to each bucket's minimum, verification, components), but in
     one process; ranks are the ids."""
-    from curation.dedup import bucket_edges, verified
-    from curation.minhash import MinHasher
-    from curation.unionfind import components
+    from curation.dedup.minhash import MinHasher
+    from curation.dedup.resolve import bucket_edges, verified
+    from curation.dedup.unionfind import components
 
     hasher = MinHasher(**hasher_args)
     buckets: dict[tuple[int, int], list[str]] = {}
@@ -538,7 +538,7 @@ def simulate(
 
 
 def sweep(args: argparse.Namespace) -> dict:
-    from curation.minhash import MinHasher, optimal_bands_rows
+    from curation.dedup.minhash import MinHasher, optimal_bands_rows
 
     corpus_dir = prepare_corpus(args.docs, args.work, args.seed, args.check_sample)
     truth = Truth(corpus_dir)

@@ -108,7 +108,7 @@ def run_curate(config: Path, output: Path, beam_args: list[str]) -> dict[str, An
 
 @contextmanager
 def dask_cluster(workers: int, log_dir: Path):
-    from pipelines.cluster import start_cluster, stop_cluster
+    from scripts.dask_cluster import start_cluster, stop_cluster
 
     state = start_cluster(workers, threads=1, log_dir=log_dir, cwd=str(REPO))
     try:
@@ -149,7 +149,7 @@ def time_variant(name: str, config: Path, out: Path, workers: int) -> dict[str, 
 def scoring_seconds_per_doc(corpus: Path, docs: int = 500) -> float:
     """In-process single-core cost of ``DocumentScorer.score`` (seconds per document)."""
     from curation.config import CurationConfig, SourceConfig
-    from curation.inputs import FileStats
+    from curation.io.inputs import FileStats
     from curation.scoring import DocumentScorer
     from pipelines.run import plan_files
     from transforms.read import read_piece

@@ -1,4 +1,4 @@
-"""MinHash signature speed: the pre-issue-#5 method against :class:`curation.minhash.MinHasher`.
+"""MinHash signature speed: the pre-issue-#5 method against ``MinHasher``.
 
 The old method (kept here as the reference, not in the package) built every shingle string,
 hashed each with xxh32 in a Python loop inside datasketch's ``update_batch`` and normalised
@@ -35,7 +35,7 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from benchmarks.corpus_gen import generate, load_pool  # noqa: E402
-from curation.minhash import (  # noqa: E402
+from curation.dedup.minhash import (  # noqa: E402
     MINHASH_SEED,
     PERMUTATION_SCHEME,
     MinHasher,
@@ -43,7 +43,7 @@ from curation.minhash import (  # noqa: E402
     jaccard,
     shingles,
 )
-from curation.normalize import (  # noqa: E402
+from curation.dedup.normalize import (  # noqa: E402
     _PUNCT_TABLE,
     fold_for_shingles,
     is_unspaced_text,

@@ -71,7 +71,7 @@ class ReadConfig(_Strict):
     #: Uncompressed JSONL files larger than this are read in byte ranges of about this size
     #: (split at line boundaries) so one big file spreads over workers. Gzip files and Parquet
     #: files are read whole. ``None`` (default): chosen from the input size, see
-    #: :func:`curation.pieces.auto_split_bytes`.
+    #: :func:`curation.io.pieces.auto_split_bytes`.
     split_bytes: int | None = Field(default=None, ge=1024)
 
 

@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from curation.config import CurationConfig
-from curation.dedup import rank_key
+from curation.dedup.minhash import MinHasher, optimal_bands_rows
+from curation.dedup.normalize import content_hash_of_folded, fold_case
+from curation.dedup.resolve import rank_key
+from curation.io.records import Reason, Stage
 from curation.langid import LanguageIdentifier, paragraph_language_shares
-from curation.minhash import MinHasher, optimal_bands_rows
-from curation.normalize import content_hash_of_folded, fold_case
 from curation.quality import build_scorers, quality_summary
-from curation.records import Reason, Stage
 from curation.synthetic import SIGNAL_FIELDS, SyntheticScorer
 
 

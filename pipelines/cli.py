@@ -59,7 +59,7 @@ def _parser() -> argparse.ArgumentParser:
 
 # --- curate cluster (local Dask cluster for DaskRunner; see docs/cluster.md) -----------------
 def _add_cluster_parser(commands: argparse._SubParsersAction) -> None:
-    from pipelines.cluster import DEFAULT_ADDRESS_FILE
+    from scripts.dask_cluster import DEFAULT_ADDRESS_FILE
 
     cluster = commands.add_parser("cluster", help="start/stop a local Dask cluster")
     action = cluster.add_subparsers(dest="action", required=True, parser_class=_Parser)
@@ -77,7 +77,7 @@ def _add_cluster_parser(commands: argparse._SubParsersAction) -> None:
 
 
 def _cluster(args: argparse.Namespace) -> int:
-    from pipelines.cluster import cluster_down, cluster_up
+    from scripts.dask_cluster import cluster_down, cluster_up
 
     if args.action == "down":
         state = cluster_down(args.address_file)

@@ -17,10 +17,10 @@ import apache_beam as beam
 from apache_beam.io.filesystems import FileSystems
 
 from curation.config import CurationConfig
-from curation.inputs import InputFile
-from curation.minhash import MinHasher
-from curation.pieces import Piece, pieces_by_shard
-from curation.schema import corpus_schema, reject_schema, spill_schema
+from curation.dedup.minhash import MinHasher
+from curation.io.inputs import InputFile
+from curation.io.pieces import Piece, pieces_by_shard
+from curation.io.schema import corpus_schema, reject_schema, spill_schema
 from curation.scoring import lsh_parameters, quality_metric_fields, signal_fields
 from transforms.dedup import Deduplicate
 from transforms.read import MergeFileStats, NumberedPieces

@@ -22,8 +22,8 @@ import pyarrow.parquet as pq
 from apache_beam.io.filesystems import FileSystems
 
 from curation.config import ConfigError
-from curation.inputs import jsonable
-from curation.schema import REJECT_COLUMNS, corpus_schema
+from curation.io.inputs import jsonable
+from curation.io.schema import REJECT_COLUMNS, corpus_schema
 from pipelines.curate_pipeline import CORPUS_DIR, REJECTS_DIR
 from pipelines.manifest import STAGE_ORDER, list_shards, parquet_rows, read_json
 

@@ -16,7 +16,7 @@ from typing import Any
 import pyarrow.parquet as pq
 from apache_beam.io.filesystems import FileSystems
 
-from curation.records import Stage
+from curation.io.records import Stage
 from curation.synthetic import estimate_share
 
 #: Stages in pipeline order, for the funnel.

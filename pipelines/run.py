@@ -32,8 +32,8 @@ from apache_beam.options.pipeline_options import PipelineOptions, StandardOption
 from apache_beam.runners.runner import create_runner
 
 from curation.config import ConfigError, CurationConfig
-from curation.inputs import InputFile
-from curation.pieces import plan_pieces
+from curation.io.inputs import InputFile
+from curation.io.pieces import plan_pieces
 from curation.scoring import lsh_parameters
 from pipelines.curate_pipeline import (
     CORPUS_DIR,
@@ -43,24 +43,16 @@ from pipelines.curate_pipeline import (
     build_pipeline,
     minhasher,
 )
-from pipelines.local_runner import LOCAL_RUNNER
 from pipelines.manifest import RunCounts, count_outputs, read_json, synthetic_share, write_json
 from pipelines.progress import ProgressReporter, format_plan
 from pipelines.report import write_report
 from transforms.read import expand_source
+from transforms.runner_workarounds import LOCAL_RUNNER, RUNNER_ALIASES
 
 SUCCESS_FILE = "_SUCCESS"
 MANIFEST_FILE = "manifest.json"
 TMP_PREFIX = "_tmp-"
 PROGRESS_DIR = "_progress"
-#: Short runner names Beam itself does not resolve.
-#: ``DirectRunner`` maps to :class:`pipelines.local_runner.LocalRunner`, the engine it falls
-#: back to: Beam 2.77's DirectRunner first tries to download and start the Prism runner, which
-#: must not happen here.
-RUNNER_ALIASES = {
-    "DaskRunner": "apache_beam.runners.dask.dask_runner.DaskRunner",
-    "DirectRunner": LOCAL_RUNNER,
-}
 
 
 class RunFailed(RuntimeError):
@@ -77,7 +69,7 @@ def package_version() -> str:
 def beam_options(beam_args: list[str]) -> PipelineOptions:
     """Pipeline options from the pass-through arguments, with a local default runner.
 
-    Without ``--runner`` the run uses :class:`~pipelines.local_runner.LocalRunner` (the
+    Without ``--runner`` the run uses :class:`~transforms.runner_workarounds.LocalRunner` (the
     DirectRunner's FnApiRunner engine) in multi-processing mode on every core;
     ``--runner=DirectRunner`` means the same. This keeps Beam 2.77's DirectRunner from trying
     to download the Prism runner. ``--runner=DaskRunner`` is accepted as a short name.

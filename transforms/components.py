@@ -17,7 +17,7 @@ component that has not converged is dirty.
 Fallback: the edges of dirty stars, i.e. exactly the current (post-round) edges of the
 components that have not converged and nothing else, go under one key (``""``, so node names
 must be non-empty), so one worker holds them, and are labelled by
-:func:`curation.unionfind.components`. With enough rounds this set is empty and nothing is
+:func:`curation.dedup.unionfind.components`. With enough rounds this set is empty and nothing is
 gathered.
 
 Output: clean stars label their centre and leaves, the fallback labels the nodes of its edges;
@@ -40,7 +40,7 @@ from collections.abc import Iterable, Iterator
 
 import apache_beam as beam
 
-from curation.unionfind import components
+from curation.dedup.unionfind import components
 
 Edge = tuple[str, str]
 """An undirected edge stored oriented as ``(larger, smaller)`` in Python string order."""

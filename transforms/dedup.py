@@ -14,7 +14,8 @@ from typing import Any
 import apache_beam as beam
 
 from curation.config import DedupConfig
-from curation.dedup import (
+from curation.dedup.minhash import MinHasher
+from curation.dedup.resolve import (
     Digest,
     Node,
     NodeBlock,
@@ -33,9 +34,8 @@ from curation.dedup import (
     verdict_decision,
     verified,
 )
-from curation.minhash import MinHasher
 from transforms.components import ConnectedComponents
-from transforms.tags import SplitByTag
+from transforms.runner_workarounds import SplitByTag
 
 DECISIONS = "decisions"
 ELIGIBLE = "eligible"

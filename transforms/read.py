@@ -2,7 +2,7 @@
 
 This shape runs on every Beam runner (DaskRunner does not run splittable reads). Large
 uncompressed JSONL files are split into byte ranges at line boundaries (pieces, see
-:mod:`curation.pieces`) so one big file spreads over workers; their line numbers come from a
+:mod:`curation.io.pieces`) so one big file spreads over workers; their line numbers come from a
 parallel line count of each range, joined by key, so record numbers are the same however the
 file was split. All I/O goes through
 ``FileSystems``: ``gs://``, ``s3://`` and ``hdfs://`` paths work where the matching Beam extra
@@ -20,7 +20,7 @@ from apache_beam.io.filesystem import CompressionTypes
 from apache_beam.io.filesystems import FileSystems
 
 from curation.config import ConfigError, LimitsConfig, SourceConfig
-from curation.inputs import (
+from curation.io.inputs import (
     FileStats,
     InputFile,
     count_range_lines,
@@ -29,8 +29,8 @@ from curation.inputs import (
     read_records,
     sha256_of,
 )
-from curation.pieces import Piece
-from curation.records import Reason, RecordOrigin, Stage, make_reject
+from curation.io.pieces import Piece
+from curation.io.records import Reason, RecordOrigin, Stage, make_reject
 
 
 def expand_source(source: SourceConfig) -> list[InputFile]:

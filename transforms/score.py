@@ -2,8 +2,8 @@
 
 For every piece one worker reads the rows, scores every document (language, quality,
 synthetic, MinHash) and writes all rows with their scores to the piece's spill file. Only
-small :class:`~curation.dedup.Digest` s continue through the pipeline's shuffles; the text is
-read back from the spill files when the output shards are assembled.
+small :class:`~curation.dedup.resolve.Digest` s continue through the pipeline's shuffles; the
+text is read back from the spill files when the output shards are assembled.
 """
 
 from __future__ import annotations
@@ -14,15 +14,15 @@ from typing import Any
 import apache_beam as beam
 
 from curation.config import CurationConfig
-from curation.dedup import Digest
-from curation.inputs import FileStats
-from curation.pieces import Piece, piece_key
+from curation.dedup.resolve import Digest
+from curation.io.inputs import FileStats
+from curation.io.pieces import Piece, piece_key
+from curation.io.schema import spill_schema
+from curation.io.spill import SpillWriter, spill_path
 from curation.progress import ProgressFile
-from curation.schema import spill_schema
 from curation.scoring import DocumentScorer, quality_metric_fields, signal_fields
 from transforms.read import read_piece
-from transforms.spill import SpillWriter, spill_path
-from transforms.tags import SplitByTag
+from transforms.runner_workarounds import SplitByTag
 
 DIGESTS = "digests"
 FILE_STATS = "file_stats"

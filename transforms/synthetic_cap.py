@@ -1,4 +1,4 @@
-"""The ``cap`` synthetic policy in Beam (see :mod:`curation.synthetic_cap`).
+"""The ``cap`` synthetic policy in Beam (see :mod:`curation.synthetic.cap`).
 
 Counts of kept documents per source come from a combiner; only the *flagged* kept documents
 of a source are gathered on one worker (their ids and scores, not their text), which is the
@@ -12,9 +12,9 @@ from typing import Any
 
 import apache_beam as beam
 
-from curation.dedup import Digest, rejected
-from curation.records import Reason, Stage
-from curation.synthetic_cap import FlaggedDoc, documents_to_drop
+from curation.dedup.resolve import Digest, rejected
+from curation.io.records import Reason, Stage
+from curation.synthetic.cap import FlaggedDoc, documents_to_drop
 
 
 def _doc_info(digest: Digest) -> tuple[str, tuple[str, bool, float, str]]:

@@ -1,6 +1,6 @@
 """Writing the output: Parquet shards assembled from spill files, and the run record.
 
-A shard is a fixed group of input pieces (:mod:`curation.pieces`); its rows are in input
+A shard is a fixed group of input pieces (:mod:`curation.io.pieces`); its rows are in input
 order and its bytes depend only on the input and config, not on the runner or worker count.
 Shards that would be empty are not written (shard numbers may then have gaps).
 """
@@ -18,9 +18,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from apache_beam.io.filesystems import FileSystems
 
-from curation.assemble import apply_decisions
-from curation.pieces import split_piece_key
-from transforms.spill import read_spills
+from curation.io.assemble import apply_decisions
+from curation.io.pieces import split_piece_key
+from curation.io.spill import read_spills
 
 ROW_GROUP_ROWS = 10_000
 DECISION = "decision"

@@ -1,7 +1,7 @@
 """The sample corpus gives the same outputs on a real Dask cluster as on DirectRunner.
 
 A scheduler and two single-thread worker processes are started as separate OS processes
-(``pipelines.cluster.start_cluster``: ``python -m distributed.cli.dask_scheduler`` /
+(``scripts.dask_cluster.start_cluster``: ``python -m distributed.cli.dask_scheduler`` /
 ``dask_worker``) and stopped in ``finally``. Both ``curate run`` invocations are subprocesses
 started at the same time (the DirectRunner one in-memory on one core), from the repo root so
 the sample config's relative paths resolve; the Dask workers run there too.
@@ -21,7 +21,7 @@ import pytest
 
 pytest.importorskip("distributed")
 
-from pipelines.cluster import running_processes, start_cluster, stop_cluster  # noqa: E402
+from scripts.dask_cluster import running_processes, start_cluster, stop_cluster  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLE_CONFIG = REPO / "pipelines" / "configs" / "sample.yaml"

@@ -10,7 +10,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from curation.config import load_config
-from curation.schema import corpus_schema, reject_schema
+from curation.io.schema import corpus_schema, reject_schema
 from curation.scoring import quality_metric_fields, signal_fields
 from pipelines.cli import SAMPLE_CONFIG, main
 

@@ -10,7 +10,7 @@ from apache_beam.testing.test_pipeline import TestPipeline as BeamTestPipeline
 from apache_beam.testing.util import assert_that, equal_to, is_empty
 
 from curation.config import DedupConfig
-from curation.unionfind import components
+from curation.dedup.unionfind import components
 from transforms.components import ConnectedComponents, _oriented, _StarOutcomes, _StarRound
 
 Edges = list[tuple[str, str]]

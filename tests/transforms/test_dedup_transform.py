@@ -9,10 +9,10 @@ import pytest
 from apache_beam.testing.util import assert_that, equal_to
 
 from curation.config import DedupConfig
-from curation.dedup import Digest, rank_key
-from curation.minhash import MinHasher
-from curation.normalize import content_hash
-from curation.pieces import piece_key, split_piece_key
+from curation.dedup.minhash import MinHasher
+from curation.dedup.normalize import content_hash
+from curation.dedup.resolve import Digest, rank_key
+from curation.io.pieces import piece_key, split_piece_key
 from tests.transforms.beam_helpers import local_pipeline
 from transforms.dedup import Deduplicate
 

@@ -10,11 +10,11 @@ import pytest
 from apache_beam.testing.util import assert_that, equal_to
 
 from curation.config import LimitsConfig, SourceConfig
-from curation.inputs import FileStats
-from curation.pieces import plan_pieces
+from curation.io.inputs import FileStats
+from curation.io.pieces import plan_pieces
 from tests.transforms.beam_helpers import local_pipeline
 from transforms.read import MergeFileStats, NumberedPieces, expand_source, read_piece
-from transforms.tags import SplitByTag
+from transforms.runner_workarounds import SplitByTag
 
 
 def _lines(count: int) -> list[bytes]:

@@ -9,13 +9,13 @@ import pyarrow.parquet as pq
 from apache_beam.testing.util import assert_that, equal_to
 
 from curation.config import CurationConfig, SourceConfig
-from curation.pieces import piece_key, plan_pieces
-from curation.schema import spill_schema
+from curation.io.pieces import piece_key, plan_pieces
+from curation.io.schema import spill_schema
+from curation.io.spill import spill_path
 from curation.scoring import quality_metric_fields, signal_fields
 from tests.transforms.beam_helpers import local_pipeline
 from transforms.read import NumberedPieces, expand_source
 from transforms.score import DIGESTS, FILE_STATS, SPILLED, ScorePieces
-from transforms.spill import spill_path
 
 ENGLISH = (
     "The city council met on Tuesday evening to discuss the new budget for the public library. "

@@ -5,7 +5,7 @@ from __future__ import annotations
 import apache_beam as beam
 from apache_beam.testing.util import assert_that, equal_to
 
-from curation.dedup import Digest
+from curation.dedup.resolve import Digest
 from tests.transforms.beam_helpers import local_pipeline
 from transforms.synthetic_cap import CapSynthetic
 

@@ -10,10 +10,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from curation.pieces import piece_key
-from tests.curation.test_assemble import small_schemas
+from curation.io.pieces import piece_key
+from curation.io.spill import SpillWriter, spill_path
+from tests.curation.io.test_assemble import small_schemas
 from tests.transforms.beam_helpers import local_pipeline
-from transforms.spill import SpillWriter, spill_path
 from transforms.write import ShardLayout, WriteShards
 
 SPILL, CORPUS, REJECTS = small_schemas(("id", pa.string()), ("source_record", pa.int64()))

@@ -3,7 +3,7 @@
 import random
 from collections import defaultdict, deque
 
-from curation.unionfind import components
+from curation.dedup.unionfind import components
 
 
 def _bfs_components(edges: list[tuple[str, str]]) -> dict[str, str]:

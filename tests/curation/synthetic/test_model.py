@@ -13,7 +13,7 @@ from curation.synthetic.function_words import FUNCTION_WORD_FEATURES
 from curation.synthetic.model import ModelArtefact, feature_vector, reprior
 from curation.synthetic.signals import SIGNAL_NAMES, compute_features
 
-DEV = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "synthetic" / "dev.jsonl.gz"
+DEV = Path(__file__).resolve().parents[3] / ".." / "shared" / "data" / "synthetic" / "dev.jsonl.gz"
 CHAT = {"gpt-3.5-turbo", "gpt-4", "claude-3-opus-20240229", "claude-3-sonnet-20240229"}
 CHAT |= {"gemini-1.5-pro"}
 

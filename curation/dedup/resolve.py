@@ -17,8 +17,8 @@ import numpy as np
 import xxhash
 
 from curation.config import KEEP_POLICY_KEYS
-from curation.minhash import MinHasher, estimated_jaccard
-from curation.records import Reason, Stage
+from curation.dedup.minhash import MinHasher, estimated_jaccard
+from curation.io.records import Reason, Stage
 
 _PRIORITY_OFFSET = 1_000_000
 
@@ -54,7 +54,7 @@ class Digest:
     Identity, origin, hashes, keeper rank, per-document verdict and synthetic flag.
     """
 
-    key: str  # internal per-record key (piece + position, see curation.pieces)
+    key: str  # internal per-record key (piece + position, see curation.io.pieces)
     id: str
     source: str
     uri: str

@@ -12,7 +12,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from curation.config import LimitsConfig, SourceConfig
-from curation.inputs import (
+from curation.io.inputs import (
     FileStats,
     InputFile,
     count_range_lines,
@@ -24,7 +24,7 @@ from curation.inputs import (
     read_records,
     split_into_ranges,
 )
-from curation.records import Reason
+from curation.io.records import Reason
 
 JSONL = SourceConfig(name="web", paths=("*.jsonl",))
 PARQUET = SourceConfig(name="pq", paths=("*.parquet",), format="parquet")

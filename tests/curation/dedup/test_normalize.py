@@ -6,7 +6,7 @@ import unicodedata
 
 import pytest
 
-from curation.normalize import (
+from curation.dedup.normalize import (
     _MAX_REPLACED_CHARS,
     _PUNCT_TABLE,
     collapse_whitespace,
@@ -154,7 +154,7 @@ def test_unspaced_share_threshold():
 
 
 def test_punctuation_table_covers_every_punctuation_and_symbol_character():
-    from curation.normalize import _LAST_PUNCT_PLANE_END
+    from curation.dedup.normalize import _LAST_PUNCT_PLANE_END
 
     beyond = [
         code

@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 from curation.config import KEEP_POLICY_KEYS, DedupConfig
-from curation.dedup import (
+from curation.dedup.minhash import MinHasher
+from curation.dedup.resolve import (
     Digest,
     Node,
     band_entries,
@@ -28,8 +29,7 @@ from curation.dedup import (
     verdict_decision,
     verified,
 )
-from curation.minhash import MinHasher
-from curation.records import Reason, Stage
+from curation.io.records import Reason, Stage
 
 HASHER = MinHasher(num_perm=128, bands=16, rows=8)
 

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import xxhash
 
-from curation.xxh3 import MAX_SHORT, SECRET, xxh3_64
+from curation.dedup.xxh3 import MAX_SHORT, SECRET, xxh3_64
 
 
 @pytest.mark.parametrize("length", range(MAX_SHORT + 1))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from curation.synthetic_cap import FlaggedDoc, allowed_flagged, documents_to_drop
+from curation.synthetic.cap import FlaggedDoc, allowed_flagged, documents_to_drop
 
 
 @pytest.mark.parametrize(

@@ -14,7 +14,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from apache_beam.io.filesystems import FileSystems
 
-from curation.schema import rows_to_table
+from curation.io.schema import rows_to_table
 
 #: Rows per row group and per conversion batch: bounds a worker's memory per piece.
 SPILL_BATCH_ROWS = 2_000

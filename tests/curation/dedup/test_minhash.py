@@ -13,7 +13,7 @@ import pytest
 import xxhash
 from datasketch import MinHash
 
-from curation.minhash import (
+from curation.dedup.minhash import (
     _COMBINE_MULTIPLIER,
     MINHASH_SEED,
     PERMUTATION_SCHEME,
@@ -30,7 +30,7 @@ TEXT = (
     "The quick brown fox jumps over the lazy dog while the cat watches from the warm "
     "windowsill and the rain keeps falling on the quiet town."
 )
-REPO_ROOT = Path(__file__).resolve().parents[2]
+REPO_ROOT = Path(__file__).resolve().parents[3]
 
 
 def test_word_five_grams():
@@ -155,7 +155,7 @@ def test_text_without_shingles_has_the_empty_signature_and_no_band_hashes():
 
 def test_signature_is_the_same_in_other_processes():
     code = (
-        "import sys; from curation.minhash import MinHasher; "
+        "import sys; from curation.dedup.minhash import MinHasher; "
         "sys.stdout.write(MinHasher(num_perm=64, bands=8, rows=8).signature(sys.argv[1]).hex())"
     )
     expected = MinHasher(num_perm=64, bands=8, rows=8).signature(TEXT).hex()

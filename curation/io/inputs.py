@@ -1,7 +1,7 @@
 """Input files and their records, independent of any file system or runner.
 
 Readers take an open binary stream and yield document or reject rows
-(:mod:`curation.records`); the Beam side only opens files and distributes them.
+(:mod:`curation.io.records`); the Beam side only opens files and distributes them.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from curation.config import LimitsConfig, SourceConfig
-from curation.records import (
+from curation.io.records import (
     Reason,
     RecordOrigin,
     Stage,

@@ -11,7 +11,7 @@ import pytest
 
 from curation.langid import BACKENDS, LanguageIdentifier, LanguageResult, paragraph_language_shares
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 
 SHORT = {
     "en": "The weather was cold, so we stayed inside and read books all afternoon.",

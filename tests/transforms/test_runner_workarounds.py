@@ -6,7 +6,7 @@ import apache_beam as beam
 from apache_beam.testing.util import assert_that, equal_to
 
 from tests.transforms.beam_helpers import local_pipeline
-from transforms.tags import SplitByTag
+from transforms.runner_workarounds import SplitByTag
 
 
 def test_split_by_tag_selects_each_tag():

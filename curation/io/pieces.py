@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from curation.inputs import InputFile, split_into_ranges
+from curation.io.inputs import InputFile, split_into_ranges
 
 #: With ``read.split_bytes: null`` the input is cut into about this many pieces, so even a
 #: small run keeps every worker of a machine or small cluster busy...

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pyarrow as pa
 import pytest
 
-from curation.assemble import DecisionMismatch, apply_decisions
+from curation.io.assemble import DecisionMismatch, apply_decisions
 
 
 def small_schemas(*fields: tuple[str, pa.DataType]) -> tuple[pa.Schema, pa.Schema, pa.Schema]:

@@ -15,7 +15,7 @@ import unicodedata
 
 import numpy as np
 
-from curation.utf8 import join_words
+from curation.dedup.utf8 import join_words
 
 
 def _is_punctuation_or_symbol(char: str) -> bool:
@@ -69,7 +69,7 @@ def content_hash(text: str) -> str:
 
 def content_hash_of_folded(folded: str) -> str:
     """:func:`content_hash` of a text whose :func:`fold_case` is ``folded``. The whitespace is
-    collapsed in the UTF-8 bytes by compiled code (:func:`curation.utf8.join_words`, the same
+    collapsed in the UTF-8 bytes by compiled code (:func:`curation.dedup.utf8.join_words`, the same
     bytes as :func:`collapse_whitespace`, ~8x faster)."""
     data = np.frombuffer(folded.encode("utf-8"), dtype=np.uint8)
     return hashlib.sha256(join_words(data)).hexdigest()

@@ -22,9 +22,14 @@ import numba
 import numpy as np
 import xxhash
 
-from curation.normalize import fold_case, fold_for_shingles, is_unspaced_text, punctuation_to_spaces
-from curation.utf8 import token_spans
-from curation.xxh3 import MAX_SHORT, SECRET, xxh3_64
+from curation.dedup.normalize import (
+    fold_case,
+    fold_for_shingles,
+    is_unspaced_text,
+    punctuation_to_spaces,
+)
+from curation.dedup.utf8 import token_spans
+from curation.dedup.xxh3 import MAX_SHORT, SECRET, xxh3_64
 
 PERMUTATION_SCHEME = "affine32"
 #: Seed of datasketch's permutation generator; changing it changes every signature.
@@ -55,7 +60,7 @@ _MASK64 = np.uint64(0xFFFFFFFFFFFFFFFF)
 
 def _tokens(text: str, word_ngram: int, char_ngram: int) -> tuple[list[str], int, str]:
     """``(tokens, n, separator)`` of the normalised text
-    (:func:`curation.normalize.normalize_for_shingles`): its words with ``word_ngram`` and a
+    (:func:`curation.dedup.normalize.normalize_for_shingles`): its words with ``word_ngram`` and a
     space, or, for scripts written without spaces (:func:`is_unspaced_text`), its characters
     (spaces removed) with ``char_ngram`` and no separator."""
     folded = fold_for_shingles(text)
@@ -154,7 +159,7 @@ def shingle_hashes(text: str, word_ngram: int = 5, char_ngram: int = 5) -> np.nd
 
 
 def _shingle_hashes_of_folded(folded: str, word_ngram: int, char_ngram: int) -> np.ndarray:
-    """:func:`shingle_hashes` of a text whose :func:`~curation.normalize.fold_case` is
+    """:func:`shingle_hashes` of a text whose :func:`~curation.dedup.normalize.fold_case` is
     ``folded``."""
     tokens_text = punctuation_to_spaces(folded)
     by_character = is_unspaced_text(tokens_text)
@@ -248,7 +253,7 @@ class MinHasher:
         return self.signature_of_folded(fold_case(text))
 
     def signature_of_folded(self, folded: str) -> bytes:
-        """:meth:`signature` of a text whose :func:`~curation.normalize.fold_case` is
+        """:meth:`signature` of a text whose :func:`~curation.dedup.normalize.fold_case` is
         ``folded`` (a document that also needs its content hash folds once)."""
         hashes = _shingle_hashes_of_folded(folded, self.word_ngram, self.char_ngram)
         return self.signature_of_hashes(hashes)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from curation.config import SourceConfig
-from curation.records import (
+from curation.io.records import (
     Reason,
     RecordOrigin,
     Stage,

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from curation.config import SourceConfig
-from curation.inputs import InputFile
-from curation.pieces import (
+from curation.io.inputs import InputFile
+from curation.io.pieces import (
     auto_split_bytes,
     piece_key,
     pieces_by_shard,

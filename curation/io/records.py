@@ -1,7 +1,7 @@
 """Turning raw input records into documents or rejects.
 
 A *document* and a *reject* are plain ``dict`` rows whose keys are columns of the output schema
-(:mod:`curation.schema`), so they travel through any Beam runner without custom coders.
+(:mod:`curation.io.schema`), so they travel through any Beam runner without custom coders.
 Every record read becomes exactly one of the two: nothing is dropped silently.
 """
 

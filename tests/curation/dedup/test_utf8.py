@@ -8,7 +8,7 @@ import sys
 import numpy as np
 import pytest
 
-from curation.utf8 import join_words, token_spans, whitespace_length
+from curation.dedup.utf8 import join_words, token_spans, whitespace_length
 
 WHITESPACE = [chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace()]
 
