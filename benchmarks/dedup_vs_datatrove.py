@@ -538,7 +538,8 @@ def simulate(
 
 
 def sweep(args: argparse.Namespace) -> dict:
-    from curation.dedup.minhash import MinHasher, optimal_bands_rows
+    from curation.dedup.lsh import optimal_bands_rows
+    from curation.dedup.minhash import MinHasher
 
     corpus_dir = prepare_corpus(args.docs, args.work, args.seed, args.check_sample)
     truth = Truth(corpus_dir)

@@ -30,7 +30,8 @@ if str(REPO) not in sys.path:
 from benchmarks.corpus_gen import generate, load_pool, write_corpus  # noqa: E402
 from benchmarks.dedup_vs_datatrove import run_measured  # noqa: E402
 from curation.config import LimitsConfig, SourceConfig  # noqa: E402
-from curation.dedup.minhash import MinHasher, optimal_bands_rows  # noqa: E402
+from curation.dedup.lsh import optimal_bands_rows  # noqa: E402
+from curation.dedup.minhash import MinHasher  # noqa: E402
 from curation.dedup.normalize import content_hash  # noqa: E402
 from curation.io.records import RecordOrigin, parse_json_line  # noqa: E402
 from curation.langid import LanguageIdentifier  # noqa: E402

@@ -12,7 +12,7 @@ import hashlib
 import json
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import yaml
 from pydantic import (
@@ -20,9 +20,12 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    field_serializer,
     field_validator,
     model_validator,
 )
+
+from curation.quality import QualityScorerSettings
 
 KEEP_POLICY_KEYS = ("not_synthetic", "quality", "created", "priority", "id")
 
@@ -101,8 +104,15 @@ class QualityConfig(_Strict):
     """Quality scorers (always computed and stored) and whether failing a rule rejects."""
 
     reject: bool = True
-    #: ``{scorer_name: {"enabled": bool, <threshold>: value}}``; names are checked by the scorers.
-    scorers: dict[str, dict[str, float | int | bool | list | None]] = Field(default_factory=dict)
+    #: ``{scorer_name: {"enabled": bool, <threshold>: value}}``, typed per scorer
+    #: (:data:`curation.quality.QualityScorerSettings`); unknown names are errors.
+    scorers: QualityScorerSettings = QualityScorerSettings()
+
+    @field_serializer("scorers")
+    def _only_given_scorer_settings(self, scorers: BaseModel) -> dict[str, Any]:
+        """Dump only what the config set, so the config's fingerprint (and the run id derived
+        from it) depends on what was written, not on the scorers' current defaults."""
+        return scorers.model_dump(mode="json", exclude_unset=True)
 
 
 class SyntheticConfig(_Strict):

@@ -11,17 +11,11 @@ its pieces' spill files and the decisions of their documents.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import apache_beam as beam
 from apache_beam.io.filesystems import FileSystems
 
-from curation.config import CurationConfig
-from curation.dedup.minhash import MinHasher
-from curation.io.inputs import InputFile
-from curation.io.pieces import Piece, pieces_by_shard
-from curation.io.schema import corpus_schema, reject_schema, spill_schema
-from curation.scoring import lsh_parameters, quality_metric_fields, signal_fields
+from curation.io.pieces import pieces_by_shard
+from curation.plan import RunPlan
 from transforms.dedup import Deduplicate
 from transforms.read import MergeFileStats, NumberedPieces
 from transforms.score import DIGESTS, FILE_STATS, SPILLED, ScorePieces
@@ -35,41 +29,22 @@ SPILL_DIR = "spill"
 RUN_RECORD = "_run.json"
 
 
-@dataclass(frozen=True)
-class RunPlan:
-    """Everything a pipeline run needs, decided before the pipeline is built."""
-
-    config: CurationConfig
-    files: tuple[InputFile, ...]
-    pieces: tuple[Piece, ...]
-    work_dir: str
-    run_id: str
-    #: Local directory for progress counters, or None (cluster runners).
-    progress_dir: str | None = None
-
-
-def minhasher(config: CurationConfig) -> MinHasher:
-    bands, rows = lsh_parameters(config)
-    dedup = config.dedup
-    return MinHasher(dedup.num_perm, bands, rows, dedup.ngram, dedup.char_ngram)
-
-
 def build_pipeline(pipeline: beam.Pipeline, plan: RunPlan) -> None:
     """Add the whole curation graph to ``pipeline``; outputs go to ``plan.work_dir``."""
-    config = plan.config
-    metrics, signals = quality_metric_fields(config), signal_fields()
     spill_dir = FileSystems.join(plan.work_dir, SPILL_DIR)
 
+    # (piece, number of its first line)
     pieces = pipeline | "Pieces" >> NumberedPieces(plan.pieces)
-    scored = pieces | "Score" >> ScorePieces(config, spill_dir, plan.run_id, plan.progress_dir)
+    # {DIGESTS: Digest, FILE_STATS: dict per piece, SPILLED: (shard, piece)}
+    scored = pieces | "Score" >> ScorePieces(plan, spill_dir)
     digests = scored[DIGESTS]
+    # (record key, Decision): exactly one per scored document
     decisions = digests | "Dedup" >> Deduplicate(
-        config.dedup, minhasher(config), batches=len(plan.pieces)
+        plan.config.dedup, plan.hasher, batches=len(plan.pieces)
     )
-    if config.synthetic.policy == "cap":
-        decisions = (digests, decisions) | "CapSynthetic" >> CapSynthetic(
-            config.synthetic.max_share
-        )
+    cap = plan.policy.synthetic_cap
+    if cap is not None:
+        decisions = (digests, decisions) | "CapSynthetic" >> CapSynthetic(cap)
 
     layout = ShardLayout(
         spill_dir=spill_dir,
@@ -77,14 +52,11 @@ def build_pipeline(pipeline: beam.Pipeline, plan: RunPlan) -> None:
         corpus_dir=FileSystems.join(plan.work_dir, CORPUS_DIR),
         rejects_dir=FileSystems.join(plan.work_dir, REJECTS_DIR),
     )
-    schemas = (
-        spill_schema(metrics, signals),
-        corpus_schema(metrics, signals),
-        reject_schema(metrics, signals),
-    )
+    # ("corpus_shards" | "reject_shards", shard stats) per written file
     shards = (decisions, scored[SPILLED]) | "Write" >> WriteShards(
-        layout, schemas, config.output.compression
+        layout, plan.schemas, plan.config.output.compression
     )
+    # one stats dict per input file
     inputs = scored[FILE_STATS] | "FileStats" >> MergeFileStats(plan.pieces)
     entries = [shards, inputs | "TagInputs" >> beam.Map(lambda stats: ("inputs", stats))]
     _ = (

@@ -14,16 +14,22 @@ import time
 from types import TracebackType
 from typing import TextIO
 
+from curation.plan import RunPlan
 from curation.progress import total_progress
 
 STAGES = "read -> validate -> score (language, quality, synthetic, MinHash) -> ids -> "
 STAGES += "exact dedup -> near dedup -> write"
 
 
-def format_plan(files: int, total_bytes: int, sources: int, runner: str, bands_rows: str) -> str:
+def format_plan(plan: RunPlan, runner: str) -> str:
+    """Two lines: what is read, on which runner, through which stages."""
+    total_bytes = sum(file.size_bytes for file in plan.files)
+    sources = len(plan.config.sources)
+    hasher = plan.hasher
     return (
-        f"curate: {files} files ({total_bytes / 1e6:.1f} MB) from {sources} sources on {runner}\n"
-        f"curate: stages: {STAGES} (LSH {bands_rows})"
+        f"curate: {len(plan.files)} files ({total_bytes / 1e6:.1f} MB) from {sources} sources "
+        f"on {runner}\n"
+        f"curate: stages: {STAGES} (LSH {hasher.bands}x{hasher.rows})"
     )
 
 

@@ -14,7 +14,6 @@ the runner reports success, so a killed run never leaves a corpus that looks fin
 
 from __future__ import annotations
 
-import hashlib
 import io
 import os
 import platform
@@ -23,7 +22,6 @@ import time
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from importlib import metadata
 from typing import Any
 
 import apache_beam as beam
@@ -32,22 +30,19 @@ from apache_beam.options.pipeline_options import PipelineOptions, StandardOption
 from apache_beam.runners.runner import create_runner
 
 from curation.config import ConfigError, CurationConfig
-from curation.io.inputs import InputFile
-from curation.io.pieces import plan_pieces
-from curation.scoring import lsh_parameters
+from curation.io.inputs import InputFile, expand_source
+from curation.plan import RunPlan, package_version, resolve_plan
 from pipelines.curate_pipeline import (
     CORPUS_DIR,
     REJECTS_DIR,
     RUN_RECORD,
-    RunPlan,
     build_pipeline,
-    minhasher,
 )
 from pipelines.manifest import RunCounts, count_outputs, read_json, synthetic_share, write_json
 from pipelines.progress import ProgressReporter, format_plan
 from pipelines.report import write_report
-from transforms.read import expand_source
 from transforms.runner_workarounds import LOCAL_RUNNER, RUNNER_ALIASES
+from transforms.storage import match_files
 
 SUCCESS_FILE = "_SUCCESS"
 MANIFEST_FILE = "manifest.json"
@@ -57,13 +52,6 @@ PROGRESS_DIR = "_progress"
 
 class RunFailed(RuntimeError):
     """The run finished but its outputs break the contract (e.g. records went missing)."""
-
-
-def package_version() -> str:
-    try:
-        return metadata.version("curate")
-    except metadata.PackageNotFoundError:
-        return "0+unknown"
 
 
 def beam_options(beam_args: list[str]) -> PipelineOptions:
@@ -126,21 +114,10 @@ def _parse_options(beam_args: list[str]) -> PipelineOptions:
     return options
 
 
-def plan_files(config: CurationConfig) -> tuple[InputFile, ...]:
-    files: list[InputFile] = []
-    for source in config.sources:
-        files.extend(expand_source(source))
-    return tuple(files)
-
-
-def run_id_for(config: CurationConfig, files: tuple[InputFile, ...]) -> str:
-    """Deterministic run id: same config, package version and input listing -> same id."""
-    digest = hashlib.sha256()
-    digest.update(config.fingerprint().encode())
-    digest.update(package_version().encode())
-    for file in files:
-        digest.update(f"\0{file.source.name}\0{file.uri}\0{file.size_bytes}".encode())
-    return "run-" + digest.hexdigest()[:16]
+def list_inputs(config: CurationConfig) -> tuple[InputFile, ...]:
+    """Every input file of every source (raises :class:`ConfigError` for a path that
+    matches nothing)."""
+    return tuple(file for source in config.sources for file in expand_source(source, match_files))
 
 
 def _is_empty_dir(path: str) -> bool:
@@ -219,28 +196,20 @@ def execute(
     started = datetime.now(UTC)
     clock = time.monotonic()
     options = beam_options(beam_args)
-    files = plan_files(config)
-    prepare_output(output, overwrite)
     invocation = uuid.uuid4().hex[:12]
     work_dir = FileSystems.join(output, TMP_PREFIX + invocation)
-    FileSystems.mkdirs(work_dir)
     runner = str(options.view_as(StandardOptions).runner or "DirectRunner")
     local = "://" not in work_dir and runner in (LOCAL_RUNNER, "FnApiRunner")
-    plan = RunPlan(
-        config=config,
-        files=files,
+    plan = resolve_plan(
+        config,
+        list_inputs(config),
         work_dir=work_dir,
-        run_id=run_id_for(config, files),
-        pieces=plan_pieces(files, config.read.split_bytes, config.output.target_shard_bytes),
         progress_dir=os.path.abspath(os.path.join(work_dir, PROGRESS_DIR)) if local else None,
     )
-    bands, rows = lsh_parameters(config)
+    prepare_output(output, overwrite)
+    FileSystems.mkdirs(work_dir)
     if show_progress:
-        total_bytes = sum(file.size_bytes for file in files)
-        print(
-            format_plan(len(files), total_bytes, len(config.sources), runner, f"{bands}x{rows}"),
-            file=sys.stderr,
-        )
+        print(format_plan(plan, runner), file=sys.stderr)
     try:
         pipeline = beam.Pipeline(options=options)
         build_pipeline(pipeline, plan)
@@ -293,7 +262,7 @@ def build_manifest(
     output: str,
 ) -> dict[str, Any]:
     """Everything about the run except timing (which is added separately and varies)."""
-    hasher = minhasher(plan.config)
+    hasher = plan.hasher
     all_options = options.get_all_options(drop_default=True)
     return {
         "run_id": plan.run_id,

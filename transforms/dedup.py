@@ -14,6 +14,7 @@ from typing import Any
 import apache_beam as beam
 
 from curation.config import DedupConfig
+from curation.decisions import from_verdict
 from curation.dedup.minhash import MinHasher
 from curation.dedup.resolve import (
     Digest,
@@ -31,7 +32,6 @@ from curation.dedup.resolve import (
     resolve_cluster,
     resolve_content_batch,
     resolve_id_group,
-    verdict_decision,
     verified,
 )
 from transforms.components import ConnectedComponents
@@ -50,7 +50,7 @@ def _resolve_ids(item: tuple[str, Iterable[tuple]]) -> Iterator[tuple[str, Any]]
     for decision in losers:
         yield DECISIONS, decision
     if winner.verdict is not None:
-        yield DECISIONS, verdict_decision(winner)
+        yield DECISIONS, from_verdict(winner.key, winner.verdict)
     else:
         yield ELIGIBLE, winner
 

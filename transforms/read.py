@@ -11,60 +11,26 @@ is installed.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 import apache_beam as beam
-from apache_beam.io.filesystem import CompressionTypes
-from apache_beam.io.filesystems import FileSystems
 
-from curation.config import ConfigError, LimitsConfig, SourceConfig
 from curation.io.inputs import (
-    FileStats,
     InputFile,
     count_range_lines,
     first_line_numbers,
     merge_file_stats,
-    read_records,
     sha256_of,
 )
 from curation.io.pieces import Piece
-from curation.io.records import Reason, RecordOrigin, Stage, make_reject
-
-
-def expand_source(source: SourceConfig) -> list[InputFile]:
-    """Files of a source: each path is a file, a directory (all files below it) or a glob.
-
-    Raises :class:`ConfigError` when a path matches nothing, so a typo fails before any work.
-    """
-    files: dict[str, InputFile] = {}
-    for path in source.paths:
-        pattern = path.rstrip("/") + "/**" if _is_local_directory(path) else path
-        matched = FileSystems.match([pattern])[0].metadata_list
-        if not matched:
-            raise ConfigError(f"source {source.name!r}: path {path!r} matches no file")
-        for item in matched:
-            files.setdefault(item.path, InputFile(source, item.path, item.size_in_bytes))
-    return [files[uri] for uri in sorted(files)]
-
-
-def _is_local_directory(path: str) -> bool:
-    return "://" not in path and os.path.isdir(path)
-
-
-def _open(uri: str) -> Any:
-    return FileSystems.open(uri, compression_type=CompressionTypes.UNCOMPRESSED)
+from transforms.storage import open_raw
 
 
 def _count_lines(piece: Piece) -> tuple[str, tuple[int, int]]:
     file = piece.file
-    with _open(file.uri) as stream:
+    with open_raw(file.uri) as stream:
         return file.uri, (file.start, count_range_lines(stream, file))
-
-
-def _by_range(piece: Piece) -> tuple[tuple[str, int], Piece]:
-    return (piece.file.uri, piece.file.start), piece
 
 
 def _first_lines(item: tuple[str, Iterable[tuple[int, int]]]) -> Iterator[tuple[Any, int]]:
@@ -81,7 +47,7 @@ def _with_first_line(item: tuple[Any, dict[str, list]]) -> Iterator[tuple[Piece,
 
 
 def _hash_file(file: InputFile) -> tuple[str, str]:
-    with _open(file.uri) as stream:
+    with open_raw(file.uri) as stream:
         return file.uri, sha256_of(stream)
 
 
@@ -89,26 +55,6 @@ def _merge_stats(item: tuple[str, dict[str, list]]) -> dict[str, Any]:
     _, joined = item
     hashes = joined["sha256"]
     return merge_file_stats(joined["stats"], hashes[0] if hashes else None)
-
-
-def read_piece(
-    file: InputFile, first_line: int, limits: LimitsConfig, stats: FileStats
-) -> Iterator[dict[str, Any]]:
-    """Rows of one file or range: documents, and reject rows (with ``reject_reason``).
-
-    ``stats`` is filled in as the rows are consumed. A file that cannot be opened is one
-    ``unreadable_file`` reject.
-    """
-    try:
-        stream = _open(file.uri)
-    except OSError as error:
-        stats.error = f"{type(error).__name__}: {error}"[:500]
-        stats.records = 1
-        origin = RecordOrigin(file.source, file.uri, 0)
-        yield make_reject(origin, Stage.READ, Reason.UNREADABLE_FILE, stats.error)
-        return
-    with stream:
-        yield from read_records(stream, file, limits, stats, first_line)
 
 
 class NumberedPieces(beam.PTransform):

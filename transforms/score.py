@@ -13,16 +13,15 @@ from typing import Any
 
 import apache_beam as beam
 
-from curation.config import CurationConfig
 from curation.dedup.resolve import Digest
-from curation.io.inputs import FileStats
+from curation.io.inputs import FileStats, read_piece
 from curation.io.pieces import Piece, piece_key
-from curation.io.schema import spill_schema
-from curation.io.spill import SpillWriter, spill_path
+from curation.io.spill import SpillWriter
+from curation.plan import RunPlan
 from curation.progress import ProgressFile
-from curation.scoring import DocumentScorer, quality_metric_fields, signal_fields
-from transforms.read import read_piece
+from curation.scoring import DocumentScorer
 from transforms.runner_workarounds import SplitByTag
+from transforms.storage import create, open_raw, spill_path
 
 DIGESTS = "digests"
 FILE_STATS = "file_stats"
@@ -34,37 +33,33 @@ class ScorePieceFn(beam.DoFn):
     """(piece, first line) -> tagged digests, the piece's file stats and its spilled marker.
 
     The scorer (language profiles, fastText model, synthetic model) is built once per worker
-    in :meth:`setup`. Digests are emitted only after the spill file is closed, so anything
-    downstream of them can read it.
+    in :meth:`setup` from the run's plan. Digests are emitted only after the spill file is
+    closed, so anything downstream of them can read it.
     """
 
-    def __init__(
-        self, config: CurationConfig, spill_dir: str, run_id: str, progress_dir: str | None
-    ) -> None:
-        self._config = config
+    def __init__(self, plan: RunPlan, spill_dir: str) -> None:
+        self._plan = plan
         self._spill_dir = spill_dir
-        self._run_id = run_id
-        self._progress_dir = progress_dir
-        self._schema = spill_schema(quality_metric_fields(config), signal_fields())
         self._scorer: DocumentScorer | None = None
         self._progress: ProgressFile | None = None
 
     def setup(self) -> None:
-        self._scorer = DocumentScorer(self._config)
-        if self._progress_dir is not None:
-            self._progress = ProgressFile(self._progress_dir)
+        self._scorer = DocumentScorer(self._plan)
+        if self._plan.progress_dir is not None:
+            self._progress = ProgressFile(self._plan.progress_dir)
 
     def process(self, element: tuple[Piece, int]) -> Iterator[tuple[str, Any]]:
         assert self._scorer is not None
         piece, first_line = element
-        file = piece.file
+        file, run_id = piece.file, self._plan.run_id
         stats = FileStats(file.source.name, file.uri, file.size_bytes, start=file.start)
-        writer = SpillWriter(spill_path(self._spill_dir, piece.index), self._schema)
+        spill = create(spill_path(self._spill_dir, piece.index))
+        writer = SpillWriter(spill, self._plan.schemas.spill)
         digests = []
-        rows = read_piece(file, first_line, self._config.limits, stats)
+        rows = read_piece(open_raw, file, first_line, self._plan.config.limits, stats)
         for ordinal, row in enumerate(rows):
             row["_key"] = piece_key(piece.index, ordinal)
-            row["run_id"] = self._run_id
+            row["run_id"] = run_id
             if "reject_reason" not in row:
                 row = self._scorer.score(row)
                 digests.append(Digest.of(row))
@@ -85,19 +80,13 @@ class ScorePieceFn(beam.DoFn):
 class ScorePieces(beam.PTransform):
     """(piece, first line) -> {digests, file_stats (per piece), spilled (shard, piece)}.
 
-    ``progress_dir``: a local directory where workers count scored documents for the launcher's
-    progress line (local runs only; ``None`` writes nothing).
+    Spill files go to ``spill_dir``; with ``plan.progress_dir`` (local runs) workers count
+    scored documents there for the launcher's progress line.
     """
 
-    def __init__(
-        self,
-        config: CurationConfig,
-        spill_dir: str,
-        run_id: str,
-        progress_dir: str | None = None,
-    ) -> None:
+    def __init__(self, plan: RunPlan, spill_dir: str) -> None:
         super().__init__()
-        self._fn = ScorePieceFn(config, spill_dir, run_id, progress_dir)
+        self._fn = ScorePieceFn(plan, spill_dir)
 
     def expand(self, pieces: beam.PCollection) -> dict[str, beam.PCollection]:
         return (

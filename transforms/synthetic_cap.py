@@ -12,8 +12,8 @@ from typing import Any
 
 import apache_beam as beam
 
-from curation.dedup.resolve import Digest, rejected
-from curation.io.records import Reason, Stage
+from curation.decisions import Reason, Stage, rejected
+from curation.dedup.resolve import Digest
 from curation.synthetic.cap import FlaggedDoc, documents_to_drop
 
 

@@ -20,7 +20,9 @@ from apache_beam.io.filesystems import FileSystems
 
 from curation.io.assemble import apply_decisions
 from curation.io.pieces import split_piece_key
+from curation.io.schema import OutputSchemas
 from curation.io.spill import read_spills
+from transforms.storage import read_bytes, spill_path
 
 ROW_GROUP_ROWS = 10_000
 DECISION = "decision"
@@ -57,11 +59,9 @@ class ShardLayout:
 
 
 class _WriteShardFn(beam.DoFn):
-    def __init__(
-        self, layout: ShardLayout, schemas: tuple[pa.Schema, pa.Schema, pa.Schema], codec: str
-    ) -> None:
+    def __init__(self, layout: ShardLayout, schemas: OutputSchemas, codec: str) -> None:
         self._layout = layout
-        self._spill_schema, self._corpus_schema, self._reject_schema = schemas
+        self._schemas = schemas
         self._codec = codec
 
     def process(self, item: tuple[int, Iterable[tuple[str, Any]]]) -> Iterator[tuple[str, Any]]:
@@ -75,9 +75,11 @@ class _WriteShardFn(beam.DoFn):
                 decisions.append(entry)
         if spilled != set(expected):
             raise RuntimeError(f"shard {shard}: pieces {sorted(set(expected) - spilled)} missing")
-        table = read_spills(self._layout.spill_dir, expected, self._spill_schema)
+        spill_dir = self._layout.spill_dir
+        spills = (read_bytes(spill_path(spill_dir, piece)) for piece in expected)
+        table = read_spills(spills, self._schemas.spill)
         corpus, rejects = apply_decisions(
-            table, decisions, self._corpus_schema, self._reject_schema
+            table, decisions, self._schemas.corpus, self._schemas.rejects
         )
         name = shard_name(shard)
         for kind, directory, rows in (
@@ -100,7 +102,7 @@ class WriteShards(beam.PTransform):
     def __init__(
         self,
         layout: ShardLayout,
-        schemas: tuple[pa.Schema, pa.Schema, pa.Schema],
+        schemas: OutputSchemas,
         compression: str = "zstd",
     ) -> None:
         super().__init__()

@@ -175,33 +175,6 @@ def jaccard(a: set[str], b: set[str]) -> float:
     return len(a & b) / len(a | b)
 
 
-#: Weights of LSH false positives and false negatives when deriving bands x rows. Candidates
-#: are verified against the threshold afterwards (``DedupConfig.verify``), which removes LSH
-#: false positives but can never recover a missed pair, so the split favours recall: at
-#: threshold 0.8 and 128 permutations it gives 16 x 8, which puts a pair at J = 0.8 in a
-#: shared bucket with probability 0.95 (the equal-weight optimum, 9 x 13, only 0.40). Measured
-#: in docs/dedup.md: recall 0.79 -> 0.93 and pairwise F1 0.82 -> 0.85 at J >= 0.8.
-FALSE_POSITIVE_WEIGHT = 0.05
-FALSE_NEGATIVE_WEIGHT = 0.95
-
-
-def optimal_bands_rows(
-    threshold: float,
-    num_perm: int,
-    false_positive_weight: float = FALSE_POSITIVE_WEIGHT,
-    false_negative_weight: float = FALSE_NEGATIVE_WEIGHT,
-) -> tuple[int, int]:
-    """(bands, rows) minimising the weighted LSH false positive + false negative probability.
-
-    This is datasketch's own routine (``MinHashLSH`` uses it for the same purpose), with
-    weights that favour recall because candidates are verified afterwards.
-    """
-    from datasketch.lsh import _optimal_param  # imports scipy: only where parameters are chosen
-
-    bands, rows = _optimal_param(threshold, num_perm, false_positive_weight, false_negative_weight)
-    return int(bands), int(rows)
-
-
 @numba.njit(cache=True)
 def _permuted_minimum(hashes: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """For each permutation ``k``, the minimum over ``hashes`` (uint32) of

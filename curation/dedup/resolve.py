@@ -17,8 +17,8 @@ import numpy as np
 import xxhash
 
 from curation.config import KEEP_POLICY_KEYS
+from curation.decisions import Decision, Reason, Stage, kept, rejected
 from curation.dedup.minhash import MinHasher, estimated_jaccard
-from curation.io.records import Reason, Stage
 
 _PRIORITY_OFFSET = 1_000_000
 
@@ -62,7 +62,7 @@ class Digest:
     content_hash: str
     signature: bytes
     rank: str  # sorts in keeper order; unique per id
-    verdict: dict[str, str] | None  # per-document rejection, if any
+    verdict: tuple[str, str, str] | None  # per-document rejection (a Verdict), if any
     synthetic: bool = False
     synthetic_score: float | None = None
 
@@ -111,35 +111,7 @@ node_fields = attrgetter(*(field.name for field in fields(Node)))
 NodeFields = tuple[str, str, str, bytes, tuple[str, ...]]
 
 
-def kept(key: str, cluster_id: str | None, cluster_size: int) -> dict[str, Any]:
-    return {
-        "_key": key,
-        "kept": True,
-        "dup_cluster_id": cluster_id,
-        "dup_cluster_size": cluster_size,
-    }
-
-
-def rejected(
-    key: str,
-    stage: str,
-    reason: str,
-    detail: str | None,
-    duplicate_of: str | None = None,
-    cluster_id: str | None = None,
-) -> dict[str, Any]:
-    return {
-        "_key": key,
-        "kept": False,
-        "reject_stage": stage,
-        "reject_reason": reason,
-        "reject_detail": detail,
-        "duplicate_of": duplicate_of,
-        "dup_cluster_id": cluster_id,
-    }
-
-
-def resolve_id_group(digests: Iterable[Digest]) -> tuple[Digest, list[dict[str, Any]]]:
+def resolve_id_group(digests: Iterable[Digest]) -> tuple[Digest, list[Decision]]:
     """Records sharing an id: the first by (file, record number) keeps it.
 
     Returns the winner and a ``duplicate_id`` decision for every other record.
@@ -157,12 +129,6 @@ def resolve_id_group(digests: Iterable[Digest]) -> tuple[Digest, list[dict[str, 
         for d in ordered[1:]
     ]
     return winner, losers
-
-
-def verdict_decision(digest: Digest) -> dict[str, Any]:
-    """Decision for a document rejected by a per-document rule (language, quality, ...)."""
-    verdict = digest.verdict or {}
-    return rejected(digest.key, verdict["stage"], verdict["reason"], verdict.get("detail"))
 
 
 def resolve_exact_group(digests: Iterable[Digest]) -> Node:
@@ -285,7 +251,7 @@ def verified(hub: bytes, node: bytes, threshold: float) -> bool:
     return estimated_jaccard(hub, node) >= threshold
 
 
-def resolve_cluster(members: Iterable[Node], label: str) -> list[dict[str, Any]]:
+def resolve_cluster(members: Iterable[Node], label: str) -> list[Decision]:
     """Decisions for one near-duplicate cluster whose smallest rank (the keeper) is ``label``.
 
     The keeper is kept with the cluster's id (its own document id) and size (documents it

@@ -8,20 +8,12 @@ anything else is a bug and raises, because a lost or doubled record must never b
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
-#: Columns a decision sets; the rest of a row comes from the spill.
-DECISION_COLUMNS = (
-    "reject_stage",
-    "reject_reason",
-    "reject_detail",
-    "duplicate_of",
-    "dup_cluster_id",
-    "dup_cluster_size",
-)
+from curation.decisions import DECISION_COLUMNS, Decision
+
 KEY_COLUMN = "_key"
 
 
@@ -31,7 +23,7 @@ class DecisionMismatch(RuntimeError):
 
 def apply_decisions(
     spilled: pa.Table,
-    decisions: Iterable[dict[str, Any]],
+    decisions: Iterable[Decision],
     corpus_schema: pa.Schema,
     reject_schema: pa.Schema,
 ) -> tuple[pa.Table, pa.Table]:
@@ -40,7 +32,7 @@ def apply_decisions(
     Rows keep their spill order (input order). Rows whose ``reject_reason`` is already set
     were rejected while reading and take no decision.
     """
-    by_key: dict[str, dict[str, Any]] = {}
+    by_key: dict[str, Decision] = {}
     for decision in decisions:
         if decision["_key"] in by_key:
             raise DecisionMismatch(f"record {decision['_key']!r}: two decisions")
@@ -57,8 +49,7 @@ def apply_decisions(
             raise DecisionMismatch(f"record {key!r}: no decision")
         kept.append(bool(decision["kept"]))
         for name in DECISION_COLUMNS:
-            if name in decision:
-                columns[name][row] = decision[name]
+            columns[name][row] = decision[name]
     if by_key:
         raise DecisionMismatch(f"{len(by_key)} decisions for unknown records, e.g. {min(by_key)!r}")
     table = spilled

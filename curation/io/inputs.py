@@ -10,19 +10,19 @@ import gzip
 import hashlib
 import io
 import json
+import os
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from typing import IO, Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from curation.config import LimitsConfig, SourceConfig
+from curation.config import ConfigError, LimitsConfig, SourceConfig
+from curation.decisions import Reason, Stage
 from curation.io.records import (
-    Reason,
     RecordOrigin,
-    Stage,
     make_reject,
     parse_json_line,
     record_to_row,
@@ -292,3 +292,47 @@ def first_line_numbers(counts: Iterable[tuple[int, int]]) -> dict[int, int]:
         numbers[start] = line
         line += count
     return numbers
+
+
+#: Lists a path or glob as ``(path, size in bytes)`` pairs (the pipeline passes Beam's
+#: ``FileSystems.match``, see ``transforms.storage.match_files``).
+Matcher = Callable[[str], list[tuple[str, int]]]
+#: Opens a path for reading as stored (no decompression by file name).
+Opener = Callable[[str], IO[bytes]]
+
+
+def expand_source(source: SourceConfig, match: Matcher) -> list[InputFile]:
+    """Files of a source: each path is a file, a local directory (all files below it) or a
+    glob, listed by ``match``.
+
+    Raises :class:`ConfigError` when a path matches nothing, so a typo fails before any work.
+    """
+    files: dict[str, InputFile] = {}
+    for path in source.paths:
+        local_directory = "://" not in path and os.path.isdir(path)
+        matched = match(path.rstrip("/") + "/**" if local_directory else path)
+        if not matched:
+            raise ConfigError(f"source {source.name!r}: path {path!r} matches no file")
+        for uri, size in matched:
+            files.setdefault(uri, InputFile(source, uri, size))
+    return [files[uri] for uri in sorted(files)]
+
+
+def read_piece(
+    open_file: Opener, file: InputFile, first_line: int, limits: LimitsConfig, stats: FileStats
+) -> Iterator[dict[str, Any]]:
+    """Rows of one file or range: documents, and reject rows (with ``reject_reason``).
+
+    ``stats`` is filled in as the rows are consumed. A file that ``open_file`` cannot open is
+    one ``unreadable_file`` reject.
+    """
+    try:
+        stream = open_file(file.uri)
+    except OSError as error:
+        stats.error = f"{type(error).__name__}: {error}"[:500]
+        stats.records = 1
+        origin = RecordOrigin(file.source, file.uri, 0)
+        yield make_reject(origin, Stage.READ, Reason.UNREADABLE_FILE, stats.error)
+        return
+    with stream:
+        yield from read_records(stream, file, limits, stats, first_line)

@@ -12,45 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from curation.config import SourceConfig
-
-
-class Reason:
-    """Stable reject reason codes (they are part of the output contract)."""
-
-    INVALID_JSON = "invalid_json"
-    INVALID_UTF8 = "invalid_utf8"
-    NOT_AN_OBJECT = "not_an_object"
-    MISSING_TEXT = "missing_text"
-    NON_STRING_TEXT = "non_string_text"
-    EMPTY_TEXT = "empty_text"
-    TEXT_TOO_LONG = "text_too_long"
-    EMPTY_FILE = "empty_file"
-    UNREADABLE_FILE = "unreadable_file"
-    DUPLICATE_ID = "duplicate_id"
-    EXACT_DUPLICATE = "exact_duplicate"
-    NEAR_DUPLICATE = "near_duplicate"
-    LANGUAGE_NOT_ALLOWED = "language_not_allowed"
-    LANGUAGE_LOW_CONFIDENCE = "language_low_confidence"
-    SYNTHETIC = "synthetic"
-    SYNTHETIC_CAP = "synthetic_cap"
-
-    @staticmethod
-    def quality(scorer: str, rule: str) -> str:
-        return f"quality:{scorer}.{rule}"
-
-
-class Stage:
-    """Pipeline stage names used in ``reject_stage``."""
-
-    READ = "read"
-    VALIDATE = "validate"
-    IDS = "ids"
-    LANGUAGE = "language"
-    QUALITY = "quality"
-    SYNTHETIC = "synthetic"
-    EXACT_DEDUP = "exact_dedup"
-    NEAR_DEDUP = "near_dedup"
-    SYNTHETIC_CAP = "synthetic_cap"
+from curation.decisions import Reason, Stage
 
 
 @dataclass(frozen=True)

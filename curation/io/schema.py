@@ -8,6 +8,7 @@ later versions; none is removed or changes meaning.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import pyarrow as pa
@@ -85,3 +86,20 @@ def rows_to_table(rows: Sequence[Mapping[str, Any]], schema: pa.Schema) -> pa.Ta
     """Rows (dicts; missing keys are null, extra keys ignored) to a table of exactly ``schema``."""
     columns = {name: [row.get(name) for row in rows] for name in schema.names}
     return pa.Table.from_pydict(columns, schema=schema)
+
+
+@dataclass(frozen=True)
+class OutputSchemas:
+    """The three schemas of one run, from its quality metrics and synthetic signal fields."""
+
+    spill: pa.Schema
+    corpus: pa.Schema
+    rejects: pa.Schema
+
+    @classmethod
+    def of(cls, metric_fields: Sequence[str], signal_fields: Mapping[str, type]) -> OutputSchemas:
+        return cls(
+            spill=spill_schema(metric_fields, signal_fields),
+            corpus=corpus_schema(metric_fields, signal_fields),
+            rejects=reject_schema(metric_fields, signal_fields),
+        )

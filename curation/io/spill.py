@@ -1,18 +1,16 @@
 """Spill files: one Parquet file per piece with its scored rows, written and read by workers.
 
 They live under the run's work directory (``OUT/_tmp-*/spill/``, deleted when the run is
-published) and go through ``FileSystems``, so they work on any file system the output does.
-A retried piece rewrites its file whole under the same name.
+published). A retried piece rewrites its file whole under the same name.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Iterable
+from typing import IO, Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
-from apache_beam.io.filesystems import FileSystems
 
 from curation.io.schema import rows_to_table
 
@@ -22,17 +20,19 @@ SPILL_BATCH_ROWS = 2_000
 SPILL_COMPRESSION = "lz4"
 
 
-def spill_path(directory: str, piece: int) -> str:
-    return FileSystems.join(directory, f"piece-{piece:07d}.parquet")
+def spill_name(piece: int) -> str:
+    """File name of a piece's spill file."""
+    return f"piece-{piece:07d}.parquet"
 
 
 class SpillWriter:
-    """Appends rows to one piece's spill file in row groups of :data:`SPILL_BATCH_ROWS`."""
+    """Appends rows to one piece's spill file (an open binary stream) in row groups of
+    :data:`SPILL_BATCH_ROWS`; :meth:`close` finishes the file and closes the stream."""
 
-    def __init__(self, path: str, schema: pa.Schema) -> None:
+    def __init__(self, stream: IO[bytes], schema: pa.Schema) -> None:
         self._schema = schema
-        self._handle = FileSystems.create(path)
-        self._writer = pq.ParquetWriter(self._handle, schema, compression=SPILL_COMPRESSION)
+        self._stream = stream
+        self._writer = pq.ParquetWriter(stream, schema, compression=SPILL_COMPRESSION)
         self._batch: list[dict[str, Any]] = []
 
     def add(self, row: dict[str, Any]) -> None:
@@ -48,14 +48,10 @@ class SpillWriter:
     def close(self) -> None:
         self._flush()
         self._writer.close()
-        self._handle.close()
+        self._stream.close()
 
 
-def read_spills(directory: str, pieces: Sequence[int], schema: pa.Schema) -> pa.Table:
-    """The spilled rows of ``pieces``, concatenated in the given order."""
-    tables = []
-    for piece in pieces:
-        with FileSystems.open(spill_path(directory, piece)) as handle:
-            data = handle.read()
-        tables.append(pq.read_table(pa.BufferReader(data), schema=schema))
+def read_spills(files: Iterable[bytes], schema: pa.Schema) -> pa.Table:
+    """The rows of spill files (their bytes), concatenated in the given order."""
+    tables = [pq.read_table(pa.BufferReader(data), schema=schema) for data in files]
     return pa.concat_tables(tables) if tables else schema.empty_table()

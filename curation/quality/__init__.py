@@ -10,7 +10,13 @@ from curation.quality.c4 import C4Quality
 from curation.quality.fineweb import FineWebQuality
 from curation.quality.gopher_quality import GopherQuality
 from curation.quality.gopher_repetition import GopherRepetition
-from curation.quality.registry import DEFAULT_SCORERS, build_scorers, quality_summary
+from curation.quality.registry import (
+    DEFAULT_SCORERS,
+    QualityScorerSettings,
+    build_scorers,
+    first_failure,
+    quality_summary,
+)
 from curation.quality.text import TextStats, text_stats
 
 __all__ = [
@@ -20,11 +26,13 @@ __all__ = [
     "GopherQuality",
     "GopherRepetition",
     "QualityScorer",
+    "QualityScorerSettings",
     "Rule",
     "Scores",
     "TextStats",
     "ThresholdScorer",
     "build_scorers",
+    "first_failure",
     "quality_summary",
     "text_stats",
 ]

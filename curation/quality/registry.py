@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Annotated, Any, get_type_hints
+
+from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from curation.quality.base import QualityScorer, Scores, ThresholdScorer
 from curation.quality.c4 import C4Quality
@@ -20,33 +22,55 @@ DEFAULT_SCORERS: tuple[type[ThresholdScorer], ...] = (
     C4Quality,
     FineWebQuality,
 )
-_BY_NAME = {cls.name: cls for cls in DEFAULT_SCORERS}
 
 
-def build_scorers(config: Mapping[str, Mapping[str, Any]] | None) -> list[QualityScorer]:
-    """Instantiate every scorer in :data:`DEFAULT_SCORERS` order, unless disabled.
+class _StrictSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
-    ``config`` maps a scorer name to ``{"enabled": bool, <constructor argument>: value}``;
-    scorers not named use their defaults, and a threshold of ``None`` disables its rule.
-    Raises ``ValueError`` naming an unknown scorer, an unknown argument or a bad value.
+
+def _settings_model(cls: type[ThresholdScorer]) -> type[BaseModel]:
+    """A strict pydantic model of ``cls``'s constructor arguments (thresholds >= 0 or null)
+    plus ``enabled``, so a misspelled or mistyped threshold fails when the config is read."""
+    hints = get_type_hints(cls)
+    fields: dict[str, Any] = {
+        field.name: (Annotated[hints[field.name], Field(ge=0)], field.default)
+        for field in dataclasses.fields(cls)
+    }
+    return create_model(
+        f"{cls.__name__}Settings",
+        __base__=_StrictSettings,
+        __doc__=f"Settings of the ``{cls.name}`` scorer.",
+        enabled=(bool, True),
+        **fields,
+    )
+
+
+_SETTINGS_MODELS = {cls.name: _settings_model(cls) for cls in DEFAULT_SCORERS}
+#: ``quality.scorers`` of the YAML: one typed settings object per scorer, defaults from the
+#: scorer classes (the papers' thresholds).
+QualityScorerSettings: type[BaseModel] = create_model(
+    "QualityScorerSettings",
+    __base__=_StrictSettings,
+    **{name: (model, model()) for name, model in _SETTINGS_MODELS.items()},
+)
+
+
+def build_scorers(settings: BaseModel | Mapping[str, Any] | None = None) -> list[QualityScorer]:
+    """Instantiate every enabled scorer in :data:`DEFAULT_SCORERS` order.
+
+    ``settings`` is a :data:`QualityScorerSettings` or a mapping shaped like it
+    (``{scorer_name: {"enabled": bool, <threshold>: value}}``, validated here); scorers not
+    named use their defaults, and a threshold of ``None`` disables its rule. A mapping with an
+    unknown scorer or threshold, or a bad value, raises ``pydantic.ValidationError`` (a
+    ``ValueError``) naming it.
     """
-    config = config or {}
-    unknown = sorted(set(config) - set(_BY_NAME))
-    if unknown:
-        raise ValueError(f"unknown quality scorer {unknown[0]!r}; known: {sorted(_BY_NAME)}")
+    if not isinstance(settings, QualityScorerSettings):
+        settings = QualityScorerSettings.model_validate(settings or {})
     scorers: list[QualityScorer] = []
     for cls in DEFAULT_SCORERS:
-        options = dict(config.get(cls.name) or {})
-        if not options.pop("enabled", True):
-            continue
-        arguments = {field.name for field in dataclasses.fields(cls)}
-        for key in options:
-            if key not in arguments:
-                raise ValueError(
-                    f"unknown threshold {key!r} for quality scorer {cls.name!r}; "
-                    f"known: {sorted(arguments)}"
-                )
-        scorers.append(cls(**options))
+        options = getattr(settings, cls.name).model_dump()
+        if options.pop("enabled"):
+            scorers.append(cls(**options))
     return scorers
 
 
@@ -65,3 +89,15 @@ def quality_summary(
         for _, passed in scorer.rule_outcomes(scores_by_scorer[scorer.name])
     ]
     return sum(outcomes) / len(outcomes) if outcomes else 1.0
+
+
+def first_failure(
+    scorers: Sequence[QualityScorer], scores_by_scorer: Mapping[str, Scores]
+) -> tuple[str, str, float | None] | None:
+    """``(scorer, rule, metric value)`` of the first rule a document fails, in scorer order."""
+    for scorer in scorers:
+        scores = scores_by_scorer[scorer.name]
+        rule = scorer.check(scores)
+        if rule is not None:
+            return scorer.name, rule, scores.get(rule)
+    return None

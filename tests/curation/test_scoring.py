@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from curation.config import CurationConfig, SourceConfig
+from curation.plan import resolve_plan
 from curation.scoring import DocumentScorer
 from tests.transforms.test_score import ENGLISH, GERMAN
 
@@ -29,11 +30,12 @@ def mixed() -> dict:
 
 
 def test_paragraph_shares_only_when_enabled(mixed):
-    plain = DocumentScorer(CurationConfig(sources=SOURCES)).score(mixed)
+    plain = DocumentScorer(resolve_plan(CurationConfig(sources=SOURCES))).score(mixed)
     assert "lang_shares" not in plain
     config = CurationConfig(sources=SOURCES, language={"paragraph_shares": True})
     shares = {
-        item["lang"]: item["share"] for item in DocumentScorer(config).score(mixed)["lang_shares"]
+        item["lang"]: item["share"]
+        for item in DocumentScorer(resolve_plan(config)).score(mixed)["lang_shares"]
     }
     assert set(shares) == {"de", "en"}
     assert shares["en"] > shares["de"] > 0.3
@@ -42,7 +44,11 @@ def test_paragraph_shares_only_when_enabled(mixed):
 
 def test_min_chars_marks_short_texts_unreliable():
     short = doc("short", "Guten Morgen, wie geht es dir heute?", 1)
-    lenient = DocumentScorer(CurationConfig(sources=SOURCES, language={"min_chars": 5}))
-    strict = DocumentScorer(CurationConfig(sources=SOURCES, language={"min_chars": 500}))
+    lenient = DocumentScorer(
+        resolve_plan(CurationConfig(sources=SOURCES, language={"min_chars": 5}))
+    )
+    strict = DocumentScorer(
+        resolve_plan(CurationConfig(sources=SOURCES, language={"min_chars": 500}))
+    )
     assert lenient.score(short)["lang_reliable"] is True
     assert strict.score(short)["lang_reliable"] is False

@@ -103,7 +103,7 @@ def test_every_document_gets_one_decision_by_kind(batches):
         scored("b", BASE.upper(), 2, created="2019-01-01"),  # exact duplicate, older: keeper
         scored("c", NEAR, 3, created="2018-01-01"),  # near duplicate, oldest: keeper of all
         scored("a", OTHER, 4),  # duplicate id
-        scored("d", OTHER, 5, verdict={"stage": "quality", "reason": "quality:x.y", "detail": ""}),
+        scored("d", OTHER, 5, verdict=("quality", "quality:x.y", "")),
         scored("e", OTHER + " and more", 6),
     ]
     expected = [

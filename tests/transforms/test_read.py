@@ -10,11 +10,12 @@ import pytest
 from apache_beam.testing.util import assert_that, equal_to
 
 from curation.config import LimitsConfig, SourceConfig
-from curation.io.inputs import FileStats
+from curation.io.inputs import FileStats, expand_source, read_piece
 from curation.io.pieces import plan_pieces
 from tests.transforms.beam_helpers import local_pipeline
-from transforms.read import MergeFileStats, NumberedPieces, expand_source, read_piece
+from transforms.read import MergeFileStats, NumberedPieces
 from transforms.runner_workarounds import SplitByTag
+from transforms.storage import match_files, open_raw
 
 
 def _lines(count: int) -> list[bytes]:
@@ -36,14 +37,16 @@ def _read(element):
     piece, first_line = element
     file = piece.file
     stats = FileStats(file.source.name, file.uri, file.size_bytes, start=file.start)
-    for row in read_piece(file, first_line, LimitsConfig(), stats):
+    for row in read_piece(open_raw, file, first_line, LimitsConfig(), stats):
         yield ("rejects" if "reject_reason" in row else "docs"), row
     yield "stats", stats.as_dict()
 
 
 def run_read(path, split_bytes: int):
     source = SourceConfig(name="s", paths=(str(path),))
-    pieces = plan_pieces(expand_source(source), split_bytes, target_shard_bytes=1 << 30)
+    pieces = plan_pieces(
+        expand_source(source, match_files), split_bytes, target_shard_bytes=1 << 30
+    )
     assert len(pieces) == (
         1 if split_bytes > path.stat().st_size else -(-path.stat().st_size // split_bytes)
     )

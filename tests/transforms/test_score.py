@@ -9,13 +9,13 @@ import pyarrow.parquet as pq
 from apache_beam.testing.util import assert_that, equal_to
 
 from curation.config import CurationConfig, SourceConfig
-from curation.io.pieces import piece_key, plan_pieces
-from curation.io.schema import spill_schema
-from curation.io.spill import spill_path
-from curation.scoring import quality_metric_fields, signal_fields
+from curation.io.inputs import expand_source
+from curation.io.pieces import piece_key
+from curation.plan import resolve_plan
 from tests.transforms.beam_helpers import local_pipeline
-from transforms.read import NumberedPieces, expand_source
+from transforms.read import NumberedPieces
 from transforms.score import DIGESTS, FILE_STATS, SPILLED, ScorePieces
+from transforms.storage import match_files, spill_path
 
 ENGLISH = (
     "The city council met on Tuesday evening to discuss the new budget for the public library. "
@@ -42,14 +42,12 @@ def test_score_pieces_spills_every_row_and_emits_digests_of_documents(tmp_path):
         language={"allowed": ["en"]},
         quality={"reject": False},
     )
-    pieces = plan_pieces(expand_source(config.sources[0]), 1 << 20, 1 << 30)
+    plan = resolve_plan(config, expand_source(config.sources[0], match_files))
     spill_dir = str(tmp_path / "spill")
     with local_pipeline() as pipeline:
-        scored = (
-            pipeline | NumberedPieces(pieces) | ScorePieces(config, spill_dir, run_id="run-test")
-        )
+        scored = pipeline | NumberedPieces(plan.pieces) | ScorePieces(plan, spill_dir)
         digests = scored[DIGESTS] | "Digests" >> beam.Map(
-            lambda d: (d.key, d.id, (d.verdict or {}).get("reason"), len(d.signature))
+            lambda d: (d.key, d.id, d.verdict and d.verdict[1], len(d.signature))
         )
         assert_that(
             digests,
@@ -66,11 +64,11 @@ def test_score_pieces_spills_every_row_and_emits_digests_of_documents(tmp_path):
         assert_that(scored[SPILLED], equal_to([(0, 0)]), label="spilled")
 
     table = pq.read_table(spill_path(spill_dir, 0))
-    assert table.schema == spill_schema(quality_metric_fields(config), signal_fields())
+    assert table.schema == plan.schemas.spill
     rows = table.to_pylist()
     assert [row["_key"] for row in rows] == [piece_key(0, n) for n in range(3)]
     assert [row["reject_reason"] for row in rows] == [None, "invalid_json", None]
     assert [row["lang"] for row in rows] == ["en", None, "de"]
-    assert {row["run_id"] for row in rows} == {"run-test"}
+    assert {row["run_id"] for row in rows} == {plan.run_id}
     assert rows[0]["text"] == ENGLISH and 0.0 <= rows[0]["quality_score"] <= 1.0
     assert rows[2]["synthetic_signals"] is not None

@@ -10,17 +10,19 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from curation.decisions import Decision, kept, rejected
 from curation.io.pieces import piece_key
-from curation.io.spill import SpillWriter, spill_path
+from curation.io.spill import SpillWriter
 from tests.curation.io.test_assemble import small_schemas
 from tests.transforms.beam_helpers import local_pipeline
+from transforms.storage import create, spill_path
 from transforms.write import ShardLayout, WriteShards
 
-SPILL, CORPUS, REJECTS = small_schemas(("id", pa.string()), ("source_record", pa.int64()))
+SCHEMAS = small_schemas(("id", pa.string()), ("source_record", pa.int64()))
 
 
 def spill(directory: Path, piece: int, rows: int, read_rejects: tuple[int, ...] = ()) -> None:
-    writer = SpillWriter(spill_path(str(directory), piece), SPILL)
+    writer = SpillWriter(create(spill_path(str(directory), piece)), SCHEMAS.spill)
     for ordinal in range(rows):
         row = {"id": f"p{piece}-{ordinal}", "source_record": ordinal + 1}
         row["_key"] = piece_key(piece, ordinal)
@@ -30,17 +32,11 @@ def spill(directory: Path, piece: int, rows: int, read_rejects: tuple[int, ...] 
     writer.close()
 
 
-def decision(piece: int, ordinal: int, kept: bool) -> tuple[str, dict]:
+def decision(piece: int, ordinal: int, keep: bool) -> tuple[str, Decision]:
     key = piece_key(piece, ordinal)
-    if kept:
-        return key, {"_key": key, "kept": True, "dup_cluster_id": None, "dup_cluster_size": 1}
-    return key, {
-        "_key": key,
-        "kept": False,
-        "reject_stage": "near_dedup",
-        "reject_reason": "near_duplicate",
-        "duplicate_of": "p0-0",
-    }
+    if keep:
+        return key, kept(key, None, 1)
+    return key, rejected(key, "near_dedup", "near_duplicate", None, duplicate_of="p0-0")
 
 
 def write(tmp_path: Path, shards: dict[int, tuple[int, ...]], decisions, workers=1) -> Path:
@@ -51,7 +47,7 @@ def write(tmp_path: Path, shards: dict[int, tuple[int, ...]], decisions, workers
         _ = (
             pipeline | "Decisions" >> beam.Create(decisions),
             pipeline | "Markers" >> beam.Create(markers),
-        ) | WriteShards(layout, (SPILL, CORPUS, REJECTS), "zstd")
+        ) | WriteShards(layout, SCHEMAS, "zstd")
     return out
 
 
@@ -69,11 +65,11 @@ def test_rows_in_input_order_routed_by_decision(tmp_path):
     decisions.append(decision(1, 1, True))
     out = write(tmp_path, {0: (0, 1)}, list(reversed(decisions)))
     corpus = pq.ParquetFile(out / "corpus" / "part-00000.parquet")
-    assert corpus.schema_arrow == CORPUS
+    assert corpus.schema_arrow == SCHEMAS.corpus
     assert corpus.metadata.row_group(0).column(0).compression == "ZSTD"
     assert corpus.read().column("id").to_pylist() == ["p0-0", "p1-0", "p1-1"]
     rejects = pq.read_table(out / "rej" / "part-00000.parquet")
-    assert rejects.schema == REJECTS
+    assert rejects.schema == SCHEMAS.rejects
     assert rejects.column("id").to_pylist() == ["p0-1", "p0-2"]
     assert rejects.column("reject_reason").to_pylist() == ["invalid_json", "near_duplicate"]
 

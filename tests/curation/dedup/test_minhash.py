@@ -21,7 +21,6 @@ from curation.dedup.minhash import (
     _token_hashes,
     estimated_jaccard,
     jaccard,
-    optimal_bands_rows,
     shingle_hashes,
     shingles,
 )
@@ -222,19 +221,6 @@ def test_bands_times_rows_above_num_perm_raises():
     with pytest.raises(ValueError, match="exceeds"):
         MinHasher(num_perm=128, bands=20, rows=7)
     MinHasher(num_perm=128, bands=16, rows=8)  # exactly num_perm is fine
-
-
-@pytest.mark.parametrize(("threshold", "num_perm"), [(0.8, 128), (0.5, 256), (0.95, 64)])
-def test_optimal_bands_rows_fit_num_perm(threshold, num_perm):
-    bands, rows = optimal_bands_rows(threshold, num_perm)
-    assert isinstance(bands, int)
-    assert isinstance(rows, int)
-    assert bands >= 1
-    assert rows >= 1
-    assert bands * rows <= num_perm
-    MinHasher(num_perm=num_perm, bands=bands, rows=rows)
-    # the S-curve's midpoint (1/b)^(1/r) lies near the threshold
-    assert abs((1 / bands) ** (1 / rows) - threshold) < 0.15
 
 
 @pytest.mark.parametrize("num_perm", [16, 128, 256])

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from curation.config import KEEP_POLICY_KEYS, DedupConfig
+from curation.decisions import Reason, Stage, kept
 from curation.dedup.minhash import MinHasher
 from curation.dedup.resolve import (
     Digest,
@@ -26,10 +27,8 @@ from curation.dedup.resolve import (
     resolve_content_batch,
     resolve_exact_group,
     resolve_id_group,
-    verdict_decision,
     verified,
 )
-from curation.io.records import Reason, Stage
 
 HASHER = MinHasher(num_perm=128, bands=16, rows=8)
 
@@ -229,25 +228,6 @@ def test_equal_band_contents_in_different_bands_are_different_buckets():
     assert edges == {(0, 0): [("a", "b")], (1, 0): [], (2, 0): [], (3, 0): []}
 
 
-def test_verdict_decision_carries_the_rule():
-    digest = Digest(
-        key="k",
-        id="d",
-        source="s",
-        uri="u",
-        record=1,
-        content_hash="h",
-        signature=b"",
-        rank="r",
-        verdict={"stage": Stage.LANGUAGE, "reason": Reason.LANGUAGE_NOT_ALLOWED, "detail": "x"},
-    )
-    decision = verdict_decision(digest)
-    assert decision["kept"] is False
-    assert decision["reject_reason"] == Reason.LANGUAGE_NOT_ALLOWED
-    assert decision["reject_stage"] == Stage.LANGUAGE
-    assert decision["reject_detail"] == "x"
-
-
 def test_bucket_edges_form_a_star_on_the_smallest_member():
     edges = list(bucket_edges(reversed([f"n{k}" for k in (4, 2, 7, 1, 9)])))
     assert edges == [("n1", "n2"), ("n1", "n4"), ("n1", "n7"), ("n1", "n9")]
@@ -271,12 +251,7 @@ def test_resolve_cluster_keeps_smallest_rank_and_counts_weights():
     ]
     decisions = resolve_cluster(reversed(members), label="r1")
     keeper, *others = decisions
-    assert keeper == {
-        "_key": "key-r1",
-        "kept": True,
-        "dup_cluster_id": "id-r1",
-        "dup_cluster_size": 7,
-    }
+    assert keeper == kept("key-r1", "id-r1", 7)
     copies = [d for d in others if d["reject_reason"] == Reason.EXACT_DUPLICATE]
     assert sorted(d["_key"] for d in copies) == ["copy-r1-0", "copy-r2-0", "copy-r2-1", "copy-r2-2"]
     for decision in copies:

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pyarrow as pa
 import pytest
 
+from curation.decisions import kept, rejected
 from curation.io.assemble import DecisionMismatch, apply_decisions
+from curation.io.schema import OutputSchemas
 
 
-def small_schemas(*fields: tuple[str, pa.DataType]) -> tuple[pa.Schema, pa.Schema, pa.Schema]:
-    """(spill, corpus, rejects) schemas with ``fields``, the decision columns and ``_key``."""
+def small_schemas(*fields: tuple[str, pa.DataType]) -> OutputSchemas:
+    """Spill, corpus and reject schemas with ``fields``, the decision columns and ``_key``."""
     corpus = pa.schema([*fields, ("dup_cluster_id", pa.string()), ("dup_cluster_size", pa.int64())])
     rejects = pa.schema(
         list(corpus)
@@ -20,10 +24,10 @@ def small_schemas(*fields: tuple[str, pa.DataType]) -> tuple[pa.Schema, pa.Schem
             ("duplicate_of", pa.string()),
         ]
     )
-    return rejects.append(pa.field("_key", pa.string())), corpus, rejects
+    return OutputSchemas(rejects.append(pa.field("_key", pa.string())), corpus, rejects)
 
 
-SPILL, CORPUS, REJECTS = small_schemas(("id", pa.string()))
+SPILL, CORPUS, REJECTS = dataclasses.astuple(small_schemas(("id", pa.string())))
 
 
 def spilled(*rows: tuple[str, str | None]) -> pa.Table:
@@ -36,8 +40,8 @@ def spilled(*rows: tuple[str, str | None]) -> pa.Table:
 def test_kept_and_rejected_split_with_decision_columns():
     table = spilled(("a", None), ("b", "invalid_json"), ("c", None))
     decisions = [
-        {"_key": "c", "kept": False, "reject_reason": "near_duplicate", "duplicate_of": "A"},
-        {"_key": "a", "kept": True, "dup_cluster_id": "A", "dup_cluster_size": 2},
+        rejected("c", "near_dedup", "near_duplicate", None, duplicate_of="A"),
+        kept("a", "A", 2),
     ]
     corpus, rejects = apply_decisions(table, decisions, CORPUS, REJECTS)
     assert corpus.schema == CORPUS and rejects.schema == REJECTS
@@ -51,8 +55,8 @@ def test_kept_and_rejected_split_with_decision_columns():
     "decisions, message",
     [
         ([], "no decision"),
-        ([{"_key": "a", "kept": True}, {"_key": "a", "kept": True}], "two decisions"),
-        ([{"_key": "a", "kept": True}, {"_key": "zz", "kept": True}], "unknown records"),
+        ([kept("a"), kept("a")], "two decisions"),
+        ([kept("a"), kept("zz")], "unknown records"),
     ],
 )
 def test_lost_or_doubled_decisions_raise(decisions, message):

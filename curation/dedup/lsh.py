@@ -1,0 +1,62 @@
+"""Choosing the LSH banding (bands x rows) of a MinHash signature.
+
+A pair with Jaccard similarity ``s`` shares at least one of ``b`` bands of ``r`` rows with
+probability ``1 - (1 - s^r)^b`` (Leskovec, Rajaraman and Ullman, "Mining of Massive Datasets",
+section 3.4). :func:`optimal_bands_rows` picks ``(b, r)`` with ``b * r <= num_perm`` that
+minimises the weighted area of false positives (pairs below the threshold that collide) and
+false negatives (pairs above it that do not), the criterion of datasketch's ``MinHashLSH``.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from scipy.integrate import quad
+
+#: Weights of LSH false positives and false negatives. Candidates are verified against the
+#: threshold afterwards (``DedupConfig.verify``), which removes LSH false positives but can
+#: never recover a missed pair, so the split favours recall: at threshold 0.8 and 128
+#: permutations it gives 16 x 8, where the equal-weight optimum is 9 x 13 (docs/dedup.md).
+FALSE_POSITIVE_WEIGHT = 0.05
+FALSE_NEGATIVE_WEIGHT = 0.95
+
+
+def collision_probability(similarity: float, bands: int, rows: int) -> float:
+    """Probability that two signatures of Jaccard ``similarity`` share at least one band."""
+    return 1.0 - (1.0 - similarity ** float(rows)) ** float(bands)
+
+
+def false_positive_area(threshold: float, bands: int, rows: int) -> float:
+    """Integral of the collision probability over similarities in ``[0, threshold]``."""
+    area, _ = quad(collision_probability, 0.0, threshold, args=(bands, rows))
+    return area
+
+
+def false_negative_area(threshold: float, bands: int, rows: int) -> float:
+    """Integral of the miss probability over similarities in ``[threshold, 1]``."""
+    area, _ = quad(lambda s: 1.0 - collision_probability(s, bands, rows), threshold, 1.0)
+    return area
+
+
+@cache
+def optimal_bands_rows(
+    threshold: float,
+    num_perm: int,
+    false_positive_weight: float = FALSE_POSITIVE_WEIGHT,
+    false_negative_weight: float = FALSE_NEGATIVE_WEIGHT,
+) -> tuple[int, int]:
+    """``(bands, rows)`` minimising the weighted false positive + false negative areas.
+
+    Searches every ``bands * rows <= num_perm`` in order of bands, then rows, and keeps the
+    first minimum (the same choice as datasketch's ``MinHashLSH``). A few thousand numerical
+    integrals: call it once per run, where the run is planned.
+    """
+    best, best_error = (0, 0), float("inf")
+    for bands in range(1, num_perm + 1):
+        for rows in range(1, num_perm // bands + 1):
+            error = false_positive_weight * false_positive_area(
+                threshold, bands, rows
+            ) + false_negative_weight * false_negative_area(threshold, bands, rows)
+            if error < best_error:
+                best, best_error = (bands, rows), error
+    return best

@@ -1,0 +1,122 @@
+"""The resolved run plan: every decision about a run, made once before anything is written.
+
+``curate run`` turns CLI arguments and YAML into one :class:`RunPlan` before it touches the
+output directory; the pipeline is built from the plan and every worker receives it, so no
+worker re-derives a setting (LSH banding, scorer thresholds, policy, schemas).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from importlib import metadata
+from typing import Any
+
+from curation.config import CurationConfig
+from curation.dedup.lsh import optimal_bands_rows
+from curation.dedup.minhash import MinHasher
+from curation.io.inputs import InputFile
+from curation.io.pieces import Piece, plan_pieces
+from curation.io.schema import OutputSchemas
+from curation.policy import Policy
+from curation.quality import build_scorers
+from curation.synthetic import SIGNAL_FIELDS
+
+
+def package_version() -> str:
+    """The installed ``curate`` version (part of every run id)."""
+    try:
+        return metadata.version("curate")
+    except metadata.PackageNotFoundError:
+        return "0+unknown"
+
+
+def run_id_for(config: CurationConfig, files: Sequence[InputFile]) -> str:
+    """Deterministic run id: same config, package version and input listing -> same id."""
+    digest = hashlib.sha256()
+    digest.update(config.fingerprint().encode())
+    digest.update(package_version().encode())
+    for file in files:
+        digest.update(f"\0{file.source.name}\0{file.uri}\0{file.size_bytes}".encode())
+    return "run-" + digest.hexdigest()[:16]
+
+
+def resolve_hasher(config: CurationConfig) -> MinHasher:
+    """The run's MinHash parameters: LSH bands x rows as configured, or chosen for the
+    threshold by :func:`curation.dedup.lsh.optimal_bands_rows`."""
+    dedup = config.dedup
+    if dedup.bands is not None and dedup.rows is not None:
+        bands, rows = dedup.bands, dedup.rows
+    else:
+        bands, rows = optimal_bands_rows(dedup.threshold, dedup.num_perm)
+    return MinHasher(dedup.num_perm, bands, rows, dedup.ngram, dedup.char_ngram)
+
+
+@dataclass(frozen=True)
+class RunPlan:
+    """One run, fully resolved: immutable, picklable, handed to every worker."""
+
+    config: CurationConfig
+    files: tuple[InputFile, ...]
+    pieces: tuple[Piece, ...]
+    run_id: str
+    #: MinHash permutations and the resolved LSH bands x rows.
+    hasher: MinHasher
+    policy: Policy
+    #: Quality metric columns, ``<scorer>__<metric>``, in scorer order.
+    metric_fields: tuple[str, ...]
+    schemas: OutputSchemas
+    #: Where the pipeline writes (``OUT/_tmp-<invocation>``); ``""`` when not running.
+    work_dir: str = ""
+    #: Local directory for progress counters, or None (cluster runners).
+    progress_dir: str | None = None
+
+    def describe(self) -> dict[str, Any]:
+        """What was resolved, for the manifest: LSH parameters, policy, every threshold."""
+        hasher = self.hasher
+        return {
+            "lsh": {
+                "num_perm": hasher.num_perm,
+                "bands": hasher.bands,
+                "rows": hasher.rows,
+                "threshold": self.config.dedup.threshold,
+            },
+            "policy": {
+                "allowed_languages": self.policy.allowed_languages,
+                "min_language_score": self.policy.min_language_score,
+                "reject_quality": self.policy.reject_quality,
+                "synthetic": self.policy.synthetic,
+                "synthetic_cap": self.policy.synthetic_cap,
+                "keep_order": list(self.policy.keep_order),
+            },
+            "quality_scorers": self.config.quality.scorers.model_dump(mode="json"),
+            "pieces": len(self.pieces),
+        }
+
+
+def resolve_plan(
+    config: CurationConfig,
+    files: Sequence[InputFile] = (),
+    work_dir: str = "",
+    progress_dir: str | None = None,
+) -> RunPlan:
+    """Resolve ``config`` over the listed input ``files`` into a :class:`RunPlan`."""
+    files = tuple(files)
+    metric_fields = tuple(
+        f"{scorer.name}__{metric}"
+        for scorer in build_scorers(config.quality.scorers)
+        for metric in scorer.metrics
+    )
+    return RunPlan(
+        config=config,
+        files=files,
+        pieces=plan_pieces(files, config.read.split_bytes, config.output.target_shard_bytes),
+        run_id=run_id_for(config, files),
+        hasher=resolve_hasher(config),
+        policy=Policy.of(config),
+        metric_fields=metric_fields,
+        schemas=OutputSchemas.of(metric_fields, dict(SIGNAL_FIELDS)),
+        work_dir=work_dir,
+        progress_dir=progress_dir,
+    )

@@ -1,0 +1,77 @@
+"""The run's policy: which scored documents a rule rejects, and which duplicate is kept.
+
+One :class:`Policy` is resolved from the config when the run is planned; scoring asks it for
+each document's verdict and keeper rank, and the pipeline asks it whether the synthetic cap
+runs. Nothing else reads these config keys.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from curation.config import CurationConfig
+from curation.decisions import Reason, Stage, Verdict
+from curation.dedup.resolve import rank_key
+
+
+@dataclass(frozen=True)
+class Policy:
+    """Per-document rules in the order they are tried, synthetic handling and keeper order.
+
+    ``synthetic``: ``tag`` keeps and flags, ``drop`` rejects every flagged document, ``cap``
+    keeps at most ``synthetic_max_share`` flagged documents per source after dedup.
+    """
+
+    allowed_languages: tuple[str, ...] | None = None
+    min_language_score: float = 0.0
+    reject_quality: bool = True
+    synthetic: Literal["tag", "drop", "cap"] = "tag"
+    synthetic_max_share: float = 0.1
+    keep_order: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, config: CurationConfig) -> Policy:
+        return cls(
+            allowed_languages=config.language.allowed,
+            min_language_score=config.language.min_score,
+            reject_quality=config.quality.reject,
+            synthetic=config.synthetic.policy,
+            synthetic_max_share=config.synthetic.max_share,
+            keep_order=config.dedup.keep_policy,
+        )
+
+    @property
+    def synthetic_cap(self) -> float | None:
+        """The largest flagged share per source when the cap applies, else ``None``."""
+        return self.synthetic_max_share if self.synthetic == "cap" else None
+
+    def verdict(
+        self, doc: dict[str, Any], quality_failure: tuple[str, str, float | None] | None
+    ) -> Verdict | None:
+        """Why a scored document is rejected before dedup, or ``None`` when it passes.
+
+        ``doc`` has the language and synthetic columns; ``quality_failure`` is the first
+        failing quality rule as ``(scorer, rule, value)``.
+        """
+        lang, score = doc["lang"], doc["lang_score"]
+        if self.allowed_languages is not None and lang not in self.allowed_languages:
+            return Verdict(Stage.LANGUAGE, Reason.LANGUAGE_NOT_ALLOWED, f"lang={lang}")
+        if self.min_language_score > 0 and score < self.min_language_score:
+            return Verdict(
+                Stage.LANGUAGE,
+                Reason.LANGUAGE_LOW_CONFIDENCE,
+                f"lang={lang} score={score:.3f} < {self.min_language_score}",
+            )
+        if self.reject_quality and quality_failure is not None:
+            scorer, rule, value = quality_failure
+            return Verdict(Stage.QUALITY, Reason.quality(scorer, rule), f"{rule}={value}")
+        if self.synthetic == "drop" and doc["synthetic"]:
+            return Verdict(
+                Stage.SYNTHETIC, Reason.SYNTHETIC, f"synthetic_score={doc['synthetic_score']:.3f}"
+            )
+        return None
+
+    def rank(self, doc: dict[str, Any]) -> str:
+        """The document's keeper rank (:func:`curation.dedup.resolve.rank_key`)."""
+        return rank_key(doc, self.keep_order)
