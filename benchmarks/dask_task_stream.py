@@ -1,6 +1,6 @@
 """Where a DaskRunner run spends its time: dask's task stream of one ``curate run``.
 
-Starts a local cluster (``curate cluster``'s code: a scheduler and ``--workers`` worker
+Starts a local cluster (``scripts/dask_cluster.py``: a scheduler and ``--workers`` worker
 processes with one thread each), runs ``curate run`` on it as a subprocess, then reads the
 scheduler's task stream and prints
 

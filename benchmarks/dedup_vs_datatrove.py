@@ -155,18 +155,16 @@ def ours_dedup_worker(input_glob: str, out: str, overrides_json: str) -> None:
 
     from curation.config import CurationConfig
     from curation.dedup.normalize import content_hash_of_folded, fold_case
-    from curation.dedup.resolve import Digest, rank_key
-    from curation.io.pieces import plan_pieces
-    from pipelines.curate_pipeline import minhasher
-    from pipelines.run import beam_options, plan_files
+    from curation.dedup.resolve import Digest
+    from curation.plan import resolve_plan
+    from pipelines.run import beam_options, list_inputs
     from transforms.dedup import Deduplicate
 
     config = CurationConfig.model_validate(config_dict(input_glob, json.loads(overrides_json)))
-    hasher = minhasher(config)
+    plan = resolve_plan(config, list_inputs(config))
+    hasher = plan.hasher
     # As many content batches as `curate run` plans input pieces for these files.
-    files = plan_files(config)
-    batches = len(plan_pieces(files, config.read.split_bytes, config.output.target_shard_bytes))
-    policy = config.dedup.keep_policy
+    batches = len(plan.pieces)
 
     def digest(line: str) -> Digest:
         doc = json.loads(line)
@@ -181,7 +179,7 @@ def ours_dedup_worker(input_glob: str, out: str, overrides_json: str) -> None:
             record=0,
             content_hash=content_hash_of_folded(folded),
             signature=hasher.signature_of_folded(folded),
-            rank=rank_key(row, policy),
+            rank=plan.policy.rank(row),
             verdict=None,
         )
 

@@ -149,21 +149,23 @@ def time_variant(name: str, config: Path, out: Path, workers: int) -> dict[str, 
 def scoring_seconds_per_doc(corpus: Path, docs: int = 500) -> float:
     """In-process single-core cost of ``DocumentScorer.score`` (seconds per document)."""
     from curation.config import CurationConfig, SourceConfig
-    from curation.io.inputs import FileStats
+    from curation.io.inputs import FileStats, read_piece
+    from curation.plan import resolve_plan
     from curation.scoring import DocumentScorer
-    from pipelines.run import plan_files
-    from transforms.read import read_piece
+    from pipelines.run import list_inputs
+    from transforms.storage import open_raw
 
     config = CurationConfig(sources=(SourceConfig(name="bench", paths=(str(corpus),)),))
-    file = plan_files(config)[0]
+    plan = resolve_plan(config, list_inputs(config))
+    file = plan.files[0]
     stats = FileStats(file.source.name, file.uri, file.size_bytes)
     rows = []
-    for row in read_piece(file, 1, config.limits, stats):
+    for row in read_piece(open_raw, file, 1, config.limits, stats):
         if "reject_reason" not in row:
             rows.append(row)
         if len(rows) == docs:
             break
-    scorer = DocumentScorer(config)
+    scorer = DocumentScorer(plan)
     scorer.score(rows[0])
     clock = time.perf_counter()
     for row in rows:

@@ -19,14 +19,12 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
-
-import train_synthetic as TS  # noqa: E402
 
 from curation.synthetic import SyntheticScorer, estimate_share  # noqa: E402
-from curation.synthetic import training as T  # noqa: E402
 from curation.synthetic.model import ModelArtefact, sigmoid  # noqa: E402
 from curation.synthetic.share import wilson_interval  # noqa: E402
+from scripts import synthetic_training as T  # noqa: E402
+from scripts import train_synthetic as TS  # noqa: E402
 
 MIXTURE_SHARES = (0.0, 0.05, 0.20, 0.50)
 MIXTURE_SIZE = 1000
@@ -249,7 +247,9 @@ def speed(rows: list[dict]) -> list[str]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--dev", type=Path, default=T.DEV_PATH)
+    parser.add_argument(
+        "--dev", type=Path, required=True, help="shared/data/synthetic/dev.jsonl.gz"
+    )
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
     full = T.load_dev(args.dev)

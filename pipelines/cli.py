@@ -53,46 +53,7 @@ def _parser() -> argparse.ArgumentParser:
     report = commands.add_parser("report", help="write the HTML report of a run")
     report.add_argument("path", help="run directory")
     report.add_argument("--html", help="output file (default: PATH/report.html)")
-    _add_cluster_parser(commands)
     return parser
-
-
-# --- curate cluster (local Dask cluster for DaskRunner; see docs/cluster.md) -----------------
-def _add_cluster_parser(commands: argparse._SubParsersAction) -> None:
-    from scripts.dask_cluster import DEFAULT_ADDRESS_FILE
-
-    cluster = commands.add_parser("cluster", help="start/stop a local Dask cluster")
-    action = cluster.add_subparsers(dest="action", required=True, parser_class=_Parser)
-    up = action.add_parser("up", help="start a scheduler and worker processes")
-    up.add_argument("--workers", type=int, default=2, help="worker processes (default: 2)")
-    up.add_argument("--threads", type=int, default=1, help="threads per worker (default: 1)")
-    up.add_argument("--port", type=int, default=0, help="scheduler port (default: a free one)")
-    down = action.add_parser("down", help="stop the cluster started by `curate cluster up`")
-    for sub in (up, down):
-        sub.add_argument(
-            "--address-file",
-            default=DEFAULT_ADDRESS_FILE,
-            help=f"scheduler address file (default: ./{DEFAULT_ADDRESS_FILE})",
-        )
-
-
-def _cluster(args: argparse.Namespace) -> int:
-    from scripts.dask_cluster import cluster_down, cluster_up
-
-    if args.action == "down":
-        state = cluster_down(args.address_file)
-        print(f"stopped {len(state.processes)} processes of {state.address}")
-        return EXIT_OK
-    state = cluster_up(args.workers, args.threads, args.port, args.address_file)
-    print(state.address)
-    print(
-        f"run: curate run --runner DaskRunner --dask_client_address {state.address}",
-        file=sys.stderr,
-    )
-    return EXIT_OK
-
-
-# --- end curate cluster -------------------------------------------------------------------
 
 
 def resolve_config(config_path: str | None, inputs: list[str]) -> CurationConfig:
@@ -169,8 +130,6 @@ def main(argv: list[str] | None = None) -> int:
             return _run(args, extra)
         if args.command == "report":
             return _report(args)
-        if args.command == "cluster":
-            return _cluster(args)
         return _inspect(args)
     except ConfigError as error:
         print(f"curate: error: {error}", file=sys.stderr)

@@ -1,33 +1,29 @@
-"""A local Dask cluster (one scheduler and N worker OS processes) for trying DaskRunner.
+"""A local Dask cluster (one scheduler and N worker OS processes) for tests and benchmarks.
 
-``curate cluster up`` starts ``dask scheduler`` and ``dask worker`` processes (the CLIs of
-``dask[distributed]``, run with this interpreter so the workers import the installed
-``curation``/``transforms`` packages), waits until every worker has registered, writes the
-scheduler address to an address file and the process ids to a state file next to it, and
-returns; the processes keep running in their own sessions. ``curate cluster down`` stops
-exactly the processes listed in the state file (checked by pid *and* start time, so a reused
-pid is never signalled) and removes both files.
+:func:`start_cluster` starts ``dask scheduler`` and ``dask worker`` processes (the CLIs of
+``dask[distributed]``, run with this interpreter so the workers import the repo's packages),
+waits until every worker has registered and returns their addresses and process ids;
+:func:`stop_cluster` stops exactly those processes (checked by pid *and* start time, so a
+reused pid is never signalled). Users start clusters with the plain Dask CLIs
+(docs/cluster.md).
 
-Workers run with the current directory of ``up``, so relative input paths in a config
-resolve the same on the workers as in the launching process.
+Workers run in ``cwd``, so relative input paths in a config resolve the same on the workers as
+in the launching process.
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import signal
 import socket
 import subprocess
 import sys
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 from curation.config import ConfigError
 
-#: Default address file of ``curate cluster up/down`` (relative to the current directory).
-DEFAULT_ADDRESS_FILE = ".dask-cluster"
 #: Seconds to wait for the scheduler and all workers to come up.
 START_TIMEOUT_S = 60.0
 #: Seconds a process gets to exit after SIGTERM before it is sent SIGKILL.
@@ -174,49 +170,6 @@ def stop_processes(processes: list[ClusterProcess] | tuple[ClusterProcess, ...])
 
 def stop_cluster(state: ClusterState) -> None:
     stop_processes(state.processes)
-
-
-def _state_path(address_file: Path) -> Path:
-    return address_file.with_name(address_file.name + ".state.json")
-
-
-def write_state(state: ClusterState, address_file: str | os.PathLike[str]) -> None:
-    """Write the address (one line) to ``address_file`` and the state next to it."""
-    path = Path(address_file)
-    path.write_text(state.address + "\n", encoding="utf-8")
-    _state_path(path).write_text(json.dumps(asdict(state), indent=1), encoding="utf-8")
-
-
-def read_state(address_file: str | os.PathLike[str]) -> ClusterState:
-    path = _state_path(Path(address_file))
-    try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as error:
-        message = f"no cluster state at {str(path)!r} (was `curate cluster up` run?)"
-        raise ConfigError(message) from error
-    processes = tuple(ClusterProcess(**entry) for entry in raw["processes"])
-    return ClusterState(raw["address"], processes, raw["log_dir"])
-
-
-def cluster_up(workers: int, threads: int, port: int, address_file: str) -> ClusterState:
-    """``curate cluster up``: start a cluster whose logs go to ``<address_file>.logs/``."""
-    path = Path(address_file)
-    if _state_path(path).exists() and any(_is_ours(p) for p in read_state(path).processes):
-        raise ConfigError(f"a cluster from {address_file!r} is still running (curate cluster down)")
-    log_dir = path.with_name(path.name + ".logs")
-    state = start_cluster(workers, threads, port=port, log_dir=log_dir, cwd=os.getcwd())
-    write_state(state, path)
-    return state
-
-
-def cluster_down(address_file: str) -> ClusterState:
-    """``curate cluster down``: stop the processes of ``address_file``'s cluster, remove files."""
-    path = Path(address_file)
-    state = read_state(path)
-    stop_cluster(state)
-    _state_path(path).unlink()
-    path.unlink(missing_ok=True)
-    return state
 
 
 def running_processes(state: ClusterState) -> list[ClusterProcess]:

@@ -1,9 +1,10 @@
 """Training-time helpers: load the dev set, build the feature matrix, grouped CV, fit + calibrate.
 
 Only ``scripts/train_synthetic.py`` and ``benchmarks/synthetic_eval.py`` import this module; it
-needs scikit-learn (the ``train`` extra). The runtime scorer never imports it.
+needs scikit-learn (the ``train`` extra). The runtime scorer never imports it. The dev set's
+path is always an argument (it lives in ``shared/data/synthetic/`` beside the repository).
 
-Dev-set handling follows ``/work/shared/data/synthetic/README.md`` (caveats): whitespace is
+Dev-set handling follows the dev set's README (caveats): whitespace is
 normalised inside every signal, the "Jakarta, CNN Indonesia --" dateline (a label leak) is
 stripped, folds are grouped by ``group`` *and* by the first 20 words of the group's human text,
 and classes / generators are re-weighted.
@@ -24,7 +25,6 @@ import numpy as np
 from curation.synthetic.model import LinearModel, feature_vector
 from curation.synthetic.signals import compute_features
 
-DEV_PATH = Path("/work/shared/data/synthetic/dev.jsonl.gz")
 SEED = 20240611
 N_FOLDS = 5
 _DATELINE_RE = re.compile(r"^\s*\w+, CNN Indonesia\s*--\s*")
@@ -74,7 +74,7 @@ def _group_keys(rows: list[dict]) -> np.ndarray:
     return np.asarray(keys)
 
 
-def load_dev(path: Path = DEV_PATH) -> DevSet:
+def load_dev(path: Path) -> DevSet:
     """Read ``dev.jsonl.gz`` and compute every record's signals."""
     raw = path.read_bytes()
     rows = [json.loads(line) for line in gzip.decompress(raw).decode("utf-8").splitlines()]

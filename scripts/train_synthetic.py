@@ -23,9 +23,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from curation.synthetic import training as T  # noqa: E402
 from curation.synthetic.function_words import FUNCTION_WORD_FEATURES  # noqa: E402
 from curation.synthetic.model import DEFAULT_MODEL_PATH, sigmoid  # noqa: E402
+from scripts import synthetic_training as T  # noqa: E402
 
 SIGNAL_FEATURES = (
     "marker_rate",
@@ -139,7 +139,9 @@ def train(dev_path: Path) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--dev", type=Path, default=T.DEV_PATH)
+    parser.add_argument(
+        "--dev", type=Path, required=True, help="shared/data/synthetic/dev.jsonl.gz"
+    )
     parser.add_argument("--out", type=Path, default=DEFAULT_MODEL_PATH)
     args = parser.parse_args()
     artefact = train(args.dev)
