@@ -49,7 +49,7 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from curation.dedup.minhash import jaccard, shingles  # noqa: E402
+from benchmarks.reference import jaccard, shingles  # noqa: E402
 from scripts.build_sample_corpus import (  # noqa: E402
     PY_EXCLUDE,
     html_paragraphs,

@@ -35,19 +35,17 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from benchmarks.corpus_gen import generate, load_pool  # noqa: E402
+from benchmarks.reference import jaccard, normalize_for_shingles, shingles  # noqa: E402
 from curation.dedup.minhash import (  # noqa: E402
     MINHASH_SEED,
     PERMUTATION_SCHEME,
     MinHasher,
     estimated_jaccard,
-    jaccard,
-    shingles,
 )
 from curation.dedup.normalize import (  # noqa: E402
     _PUNCT_TABLE,
     fold_for_shingles,
     is_unspaced_text,
-    normalize_for_shingles,
 )
 
 _OLD_WHITESPACE = re.compile(r"\s+")

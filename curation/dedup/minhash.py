@@ -24,7 +24,6 @@ import xxhash
 
 from curation.dedup.normalize import (
     fold_case,
-    fold_for_shingles,
     is_unspaced_text,
     punctuation_to_spaces,
 )
@@ -58,35 +57,11 @@ _MASK32 = np.uint64(0xFFFFFFFF)
 _MASK64 = np.uint64(0xFFFFFFFFFFFFFFFF)
 
 
-def _tokens(text: str, word_ngram: int, char_ngram: int) -> tuple[list[str], int, str]:
-    """``(tokens, n, separator)`` of the normalised text
-    (:func:`curation.dedup.normalize.normalize_for_shingles`): its words with ``word_ngram`` and a
-    space, or, for scripts written without spaces (:func:`is_unspaced_text`), its characters
-    (spaces removed) with ``char_ngram`` and no separator."""
-    folded = fold_for_shingles(text)
-    words = folded.split()
-    if is_unspaced_text(folded):  # whitespace counts neither way, so folded text will do
-        return list("".join(words)), char_ngram, ""
-    return words, word_ngram, " "
-
-
 def _shingle_shape(token_count: int, n: int) -> tuple[int, int]:
     """``(tokens per shingle, number of shingles)``: every run of ``n`` consecutive tokens, or
     one shingle of all tokens when there are fewer than ``n``, or none when there are none."""
     width = min(n, token_count)
     return width, token_count - width + 1 if token_count else 0
-
-
-def shingles(text: str, word_ngram: int = 5, char_ngram: int = 5) -> set[str]:
-    """Set of shingles of the normalised text.
-
-    Word ``word_ngram``-grams for space-delimited scripts; character ``char_ngram``-grams
-    (spaces removed) for scripts written without spaces (:func:`is_unspaced_text`).
-    Texts shorter than one n-gram give a single shingle of the whole normalised text.
-    """
-    tokens, n, separator = _tokens(text, word_ngram, char_ngram)
-    width, count = _shingle_shape(len(tokens), n)
-    return {separator.join(tokens[start : start + width]) for start in range(count)}
 
 
 @numba.njit(cache=True)
@@ -166,13 +141,6 @@ def _shingle_hashes_of_folded(folded: str, word_ngram: int, char_ngram: int) -> 
     token_hashes = _token_hashes(tokens_text, by_character)
     width, count = _shingle_shape(token_hashes.size, char_ngram if by_character else word_ngram)
     return _combine(token_hashes, width, count)
-
-
-def jaccard(a: set[str], b: set[str]) -> float:
-    """Exact Jaccard similarity of two shingle sets (1.0 for two empty sets)."""
-    if not a and not b:
-        return 1.0
-    return len(a & b) / len(a | b)
 
 
 @numba.njit(cache=True)

@@ -1,10 +1,12 @@
 """Text normalisation for hashing and shingling.
 
-Two documents are *exact duplicates* when their normalised text is equal
-(:func:`normalize_for_hash`), and near-duplicates are measured on shingles of
-:func:`normalize_for_shingles`. Both follow common practice in dedup pipelines
-(datatrove's ``simplify_text``, text-dedup): Unicode NFKC, case-folding, and
-punctuation/whitespace folding, so formatting differences do not hide duplicates.
+Two documents are *exact duplicates* when their text is equal after Unicode NFKC, case-folding
+and whitespace collapsing (:func:`content_hash`), and near-duplicates are measured on shingles
+of that form with punctuation and symbols turned to spaces (:func:`fold_for_shingles`; the
+reference definitions, as sets of strings, are in ``benchmarks/reference.py``). Both follow
+common practice in dedup pipelines (datatrove's ``simplify_text``, text-dedup): Unicode NFKC,
+case-folding, and punctuation/whitespace folding, so formatting differences do not hide
+duplicates.
 """
 
 from __future__ import annotations
@@ -57,13 +59,8 @@ def fold_case(text: str) -> str:
     return unicodedata.normalize("NFKC", text).casefold()
 
 
-def normalize_for_hash(text: str) -> str:
-    """NFKC + case-fold + whitespace collapsed: the form whose sha256 is ``content_hash``."""
-    return collapse_whitespace(fold_case(text))
-
-
 def content_hash(text: str) -> str:
-    """Hex sha256 of the UTF-8 of :func:`normalize_for_hash` of ``text``."""
+    """Hex sha256 of the UTF-8 of ``text`` after NFKC, case-folding and whitespace collapsing."""
     return content_hash_of_folded(fold_case(text))
 
 
@@ -95,13 +92,8 @@ def punctuation_to_spaces(text: str) -> str:
 def fold_for_shingles(text: str) -> str:
     """NFKC + case-fold + punctuation and symbols (Unicode P*, S*) turned to spaces, whitespace
     left as is: ``fold_for_shingles(text).split()`` are the words of
-    :func:`normalize_for_shingles` without joining and splitting them again."""
+    the shingle normal form without joining and splitting them again."""
     return punctuation_to_spaces(fold_case(text))
-
-
-def normalize_for_shingles(text: str) -> str:
-    """:func:`normalize_for_hash` with punctuation and symbols (Unicode P*, S*) turned to spaces."""
-    return collapse_whitespace(fold_for_shingles(text))
 
 
 #: Han, Hiragana, Katakana and Thai/Lao/Myanmar/Khmer: scripts written without word spaces.

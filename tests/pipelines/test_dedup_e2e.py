@@ -22,7 +22,7 @@ import pyarrow.parquet as pq
 import pytest
 import yaml
 
-from curation.dedup.minhash import jaccard, shingles
+from benchmarks.reference import jaccard, shingles
 from pipelines.cli import SAMPLE_CONFIG, main
 
 REPO = Path(__file__).resolve().parents[2]

