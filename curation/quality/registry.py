@@ -36,13 +36,16 @@ def _settings_model(cls: type[ThresholdScorer]) -> type[BaseModel]:
         field.name: (Annotated[hints[field.name], Field(ge=0)], field.default)
         for field in dataclasses.fields(cls)
     }
-    return create_model(
+    model = create_model(
         f"{cls.__name__}Settings",
         __base__=_StrictSettings,
         __doc__=f"Settings of the ``{cls.name}`` scorer.",
+        __module__=__name__,
         enabled=(bool, True),
         **fields,
     )
+    globals()[model.__name__] = model  # importable by name, so a plan pickles by reference
+    return model
 
 
 _SETTINGS_MODELS = {cls.name: _settings_model(cls) for cls in DEFAULT_SCORERS}
@@ -51,6 +54,7 @@ _SETTINGS_MODELS = {cls.name: _settings_model(cls) for cls in DEFAULT_SCORERS}
 QualityScorerSettings: type[BaseModel] = create_model(
     "QualityScorerSettings",
     __base__=_StrictSettings,
+    __module__=__name__,
     **{name: (model, model()) for name, model in _SETTINGS_MODELS.items()},
 )
 

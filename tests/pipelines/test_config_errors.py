@@ -54,6 +54,28 @@ def out_of_range(root: Path) -> tuple[list[str], list[str]]:
     return ["--config", str(config)], [str(config), "dedup.threshold"]
 
 
+def misspelled_scorer_threshold(root: Path) -> tuple[list[str], list[str]]:
+    config = _config(root, "quality: {scorers: {gopher_quality: {min_wrds: 3}}}\n")
+    key = "quality.scorers.gopher_quality.min_wrds"
+    return ["--config", str(config)], [str(config), key, "unknown key"]
+
+
+def unknown_scorer(root: Path) -> tuple[list[str], list[str]]:
+    config = _config(root, "quality: {scorers: {gopher_qualty: {enabled: false}}}\n")
+    return ["--config", str(config)], [str(config), "quality.scorers.gopher_qualty", "unknown key"]
+
+
+def scorer_threshold_wrong_type(root: Path) -> tuple[list[str], list[str]]:
+    config = _config(root, "quality: {scorers: {c4_quality: {min_sentences: 2.5}}}\n")
+    return ["--config", str(config)], [str(config), "quality.scorers.c4_quality.min_sentences"]
+
+
+def scorer_threshold_negative(root: Path) -> tuple[list[str], list[str]]:
+    config = _config(root, "quality: {scorers: {fineweb_quality: {max_list_ratio: -1}}}\n")
+    key = "quality.scorers.fineweb_quality.max_list_ratio"
+    return ["--config", str(config)], [str(config), key, "greater than or equal to 0"]
+
+
 def bad_yaml(root: Path) -> tuple[list[str], list[str]]:
     config = root / "config.yaml"
     config.write_text("sources:\n  - {name: docs, paths: ['a.jsonl'\nlimits: {}\n")
@@ -99,6 +121,10 @@ CASES: list[Case] = [
     unknown_source_key,
     wrong_type,
     out_of_range,
+    misspelled_scorer_threshold,
+    unknown_scorer,
+    scorer_threshold_wrong_type,
+    scorer_threshold_negative,
     bad_yaml,
     not_a_mapping,
     missing_config,

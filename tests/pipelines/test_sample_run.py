@@ -10,8 +10,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from curation.config import load_config
-from curation.io.schema import corpus_schema, reject_schema
-from curation.scoring import quality_metric_fields, signal_fields
+from curation.plan import resolve_plan
 from pipelines.cli import SAMPLE_CONFIG, main
 
 REPO = Path(__file__).resolve().parents[2]
@@ -50,10 +49,10 @@ def rows(out: Path, kind: str) -> list[dict]:
 
 
 def test_shards_have_the_explicit_schema_and_are_not_empty(sample_run):
-    config = load_config(SAMPLE_CONFIG)
+    schemas = resolve_plan(load_config(SAMPLE_CONFIG)).schemas
     expected = {
-        "corpus": corpus_schema(quality_metric_fields(config), signal_fields()),
-        "rejects": reject_schema(quality_metric_fields(config), signal_fields()),
+        "corpus": schemas.corpus,
+        "rejects": schemas.rejects,
     }
     for kind, schema in expected.items():
         assert shards(sample_run, kind), f"no {kind} shard"
