@@ -16,17 +16,18 @@ from apache_beam.io.filesystems import FileSystems
 
 from curation.io.pieces import pieces_by_shard
 from curation.plan import RunPlan
+from pipelines.output import CORPUS_DIR, REJECTS_DIR
 from transforms.dedup import Deduplicate
 from transforms.read import MergeFileStats, NumberedPieces
 from transforms.score import DIGESTS, FILE_STATS, SPILLED, ScorePieces
 from transforms.synthetic_cap import CapSynthetic
-from transforms.write import ShardLayout, WriteRunRecord, WriteShards
+from transforms.write import CORPUS_SHARDS, REJECT_SHARDS, ShardLayout, WriteRunRecord, WriteShards
 
-CORPUS_DIR = "corpus"
-REJECTS_DIR = "rejects"
 SPILL_DIR = "spill"
 #: Written last by the pipeline: input file stats and written shards.
 RUN_RECORD = "_run.json"
+#: Output kind -> the key of its shards' stats in the run record.
+SHARD_STATS = {CORPUS_DIR: CORPUS_SHARDS, REJECTS_DIR: REJECT_SHARDS}
 
 
 def build_pipeline(pipeline: beam.Pipeline, plan: RunPlan) -> None:
@@ -52,7 +53,7 @@ def build_pipeline(pipeline: beam.Pipeline, plan: RunPlan) -> None:
         corpus_dir=FileSystems.join(plan.work_dir, CORPUS_DIR),
         rejects_dir=FileSystems.join(plan.work_dir, REJECTS_DIR),
     )
-    # ("corpus_shards" | "reject_shards", shard stats) per written file
+    # (CORPUS_SHARDS | REJECT_SHARDS, shard stats) per written file
     shards = (decisions, scored[SPILLED]) | "Write" >> WriteShards(
         layout, plan.schemas, plan.config.output.compression
     )

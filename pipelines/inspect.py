@@ -22,14 +22,23 @@ import pyarrow.parquet as pq
 from apache_beam.io.filesystems import FileSystems
 
 from curation.config import ConfigError
+from curation.decisions import STAGE_ORDER
 from curation.io.inputs import jsonable
 from curation.io.schema import REJECT_COLUMNS, corpus_schema
-from pipelines.curate_pipeline import CORPUS_DIR, REJECTS_DIR
-from pipelines.manifest import STAGE_ORDER, list_shards, parquet_rows, read_json
+from pipelines.output import (
+    CORPUS_DIR,
+    KINDS,
+    MANIFEST_FILE,
+    REJECTS_DIR,
+    SUCCESS_FILE,
+    OutputCounts,
+    count_shards,
+    list_shards,
+    parquet_rows,
+    read_json,
+    shard_sizes,
+)
 
-KINDS = (CORPUS_DIR, REJECTS_DIR)
-MANIFEST_FILE = "manifest.json"
-SUCCESS_FILE = "_SUCCESS"
 #: Columns shown for sample rows when ``--columns`` is not given.
 DEFAULT_COLUMNS = {
     CORPUS_DIR: (
@@ -194,6 +203,7 @@ class Summary:
     by_language: dict[str, dict[str, int]]  # documents, text_bytes (kept)
     manifest: str | None
     finished: bool
+    counts: OutputCounts  # the shard counts everything above is derived from
     mismatches: list[str] = field(default_factory=list)
 
     @property
@@ -224,73 +234,47 @@ def _stage_rank(stage: str | None) -> int:
     return STAGE_ORDER.index(stage) if stage in STAGE_ORDER else len(STAGE_ORDER)
 
 
-def _shard_sizes(paths: Sequence[str]) -> dict[str, int]:
-    if not paths:
-        return {}
-    results = FileSystems.match(list(paths))
-    return {meta.path: meta.size_in_bytes for result in results for meta in result.metadata_list}
-
-
 def summarise(shards: Shards) -> Summary:
     """Counts of the selected shards, checked against the manifest when there is one."""
     selection = shards.selection
-    kept = shards.rows(
-        "SELECT source, any_value(license) AS license, count(*) AS n, "
-        "CAST(coalesce(sum(text_bytes), 0) AS BIGINT) AS bytes FROM corpus GROUP BY source"
-    )
-    rejected = shards.rows(
-        "SELECT source, any_value(license) AS license, reject_stage AS stage, "
-        "reject_reason AS reason, count(*) AS n FROM rejects GROUP BY source, stage, reason"
-    )
-    languages = shards.rows(
-        "SELECT coalesce(lang, 'und') AS lang, count(*) AS n, "
-        "CAST(coalesce(sum(text_bytes), 0) AS BIGINT) AS bytes "
-        "FROM corpus GROUP BY 1 ORDER BY n DESC, lang"
-    )
-    by_source: dict[str, dict[str, Any]] = {}
-    for row in kept + rejected:
-        entry = by_source.setdefault(
-            row["source"],
-            {
-                "license": row["license"],
-                "input_records": 0,
-                "kept": 0,
-                "kept_text_bytes": 0,
-                "rejected": 0,
-            },
-        )
-        entry["input_records"] += row["n"]
-        if "stage" in row:
-            entry["rejected"] += row["n"]
-        else:
-            entry["kept"] += row["n"]
-            entry["kept_text_bytes"] += row["bytes"]
-    reasons: dict[tuple[str, str], int] = {}
-    for row in rejected:
-        key = (row["stage"], row["reason"])
-        reasons[key] = reasons.get(key, 0) + row["n"]
+    counts = count_shards(selection.shards)
+    kept, kept_bytes = counts.kept_by_source(), counts.kept_text_bytes_by_source()
+    rejected = counts.rejected_by_source()
+    languages, language_bytes = counts.kept_by_language(), counts.kept_text_bytes_by_language()
     manifest = selection.manifest
     summary = Summary(
         path=selection.path,
         run_id=manifest["run_id"] if manifest else None,
         whole_run=selection.whole_run,
-        kept_documents=sum(row["n"] for row in kept),
-        kept_text_bytes=sum(row["bytes"] for row in kept),
+        kept_documents=counts.total_kept,
+        kept_text_bytes=sum(kept_bytes.values()),
         shard_bytes={
-            kind: sum(_shard_sizes(paths).values()) for kind, paths in selection.shards.items()
+            kind: sum(shard_sizes(paths).values()) for kind, paths in selection.shards.items()
         },
         rejects=[
             {"stage": stage, "reason": reason, "records": n}
             for (stage, reason), n in sorted(
-                reasons.items(), key=lambda item: (_stage_rank(item[0][0]), item[0])
+                counts.rejected_by_stage_and_reason().items(),
+                key=lambda item: (_stage_rank(item[0][0]), item[0]),
             )
         ],
-        by_source=dict(sorted(by_source.items())),
+        by_source={
+            source: {
+                "license": counts.licenses.get(source),
+                "input_records": n,
+                "kept": kept[source],
+                "kept_text_bytes": kept_bytes[source],
+                "rejected": rejected[source],
+            }
+            for source, n in sorted(counts.records_by_source().items())
+        },
         by_language={
-            row["lang"]: {"documents": row["n"], "text_bytes": row["bytes"]} for row in languages
+            lang: {"documents": n, "text_bytes": language_bytes[lang]}
+            for lang, n in sorted(languages.items(), key=lambda item: (-item[1], item[0]))
         },
         manifest=FileSystems.join(selection.root, MANIFEST_FILE) if manifest else None,
         finished=selection.finished,
+        counts=counts,
     )
     if manifest is not None:
         summary.mismatches = check_against_manifest(summary, manifest, selection)
@@ -318,7 +302,7 @@ def check_against_manifest(
     }
     problems: list[str] = []
     for kind, paths in selection.shards.items():
-        sizes = _shard_sizes(paths)
+        sizes = shard_sizes(paths)
         for path in paths:
             relative = path[len(root_prefix) :] if path.startswith(root_prefix) else path
             entry = listed.pop(relative, None)

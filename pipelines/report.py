@@ -26,10 +26,9 @@ from apache_beam.io.filesystems import FileSystems
 from curation.quality import build_scorers
 from curation.synthetic import SyntheticScorer
 from pipelines.inspect import Shards, Summary, locate, summarise
-from pipelines.manifest import RunCounts
+from pipelines.output import REPORT_FILE
 from pipelines.plots import Panel, bar_chart, funnel_chart, histograms
 
-REPORT_FILE = "report.html"
 #: Histograms are drawn from at most this many documents (a seeded reservoir sample beyond).
 HISTOGRAM_ROWS = 200_000
 #: Languages drawn individually; the rest are summed as "other".
@@ -95,12 +94,7 @@ def _section(anchor: str, title: str, body: str) -> str:
 
 
 def _funnel(summary: Summary) -> str:
-    counts = RunCounts()
-    for source, entry in summary.by_source.items():
-        counts.input_records[source] = entry["input_records"]
-    for row in summary.rejects:
-        counts.rejected[("", row["stage"], row["reason"])] += row["records"]
-    funnel = counts.funnel()
+    funnel = summary.counts.funnel(summary.kept_documents + summary.rejected)
     chart = funnel_chart(
         [row["stage"] for row in funnel],
         [row["in"] for row in funnel],

@@ -1,22 +1,15 @@
 """``curate run``: plan a run, execute it on a Beam runner, publish the outputs atomically.
 
-Output layout (the contract, see docs/output.md)::
-
-    OUT/corpus/part-*.parquet    kept documents
-    OUT/rejects/part-*.parquet   every rejected record, with reason
-    OUT/manifest.json            what ran, on what, with which result (counts from the shards)
-    OUT/report.html              the HTML report (charts and tables of the manifest and shards)
-    OUT/_SUCCESS                 written last: only a directory with it holds a finished run
-
-The pipeline writes into ``OUT/_tmp-<invocation>/``; shards are moved into place only after
-the runner reports success, so a killed run never leaves a corpus that looks finished.
+The output layout is :mod:`pipelines.output`'s. The pipeline writes into
+``OUT/_tmp-<invocation>/``; shards are moved into place only after the runner reports
+success, and ``_SUCCESS`` is written last, so a killed run never leaves a corpus that looks
+finished.
 """
 
 from __future__ import annotations
 
 import io
 import os
-import platform
 import sys
 import time
 import uuid
@@ -31,21 +24,24 @@ from apache_beam.runners.runner import create_runner
 
 from curation.config import ConfigError, CurationConfig
 from curation.io.inputs import InputFile, expand_source
-from curation.plan import RunPlan, package_version, resolve_plan
-from pipelines.curate_pipeline import (
-    CORPUS_DIR,
-    REJECTS_DIR,
-    RUN_RECORD,
-    build_pipeline,
+from curation.plan import resolve_plan
+from pipelines.curate_pipeline import RUN_RECORD, SHARD_STATS, build_pipeline
+from pipelines.manifest import build_manifest
+from pipelines.output import (
+    KINDS,
+    MANIFEST_FILE,
+    SUCCESS_FILE,
+    OutputCounts,
+    count_shards,
+    list_shards,
+    read_json,
+    write_json,
 )
-from pipelines.manifest import RunCounts, count_outputs, read_json, synthetic_share, write_json
 from pipelines.progress import ProgressReporter, format_plan
 from pipelines.report import write_report
 from transforms.runner_workarounds import LOCAL_RUNNER, RUNNER_ALIASES
 from transforms.storage import match_files
 
-SUCCESS_FILE = "_SUCCESS"
-MANIFEST_FILE = "manifest.json"
 TMP_PREFIX = "_tmp-"
 PROGRESS_DIR = "_progress"
 
@@ -166,7 +162,7 @@ def _delete_if_exists(paths: list[str]) -> None:
 
 def publish(work_dir: str, output: str) -> None:
     """Replace ``OUT/corpus`` and ``OUT/rejects`` with the shards of ``work_dir``."""
-    for name in (CORPUS_DIR, REJECTS_DIR):
+    for name in KINDS:
         target = FileSystems.join(output, name)
         _delete_if_exists([target])
         source = FileSystems.join(work_dir, name)
@@ -179,7 +175,7 @@ def publish(work_dir: str, output: str) -> None:
 @dataclass(frozen=True)
 class RunResult:
     manifest: dict[str, Any]
-    counts: RunCounts
+    counts: OutputCounts
 
 
 def execute(
@@ -224,12 +220,20 @@ def execute(
 
     run_record = read_json(FileSystems.join(work_dir, RUN_RECORD))
     inputs = sorted(run_record["inputs"], key=lambda item: item["uri"])
+    shards = {
+        kind: [
+            dict(stats, path=_relative(stats["path"], work_dir))
+            for stats in run_record.get(key, [])
+        ]
+        for kind, key in SHARD_STATS.items()
+    }
     publish(work_dir, output)
     FileSystems.delete([work_dir])
-    counts = count_outputs(
-        FileSystems.join(output, CORPUS_DIR), FileSystems.join(output, REJECTS_DIR), inputs
+    counts = count_shards(
+        {kind: list_shards(FileSystems.join(output, kind)) for kind in KINDS},
+        synthetic_scores=True,
     )
-    manifest = build_manifest(plan, options, inputs, counts, output)
+    manifest = build_manifest(plan, options, inputs, shards, counts)
     manifest["timing"] = {
         "started": started.isoformat(),
         "finished": datetime.now(UTC).isoformat(),
@@ -238,7 +242,12 @@ def execute(
     }
     write_json(FileSystems.join(output, MANIFEST_FILE), manifest)
     write_report(output)
-    errors = counts.conservation_errors()
+    errors = counts.conservation_errors(
+        {
+            source: entry["input_records"]
+            for source, entry in manifest["counts"]["by_source"].items()
+        }
+    )
     if errors:
         raise RunFailed("records lost: " + "; ".join(errors))
     unreadable = [item["uri"] for item in inputs if item.get("error")]
@@ -252,60 +261,3 @@ def execute(
 def _relative(path: str, output: str) -> str:
     prefix = output.rstrip("/") + "/"
     return path[len(prefix) :] if path.startswith(prefix) else path
-
-
-def build_manifest(
-    plan: RunPlan,
-    options: PipelineOptions,
-    inputs: list[dict[str, Any]],
-    counts: RunCounts,
-    output: str,
-) -> dict[str, Any]:
-    """Everything about the run except timing (which is added separately and varies)."""
-    hasher = plan.hasher
-    all_options = options.get_all_options(drop_default=True)
-    return {
-        "run_id": plan.run_id,
-        "versions": {
-            "curate": package_version(),
-            "apache_beam": beam.__version__,
-            "python": platform.python_version(),
-        },
-        "runner": {
-            "runner": str(all_options.get("runner") or "DirectRunner"),
-            "options": {key: str(value) for key, value in sorted(all_options.items())},
-        },
-        "config": plan.config.model_dump(mode="json"),
-        "config_sha256": plan.config.fingerprint(),
-        "dedup_parameters": {
-            "num_perm": hasher.num_perm,
-            "bands": hasher.bands,
-            "rows": hasher.rows,
-            "threshold": plan.config.dedup.threshold,
-        },
-        "inputs": inputs,
-        "counts": {
-            "input_records": counts.total_in,
-            "kept": counts.total_kept,
-            "rejected": counts.total_rejected,
-            "rejected_by_reason": dict(sorted(counts.rejected_by_reason().items())),
-            "by_source": {
-                source: {
-                    "input_records": counts.input_records[source],
-                    "kept": counts.kept[source],
-                    "rejected": sum(n for (s, _, _), n in counts.rejected.items() if s == source),
-                    "license": next(
-                        (s.license for s in plan.config.sources if s.name == source), None
-                    ),
-                }
-                for source in sorted(set(counts.input_records) | set(counts.kept))
-            },
-            "kept_languages": dict(sorted(counts.kept_languages.items())),
-            "funnel": counts.funnel(),
-        },
-        "synthetic_share": synthetic_share(counts),
-        "outputs": {
-            kind: [dict(shard, path=_relative(shard["path"], output)) for shard in shards]
-            for kind, shards in sorted(counts.shards.items())
-        },
-    }

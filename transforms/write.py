@@ -27,6 +27,9 @@ from transforms.storage import read_bytes, spill_path
 ROW_GROUP_ROWS = 10_000
 DECISION = "decision"
 SPILLED = "spilled"
+#: Tags of the shard stats :class:`WriteShards` outputs.
+CORPUS_SHARDS = "corpus_shards"
+REJECT_SHARDS = "reject_shards"
 
 
 def shard_name(index: int) -> str:
@@ -83,8 +86,8 @@ class _WriteShardFn(beam.DoFn):
         )
         name = shard_name(shard)
         for kind, directory, rows in (
-            ("corpus_shards", self._layout.corpus_dir, corpus),
-            ("reject_shards", self._layout.rejects_dir, rejects),
+            (CORPUS_SHARDS, self._layout.corpus_dir, corpus),
+            (REJECT_SHARDS, self._layout.rejects_dir, rejects),
         ):
             if rows.num_rows:
                 yield kind, write_table(rows, FileSystems.join(directory, name), self._codec)
@@ -96,7 +99,7 @@ class WriteShards(beam.PTransform):
     Each shard is written by one worker from the spill files of its pieces: rows in input
     order, decisions applied, kept rows to ``corpus_dir``, the rest to ``rejects_dir``, each
     with its explicit schema. Empty shard files are not written. Outputs
-    ``("corpus_shards" | "reject_shards", stats)`` per written file.
+    ``(CORPUS_SHARDS | REJECT_SHARDS, stats)`` per written file.
     """
 
     def __init__(

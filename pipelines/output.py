@@ -1,0 +1,184 @@
+"""A run's output directory: its layout, defined once, and the one reader of its shards.
+
+Layout (the contract, see docs/output.md)::
+
+    OUT/corpus/part-*.parquet    kept documents
+    OUT/rejects/part-*.parquet   every rejected record, with reason
+    OUT/manifest.json            what ran, on what, with which result
+    OUT/report.html              the HTML report
+    OUT/_SUCCESS                 written last: only a directory with it holds a finished run
+
+Counts always come from the shards (never from runner metrics, which some runners lack):
+:func:`count_shards` reads the few columns they need, once, for the manifest, ``curate
+inspect`` and the report alike.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pyarrow.parquet as pq
+from apache_beam.io.filesystems import FileSystems
+
+from curation.decisions import STAGE_ORDER
+
+CORPUS_DIR = "corpus"
+REJECTS_DIR = "rejects"
+KINDS = (CORPUS_DIR, REJECTS_DIR)
+MANIFEST_FILE = "manifest.json"
+REPORT_FILE = "report.html"
+SUCCESS_FILE = "_SUCCESS"
+SHARD_PATTERN = "part-*.parquet"
+
+
+def list_shards(directory: str) -> list[str]:
+    """The ``part-*.parquet`` files of a shard directory, sorted (none if it does not exist)."""
+    pattern = FileSystems.join(directory, SHARD_PATTERN)
+    return sorted(m.path for m in FileSystems.match([pattern])[0].metadata_list)
+
+
+def parquet_rows(path: str) -> int:
+    """Row count from a Parquet file's footer (no data read)."""
+    with FileSystems.open(path) as handle:
+        return pq.ParquetFile(handle).metadata.num_rows
+
+
+def shard_sizes(paths: Sequence[str]) -> dict[str, int]:
+    """Size in bytes of each file, from one listing call."""
+    if not paths:
+        return {}
+    return {
+        meta.path: meta.size_in_bytes
+        for result in FileSystems.match(list(paths))
+        for meta in result.metadata_list
+    }
+
+
+def read_json(path: str) -> Any:
+    with FileSystems.open(path) as handle:
+        return json.loads(handle.read().decode("utf-8"))
+
+
+def write_json(path: str, data: Any) -> None:
+    with FileSystems.create(path) as handle:
+        handle.write(json.dumps(data, indent=2, sort_keys=True).encode("utf-8") + b"\n")
+
+
+def _columns(path: str, columns: list[str]) -> list[list[Any]]:
+    with FileSystems.open(path) as handle:
+        table = pq.read_table(handle, columns=columns)
+    return [table.column(name).to_pylist() for name in columns]
+
+
+@dataclass
+class OutputCounts:
+    """What the shards of a run (or a selection of them) hold, counted once."""
+
+    kept: Counter = field(default_factory=Counter)  # (source, lang or "und") -> documents
+    kept_text_bytes: Counter = field(default_factory=Counter)  # (source, lang) -> UTF-8 bytes
+    rejected: Counter = field(default_factory=Counter)  # (source, stage, reason) -> records
+    licenses: dict[str, str | None] = field(default_factory=dict)  # source -> licence
+    synthetic_scores: dict[str, list[float]] = field(default_factory=dict)  # source -> kept scores
+
+    @property
+    def total_kept(self) -> int:
+        return sum(self.kept.values())
+
+    @property
+    def total_rejected(self) -> int:
+        return sum(self.rejected.values())
+
+    def kept_by_source(self) -> Counter:
+        return _summed(self.kept, lambda key: key[0])
+
+    def kept_text_bytes_by_source(self) -> Counter:
+        return _summed(self.kept_text_bytes, lambda key: key[0])
+
+    def kept_by_language(self) -> Counter:
+        return _summed(self.kept, lambda key: key[1])
+
+    def kept_text_bytes_by_language(self) -> Counter:
+        return _summed(self.kept_text_bytes, lambda key: key[1])
+
+    def rejected_by_source(self) -> Counter:
+        return _summed(self.rejected, lambda key: key[0])
+
+    def rejected_by_reason(self) -> Counter:
+        return _summed(self.rejected, lambda key: key[2])
+
+    def rejected_by_stage_and_reason(self) -> Counter:
+        return _summed(self.rejected, lambda key: key[1:])
+
+    def records_by_source(self) -> Counter:
+        """Rows per source in the shards: kept + rejected (equal to the input when nothing
+        was lost)."""
+        return self.kept_by_source() + self.rejected_by_source()
+
+    def conservation_errors(self, input_records: Mapping[str, int]) -> list[str]:
+        """Sources whose input records differ from their corpus + reject rows."""
+        kept, rejected = self.kept_by_source(), self.rejected_by_source()
+        return [
+            f"source {source!r}: {input_records.get(source, 0)} input records != "
+            f"{kept[source]} kept + {rejected[source]} rejected"
+            for source in sorted(set(input_records) | set(kept) | set(rejected))
+            if input_records.get(source, 0) != kept[source] + rejected[source]
+        ]
+
+    def funnel(self, records_in: int) -> list[dict[str, Any]]:
+        """Per stage in pipeline order: documents entering it, rejected there (by reason)
+        and leaving it, starting from ``records_in``."""
+        by_stage: dict[str, Counter] = {stage: Counter() for stage in STAGE_ORDER}
+        for (_source, stage, reason), count in self.rejected.items():
+            by_stage.setdefault(stage, Counter())[reason] += count
+        remaining = records_in
+        rows = []
+        for stage, reasons in by_stage.items():
+            rejected = sum(reasons.values())
+            rows.append(
+                {
+                    "stage": stage,
+                    "in": remaining,
+                    "rejected": rejected,
+                    "out": remaining - rejected,
+                    "reasons": dict(sorted(reasons.items())),
+                }
+            )
+            remaining -= rejected
+        return rows
+
+
+def _summed(counter: Counter, key_of: Any) -> Counter:
+    summed: Counter = Counter()
+    for key, count in counter.items():
+        summed[key_of(key)] += count
+    return summed
+
+
+def count_shards(
+    shards: Mapping[str, Iterable[str]], synthetic_scores: bool = False
+) -> OutputCounts:
+    """Count the shards ``{CORPUS_DIR: paths, REJECTS_DIR: paths}``, reading only the columns
+    needed; ``synthetic_scores`` also collects the kept documents' scores (for the share)."""
+    counts = OutputCounts()
+    corpus_columns = ["source", "lang", "text_bytes", "license"]
+    if synthetic_scores:
+        corpus_columns.append("synthetic_score")
+    for path in shards.get(CORPUS_DIR, ()):
+        columns = _columns(path, corpus_columns)
+        for source, lang, size, license_, *score in zip(*columns, strict=True):
+            key = (source, lang or "und")
+            counts.kept[key] += 1
+            counts.kept_text_bytes[key] += size or 0
+            counts.licenses.setdefault(source, license_)
+            if score and score[0] is not None:
+                counts.synthetic_scores.setdefault(source, []).append(score[0])
+    reject_columns = ["source", "reject_stage", "reject_reason", "license"]
+    for path in shards.get(REJECTS_DIR, ()):
+        for source, stage, reason, license_ in zip(*_columns(path, reject_columns), strict=True):
+            counts.rejected[(source, stage, reason)] += 1
+            counts.licenses.setdefault(source, license_)
+    return counts
