@@ -17,8 +17,9 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
-SAMPLE = REPO / "data" / "sample"
+from tests.paths import REPO, SAMPLE_DIR
+
+SAMPLE = SAMPLE_DIR
 NEAR_DUP_JACCARD = 0.5  # the threshold the build script planted variants against
 MAX_TOTAL_BYTES = 3 * 1024 * 1024
 

@@ -34,8 +34,8 @@ import pytest
 
 from pipelines.cli import main
 from tests.fuzz_corpus import write_fuzz_corpus
+from tests.paths import REPO
 
-REPO = Path(__file__).resolve().parents[2]
 IN_MEMORY = ("--runner=DirectRunner", "--direct_running_mode=in_memory")
 TWO_WORKERS = (
     "--runner=DirectRunner",

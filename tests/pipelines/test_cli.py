@@ -14,8 +14,9 @@ import pytest
 import yaml
 
 from pipelines.cli import main
+from tests.paths import SAMPLE_DIR
 
-SAMPLE = Path(__file__).resolve().parents[2] / "data" / "sample" / "python_docs.jsonl.gz"
+SAMPLE = SAMPLE_DIR / "python_docs.jsonl.gz"
 
 
 def _texts(count: int) -> list[str]:

@@ -22,9 +22,8 @@ import pytest
 pytest.importorskip("distributed")
 
 from scripts.dask_cluster import running_processes, start_cluster, stop_cluster  # noqa: E402
+from tests.paths import REPO, SAMPLE_CONFIG
 
-REPO = Path(__file__).resolve().parents[2]
-SAMPLE_CONFIG = REPO / "pipelines" / "configs" / "sample.yaml"
 #: Upper bound of one sample run (about 20 s on DirectRunner, 40 s on 2 Dask workers).
 RUN_TIMEOUT_S = 240
 

@@ -16,7 +16,6 @@ side: such a variant is checked only if it did join the cluster. Variants at or 
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
@@ -24,9 +23,9 @@ import yaml
 
 from benchmarks.reference import jaccard, shingles
 from pipelines.cli import SAMPLE_CONFIG, main
+from tests.paths import REPO, SAMPLE_DIR
 
-REPO = Path(__file__).resolve().parents[2]
-GROUND_TRUTH = REPO / "data" / "sample" / "ground_truth.json"
+GROUND_TRUTH = SAMPLE_DIR / "ground_truth.json"
 THRESHOLD = 0.8
 MARGIN = 0.1
 DUPLICATE_REASONS = {"near_duplicate", "exact_duplicate"}

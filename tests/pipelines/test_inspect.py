@@ -9,24 +9,18 @@ from pathlib import Path
 import pytest
 
 from pipelines.cli import main
-from tests.pipelines.test_readers import (
+from tests.tiny_corpus import (
     EXPECTED_KEPT,
     EXPECTED_REJECTS,
     FORUM_LICENSE,
     FORUM_RECORDS,
     NEWS_RECORDS,
-    run_tiny,
 )
 
 
 @pytest.fixture(scope="module")
-def run(tmp_path_factory) -> tuple[Path, str]:
-    return run_tiny(tmp_path_factory, "--json")
-
-
-@pytest.fixture(scope="module")
-def out(run) -> Path:
-    return run[0]
+def out(tiny_out) -> Path:
+    return tiny_out
 
 
 def inspect(capsys, *args: str) -> tuple[int, str, str]:
@@ -41,8 +35,8 @@ def inspect_json(capsys, *args: str) -> dict:
     return json.loads(stdout)
 
 
-def test_run_json_prints_the_counts(run):
-    counts = json.loads(run[1])
+def test_run_json_prints_the_counts(tiny_run):
+    counts = json.loads(tiny_run.stdout)
     assert counts["input_records"] == NEWS_RECORDS + FORUM_RECORDS
     assert counts["kept"] == EXPECTED_KEPT
     assert counts["rejected_by_reason"] == EXPECTED_REJECTS

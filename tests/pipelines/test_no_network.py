@@ -17,8 +17,7 @@ import sys
 from pathlib import Path
 
 from tests.fuzz_corpus import write_fuzz_corpus
-
-REPO = Path(__file__).resolve().parents[2]
+from tests.paths import REPO
 
 #: Installed as ``sitecustomize`` in the run's processes (the venv has none of its own).
 GUARD = '''

@@ -10,9 +10,9 @@ import pytest
 import yaml
 
 from pipelines.cli import main
+from tests.paths import SAMPLE_DIR
 
-REPO = Path(__file__).resolve().parents[2]
-SAMPLE = REPO / "data" / "sample" / "python_docs.jsonl.gz"
+SAMPLE = SAMPLE_DIR / "python_docs.jsonl.gz"
 STRICTER_MIN_WORDS = 450  # Gopher's published minimum is 50; these documents have 300-700
 
 

@@ -17,7 +17,7 @@ from matplotlib.image import imread
 
 from pipelines.cli import main
 from pipelines.report import quality_thresholds
-from tests.pipelines.test_readers import FORUM_LICENSE, run_tiny
+from tests.tiny_corpus import FORUM_LICENSE
 
 SECTIONS = {"funnel", "sources", "languages", "quality", "synthetic", "duplicates", "run"}
 CHROMIUM = shutil.which("chromium")
@@ -52,8 +52,8 @@ def elements(document: str) -> list[tuple[str, dict[str, str | None]]]:
 
 
 @pytest.fixture(scope="module")
-def out(tmp_path_factory) -> Path:
-    return run_tiny(tmp_path_factory)[0]
+def out(tiny_out) -> Path:
+    return tiny_out
 
 
 @pytest.fixture(scope="module")

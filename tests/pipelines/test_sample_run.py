@@ -12,9 +12,9 @@ import pytest
 from curation.config import load_config
 from curation.plan import resolve_plan
 from pipelines.cli import SAMPLE_CONFIG, main
+from tests.paths import SAMPLE_DIR
 
-REPO = Path(__file__).resolve().parents[2]
-SAMPLE = REPO / "data" / "sample"
+SAMPLE = SAMPLE_DIR
 
 
 @pytest.fixture(scope="module")

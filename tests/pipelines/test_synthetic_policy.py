@@ -9,9 +9,9 @@ import pytest
 import yaml
 
 from pipelines.cli import main
+from tests.paths import SAMPLE_DIR
 
-REPO = Path(__file__).resolve().parents[2]
-SAMPLE = REPO / "data" / "sample" / "synthetic_dev.jsonl"
+SAMPLE = SAMPLE_DIR / "synthetic_dev.jsonl"
 
 
 def run(tmp: Path, synthetic: dict) -> tuple[list[dict], list[dict]]:

@@ -6,7 +6,6 @@ import itertools
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -23,12 +22,12 @@ from curation.dedup.minhash import (
     estimated_jaccard,
     shingle_hashes,
 )
+from tests.paths import REPO
 
 TEXT = (
     "The quick brown fox jumps over the lazy dog while the cat watches from the warm "
     "windowsill and the rain keeps falling on the quiet town."
 )
-REPO_ROOT = Path(__file__).resolve().parents[3]
 
 
 def test_word_five_grams():
@@ -158,11 +157,11 @@ def test_signature_is_the_same_in_other_processes():
     )
     expected = MinHasher(num_perm=64, bands=8, rows=8).signature(TEXT).hex()
     for seed in ("0", "4242"):
-        env = {**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": str(REPO_ROOT)}
+        env = {**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": str(REPO)}
         result = subprocess.run(
             [sys.executable, "-c", code, TEXT],
             env=env,
-            cwd=REPO_ROOT,
+            cwd=REPO,
             capture_output=True,
             text=True,
             check=True,

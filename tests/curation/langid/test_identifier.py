@@ -5,13 +5,11 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
 from curation.langid import BACKENDS, LanguageIdentifier, LanguageResult, paragraph_language_shares
-
-REPO = Path(__file__).resolve().parents[3]
+from tests.paths import REPO
 
 SHORT = {
     "en": "The weather was cold, so we stayed inside and read books all afternoon.",

@@ -3,7 +3,6 @@
 import gzip
 import hashlib
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -12,8 +11,9 @@ from curation.synthetic import SIGNAL_FIELDS, SUPPORTED_LANGUAGES, SyntheticScor
 from curation.synthetic.function_words import FUNCTION_WORD_FEATURES
 from curation.synthetic.model import ModelArtefact, feature_vector, reprior
 from curation.synthetic.signals import SIGNAL_NAMES, compute_features
+from tests.paths import SHARED_SYNTHETIC
 
-DEV = Path(__file__).resolve().parents[3] / ".." / "shared" / "data" / "synthetic" / "dev.jsonl.gz"
+DEV = SHARED_SYNTHETIC / "dev.jsonl.gz"
 CHAT = {"gpt-3.5-turbo", "gpt-4", "claude-3-opus-20240229", "claude-3-sonnet-20240229"}
 CHAT |= {"gemini-1.5-pro"}
 
@@ -125,7 +125,9 @@ def _auroc(y: np.ndarray, s: np.ndarray) -> float:
     return float((ranks[y == 1].sum() - n1 * (n1 + 1) / 2) / (n1 * n0))
 
 
-@pytest.mark.skipif(not DEV.exists(), reason=f"dev set not found at {DEV}")
+@pytest.mark.skipif(
+    not DEV.exists(), reason=f"shared dev set absent ({DEV}): it lives in ../shared beside the repo"
+)
 def test_reproduces_recorded_metrics_on_fixed_slice():
     art = ModelArtefact.load()
     raw = DEV.read_bytes()
