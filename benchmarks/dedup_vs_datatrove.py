@@ -41,7 +41,6 @@ import json
 import os
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -281,45 +280,6 @@ def curate_config(input_dir: Path, path: Path, dedup: dict) -> Path:
 # --- measurement -------------------------------------------------------------------------
 
 
-def run_measured(command: Sequence[str], log: Path) -> dict:
-    """Run ``command``; return wall seconds, peak RSS summed over its process tree and of its
-    largest process (MiB, sampled every 0.1 s), and its stdout."""
-    import psutil
-
-    start = time.perf_counter()
-    with log.open("w") as err:
-        proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=err, text=True, cwd=REPO)
-        peak = {"tree": 0, "process": 0}
-        done = threading.Event()
-
-        def sample() -> None:
-            root = psutil.Process(proc.pid)
-            while not done.is_set():
-                try:
-                    rss = [p.memory_info().rss for p in [root, *root.children(recursive=True)]]
-                except psutil.Error:
-                    rss = []
-                if rss:
-                    peak["tree"] = max(peak["tree"], sum(rss))
-                    peak["process"] = max(peak["process"], max(rss))
-                done.wait(0.1)
-
-        sampler = threading.Thread(target=sample, daemon=True)
-        sampler.start()
-        stdout, _ = proc.communicate()
-        done.set()
-        sampler.join()
-    seconds = time.perf_counter() - start
-    if proc.returncode != 0:
-        raise RuntimeError(f"{command[:3]} failed ({proc.returncode}); see {log}")
-    return {
-        "seconds": round(seconds, 2),
-        "peak_rss_tree_mib": round(peak["tree"] / 2**20),
-        "peak_rss_process_mib": round(peak["process"] / 2**20),
-        "stdout": stdout,
-    }
-
-
 # --- accuracy ----------------------------------------------------------------------------
 
 
@@ -457,7 +417,10 @@ def run_system(name: str, corpus_dir: Path, work: Path, dtvenv: Path, dedup: dic
             "--direct_running_mode=multi_processing",
             f"--direct_num_workers={WORKERS}",
         ]
-    measured = run_measured(command, work / f"{name}.log")
+    from benchmarks.measure import run_measured  # not at the top: the datatrove worker mode
+    # imports this module in datatrove's virtualenv, with the standard library only
+
+    measured = run_measured(command, work / f"{name}.log", cwd=REPO)
     stdout = measured.pop("stdout")
     if name == "datatrove":
         stages = json.loads(stdout.splitlines()[-1])["stage_seconds"]

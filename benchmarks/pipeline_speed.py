@@ -7,17 +7,23 @@ negatives: ``benchmarks/corpus_gen.py``), then
    core): JSON parsing and validation, content hash, language ID, each quality scorer,
    synthetic score, MinHash signature;
 2. runs ``curate run`` on them (DirectRunner, multi-processing, 2 workers, quality filter
-   rejecting as by default) and reports docs/s end to end and peak RSS of the process tree.
+   rejecting as by default) and reports docs/s end to end and peak PSS of the process tree.
+   With ``--baseline DIR`` (a checkout of another revision, e.g. ``git worktree add /tmp/base
+   REV``) the baseline's ``curate run`` runs on the same corpus with the same Python, in turn
+   with ours, ``--repeats`` times each, and both sets of figures are printed side by side.
 
 Run from the repo root::
 
     .venv/bin/python benchmarks/pipeline_speed.py --docs 20000 --out /tmp/pipeline-bench
+    .venv/bin/python benchmarks/pipeline_speed.py --out /tmp/pipeline-bench --baseline /tmp/base \
+        --repeats 3 --stage-sample 0
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import statistics
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -28,7 +34,7 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from benchmarks.corpus_gen import generate, load_pool, write_corpus  # noqa: E402
-from benchmarks.dedup_vs_datatrove import run_measured  # noqa: E402
+from benchmarks.measure import run_measured  # noqa: E402
 from curation.config import LimitsConfig, SourceConfig  # noqa: E402
 from curation.dedup.lsh import optimal_bands_rows  # noqa: E402
 from curation.dedup.minhash import MinHasher  # noqa: E402
@@ -76,7 +82,8 @@ def stage_rates(lines: list[bytes]) -> dict[str, float]:
     return rates
 
 
-def end_to_end(corpus_dir: Path, work: Path, workers: int) -> dict:
+def end_to_end(corpus_dir: Path, work: Path, workers: int, repo: Path = REPO) -> dict:
+    """One ``curate run`` of the checkout at ``repo`` on the corpus, measured."""
     import yaml
 
     config = {"sources": [{"name": "bench", "paths": [str(corpus_dir / "docs.jsonl")]}]}
@@ -97,11 +104,21 @@ def end_to_end(corpus_dir: Path, work: Path, workers: int) -> dict:
         "--direct_running_mode=multi_processing",
         f"--direct_num_workers={workers}",
     ]
-    result = run_measured(command, work / "pipeline-bench.log")
+    result = run_measured(command, work / "pipeline-bench.log", cwd=repo)
     counts = json.loads(result.pop("stdout"))
     result["docs_per_s"] = round(counts["input_records"] / result["seconds"], 1)
     result["kept"], result["rejected"] = counts["kept"], counts["rejected"]
     return result
+
+
+def _runs_line(name: str, runs: list[dict], docs: int) -> str:
+    seconds = [run["seconds"] for run in runs]
+    median = statistics.median(seconds)
+    return (
+        f"| {name} | {', '.join(map(str, seconds))} | {median} | {docs / median:,.0f} | "
+        f"{max(run['peak_pss_tree_mib'] for run in runs):,} | "
+        f"{runs[0]['kept']:,} / {runs[0]['rejected']:,} |"
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -110,24 +127,34 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--out", type=Path, required=True, help="work directory")
     parser.add_argument("--stage-sample", type=int, default=2_000, help="docs timed per stage")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--baseline", type=Path, help="checkout of the revision to compare with")
+    parser.add_argument("--repeats", type=int, default=1, help="end-to-end runs of each")
     args = parser.parse_args(argv)
     corpus_dir = args.out / "corpus"
     write_corpus(generate(args.docs, pool=load_pool()), corpus_dir, check_sample=0)
     lines = (corpus_dir / "docs.jsonl").read_bytes().splitlines()
-    rates = stage_rates(lines[: args.stage_sample])
-    run = end_to_end(corpus_dir, args.out, args.workers)
     mean_kb = sum(map(len, lines)) / len(lines) / 1024
     print(f"corpus: {len(lines):,} documents, mean {mean_kb:.1f} KB per JSON line\n")
-    print(f"| stage (one core, {len(lines[: args.stage_sample]):,} docs) | docs/s |")
-    print("|---|---|")
-    for name, rate in rates.items():
-        print(f"| {name} | {rate:,.0f} |")
+    if args.stage_sample:
+        sample = lines[: args.stage_sample]
+        print(f"| stage (one core, {len(sample):,} docs) | docs/s |")
+        print("|---|---|")
+        for name, rate in stage_rates(sample).items():
+            print(f"| {name} | {rate:,.0f} |")
+    checkouts = {"this checkout": REPO}
+    if args.baseline:
+        checkouts["baseline " + str(args.baseline)] = args.baseline.resolve()
+    runs: dict[str, list[dict]] = {name: [] for name in checkouts}
+    for _ in range(args.repeats):
+        for name, repo in checkouts.items():  # in turn, so drift affects both alike
+            runs[name].append(end_to_end(corpus_dir, args.out, args.workers, repo))
     print(
-        f"\nend to end, `curate run`, DirectRunner multi_processing, {args.workers} workers: "
-        f"{run['seconds']} s, {run['docs_per_s']:,} docs/s, kept {run['kept']:,}, rejected "
-        f"{run['rejected']:,}, peak RSS {run['peak_rss_tree_mib']:,} MiB (process tree), "
-        f"{run['peak_rss_process_mib']:,} MiB (largest process)"
+        f"\nend to end, `curate run`, DirectRunner multi_processing, {args.workers} workers\n\n"
+        "| checkout | seconds per run | median s | docs/s (median) | peak PSS MiB (tree) "
+        "| kept / rejected |\n|---|---|---|---|---|---|"
     )
+    for name, measured in runs.items():
+        print(_runs_line(name, measured, len(lines)))
 
 
 if __name__ == "__main__":

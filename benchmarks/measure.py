@@ -1,0 +1,80 @@
+"""Run a command and measure it: wall seconds and peak memory of its whole process tree.
+
+Memory is PSS (proportional set size: shared pages split between the processes sharing them,
+so summing over a process tree counts each page once), read from ``/proc/PID/smaps_rollup``
+every 0.1 s; peak RSS is reported beside it for comparison with older figures.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import subprocess
+import threading
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import psutil
+
+SAMPLE_SECONDS = 0.1
+
+
+def pss_bytes(pid: int) -> int:
+    """PSS of one process in bytes (0 when it is gone or unreadable)."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as rollup:
+            for line in rollup:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
+def _tree(root: psutil.Process) -> list[psutil.Process]:
+    try:
+        return [root, *root.children(recursive=True)]
+    except psutil.Error:
+        return []
+
+
+def run_measured(command: Sequence[str], log: Path, cwd: Path | str | None = None) -> dict:
+    """Run ``command`` (in ``cwd``); return wall seconds, peak PSS and RSS summed over its
+    process tree and of its largest process (MiB, sampled), and its stdout. Raises
+    ``RuntimeError`` naming ``log`` (its stderr) when it fails."""
+    start = time.perf_counter()
+    with log.open("w") as err:
+        proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=err, text=True, cwd=cwd)
+        peak = {"pss_tree": 0, "pss_process": 0, "rss_tree": 0}
+        done = threading.Event()
+
+        def sample() -> None:
+            root = psutil.Process(proc.pid)
+            while not done.is_set():
+                processes = _tree(root)
+                pss = [pss_bytes(p.pid) for p in processes]
+                rss = []
+                for process in processes:
+                    with contextlib.suppress(psutil.Error):
+                        rss.append(process.memory_info().rss)
+                if pss:
+                    peak["pss_tree"] = max(peak["pss_tree"], sum(pss))
+                    peak["pss_process"] = max(peak["pss_process"], max(pss))
+                    peak["rss_tree"] = max(peak["rss_tree"], sum(rss))
+                done.wait(SAMPLE_SECONDS)
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        stdout, _ = proc.communicate()
+        done.set()
+        sampler.join()
+    seconds = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise RuntimeError(f"{list(command[:3])} failed ({proc.returncode}); see {log}")
+    return {
+        "seconds": round(seconds, 2),
+        "peak_pss_tree_mib": round(peak["pss_tree"] / 2**20),
+        "peak_pss_process_mib": round(peak["pss_process"] / 2**20),
+        "peak_rss_tree_mib": round(peak["rss_tree"] / 2**20),
+        "stdout": stdout,
+    }
