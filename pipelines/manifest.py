@@ -22,13 +22,15 @@ from pipelines.output import OutputCounts
 def build_manifest(
     plan: RunPlan,
     options: PipelineOptions,
+    runner: Mapping[str, Any],
     inputs: list[dict[str, Any]],
     shards: Mapping[str, list[dict[str, Any]]],
     counts: OutputCounts,
 ) -> dict[str, Any]:
     """Everything about the run except timing (which is added separately and varies).
 
-    ``shards`` maps each output kind to its shards' stats, paths relative to the output root.
+    ``runner`` is what ran (:func:`pipelines.run.describe_runner`); ``shards`` maps each output
+    kind to its shards' stats, paths relative to the output root.
     """
     all_options = options.get_all_options(drop_default=True)
     input_records: dict[str, int] = {}
@@ -45,7 +47,7 @@ def build_manifest(
             "python": platform.python_version(),
         },
         "runner": {
-            "runner": str(all_options.get("runner") or "DirectRunner"),
+            **runner,
             "options": {key: str(value) for key, value in sorted(all_options.items())},
         },
         "config": plan.config.model_dump(mode="json"),

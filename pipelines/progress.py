@@ -11,8 +11,9 @@ from __future__ import annotations
 import sys
 import threading
 import time
+from collections.abc import Mapping
 from types import TracebackType
-from typing import TextIO
+from typing import Any, TextIO
 
 from curation.plan import RunPlan
 from curation.progress import total_progress
@@ -21,14 +22,21 @@ STAGES = "read -> validate -> score (language, quality, synthetic, MinHash) -> i
 STAGES += "exact dedup -> near dedup -> write"
 
 
-def format_plan(plan: RunPlan, runner: str) -> str:
+def describe_runner_line(runner: Mapping[str, Any]) -> str:
+    """``LocalRunner (multi_processing, 2 workers)``, or the runner's name alone."""
+    if runner.get("mode") is None:
+        return str(runner["runner"])
+    return f"{runner['runner']} ({runner['mode']}, {runner['workers']} workers)"
+
+
+def format_plan(plan: RunPlan, runner: Mapping[str, Any]) -> str:
     """Two lines: what is read, on which runner, through which stages."""
     total_bytes = sum(file.size_bytes for file in plan.files)
     sources = len(plan.config.sources)
     hasher = plan.hasher
     return (
         f"curate: {len(plan.files)} files ({total_bytes / 1e6:.1f} MB) from {sources} sources "
-        f"on {runner}\n"
+        f"on {describe_runner_line(runner)}\n"
         f"curate: stages: {STAGES} (LSH {hasher.bands}x{hasher.rows})"
     )
 

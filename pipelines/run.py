@@ -19,7 +19,7 @@ from typing import Any
 
 import apache_beam as beam
 from apache_beam.io.filesystems import FileSystems
-from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
+from apache_beam.options.pipeline_options import DirectOptions, PipelineOptions, StandardOptions
 from apache_beam.runners.runner import create_runner
 
 from curation.config import ConfigError, CurationConfig
@@ -80,7 +80,7 @@ def beam_options(beam_args: list[str]) -> PipelineOptions:
     if unknown:
         raise ConfigError(f"unknown pipeline option --{unknown[0]}")
     defaults = ["--default_sdk_harness_log_level=WARNING"]
-    if "--runner" not in " ".join(beam_args):
+    if runner in (None, LOCAL_RUNNER):
         defaults += [
             f"--runner={LOCAL_RUNNER}",
             "--direct_running_mode=multi_processing",
@@ -89,6 +89,22 @@ def beam_options(beam_args: list[str]) -> PipelineOptions:
     explicit = {arg.split("=")[0] for arg in beam_args}
     defaults = [d for d in defaults if d.split("=")[0] not in explicit]
     return _parse_options(defaults + beam_args)
+
+
+def describe_runner(options: PipelineOptions) -> dict[str, Any]:
+    """What will run: the runner's class name and, for the local runner, its running mode and
+    parallel workers (``in_memory`` runs in this process: one; ``None`` where the runner has no
+    such setting)."""
+    runner = str(options.view_as(StandardOptions).runner or LOCAL_RUNNER)
+    if runner != LOCAL_RUNNER:
+        return {"runner": runner.rsplit(".", 1)[-1], "mode": None, "workers": None}
+    direct = options.view_as(DirectOptions)
+    mode = direct.direct_running_mode
+    return {
+        "runner": runner.rsplit(".", 1)[-1],
+        "mode": mode,
+        "workers": 1 if mode == "in_memory" else direct.direct_num_workers,
+    }
 
 
 def _checked(parse: Any) -> Any:
@@ -194,8 +210,8 @@ def execute(
     options = beam_options(beam_args)
     invocation = uuid.uuid4().hex[:12]
     work_dir = FileSystems.join(output, TMP_PREFIX + invocation)
-    runner = str(options.view_as(StandardOptions).runner or "DirectRunner")
-    local = "://" not in work_dir and runner in (LOCAL_RUNNER, "FnApiRunner")
+    runner = describe_runner(options)
+    local = "://" not in work_dir and runner["runner"] == LOCAL_RUNNER.rsplit(".", 1)[-1]
     plan = resolve_plan(
         config,
         list_inputs(config),
@@ -233,7 +249,7 @@ def execute(
         {kind: list_shards(FileSystems.join(output, kind)) for kind in KINDS},
         synthetic_scores=True,
     )
-    manifest = build_manifest(plan, options, inputs, shards, counts)
+    manifest = build_manifest(plan, options, runner, inputs, shards, counts)
     manifest["timing"] = {
         "started": started.isoformat(),
         "finished": datetime.now(UTC).isoformat(),

@@ -5,6 +5,8 @@ from __future__ import annotations
 import textwrap
 from typing import Any
 
+from pipelines.progress import describe_runner_line
+
 
 def _share_line(share: dict[str, Any] | None) -> str:
     if not share:
@@ -20,7 +22,8 @@ def format_summary(manifest: dict[str, Any], output: str) -> str:
     lines = [
         f"curate run {manifest['run_id']} -> {output}",
         f"  documents in: {counts['input_records']}   kept: {counts['kept']}   "
-        f"rejected: {counts['rejected']}   time: {manifest['timing']['seconds']:.1f} s",
+        f"rejected: {counts['rejected']}   time: {manifest['timing']['seconds']:.1f} s   "
+        f"on {describe_runner_line(manifest['runner'])}",
         "  stage         in       rejected  reasons",
     ]
     for row in counts["funnel"]:
