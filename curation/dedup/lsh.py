@@ -9,9 +9,8 @@ false negatives (pairs above it that do not), the criterion of datasketch's ``Mi
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
-
-from scipy.integrate import quad
 
 #: Weights of LSH false positives and false negatives. Candidates are verified against the
 #: threshold afterwards (``DedupConfig.verify``), which removes LSH false positives but can
@@ -26,16 +25,23 @@ def collision_probability(similarity: float, bands: int, rows: int) -> float:
     return 1.0 - (1.0 - similarity ** float(rows)) ** float(bands)
 
 
+def _integral(function: Callable[[float], float], low: float, high: float) -> float:
+    # Imported here, not at the top: every worker imports this module with the run plan, and
+    # only the launcher integrates; scipy.integrate costs ~0.2 s per process to import.
+    from scipy.integrate import quad
+
+    area, _ = quad(function, low, high)
+    return area
+
+
 def false_positive_area(threshold: float, bands: int, rows: int) -> float:
     """Integral of the collision probability over similarities in ``[0, threshold]``."""
-    area, _ = quad(collision_probability, 0.0, threshold, args=(bands, rows))
-    return area
+    return _integral(lambda s: collision_probability(s, bands, rows), 0.0, threshold)
 
 
 def false_negative_area(threshold: float, bands: int, rows: int) -> float:
     """Integral of the miss probability over similarities in ``[threshold, 1]``."""
-    area, _ = quad(lambda s: 1.0 - collision_probability(s, bands, rows), threshold, 1.0)
-    return area
+    return _integral(lambda s: 1.0 - collision_probability(s, bands, rows), threshold, 1.0)
 
 
 @cache
