@@ -160,7 +160,7 @@ def ours_dedup_worker(input_glob: str, out: str, overrides_json: str) -> None:
     from transforms.dedup import Deduplicate
 
     config = CurationConfig.model_validate(config_dict(input_glob, json.loads(overrides_json)))
-    plan = resolve_plan(config, list_inputs(config))
+    plan = resolve_plan(config, *list_inputs(config))
     hasher = plan.hasher
     # As many content batches as `curate run` plans input pieces for these files.
     batches = len(plan.pieces)

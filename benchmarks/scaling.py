@@ -156,7 +156,7 @@ def scoring_seconds_per_doc(corpus: Path, docs: int = 500) -> float:
     from transforms.storage import open_raw
 
     config = CurationConfig(sources=(SourceConfig(name="bench", paths=(str(corpus),)),))
-    plan = resolve_plan(config, list_inputs(config))
+    plan = resolve_plan(config, *list_inputs(config))
     file = plan.files[0]
     stats = FileStats(file.source.name, file.uri, file.size_bytes)
     rows = []

@@ -43,7 +43,8 @@ class SourceConfig(_Strict):
 
     name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")
     paths: tuple[str, ...] = Field(min_length=1)
-    format: Literal["jsonl", "parquet"] = "jsonl"
+    #: ``auto``: per file, from its name and first bytes (:mod:`curation.io.formats`).
+    format: Literal["auto", "jsonl", "parquet"] = "auto"
     license: str = "unknown"
     text_field: str = "text"
     id_field: str = "id"
@@ -59,6 +60,12 @@ class LimitsConfig(_Strict):
     max_text_bytes: int = Field(default=8_000_000, ge=1)
     #: Raw bytes of an unparseable record kept in the reject row (``raw`` column).
     max_raw_bytes: int = Field(default=65_536, ge=0)
+    #: JSONL lines longer than this (bytes, decompressed) are rejected ``line_too_long``
+    #: without being parsed; a worker never holds more of one line.
+    max_line_bytes: int = Field(default=64 * 1024 * 1024, ge=1024)
+    #: A compressed file that decompresses to more than this many bytes is rejected whole
+    #: (``corrupt_file``): bounds the time a decompression bomb can take.
+    max_decompressed_bytes: int = Field(default=64 * 1024**3, ge=1024)
     #: Characters of a document that scorers look at (language, quality, synthetic);
     #: the stored text is never truncated.
     max_scored_chars: int = Field(default=100_000, ge=1_000)
@@ -253,10 +260,9 @@ def load_config(path: str | Path) -> CurationConfig:
 
 
 def adhoc_sources(paths: Sequence[str]) -> tuple[SourceConfig, ...]:
-    """Sources for ``--input PATH`` arguments: one per path, licence ``unknown``.
-
-    The format is taken from the file name (``.parquet`` or JSONL otherwise) and the source is
-    named after the file (without extensions); repeated names get a numeric suffix.
+    """Sources for ``--input PATH`` arguments: one per path, licence ``unknown``, format
+    decided per file; each source is named after its path (without extensions), repeated
+    names get a numeric suffix.
     """
     sources = []
     used: set[str] = set()
@@ -268,6 +274,5 @@ def adhoc_sources(paths: Sequence[str]) -> tuple[SourceConfig, ...]:
         while candidate in used:
             candidate, counter = f"{name}_{counter}", counter + 1
         used.add(candidate)
-        fmt = "parquet" if base.endswith(".parquet") else "jsonl"
-        sources.append(SourceConfig(name=candidate, paths=(path,), format=fmt))
+        sources.append(SourceConfig(name=candidate, paths=(path,)))
     return tuple(sources)

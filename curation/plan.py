@@ -16,7 +16,7 @@ from typing import Any
 from curation.config import CurationConfig
 from curation.dedup.lsh import optimal_bands_rows
 from curation.dedup.minhash import MinHasher
-from curation.io.inputs import InputFile
+from curation.io.inputs import InputFile, SkippedFile
 from curation.io.pieces import Piece, plan_pieces
 from curation.io.schema import OutputSchemas
 from curation.policy import Policy
@@ -38,7 +38,7 @@ def run_id_for(config: CurationConfig, files: Sequence[InputFile]) -> str:
     digest.update(config.fingerprint().encode())
     digest.update(package_version().encode())
     for file in files:
-        digest.update(f"\0{file.source.name}\0{file.uri}\0{file.size_bytes}".encode())
+        digest.update(f"\0{file.source.name}\0{file.name}\0{file.size_bytes}".encode())
     return "run-" + digest.hexdigest()[:16]
 
 
@@ -59,6 +59,8 @@ class RunPlan:
 
     config: CurationConfig
     files: tuple[InputFile, ...]
+    #: Files found by listing a directory or glob that are not data (reported, never read).
+    skipped: tuple[SkippedFile, ...]
     pieces: tuple[Piece, ...]
     run_id: str
     #: MinHash permutations and the resolved LSH bands x rows.
@@ -98,10 +100,12 @@ class RunPlan:
 def resolve_plan(
     config: CurationConfig,
     files: Sequence[InputFile] = (),
+    skipped: Sequence[SkippedFile] = (),
     work_dir: str = "",
     progress_dir: str | None = None,
 ) -> RunPlan:
-    """Resolve ``config`` over the listed input ``files`` into a :class:`RunPlan`."""
+    """Resolve ``config`` over the listed input ``files`` (and the ``skipped`` non-data files)
+    into a :class:`RunPlan`."""
     files = tuple(files)
     metric_fields = tuple(
         f"{scorer.name}__{metric}"
@@ -111,6 +115,7 @@ def resolve_plan(
     return RunPlan(
         config=config,
         files=files,
+        skipped=tuple(skipped),
         pieces=plan_pieces(files, config.read.split_bytes, config.output.target_shard_bytes),
         run_id=run_id_for(config, files),
         hasher=resolve_hasher(config),

@@ -35,7 +35,7 @@ def build_pipeline(pipeline: beam.Pipeline, plan: RunPlan) -> None:
     spill_dir = FileSystems.join(plan.work_dir, SPILL_DIR)
 
     # (piece, number of its first line)
-    pieces = pipeline | "Pieces" >> NumberedPieces(plan.pieces)
+    pieces = pipeline | "Pieces" >> NumberedPieces(plan.pieces, plan.config.limits.max_line_bytes)
     # {DIGESTS: Digest, FILE_STATS: dict per piece, SPILLED: (shard, piece)}
     scored = pieces | "Score" >> ScorePieces(plan, spill_dir)
     digests = scored[DIGESTS]

@@ -55,6 +55,7 @@ def build_manifest(
         "dedup_parameters": resolved["lsh"],
         "policy": resolved["policy"],
         "inputs": inputs,
+        "skipped_inputs": [skipped.as_dict() for skipped in plan.skipped],
         "counts": {
             "input_records": sum(input_records.values()),
             "kept": counts.total_kept,

@@ -23,7 +23,7 @@ from apache_beam.options.pipeline_options import DirectOptions, PipelineOptions,
 from apache_beam.runners.runner import create_runner
 
 from curation.config import ConfigError, CurationConfig
-from curation.io.inputs import InputFile, expand_source
+from curation.io.inputs import InputFile, SkippedFile, expand_source
 from curation.plan import resolve_plan
 from pipelines.curate_pipeline import RUN_RECORD, SHARD_STATS, build_pipeline
 from pipelines.manifest import build_manifest
@@ -40,7 +40,7 @@ from pipelines.output import (
 from pipelines.progress import ProgressReporter, format_plan
 from pipelines.report import write_report
 from transforms.runner_workarounds import LOCAL_RUNNER, RUNNER_ALIASES
-from transforms.storage import match_files
+from transforms.storage import list_path, open_raw
 
 TMP_PREFIX = "_tmp-"
 PROGRESS_DIR = "_progress"
@@ -126,10 +126,16 @@ def _parse_options(beam_args: list[str]) -> PipelineOptions:
     return options
 
 
-def list_inputs(config: CurationConfig) -> tuple[InputFile, ...]:
-    """Every input file of every source (raises :class:`ConfigError` for a path that
-    matches nothing)."""
-    return tuple(file for source in config.sources for file in expand_source(source, match_files))
+def list_inputs(config: CurationConfig) -> tuple[tuple[InputFile, ...], tuple[SkippedFile, ...]]:
+    """Every data file of every source, and the files skipped as not data (raises
+    :class:`ConfigError` for a path that matches nothing or holds no data file)."""
+    files: list[InputFile] = []
+    skipped: list[SkippedFile] = []
+    for source in config.sources:
+        found, passed_over = expand_source(source, list_path, open_raw)
+        files += found
+        skipped += passed_over
+    return tuple(files), tuple(skipped)
 
 
 def _is_empty_dir(path: str) -> bool:
@@ -214,7 +220,7 @@ def execute(
     local = "://" not in work_dir and runner["runner"] == LOCAL_RUNNER.rsplit(".", 1)[-1]
     plan = resolve_plan(
         config,
-        list_inputs(config),
+        *list_inputs(config),
         work_dir=work_dir,
         progress_dir=os.path.abspath(os.path.join(work_dir, PROGRESS_DIR)) if local else None,
     )

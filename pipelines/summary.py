@@ -7,6 +7,9 @@ from typing import Any
 
 from pipelines.progress import describe_runner_line
 
+#: Skipped input files listed in the summary (all of them are in the manifest).
+SKIPPED_SHOWN = 10
+
 
 def _share_line(share: dict[str, Any] | None) -> str:
     if not share:
@@ -35,6 +38,11 @@ def format_summary(manifest: dict[str, Any], output: str) -> str:
     for item in manifest["inputs"]:
         if item.get("error"):
             lines.append(f"  unreadable: {item['uri']}: {item['error']}")
+    skipped = manifest.get("skipped_inputs", [])
+    for item in skipped[:SKIPPED_SHOWN]:
+        lines.append(f"  skipped (not read): {item['uri']}: {item['reason']}")
+    if len(skipped) > SKIPPED_SHOWN:
+        lines.append(f"  ... and {len(skipped) - SKIPPED_SHOWN} more skipped (manifest.json)")
     languages = sorted(counts["kept_languages"].items(), key=lambda item: (-item[1], item[0]))
     lines.append("  kept languages: " + ", ".join(f"{k}={v}" for k, v in languages[:12]))
     lines.append("  synthetic share of kept: " + _share_line(manifest["synthetic_share"]["corpus"]))

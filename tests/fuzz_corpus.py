@@ -319,7 +319,7 @@ def _write_gzip_source(writer: _Writer) -> None:
     cut = compressed[: len(compressed) * 3 // 5]
     writer.path(source, "truncated.jsonl.gz").write_bytes(cut)
     truncated = writer.expect(source, "truncated.jsonl.gz")
-    truncated.add(KEPT, _complete_lines(cut))
+    truncated.add("corrupt_file", _complete_lines(cut))  # a damaged file publishes nothing
     truncated.add("unreadable_file")
     truncated.unreadable = True
 
@@ -327,7 +327,7 @@ def _write_gzip_source(writer: _Writer) -> None:
     bad_crc[-8] ^= 0xFF  # CRC32 of the trailer: every record reads, then the check fails
     writer.path(source, "bad_crc.jsonl.gz").write_bytes(bytes(bad_crc))
     crc = writer.expect(source, "bad_crc.jsonl.gz")
-    crc.add(KEPT, 5)
+    crc.add("corrupt_file", 5)
     crc.add("unreadable_file")
     crc.unreadable = True
 

@@ -27,10 +27,10 @@ from curation.io.pieces import Piece
 from transforms.storage import open_raw
 
 
-def _count_lines(piece: Piece) -> tuple[str, tuple[int, int]]:
+def _count_lines(piece: Piece, max_line_bytes: int) -> tuple[str, tuple[int, int]]:
     file = piece.file
     with open_raw(file.uri) as stream:
-        return file.uri, (file.start, count_range_lines(stream, file))
+        return file.name, (file.start, count_range_lines(stream, file, max_line_bytes))
 
 
 def _first_lines(item: tuple[str, Iterable[tuple[int, int]]]) -> Iterator[tuple[Any, int]]:
@@ -48,7 +48,7 @@ def _with_first_line(item: tuple[Any, dict[str, list]]) -> Iterator[tuple[Piece,
 
 def _hash_file(file: InputFile) -> tuple[str, str]:
     with open_raw(file.uri) as stream:
-        return file.uri, sha256_of(stream)
+        return file.name, sha256_of(stream)
 
 
 def _merge_stats(item: tuple[str, dict[str, list]]) -> dict[str, Any]:
@@ -61,12 +61,14 @@ class NumberedPieces(beam.PTransform):
     """Pieces -> (piece, number of its first line), spread over workers.
 
     Line numbers of a range come from a parallel line count of the ranges before it in the
-    same file, so record numbers are the same however the file was split.
+    same file, so record numbers are the same however the file was split (lines longer than
+    ``max_line_bytes`` are counted without being held in memory).
     """
 
-    def __init__(self, pieces: Sequence[Piece]) -> None:
+    def __init__(self, pieces: Sequence[Piece], max_line_bytes: int) -> None:
         super().__init__()
         self._pieces = list(pieces)
+        self._max_line_bytes = max_line_bytes
 
     def expand(self, pbegin: beam.pvalue.PBegin) -> beam.PCollection:
         pieces = (
@@ -75,7 +77,7 @@ class NumberedPieces(beam.PTransform):
         first_lines = (
             pieces
             | "RangesOnly" >> beam.Filter(lambda piece: piece.file.is_range)
-            | "CountLines" >> beam.Map(_count_lines)
+            | "CountLines" >> beam.Map(_count_lines, self._max_line_bytes)
             | "GroupCounts" >> beam.GroupByKey()
             | "FirstLines" >> beam.FlatMap(_first_lines)
         )
@@ -83,7 +85,7 @@ class NumberedPieces(beam.PTransform):
             {
                 "piece": pieces
                 | "KeyPieces"
-                >> beam.Map(lambda piece: ((piece.file.uri, piece.file.start), piece)),
+                >> beam.Map(lambda piece: ((piece.file.name, piece.file.start), piece)),
                 "first_line": first_lines,
             }
             | "JoinFirstLines" >> beam.CoGroupByKey()
@@ -101,7 +103,7 @@ class MergeFileStats(beam.PTransform):
 
     def __init__(self, pieces: Sequence[Piece]) -> None:
         super().__init__()
-        split = {piece.file.uri: piece.file for piece in pieces if piece.file.is_range}
+        split = {piece.file.name: piece.file for piece in pieces if piece.file.is_range}
         self._split_files = [split[uri] for uri in sorted(split)]
 
     def expand(self, piece_stats: beam.PCollection) -> beam.PCollection:

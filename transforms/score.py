@@ -52,7 +52,7 @@ class ScorePieceFn(beam.DoFn):
         assert self._scorer is not None
         piece, first_line = element
         file, run_id = piece.file, self._plan.run_id
-        stats = FileStats(file.source.name, file.uri, file.size_bytes, start=file.start)
+        stats = FileStats(file.source.name, file.name, file.size_bytes, start=file.start)
         spill = create(spill_path(self._spill_dir, piece.index))
         writer = SpillWriter(spill, self._plan.schemas.spill)
         digests = []

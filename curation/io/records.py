@@ -15,9 +15,18 @@ from curation.config import SourceConfig
 from curation.decisions import Reason, Stage
 
 
+def printable_uri(uri: str) -> str:
+    """``uri`` as valid UTF-8 text for outputs, keys and the manifest: a file name byte that is
+    not UTF-8 (kept by Python as a lone surrogate) is written ``\\xNN``."""
+    if not has_lone_surrogate(uri):
+        return uri
+    return uri.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
 @dataclass(frozen=True)
 class RecordOrigin:
-    """Where a record came from: the source config, the file and the 1-based record number."""
+    """Where a record came from: the source config, the file (:func:`printable_uri`) and the
+    1-based record number."""
 
     source: SourceConfig
     uri: str

@@ -39,7 +39,7 @@ def _write(tmp_path: Path, text: str) -> Path:
 
 def test_minimal_config_takes_valid_defaults():
     config = config_from_mapping(_mapping())
-    assert config.sources[0].format == "jsonl"
+    assert config.sources[0].format == "auto"
     assert config.sources[0].license == "unknown"
     assert config.sources[0].text_field == "text"
     assert config.dedup.threshold == 0.8
@@ -232,7 +232,7 @@ def test_adhoc_sources_names_and_formats():
         ["data/web.jsonl.gz", "other/web.jsonl", "x/books.parquet", "dir/news/", "my file.jsonl"]
     )
     assert [s.name for s in sources] == ["web", "web_2", "books", "news", "my_file"]
-    assert [s.format for s in sources] == ["jsonl", "jsonl", "parquet", "jsonl", "jsonl"]
+    assert {s.format for s in sources} == {"auto"}
     assert sources[0].paths == ("data/web.jsonl.gz",)
     assert {s.license for s in sources} == {"unknown"}
     config = CurationConfig(sources=sources)
@@ -252,7 +252,7 @@ def test_adhoc_sources_name_files_without_a_stem():
 
 def test_adhoc_sources_accept_non_ascii_file_names():
     (source,) = adhoc_sources(["données.jsonl"])
-    assert source.format == "jsonl"
+    assert source.format == "auto"
 
 
 def test_fingerprint_is_stable_across_equal_configs():

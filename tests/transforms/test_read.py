@@ -15,7 +15,7 @@ from curation.io.pieces import plan_pieces
 from tests.transforms.beam_helpers import local_pipeline
 from transforms.read import MergeFileStats, NumberedPieces
 from transforms.runner_workarounds import SplitByTag
-from transforms.storage import match_files, open_raw
+from transforms.storage import list_path, open_raw
 
 
 def _lines(count: int) -> list[bytes]:
@@ -45,7 +45,7 @@ def _read(element):
 def run_read(path, split_bytes: int):
     source = SourceConfig(name="s", paths=(str(path),))
     pieces = plan_pieces(
-        expand_source(source, match_files), split_bytes, target_shard_bytes=1 << 30
+        expand_source(source, list_path, open_raw)[0], split_bytes, target_shard_bytes=1 << 30
     )
     assert len(pieces) == (
         1 if split_bytes > path.stat().st_size else -(-path.stat().st_size // split_bytes)
@@ -54,7 +54,7 @@ def run_read(path, split_bytes: int):
     with local_pipeline() as pipeline:
         read = (
             pipeline
-            | NumberedPieces(pieces)
+            | NumberedPieces(pieces, LimitsConfig().max_line_bytes)
             | beam.FlatMap(_read)
             | SplitByTag(["docs", "rejects", "stats"])
         )

@@ -15,7 +15,7 @@ from curation.plan import resolve_plan
 from tests.transforms.beam_helpers import local_pipeline
 from transforms.read import NumberedPieces
 from transforms.score import DIGESTS, FILE_STATS, SPILLED, ScorePieces
-from transforms.storage import match_files, spill_path
+from transforms.storage import list_path, open_raw, spill_path
 
 ENGLISH = (
     "The city council met on Tuesday evening to discuss the new budget for the public library. "
@@ -42,10 +42,14 @@ def test_score_pieces_spills_every_row_and_emits_digests_of_documents(tmp_path):
         language={"allowed": ["en"]},
         quality={"reject": False},
     )
-    plan = resolve_plan(config, expand_source(config.sources[0], match_files))
+    plan = resolve_plan(config, *expand_source(config.sources[0], list_path, open_raw))
     spill_dir = str(tmp_path / "spill")
     with local_pipeline() as pipeline:
-        scored = pipeline | NumberedPieces(plan.pieces) | ScorePieces(plan, spill_dir)
+        scored = (
+            pipeline
+            | NumberedPieces(plan.pieces, config.limits.max_line_bytes)
+            | ScorePieces(plan, spill_dir)
+        )
         digests = scored[DIGESTS] | "Digests" >> beam.Map(
             lambda d: (d.key, d.id, d.verdict and d.verdict[1], len(d.signature))
         )

@@ -12,6 +12,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from curation.config import LimitsConfig, SourceConfig
+from curation.io.formats import HEAD_BYTES, FileFormat, detect_format
 from curation.io.inputs import (
     FileStats,
     InputFile,
@@ -21,6 +22,7 @@ from curation.io.inputs import (
     range_lines,
     read_jsonl,
     read_parquet,
+    read_piece,
     read_records,
     split_into_ranges,
 )
@@ -34,7 +36,8 @@ LIMITS = LimitsConfig()
 def _read(data: bytes, uri: str = "in.jsonl", source: SourceConfig = JSONL, reader=read_jsonl):
     """Read ``data`` completely; return (rows, stats) after checking the count invariant."""
     stats = FileStats(source.name, uri, len(data))
-    rows = list(reader(io.BytesIO(data), InputFile(source, uri, len(data)), LIMITS, stats))
+    file = InputFile(source, uri, len(data), detect_format(uri, data[:HEAD_BYTES], source.format))
+    rows = list(reader(io.BytesIO(data), file, LIMITS, stats))
     assert len(rows) == stats.records
     return rows, stats
 
@@ -122,16 +125,16 @@ def test_plain_file_sha256_matches():
     assert stats.sha256 == hashlib.sha256(data).hexdigest()
 
 
-def test_truncated_gzip_keeps_records_read_so_far():
+def test_truncated_gzip_contributes_no_document():
     plain = _lines(5_000)
     data = gzip.compress(plain)[:-200]
     rows, stats = _read(data, uri="in.jsonl.gz")
-    assert _rejects(rows) == [Reason.UNREADABLE_FILE]
     assert rows[-1]["reject_reason"] == Reason.UNREADABLE_FILE
-    documents = rows[:-1]
-    assert 0 < len(documents) < 5_000
-    assert [row["id"] for row in documents] == [f"d{n}" for n in range(len(documents))]
-    assert rows[-1]["source_record"] == len(documents) + 1
+    corrupt = rows[:-1]
+    assert 0 < len(corrupt) < 5_000
+    assert {row["reject_reason"] for row in corrupt} == {Reason.CORRUPT_FILE}
+    assert [row["raw"] for row in corrupt] == plain.splitlines()[: len(corrupt)]
+    assert [row["source_record"] for row in corrupt] == list(range(1, len(corrupt) + 1))
     assert stats.error
     assert stats.sha256 == hashlib.sha256(data).hexdigest()
 
@@ -156,12 +159,13 @@ def test_corrupt_gzip_body_is_unreadable_and_fully_hashed():
     assert stats.sha256 == hashlib.sha256(data).hexdigest()
 
 
-def test_not_gzip_data_in_a_gz_file():
-    data = _lines(3)
-    rows, stats = _read(data, uri="in.jsonl.gz")
+def test_a_gz_name_over_other_data_is_one_unreadable_reject():
+    data = b"PK\x03\x04" + _lines(3)
+    file = InputFile(JSONL, "in.jsonl.gz", len(data), detect_format("in.jsonl.gz", data[:8]))
+    stats = FileStats(JSONL.name, file.uri, len(data))
+    rows = list(read_piece(lambda _: io.BytesIO(data), file, 1, LIMITS, stats))
     assert _rejects(rows) == [Reason.UNREADABLE_FILE]
-    assert "BadGzipFile" in stats.error
-    assert stats.sha256 == hashlib.sha256(data).hexdigest()
+    assert "named as gzip data" in stats.error
 
 
 def test_stats_as_dict():
@@ -259,7 +263,9 @@ def test_range_lines_partition_the_file():
         pieces = [
             line
             for start in range(0, len(data), split)
-            for line in range_lines(io.BytesIO(data), start, min(start + split, len(data)))
+            for line, _ in range_lines(
+                io.BytesIO(data), start, min(start + split, len(data)), len(data)
+            )
         ]
         assert pieces == whole, split
 
@@ -269,10 +275,10 @@ def test_split_into_ranges_covers_the_file_once():
     ranges = split_into_ranges(file, 300)
     assert [(r.start, r.end) for r in ranges] == [(0, 300), (300, 600), (600, 900), (900, 1000)]
     assert split_into_ranges(file, 1_000) == [file]
-    assert split_into_ranges(InputFile(JSONL, "big.jsonl.gz", 1_000), 300) == [
-        InputFile(JSONL, "big.jsonl.gz", 1_000)
-    ]
-    assert len(split_into_ranges(InputFile(PARQUET, "big.parquet", 1_000), 300)) == 1
+    gz = InputFile(JSONL, "big.jsonl.gz", 1_000, FileFormat("jsonl", "gzip"))
+    assert split_into_ranges(gz, 300) == [gz]
+    parquet = InputFile(PARQUET, "big.parquet", 1_000, FileFormat("parquet"))
+    assert len(split_into_ranges(parquet, 300)) == 1
 
 
 @pytest.mark.parametrize("split", [3, 64, 500])
@@ -282,7 +288,7 @@ def test_reading_ranges_equals_reading_the_whole_file(split):
     file = InputFile(JSONL, "in.jsonl", len(data))
     ranges = split_into_ranges(file, split)
     assert len(ranges) > 1
-    counts = [(r.start, count_range_lines(io.BytesIO(data), r)) for r in ranges]
+    counts = [(r.start, count_range_lines(io.BytesIO(data), r, 1024)) for r in ranges]
     first = first_line_numbers(counts)
     rows, parts = [], []
     for part in ranges:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from curation.config import SourceConfig
+from curation.io.formats import FileFormat
 from curation.io.inputs import InputFile
 from curation.io.pieces import (
     auto_split_bytes,
@@ -31,7 +32,8 @@ def test_consecutive_pieces_fill_shards_up_to_the_target():
 
 
 def test_a_piece_larger_than_the_target_is_a_shard_of_its_own():
-    files = [InputFile(GZ, "a.jsonl.gz", 5_000), InputFile(GZ, "b.jsonl.gz", 10)]
+    gzip = FileFormat("jsonl", "gzip")
+    files = [InputFile(GZ, "a.jsonl.gz", 5_000, gzip), InputFile(GZ, "b.jsonl.gz", 10, gzip)]
     pieces = plan_pieces(files, split_bytes=300, target_shard_bytes=600)
     assert [p.shard for p in pieces] == [0, 1]
 
