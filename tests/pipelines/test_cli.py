@@ -14,23 +14,14 @@ import pytest
 import yaml
 
 from pipelines.cli import main
-from tests.paths import SAMPLE_DIR
-
-SAMPLE = SAMPLE_DIR / "python_docs.jsonl.gz"
-
-
-def _texts(count: int) -> list[str]:
-    """Distinct real English documents from the sample corpus (no planted copies among them)."""
-    with gzip.open(SAMPLE, "rt", encoding="utf-8") as handle:
-        rows = [json.loads(line) for line in handle]
-    return [row["text"] for row in rows[:count]]
+from tests.pipelines.helpers import read_rows, run_cli, sample_texts
 
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory) -> Path:
     """Two JSONL files (one gzip) with a duplicate, a near-duplicate and junk lines."""
     root = tmp_path_factory.mktemp("corpus")
-    texts = _texts(10)
+    texts = sample_texts(10)
     lines = [json.dumps({"id": f"a{i}", "text": texts[i]}) for i in range(6)]
     lines.append(json.dumps({"id": "z-copy", "text": texts[2]}))  # exact duplicate of a2
     words = texts[3].split()
@@ -50,17 +41,6 @@ def corpus(tmp_path_factory) -> Path:
     }
     (root / "config.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
     return root
-
-
-def run_cli(*args: str) -> int:
-    return main(["run", *args, "--runner=DirectRunner", "--direct_running_mode=in_memory"])
-
-
-def read_rows(out: Path, kind: str) -> list[dict]:
-    rows = []
-    for path in sorted((out / kind).glob("part-*.parquet")):
-        rows.extend(pq.read_table(path).to_pylist())
-    return rows
 
 
 @pytest.fixture(scope="module")

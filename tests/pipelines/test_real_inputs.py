@@ -1,0 +1,112 @@
+"""``curate run --input DIR`` on a folder as curators have them: mixed formats and codecs,
+non-data files beside the data, a damaged archive, literal and odd file names."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+import zstandard
+
+from tests.pipelines.helpers import read_rows, run_cli, sample_texts
+
+TEXTS = sample_texts(16)
+
+
+def _jsonl(rows: list[dict]) -> bytes:
+    return b"".join(json.dumps(row).encode() + b"\n" for row in rows)
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("inputs") / "data"
+    (root / "nested").mkdir(parents=True)
+    (root / "README.md").write_text("# my corpus\nNot data.\n")
+    (root / "LICENSE").write_text("CC-BY-4.0\n")
+    (root / "config.yaml").write_text("name: corpus\n")
+    (root / "_SUCCESS").write_text("")
+    (root / "a.jsonl").write_bytes(_jsonl([{"id": f"a{i}", "text": TEXTS[i]} for i in range(3)]))
+    zst = zstandard.ZstdCompressor(write_checksum=True)
+    shard = [{"id": f"z{i}", "text": TEXTS[3 + i]} for i in range(3)]
+    (root / "nested" / "b.jsonl.zst").write_bytes(zst.compress(_jsonl(shard)))
+    table = pa.table({"id": [f"p{i}" for i in range(3)], "text": TEXTS[6:9]})
+    pq.write_table(table, root / "c.parquet")
+    bad_crc = bytearray(
+        gzip.compress(_jsonl([{"id": f"g{i}", "text": TEXTS[9 + i]} for i in range(2)]))
+    )
+    bad_crc[-8] ^= 0xFF
+    (root / "d.jsonl.gz").write_bytes(bytes(bad_crc))
+    dolma = [
+        {
+            "id": f"dolma-{i}",
+            "text": TEXTS[11 + i],
+            "source": "wiki",
+            "added": "2024-01-01T00:00:00Z",
+            "created": "2023-05-01T00:00:00Z",
+            "metadata": {"url": f"https://example.org/{i}", "license": "cc-by-sa-4.0"},
+        }
+        for i in range(3)
+    ]
+    (root / "e.json.gz").write_bytes(gzip.compress(_jsonl(dolma)))
+    return root
+
+
+@pytest.fixture(scope="module")
+def run(folder, tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("run") / "out"
+    assert run_cli("--input", str(folder), "--output", str(out)) == 0
+    return out
+
+
+def test_only_data_files_are_read_and_the_rest_is_listed(run, folder):
+    manifest = json.loads((run / "manifest.json").read_text())
+    read = sorted(Path(item["uri"]).relative_to(folder).as_posix() for item in manifest["inputs"])
+    assert read == ["a.jsonl", "c.parquet", "d.jsonl.gz", "e.json.gz", "nested/b.jsonl.zst"]
+    skipped = {Path(item["uri"]).name: item["reason"] for item in manifest["skipped_inputs"]}
+    assert set(skipped) == {"README.md", "LICENSE", "config.yaml", "_SUCCESS"}
+    assert "not a data file" in skipped["README.md"]
+
+
+def test_every_record_of_every_format_is_accounted_for(run):
+    corpus, rejects = read_rows(run, "corpus"), read_rows(run, "rejects")
+    ids = {row["id"] for row in corpus} | {row["id"] for row in rejects}
+    expected = {f"a{i}" for i in range(3)} | {f"z{i}" for i in range(3)}
+    expected |= {f"p{i}" for i in range(3)} | {f"dolma-{i}" for i in range(3)}
+    assert expected <= ids
+    manifest = json.loads((run / "manifest.json").read_text())
+    counts = manifest["counts"]
+    assert counts["input_records"] == counts["kept"] + counts["rejected"] == 3 + 3 + 3 + 3 + 3
+
+
+def test_a_damaged_archive_publishes_nothing(run):
+    assert not [
+        row
+        for row in read_rows(run, "corpus")
+        if row["source_uri"].endswith(".gz") and "d.jsonl" in row["source_uri"]
+    ]
+    damaged = [row for row in read_rows(run, "rejects") if row["source_uri"].endswith("d.jsonl.gz")]
+    assert [row["reject_reason"] for row in damaged] == ["corrupt_file"] * 2 + ["unreadable_file"]
+    assert json.loads(damaged[0]["raw"])["id"] == "g0"
+
+
+def test_a_path_naming_a_file_is_literal_not_a_glob(tmp_path):
+    (tmp_path / "data[1].jsonl").write_bytes(_jsonl([{"id": "literal", "text": TEXTS[0]}]))
+    (tmp_path / "data1.jsonl").write_bytes(_jsonl([{"id": "globbed", "text": TEXTS[1]}]))
+    out = tmp_path / "out"
+    assert run_cli("--input", str(tmp_path / "data[1].jsonl"), "--output", str(out)) == 0
+    ids = {row["id"] for kind in ("corpus", "rejects") for row in read_rows(out, kind)}
+    assert ids == {"literal"}
+
+
+def test_any_bytes_in_a_file_name(tmp_path):
+    name = os.fsdecode(b"caf\xff.jsonl")
+    (tmp_path / name).write_bytes(_jsonl([{"text": TEXTS[2]}]))
+    out = tmp_path / "out"
+    assert run_cli("--input", str(tmp_path), "--output", str(out)) == 0
+    rows = read_rows(out, "corpus") + read_rows(out, "rejects")
+    assert [row["source_uri"] for row in rows] == [str(tmp_path) + "/caf\\xff.jsonl"]
