@@ -45,11 +45,14 @@ class SourceConfig(_Strict):
     paths: tuple[str, ...] = Field(min_length=1)
     #: ``auto``: per file, from its name and first bytes (:mod:`curation.io.formats`).
     format: Literal["auto", "jsonl", "parquet"] = "auto"
+    #: The source's licence; a record's own licence (``license_field``) takes precedence.
     license: str = "unknown"
+    #: Field names: a top-level key, or a dotted path into nested objects (``metadata.url``).
     text_field: str = "text"
     id_field: str = "id"
     url_field: str | None = None
     created_field: str | None = None
+    license_field: str | None = None
     priority: int = Field(default=0, ge=-1_000_000, le=1_000_000)
 
 
@@ -259,20 +262,41 @@ def load_config(path: str | Path) -> CurationConfig:
     return config_from_mapping(data, origin=str(path))
 
 
-def adhoc_sources(paths: Sequence[str]) -> tuple[SourceConfig, ...]:
-    """Sources for ``--input PATH`` arguments: one per path, licence ``unknown``, format
-    decided per file; each source is named after its path (without extensions), repeated
-    names get a numeric suffix.
+def adhoc_sources(
+    paths: Sequence[str],
+    keys: dict[str, Any] | None = None,
+    option_names: dict[str, str] | None = None,
+) -> tuple[SourceConfig, ...]:
+    """Sources for ``--input PATH`` arguments, with the source ``keys`` given on the command
+    line (field names, licence, format; ``name`` makes one source of all paths).
+
+    Without a name, each path is one source named after it (without extensions); repeated
+    names get a numeric suffix. The licence defaults to ``unknown``, the format to ``auto``.
+    Raises :class:`ConfigError` for a bad value, naming the key as ``option_names`` calls
+    it (the CLI's flags) or by its own name.
     """
-    sources = []
-    used: set[str] = set()
-    for path in paths:
-        base = Path(path.rstrip("/")).name or "input"
-        stem = base.split(".")[0] or "input"
-        name = "".join(ch if (ch.isascii() and ch.isalnum()) or ch in "_.-" else "_" for ch in stem)
-        candidate, counter = name, 2
-        while candidate in used:
-            candidate, counter = f"{name}_{counter}", counter + 1
-        used.add(candidate)
-        sources.append(SourceConfig(name=candidate, paths=(path,)))
-    return tuple(sources)
+    keys = dict(keys or {})
+    if "name" in keys:
+        groups = [(keys.pop("name"), tuple(paths))]
+    else:
+        groups = []
+        used: set[str] = set()
+        for path in paths:
+            candidate = name = _name_of(path)
+            counter = 2
+            while candidate in used:
+                candidate, counter = f"{name}_{counter}", counter + 1
+            used.add(candidate)
+            groups.append((candidate, (path,)))
+    try:
+        return tuple(SourceConfig(name=name, paths=group, **keys) for name, group in groups)
+    except ValidationError as error:
+        first = error.errors()[0]
+        key = str(first["loc"][0])
+        raise ConfigError(f"{(option_names or {}).get(key, key)}: {first['msg']}") from None
+
+
+def _name_of(path: str) -> str:
+    base = Path(path.rstrip("/")).name or "input"
+    stem = base.split(".")[0] or "input"
+    return "".join(ch if (ch.isascii() and ch.isalnum()) or ch in "_.-" else "_" for ch in stem)

@@ -12,11 +12,28 @@ import logging
 import sys
 from pathlib import Path
 
-from curation.config import ConfigError, CurationConfig, adhoc_sources, load_config
+from curation.config import (
+    ConfigError,
+    CurationConfig,
+    adhoc_sources,
+    load_config,
+)
 
 #: Config used when neither --config nor --input is given: the sample corpus in the repo.
 SAMPLE_CONFIG = Path(__file__).with_name("configs") / "sample.yaml"
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
+#: ``curate run`` options that describe the sources made from ``--input``: (flag, source key,
+#: help).
+INPUT_FLAGS = (
+    ("--source-name", "name", "one source of that name for all --input paths"),
+    ("--format", "format", "auto (default: per file, by name and content), jsonl or parquet"),
+    ("--text-field", "text_field", "field holding the text (default: text)"),
+    ("--id-field", "id_field", "field holding the record id (default: id)"),
+    ("--url-field", "url_field", "field holding the URL"),
+    ("--created-field", "created_field", "field holding the creation time"),
+    ("--license", "license", "licence of the input (default: unknown)"),
+    ("--license-field", "license_field", "field holding a per-record licence"),
+)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -36,6 +53,11 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--input", action="append", default=[], help="input file, directory or glob (repeatable)"
     )
+    fields = run.add_argument_group(
+        "input sources", "how --input paths are read (as the same keys of a YAML source)"
+    )
+    for flag, key, text in INPUT_FLAGS:
+        fields.add_argument(flag, dest=key, help=text)
     run.add_argument("--output", default="out", help="output directory (default: ./out)")
     run.add_argument("--overwrite", action="store_true", help="replace a non-empty output")
     run.add_argument("--json", action="store_true", help="print the summary as JSON")
@@ -56,15 +78,26 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def resolve_config(config_path: str | None, inputs: list[str]) -> CurationConfig:
-    """--config, or --input sources with default policy, or the sample corpus."""
+def resolve_config(
+    config_path: str | None, inputs: list[str], source_keys: dict[str, str] | None = None
+) -> CurationConfig:
+    """--config, or --input sources with default policy, or the sample corpus.
+
+    ``source_keys`` (from :data:`INPUT_FLAGS`) describe the ``--input`` sources; they are an
+    error without ``--input`` (a YAML source sets them itself)."""
+    source_keys = source_keys or {}
+    flags = {key: flag for flag, key, _ in INPUT_FLAGS}
+    if source_keys and not inputs:
+        flag = flags[next(iter(source_keys))]
+        raise ConfigError(f"{flag} describes --input paths; with --config set it in the YAML")
     if config_path:
         config = load_config(config_path)
         if inputs:
-            config = config.model_copy(update={"sources": adhoc_sources(inputs)})
+            sources = adhoc_sources(inputs, source_keys, flags)
+            config = config.model_copy(update={"sources": sources})
         return config
     if inputs:
-        return CurationConfig(sources=adhoc_sources(inputs))
+        return CurationConfig(sources=adhoc_sources(inputs, source_keys, flags))
     return load_config(SAMPLE_CONFIG)
 
 
@@ -72,7 +105,8 @@ def _run(args: argparse.Namespace, beam_args: list[str]) -> int:
     from pipelines.run import RunFailed, execute
     from pipelines.summary import format_summary
 
-    config = resolve_config(args.config, args.input)
+    source_keys = {key: value for _, key, _ in INPUT_FLAGS if (value := getattr(args, key))}
+    config = resolve_config(args.config, args.input, source_keys)
     try:
         result = execute(
             config, args.output, beam_args, overwrite=args.overwrite, show_progress=True

@@ -26,10 +26,12 @@ from curation.config import ConfigError, CurationConfig
 from curation.io.inputs import InputFile, SkippedFile, expand_source
 from curation.plan import resolve_plan
 from pipelines.curate_pipeline import RUN_RECORD, SHARD_STATS, build_pipeline
+from pipelines.diagnose import misread_sources
 from pipelines.manifest import build_manifest
 from pipelines.output import (
     KINDS,
     MANIFEST_FILE,
+    REJECTS_DIR,
     SUCCESS_FILE,
     OutputCounts,
     count_shards,
@@ -251,11 +253,10 @@ def execute(
     }
     publish(work_dir, output)
     FileSystems.delete([work_dir])
-    counts = count_shards(
-        {kind: list_shards(FileSystems.join(output, kind)) for kind in KINDS},
-        synthetic_scores=True,
-    )
+    published = {kind: list_shards(FileSystems.join(output, kind)) for kind in KINDS}
+    counts = count_shards(published, synthetic_scores=True)
     manifest = build_manifest(plan, options, runner, inputs, shards, counts)
+    manifest["misread_sources"] = misread_sources(counts, config.sources, published[REJECTS_DIR])
     manifest["timing"] = {
         "started": started.isoformat(),
         "finished": datetime.now(UTC).isoformat(),
@@ -275,6 +276,8 @@ def execute(
     unreadable = [item["uri"] for item in inputs if item.get("error")]
     if unreadable and config.limits.on_unreadable == "fail":
         raise RunFailed(f"unreadable input files (limits.on_unreadable: fail): {unreadable}")
+    if manifest["misread_sources"]:
+        raise RunFailed("; ".join(manifest["misread_sources"]))
     with FileSystems.create(FileSystems.join(output, SUCCESS_FILE)) as handle:
         handle.write(b"")
     return RunResult(manifest, counts)

@@ -39,8 +39,8 @@ def rank_key(doc: dict[str, Any], policy: tuple[str, ...] = KEEP_POLICY_KEYS) ->
             score = doc.get("quality_score")
             parts.append(f"{1.0 - (score if score is not None else 0.0):.6f}")
         elif key == "created":
-            created = doc.get("created")
-            parts.append("0" + created if created else "1")
+            created = doc.get("created")  # a UTC datetime: fixed-width ISO text sorts by time
+            parts.append("0" + created.isoformat(timespec="microseconds") if created else "1")
         elif key == "priority":
             parts.append(f"{_PRIORITY_OFFSET - int(doc.get('priority') or 0):07d}")
     parts.append(doc["id"])

@@ -13,6 +13,7 @@ from typing import Any
 
 from curation.config import SourceConfig
 from curation.decisions import Reason, Stage
+from curation.io.provenance import created_raw, field_value, metadata_json, parse_created
 
 
 def printable_uri(uri: str) -> str:
@@ -99,10 +100,8 @@ def record_to_row(
 
     if not isinstance(obj, dict):
         return reject(Reason.NOT_AN_OBJECT, f"record is a JSON {type(obj).__name__}")
-    record_id = _scalar_to_str(obj.get(source.id_field))
-    if record_id is not None and has_lone_surrogate(record_id):
-        record_id = None
-    text = obj.get(source.text_field)
+    record_id = _text_or_none(field_value(obj, source.id_field))
+    text = field_value(obj, source.text_field)
     if text is None:
         state = "null" if source.text_field in obj else "absent"
         return reject(Reason.MISSING_TEXT, f"field {source.text_field!r} is {state}", record_id)
@@ -119,16 +118,33 @@ def record_to_row(
             Reason.TEXT_TOO_LONG, f"text is {size} bytes, limit {max_text_bytes}", record_id
         )
     row = _base_row(origin)
-    url = _scalar_to_str(obj.get(source.url_field)) if source.url_field else None
-    created = _scalar_to_str(obj.get(source.created_field)) if source.created_field else None
+    url = _text_or_none(_optional_field(obj, source.url_field))
+    created = _optional_field(obj, source.created_field)
+    license_ = _text_or_none(_optional_field(obj, source.license_field))
+    mapped = {source.text_field, source.id_field, source.url_field, source.created_field}
     row.update(
         id=record_id or derived_id(origin),
         text=text,
-        url=None if url is None or has_lone_surrogate(url) else url,
-        created=None if created is None or has_lone_surrogate(created) else created,
+        url=url,
+        created=parse_created(created),
+        created_raw=_text_or_none(created_raw(created)),
+        metadata=metadata_json(obj, mapped | {source.license_field}),
         priority=source.priority,
     )
+    if license_:
+        row["license"] = license_
     return row
+
+
+def _optional_field(record: dict[str, Any], name: str | None) -> Any:
+    return None if name is None else field_value(record, name)
+
+
+def _text_or_none(value: Any) -> str | None:
+    """A scalar as text; None for missing or structured values and for text that is not
+    valid Unicode (a JSON ``\\ud800`` escape)."""
+    text = _scalar_to_str(value)
+    return None if text is None or has_lone_surrogate(text) else text
 
 
 def parse_json_line(

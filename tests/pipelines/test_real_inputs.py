@@ -8,6 +8,8 @@ import json
 import os
 from pathlib import Path
 
+import duckdb
+import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
@@ -110,3 +112,81 @@ def test_any_bytes_in_a_file_name(tmp_path):
     assert run_cli("--input", str(tmp_path), "--output", str(out)) == 0
     rows = read_rows(out, "corpus") + read_rows(out, "rejects")
     assert [row["source_uri"] for row in rows] == [str(tmp_path) + "/caf\\xff.jsonl"]
+
+
+def test_fields_named_on_the_command_line(tmp_path, capsys):
+    rows = [{"doc": f"r{i}", "content": TEXTS[i], "lic": "MIT" if i else None} for i in range(3)]
+    (tmp_path / "in.jsonl").write_bytes(_jsonl(rows))
+    out = tmp_path / "out"
+    args = ["--input", str(tmp_path / "in.jsonl"), "--output", str(out), "--text-field", "content"]
+    args += ["--id-field", "doc", "--license", "CC0-1.0", "--license-field", "lic"]
+    assert run_cli(*args, "--source-name", "forum") == 0
+    found = {row["id"]: row for row in read_rows(out, "corpus") + read_rows(out, "rejects")}
+    assert set(found) == {"r0", "r1", "r2"}
+    assert {row["source"] for row in found.values()} == {"forum"}
+    assert found["r0"]["license"] == "CC0-1.0"  # no licence of its own: the source's
+    assert found["r1"]["license"] == "MIT"
+
+
+def test_a_source_that_is_mostly_misread_says_what_its_records_hold(tmp_path, capsys):
+    rows = [{"id": f"r{i}", "content": TEXTS[i], "lang": "en"} for i in range(5)]
+    (tmp_path / "in.jsonl").write_bytes(_jsonl(rows))
+    out = tmp_path / "out"
+    assert run_cli("--input", str(tmp_path / "in.jsonl"), "--output", str(out)) == 1
+    error = capsys.readouterr().err.strip().splitlines()[-1]
+    assert "5 of 5 records (100%) rejected missing_text" in error
+    assert "the records have content, id, lang; did you mean 'content'?" in error
+    assert len(read_rows(out, "rejects")) == 5  # the rejects are written all the same
+    assert not (out / "_SUCCESS").exists()
+
+
+def test_records_round_trip_with_every_field(tmp_path):
+    records = [
+        {
+            "id": f"r{i}",
+            "text": TEXTS[i],
+            "created": created,
+            "meta": {"license": lic, "tags": ["a", str(i)], "score": i / 2},
+            "extra": None if i else "first",
+        }
+        for i, (created, lic) in enumerate(
+            [("2023-05-01T12:00:00Z", "MIT"), (1682942400, None), ("not a date", "CC-BY-4.0")]
+        )
+    ]
+    (tmp_path / "a.jsonl").write_bytes(_jsonl(records))
+    as_text = [dict(record, created=str(record["created"])) for record in records]
+    pq.write_table(pa.Table.from_pylist(as_text), tmp_path / "b.parquet")
+    out = tmp_path / "out"
+    args = ["--input", str(tmp_path), "--output", str(out), "--created-field", "created"]
+    assert run_cli(*args, "--license-field", "meta.license", "--license", "odc-by") == 0
+    rows = read_rows(out, "corpus") + read_rows(out, "rejects")
+    assert len(rows) == 6
+    by_file = {(Path(row["source_uri"]).suffix, row["id"]): row for row in rows}
+    for suffix in (".jsonl", ".parquet"):
+        for record in records:
+            row = by_file[(suffix, record["id"])]
+            rest = {key: value for key, value in record.items() if key not in ("id", "text")}
+            rest.pop("created")
+            assert json.loads(row["metadata"]) == rest
+            assert row["license"] == (record["meta"]["license"] or "odc-by")
+            assert row["created_raw"] == str(record["created"])
+    assert by_file[(".jsonl", "r0")]["created"].isoformat() == "2023-05-01T12:00:00+00:00"
+    assert by_file[(".jsonl", "r1")]["created"] == by_file[(".jsonl", "r0")]["created"]
+    assert by_file[(".parquet", "r2")]["created"] is None
+
+
+def test_metadata_reads_as_json_in_duckdb_and_pandas(tmp_path):
+    (tmp_path / "in.jsonl").write_bytes(
+        _jsonl([{"text": TEXTS[0], "meta": {"license": "MIT", "n": 3}}])
+    )
+    out = tmp_path / "out"
+    assert run_cli("--input", str(tmp_path / "in.jsonl"), "--output", str(out)) == 0
+    shards = str(out / "*" / "part-*.parquet")
+    found = duckdb.sql(
+        f"SELECT json_extract_string(metadata, '$.meta.license') AS lic, "
+        f"CAST(json_extract(metadata, '$.meta.n') AS INT) AS n "
+        f"FROM read_parquet('{shards}', union_by_name = true)"
+    ).fetchall()
+    assert found == [("MIT", 3)]
+    frame = pd.concat(pd.read_parquet(path) for path in sorted(out.glob("*/part-*.parquet")))
+    assert json.loads(frame["metadata"].iloc[0]) == {"meta": {"license": "MIT", "n": 3}}

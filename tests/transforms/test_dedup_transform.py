@@ -13,6 +13,7 @@ from curation.dedup.minhash import MinHasher
 from curation.dedup.normalize import content_hash
 from curation.dedup.resolve import Digest, rank_key
 from curation.io.pieces import piece_key, split_piece_key
+from curation.io.provenance import parse_created
 from tests.transforms.beam_helpers import local_pipeline
 from transforms.dedup import Deduplicate
 
@@ -63,7 +64,7 @@ def scored(doc_id: str, text: str, record: int, verdict=None, created=None, qual
         "content_hash": content_hash(text),
         "_signature": HASHER.signature(text),
         "_verdict": verdict,
-        "created": created,
+        "created": parse_created(created),
         "quality_score": quality,
         "synthetic": False,
         "priority": 0,

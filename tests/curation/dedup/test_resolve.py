@@ -29,6 +29,7 @@ from curation.dedup.resolve import (
     resolve_id_group,
     verified,
 )
+from curation.io.provenance import parse_created
 
 HASHER = MinHasher(num_perm=128, bands=16, rows=8)
 
@@ -286,8 +287,15 @@ def test_resolve_cluster_rejects_a_wrong_label():
         resolve_cluster([_node("r1"), _node("r2")], label="r2")
 
 
-def _doc(doc_id: str, **fields: object) -> dict[str, object]:
-    return {"id": doc_id, "synthetic": False, "quality_score": 0.5, "created": None, **fields}
+def _doc(doc_id: str, created: str | None = None, **fields: object) -> dict[str, object]:
+    """A scored document as the keeper policy sees it (``created`` parsed as the reader does)."""
+    return {
+        "id": doc_id,
+        "synthetic": False,
+        "quality_score": 0.5,
+        "created": parse_created(created),
+        **fields,
+    }
 
 
 def _keeper(*docs: dict[str, object], policy: tuple[str, ...] = KEEP_POLICY_KEYS) -> str:
@@ -314,6 +322,9 @@ def test_earlier_created_beats_later_and_missing():
     assert _keeper(early, late, missing) == "c"
     assert _keeper(late, missing) == "a"
     assert _keeper(_doc("b", created="2020-01-01T10:00:00"), _doc("a", created="2020-01-02")) == "b"
+    # the instant decides, not the text: 09:00+02:00 is 07:00 UTC
+    plus_two = _doc("b", created="2020-01-01T09:00:00+02:00")
+    assert _keeper(plus_two, _doc("a", created="2020-01-01T08:00:00Z")) == "b"
 
 
 def test_higher_priority_wins_across_the_whole_range():

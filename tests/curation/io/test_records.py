@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from datetime import UTC, datetime
+
 import pytest
 
 from curation.config import SourceConfig
@@ -190,9 +193,11 @@ def test_field_mapping_for_text_id_url_created_priority():
     assert row["text"] == "mapped text"
     assert row["id"] == "5"
     assert row["url"] == "https://x.org/a"
-    assert row["created"] == "2021-03-04"
+    assert row["created"] == datetime(2021, 3, 4, tzinfo=UTC)
+    assert row["created_raw"] == "2021-03-04"
     assert row["priority"] == 7
     assert row["source"] == "mapped"
+    assert json.loads(row["metadata"]) == {"text": "ignored"}  # unmapped, so kept
 
 
 def test_non_scalar_url_and_created_become_none():
@@ -213,3 +218,64 @@ def test_record_to_row_accepts_decoded_objects():
     assert row["id"] == "3"
     reject = record_to_row({"text": None}, origin, None, MAX_TEXT, MAX_RAW)
     assert reject["raw"] is None
+
+
+DOLMA = SourceConfig(
+    name="dolma",
+    paths=("d.json.gz",),
+    license="odc-by",
+    created_field="created",
+    url_field="metadata.url",
+    license_field="metadata.license",
+)
+
+
+def test_every_unmapped_field_is_kept_as_canonical_json():
+    record = {
+        "id": "d1",
+        "text": "Hello",
+        "source": "wiki",
+        "added": "2024-01-01",
+        "created": "2023-05-01T12:00:00Z",
+        "metadata": {"url": "https://example.org/a", "license": "MIT", "tags": ["x", 1, None]},
+        "score": float("nan"),
+    }
+    row = _parse(json.dumps(record).encode(), source=DOLMA)
+    metadata = json.loads(row["metadata"])
+    assert metadata == {
+        "source": "wiki",
+        "added": "2024-01-01",
+        "metadata": record["metadata"],
+        "score": "NaN",
+    }
+    assert row["metadata"] == json.dumps(metadata, sort_keys=True, separators=(",", ":"))
+    assert row["url"] == "https://example.org/a"  # a dotted path into nested objects
+
+
+def test_a_record_licence_overrides_the_source_licence():
+    line = json.dumps({"text": "Hello", "metadata": {"license": "MIT"}}).encode()
+    assert _parse(line, source=DOLMA)["license"] == "MIT"
+    assert _parse(b'{"text": "Hello"}', source=DOLMA)["license"] == "odc-by"
+    assert (
+        _parse(b'{"text": "Hello", "metadata": {"license": null}}', source=DOLMA)["license"]
+        == "odc-by"
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2023-05-01T12:00:00Z", datetime(2023, 5, 1, 12, tzinfo=UTC)),
+        ("2023-05-01T14:00:00+02:00", datetime(2023, 5, 1, 12, tzinfo=UTC)),
+        ("2023-05-01 12:00:00", datetime(2023, 5, 1, 12, tzinfo=UTC)),
+        ("2023-05-01", datetime(2023, 5, 1, tzinfo=UTC)),
+        (1682942400, datetime(2023, 5, 1, 12, tzinfo=UTC)),
+        (1682942400000, datetime(2023, 5, 1, 12, tzinfo=UTC)),
+        ("last tuesday", None),
+        (True, None),
+    ],
+)
+def test_created_is_one_utc_timestamp_with_the_original_kept(value, expected):
+    row = _parse(json.dumps({"text": "Hello", "created": value}).encode(), source=DOLMA)
+    assert row["created"] == expected
+    assert row["created_raw"] == str(value)
