@@ -6,6 +6,8 @@ Layout (the contract, see docs/output.md)::
     OUT/rejects/part-*.parquet   every rejected record, with reason
     OUT/manifest.json            what ran, on what, with which result
     OUT/report.html              the HTML report
+    OUT/README.md                Hugging Face dataset card (configs ``corpus`` and ``rejects``)
+    OUT/.curate-output           marks a directory curate writes into (``--overwrite`` needs it)
     OUT/_SUCCESS                 written last: only a directory with it holds a finished run
 
 Counts always come from the shards (never from runner metrics, which some runners lack):
@@ -31,6 +33,8 @@ REJECTS_DIR = "rejects"
 KINDS = (CORPUS_DIR, REJECTS_DIR)
 MANIFEST_FILE = "manifest.json"
 REPORT_FILE = "report.html"
+DATASET_CARD = "README.md"
+OUTPUT_MARKER = ".curate-output"
 SUCCESS_FILE = "_SUCCESS"
 SHARD_PATTERN = "part-*.parquet"
 

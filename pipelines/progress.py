@@ -44,10 +44,10 @@ def format_plan(plan: RunPlan, runner: Mapping[str, Any]) -> str:
 class ProgressReporter:
     """Background thread printing documents scored so far; use as a context manager."""
 
-    def __init__(self, directory: str, stream: TextIO = sys.stderr) -> None:
+    def __init__(self, directory: str, stream: TextIO | None = None) -> None:
         self._directory = directory
-        self._stream = stream
-        self._interactive = stream.isatty()
+        self._stream = stream or sys.stderr  # looked up now: sys.stderr may have been replaced
+        self._interactive = self._stream.isatty()
         self._interval = 1.0 if self._interactive else 30.0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="curate-progress", daemon=True)

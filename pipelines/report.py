@@ -23,6 +23,7 @@ import pandas as pd
 import pyarrow as pa
 from apache_beam.io.filesystems import FileSystems
 
+from curation.config import ConfigError
 from curation.quality import build_scorers
 from curation.synthetic import SyntheticScorer
 from pipelines.inspect import Shards, Summary, locate, summarise
@@ -356,10 +357,16 @@ def build_report(path: str) -> str:
 
 
 def write_report(path: str, html_file: str | None = None) -> str:
-    """Write the report of the run at ``path`` to ``html_file`` (default ``PATH/report.html``,
-    any Beam FileSystems path) and return where it went."""
-    target = html_file or FileSystems.join(path.rstrip("/"), REPORT_FILE)
+    """Write the report of the run (or shards) at ``path`` to ``html_file`` and return where
+    it went. Without ``html_file`` it goes to ``PATH/report.html``, which is allowed only for
+    a run directory (a report among the shards would break readers of the shard directory):
+    otherwise :class:`ConfigError`."""
+    selection = locate(path)
+    if html_file is None:
+        if not selection.whole_run:
+            raise ConfigError(f"{path} is not a run directory: give --html FILE for its report")
+        html_file = FileSystems.join(selection.path, REPORT_FILE)
     document = build_report(path)
-    with FileSystems.create(target) as handle:
+    with FileSystems.create(html_file) as handle:
         handle.write(document.encode("utf-8"))
-    return target
+    return html_file

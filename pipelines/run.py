@@ -26,11 +26,14 @@ from curation.config import ConfigError, CurationConfig
 from curation.io.inputs import InputFile, SkippedFile, expand_source
 from curation.plan import resolve_plan
 from pipelines.curate_pipeline import RUN_RECORD, SHARD_STATS, build_pipeline
+from pipelines.dataset_card import dataset_card
 from pipelines.diagnose import misread_sources
 from pipelines.manifest import build_manifest
 from pipelines.output import (
+    DATASET_CARD,
     KINDS,
     MANIFEST_FILE,
+    OUTPUT_MARKER,
     REJECTS_DIR,
     SUCCESS_FILE,
     OutputCounts,
@@ -149,19 +152,60 @@ def _is_empty_dir(path: str) -> bool:
 
 
 def prepare_output(output: str, overwrite: bool) -> None:
-    """Refuse a non-empty output unless ``overwrite``; then remove the old finished marker and
-    the work directories of killed runs (``_tmp-*``)."""
+    """Refuse a non-empty output unless ``overwrite`` is given and it holds a curate output
+    (:data:`~pipelines.output.OUTPUT_MARKER`, or an older run's manifest or ``_SUCCESS``);
+    then mark it as curate's, remove the old finished marker and the work directories of
+    killed runs (``_tmp-*``)."""
     if "://" not in output:
         ancestor = os.path.abspath(output)
         while not os.path.exists(ancestor):
             ancestor = os.path.dirname(ancestor)
         if not os.path.isdir(ancestor):
             raise ConfigError(f"--output {output!r}: {ancestor!r} is not a directory")
-    if not _is_empty_dir(output) and not overwrite:
-        raise ConfigError(f"--output {output!r} exists and is not empty (use --overwrite)")
+    if not _is_empty_dir(output):
+        if not overwrite:
+            raise ConfigError(f"--output {output!r} exists and is not empty (use --overwrite)")
+        ours = (OUTPUT_MARKER, MANIFEST_FILE, SUCCESS_FILE)
+        if not any(FileSystems.exists(FileSystems.join(output, name)) for name in ours):
+            raise ConfigError(
+                f"--output {output!r} holds files curate did not write (no {OUTPUT_MARKER}): "
+                "refusing to overwrite it"
+            )
+    if not FileSystems.exists(output):
+        FileSystems.mkdirs(output)
+    write_json(FileSystems.join(output, OUTPUT_MARKER), {"written_by": "curate"})
     marker = FileSystems.join(output, SUCCESS_FILE)
     _delete_if_exists([marker])
     _delete_if_exists(_work_dirs(output))
+
+
+def refuse_output_inside_inputs(output: str, config: CurationConfig) -> None:
+    """An output directory inside (or equal to) an input directory or glob base would be read
+    by the next run over that input: refuse it (:class:`ConfigError`)."""
+    target = _absolute(output)
+    for source in config.sources:
+        for path in source.paths:
+            root = _input_root(path)
+            if root is not None and (target == root or target.startswith(root.rstrip("/") + "/")):
+                raise ConfigError(
+                    f"--output {output!r} is inside input {path!r} of source {source.name!r}: "
+                    "choose an output outside the inputs"
+                )
+
+
+def _absolute(path: str) -> str:
+    return path.rstrip("/") if "://" in path else os.path.realpath(path)
+
+
+def _input_root(path: str) -> str | None:
+    """The directory an input path lists: itself, or a glob's fixed leading directories;
+    None for a path naming a file."""
+    if "://" not in path and os.path.isfile(path):
+        return None
+    if any(char in path for char in "*?["):
+        fixed = path[: min(path.index(c) for c in "*?[" if c in path)]
+        return _absolute(fixed.rsplit("/", 1)[0] or "/")
+    return _absolute(path)
 
 
 def _work_dirs(output: str) -> list[str]:
@@ -226,6 +270,7 @@ def execute(
         work_dir=work_dir,
         progress_dir=os.path.abspath(os.path.join(work_dir, PROGRESS_DIR)) if local else None,
     )
+    refuse_output_inside_inputs(output, config)
     prepare_output(output, overwrite)
     FileSystems.mkdirs(work_dir)
     if show_progress:
@@ -264,6 +309,8 @@ def execute(
         "invocation_id": invocation,
     }
     write_json(FileSystems.join(output, MANIFEST_FILE), manifest)
+    with FileSystems.create(FileSystems.join(output, DATASET_CARD)) as handle:
+        handle.write(dataset_card(manifest, plan.schemas).encode("utf-8"))
     write_report(output)
     errors = counts.conservation_errors(
         {

@@ -169,6 +169,31 @@ def test_non_empty_output_without_overwrite_is_left_alone(tmp_path, capsys):
     assert (out / "keep.txt").read_text() == "precious"
 
 
+def test_overwrite_refuses_a_directory_curate_did_not_write(tmp_path, capsys):
+    out = tmp_path / "out"
+    (out / "corpus").mkdir(parents=True)
+    (out / "corpus" / "mine.parquet").write_text("precious")
+    args = ["--input", str(_input(tmp_path)), "--output", str(out), "--overwrite"]
+    code, error = curate_run(capsys, *args)
+    assert code == 2
+    assert_one_line(error, [str(out), "did not write", "refusing"])
+    assert (out / "corpus" / "mine.parquet").read_text() == "precious"
+    assert sorted(p.name for p in out.iterdir()) == ["corpus"]
+
+
+@pytest.mark.parametrize("inside", ["out", "deeper/out", "."])
+def test_an_output_inside_an_input_directory_is_refused(tmp_path, capsys, inside):
+    data = tmp_path / "data"
+    data.mkdir()
+    _input(data)
+    out = data / inside
+    for given in (str(data), str(data / "*.jsonl")):
+        code, error = curate_run(capsys, "--input", given, "--output", str(out))
+        assert code == 2
+        assert_one_line(error, ["inside input", given])
+    assert sorted(p.name for p in data.iterdir()) == ["docs.jsonl"]
+
+
 def test_output_that_is_a_file_is_left_alone(tmp_path, capsys):
     out = tmp_path / "out"
     out.write_text("precious")

@@ -62,6 +62,21 @@ def test_pandas_reads_the_directory(out):
     assert frame["id"].is_unique
 
 
+def test_the_output_root_is_a_hugging_face_dataset(out, tmp_path, monkeypatch):
+    monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))
+    datasets = pytest.importorskip("datasets")
+    cache = str(tmp_path / "cache")
+    corpus = datasets.load_dataset(str(out), split="train", cache_dir=cache)
+    rejects = datasets.load_dataset(str(out), "rejects", split="train", cache_dir=cache)
+    assert corpus.num_rows == EXPECTED_KEPT
+    assert rejects.num_rows == sum(EXPECTED_REJECTS.values())
+    assert "reject_reason" in rejects.features and "reject_reason" not in corpus.features
+    card = (out / "README.md").read_text()
+    assert "run-" in card and "| news | cc-by-4.0 |" in card
+
+
 def test_hugging_face_datasets_loads_offline(out, tmp_path, monkeypatch):
     monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")

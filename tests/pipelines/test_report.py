@@ -105,6 +105,14 @@ def test_report_command_writes_where_asked(out, tmp_path, capsys):
     assert ids >= SECTIONS
 
 
+def test_a_report_is_never_written_among_shards(out, capsys):
+    before = sorted(p.name for p in (out / "corpus").iterdir())
+    assert main(["report", str(out / "corpus")]) == 2
+    error = capsys.readouterr().err
+    assert "not a run directory" in error and "--html" in error
+    assert sorted(p.name for p in (out / "corpus").iterdir()) == before
+
+
 def _chromium(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
     profile = tmp_path / f"profile-{len(list(tmp_path.iterdir()))}"
     return subprocess.run(

@@ -1,0 +1,85 @@
+"""``OUT/README.md``: the run's output as a Hugging Face dataset repository.
+
+The YAML header declares two configs, ``corpus`` (the default) and ``rejects``, each one
+split of its own shards, so ``datasets.load_dataset(OUT)`` gives the corpus and
+``load_dataset(OUT, "rejects")`` the rejects (the two have different columns and cannot be
+one dataset). Features are not declared in the header: ``datasets`` reads them from the
+Parquet schema; the card lists them for people. The body gives the run id, counts and the
+licences per source.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import pyarrow as pa
+import yaml
+
+from curation.io.schema import OutputSchemas
+from pipelines.output import CORPUS_DIR, REJECTS_DIR
+
+
+def _header(licenses: set[str]) -> str:
+    configs = [
+        {
+            "config_name": CORPUS_DIR,
+            "default": True,
+            "data_files": [{"split": "train", "path": f"{CORPUS_DIR}/**/*.parquet"}],
+        },
+        {
+            "config_name": REJECTS_DIR,
+            "data_files": [{"split": "train", "path": f"{REJECTS_DIR}/**/*.parquet"}],
+        },
+    ]
+    header: dict[str, Any] = {"configs": configs}
+    if len(licenses) == 1:
+        header["license"] = next(iter(licenses)).lower()
+    else:
+        header["license"] = "other"
+    header["tags"] = ["curate"]
+    return "---\n" + yaml.safe_dump(header, sort_keys=False) + "---\n"
+
+
+def _features(schema: pa.Schema) -> list[str]:
+    return [f"| `{field.name}` | `{field.type}` |" for field in schema]
+
+
+def dataset_card(manifest: Mapping[str, Any], schemas: OutputSchemas) -> str:
+    """The card's Markdown text for a finished run's manifest."""
+    counts = manifest["counts"]
+    sources = counts["by_source"]
+    licenses = {entry["license"] or "unknown" for entry in sources.values()}
+    lines = [
+        _header(licenses),
+        f"# Curated corpus `{manifest['run_id']}`",
+        "",
+        "Written by `curate run` (training-data curation on Apache Beam). Every kept document "
+        "carries its provenance (`source`, `source_uri`, `source_record`, `license`) and its "
+        "scores; every dropped record is in `rejects` with `reject_reason`.",
+        "",
+        "```python",
+        "from datasets import load_dataset",
+        'corpus = load_dataset("PATH")             # the kept documents',
+        'rejects = load_dataset("PATH", "rejects")  # every rejected record and why',
+        "```",
+        "",
+        f"Input records: {counts['input_records']:,}; kept: {counts['kept']:,}; "
+        f"rejected: {counts['rejected']:,}.",
+        "",
+        "| source | licence | input records | kept | rejected |",
+        "|---|---|---|---|---|",
+    ]
+    lines += [
+        f"| {name} | {entry['license']} | {entry['input_records']:,} | {entry['kept']:,} | "
+        f"{entry['rejected']:,} |"
+        for name, entry in sorted(sources.items())
+    ]
+    lines += ["", "Per-record licences (`license_field`) override the source's in `license`."]
+    lines += ["", "## Corpus features", "", "| column | type |", "|---|---|"]
+    lines += _features(schemas.corpus)
+    lines += ["", "`rejects` has the same columns plus:", "", "| column | type |", "|---|---|"]
+    corpus_names = set(schemas.corpus.names)
+    lines += [line for line in _features(schemas.rejects) if line.split("`")[1] not in corpus_names]
+    lines += ["", "See `manifest.json` for the config, inputs, checksums and the full counts."]
+    return "\n".join(lines) + "\n"
