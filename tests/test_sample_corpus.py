@@ -1,6 +1,7 @@
 """Checks the shipped sample corpus (``data/sample/``) against its ``ground_truth.json``.
 
-Standard library and pyarrow only: the corpus must be readable without the pipeline.
+Standard library, pyarrow and zstandard only: the corpus must be readable without the
+pipeline.
 """
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import gzip
+import io
 import json
 import re
 from collections import Counter
@@ -16,6 +18,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
+import zstandard
 
 from tests.paths import REPO, SAMPLE_DIR
 
@@ -59,10 +62,12 @@ def sources() -> list[dict]:
 
 
 def raw_lines(path: Path) -> list[bytes]:
-    """The lines of a JSONL or JSONL.gz file as bytes (no trailing empty line)."""
+    """The lines of a JSONL, JSONL.gz or JSONL.zst file as bytes (no trailing empty line)."""
     data = path.read_bytes()
     if path.name.endswith(".gz"):
         data = gzip.decompress(data)
+    elif path.name.endswith(".zst"):
+        data = zstandard.ZstdDecompressor().stream_reader(io.BytesIO(data)).read()
     lines = data.split(b"\n")
     return lines[:-1] if lines and lines[-1] == b"" else lines
 
@@ -142,7 +147,8 @@ def test_sources_yaml_lists_every_data_file_with_required_keys():
         for rel in src["paths"]:
             assert (REPO / rel).is_file(), rel
             listed.add(Path(rel).name)
-    data = {p.name for p in SAMPLE.iterdir() if re.search(r"\.(jsonl|jsonl\.gz|parquet)$", p.name)}
+    data_names = r"\.(jsonl|json\.gz|jsonl\.gz|jsonl\.zst|parquet)$"
+    data = {p.name for p in SAMPLE.iterdir() if re.search(data_names, p.name)}
     assert listed == data
     assert any(s["text_field"] != "text" and s["id_field"] != "id" for s in sources())
 

@@ -114,6 +114,30 @@ def test_kept_documents_carry_provenance(sample_run, truth):
             assert by_id[doc_id]["lang"] == lang, doc_id
 
 
+def test_zstd_dolma_and_per_record_licences_are_read(sample_run):
+    everything = rows(sample_run, "corpus") + rows(sample_run, "rejects")
+    by_source: dict[str, list[dict]] = {}
+    for row in everything:
+        by_source.setdefault(row["source"], []).append(row)
+    debian = by_source["debian_reference"]
+    assert all(row["source_uri"].endswith(".jsonl.zst") for row in debian)
+    assert not [row for row in debian if row.get("reject_stage") == "read"]
+    udhr = [row for row in by_source["udhr"] if row.get("reject_stage") != "read"]
+    for row in udhr:  # Dolma layout: url and licence from metadata, the rest kept there
+        metadata = json.loads(row["metadata"])
+        assert metadata["source"] == "udhr" and metadata["added"]
+        assert row["url"] == metadata["metadata"]["url"]
+        assert row["license"] == metadata["metadata"]["license"] == "MIT"
+        assert row["created"] is not None and row["created_raw"]
+    mirror_licences = {row["license"] for row in by_source["web_mirror"]}
+    assert mirror_licences == {
+        "MIT",
+        "PSF-2.0",
+        "GPL-2.0-or-later",
+        "GFDL-1.3-no-invariants-or-later",
+    }
+
+
 def test_no_planted_cluster_keeps_two_copies(sample_run, truth):
     kept = {row["id"] for row in rows(sample_run, "corpus")}
     for cluster in truth["near_duplicate_clusters"]:
