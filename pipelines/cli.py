@@ -121,9 +121,19 @@ def _run(args: argparse.Namespace, beam_args: list[str]) -> int:
     return EXIT_OK
 
 
+def _storage_from_environment() -> None:
+    """Object-store access for inspect and report, configured by the environment (e.g.
+    ``AWS_ENDPOINT_URL_S3``, ``AWS_ACCESS_KEY_ID``): they take no Beam options."""
+    from apache_beam.io.filesystems import FileSystems
+    from apache_beam.options.pipeline_options import PipelineOptions
+
+    FileSystems.set_options(PipelineOptions([]))
+
+
 def _inspect(args: argparse.Namespace) -> int:
     from pipelines.inspect import InspectFailed, inspect_output
 
+    _storage_from_environment()
     columns = [c.strip() for c in args.columns.split(",") if c.strip()] if args.columns else None
     try:
         result = inspect_output(
@@ -148,6 +158,7 @@ def _inspect(args: argparse.Namespace) -> int:
 def _report(args: argparse.Namespace) -> int:
     from pipelines.report import write_report
 
+    _storage_from_environment()
     print(write_report(args.path, args.html))
     return EXIT_OK
 

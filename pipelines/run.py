@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import apache_beam as beam
+from apache_beam.io.filesystem import BeamIOError
 from apache_beam.io.filesystems import FileSystems
 from apache_beam.options.pipeline_options import DirectOptions, PipelineOptions, StandardOptions
 from apache_beam.runners.runner import create_runner
@@ -45,7 +46,7 @@ from pipelines.output import (
 from pipelines.progress import ProgressReporter, format_plan
 from pipelines.report import write_report
 from transforms.runner_workarounds import LOCAL_RUNNER, RUNNER_ALIASES
-from transforms.storage import list_path, open_raw
+from transforms.storage import delete_tree, list_path, move_tree, open_raw, storage_problem
 
 TMP_PREFIX = "_tmp-"
 PROGRESS_DIR = "_progress"
@@ -137,7 +138,12 @@ def list_inputs(config: CurationConfig) -> tuple[tuple[InputFile, ...], tuple[Sk
     files: list[InputFile] = []
     skipped: list[SkippedFile] = []
     for source in config.sources:
-        found, passed_over = expand_source(source, list_path, open_raw)
+        try:
+            found, passed_over = expand_source(source, list_path, open_raw)
+        except (ValueError, OSError, BeamIOError) as error:
+            if isinstance(error, ConfigError):
+                raise
+            raise ConfigError(f"source {source.name!r}: {storage_problem(error)}") from None
         files += found
         skipped += passed_over
     return tuple(files), tuple(skipped)
@@ -176,7 +182,8 @@ def prepare_output(output: str, overwrite: bool) -> None:
     write_json(FileSystems.join(output, OUTPUT_MARKER), {"written_by": "curate"})
     marker = FileSystems.join(output, SUCCESS_FILE)
     _delete_if_exists([marker])
-    _delete_if_exists(_work_dirs(output))
+    for work_dir in _work_dirs(output):
+        delete_tree(work_dir)
 
 
 def refuse_output_inside_inputs(output: str, config: CurationConfig) -> None:
@@ -232,12 +239,8 @@ def publish(work_dir: str, output: str) -> None:
     """Replace ``OUT/corpus`` and ``OUT/rejects`` with the shards of ``work_dir``."""
     for name in KINDS:
         target = FileSystems.join(output, name)
-        _delete_if_exists([target])
-        source = FileSystems.join(work_dir, name)
-        if FileSystems.exists(source):
-            FileSystems.rename([source], [target])
-        else:
-            FileSystems.mkdirs(target)
+        delete_tree(target)
+        move_tree(FileSystems.join(work_dir, name), target)
 
 
 @dataclass(frozen=True)
@@ -260,8 +263,12 @@ def execute(
     started = datetime.now(UTC)
     clock = time.monotonic()
     options = beam_options(beam_args)
+    FileSystems.set_options(options)  # e.g. --s3_endpoint_url for the launcher's own file access
     invocation = uuid.uuid4().hex[:12]
-    work_dir = FileSystems.join(output, TMP_PREFIX + invocation)
+    try:
+        work_dir = FileSystems.join(output, TMP_PREFIX + invocation)
+    except ValueError as error:
+        raise ConfigError(f"--output {output!r}: {storage_problem(error)}") from None
     runner = describe_runner(options)
     local = "://" not in work_dir and runner["runner"] == LOCAL_RUNNER.rsplit(".", 1)[-1]
     plan = resolve_plan(
@@ -271,7 +278,12 @@ def execute(
         progress_dir=os.path.abspath(os.path.join(work_dir, PROGRESS_DIR)) if local else None,
     )
     refuse_output_inside_inputs(output, config)
-    prepare_output(output, overwrite)
+    try:
+        prepare_output(output, overwrite)
+    except (ValueError, OSError, BeamIOError) as error:
+        if isinstance(error, ConfigError):
+            raise
+        raise ConfigError(f"--output {output!r}: {storage_problem(error)}") from None
     FileSystems.mkdirs(work_dir)
     if show_progress:
         print(format_plan(plan, runner), file=sys.stderr)
@@ -284,7 +296,7 @@ def execute(
         else:
             pipeline.run().wait_until_finish()
     except BaseException:
-        _delete_if_exists([work_dir])
+        delete_tree(work_dir)
         raise
 
     run_record = read_json(FileSystems.join(work_dir, RUN_RECORD))
@@ -297,7 +309,7 @@ def execute(
         for kind, key in SHARD_STATS.items()
     }
     publish(work_dir, output)
-    FileSystems.delete([work_dir])
+    delete_tree(work_dir)
     published = {kind: list_shards(FileSystems.join(output, kind)) for kind in KINDS}
     counts = count_shards(published, synthetic_scores=True)
     manifest = build_manifest(plan, options, runner, inputs, shards, counts)
@@ -325,8 +337,10 @@ def execute(
         raise RunFailed(f"unreadable input files (limits.on_unreadable: fail): {unreadable}")
     if manifest["misread_sources"]:
         raise RunFailed("; ".join(manifest["misread_sources"]))
+    # Not empty: Beam 2.77's S3 filesystem cannot write an empty object (a multipart upload
+    # of no part, which S3 refuses).
     with FileSystems.create(FileSystems.join(output, SUCCESS_FILE)) as handle:
-        handle.write(b"")
+        handle.write(plan.run_id.encode("ascii") + b"\n")
     return RunResult(manifest, counts)
 
 

@@ -70,3 +70,55 @@ def list_path(path: str) -> tuple[Literal["file", "directory", "glob"], list[tup
 def spill_path(spill_dir: str, piece: int) -> str:
     """Where a piece's spill file lives under the run's spill directory."""
     return FileSystems.join(spill_dir, spill_name(piece))
+
+
+#: What to do about a path scheme Beam has no filesystem for.
+SCHEME_HINTS = {
+    "gs": "install Beam's GCP extra: pip install 'apache-beam[gcp]'",
+    "s3": "install boto3 (pip install 'curate[s3]'); endpoint and keys as --s3_* options",
+    "hf": (
+        "hf:// is not a Beam filesystem: download the dataset first (huggingface-cli download "
+        "--repo-type dataset NAME --local-dir DIR) and give DIR"
+    ),
+}
+
+
+def storage_problem(error: Exception) -> str:
+    """One line saying why a path could not be reached, and what to do when it is known."""
+    message = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    path = message.rsplit("Path specified: ", 1)[-1] if "Path specified: " in message else ""
+    if not path:
+        return message[:300]
+    scheme = path.split("://", 1)[0]
+    return f"no filesystem for {path}: " + SCHEME_HINTS.get(scheme, "Beam has none for this scheme")
+
+
+def files_below(directory: str) -> list[str]:
+    """Every file below ``directory`` (on object stores: every object under the prefix)."""
+    pattern = FileSystems.join(directory.rstrip("/"), "**")
+    return sorted(item.path for item in FileSystems.match([pattern])[0].metadata_list)
+
+
+def delete_tree(directory: str) -> None:
+    """Delete ``directory`` and everything below it, if it exists."""
+    if "://" not in directory:
+        if os.path.exists(directory):
+            FileSystems.delete([directory])
+        return
+    files = files_below(directory)
+    if files:
+        FileSystems.delete(files)
+
+
+def move_tree(source: str, target: str) -> None:
+    """Move the directory ``source`` to ``target`` (which must not exist): one rename on a
+    local disk, one copy-and-delete per object on object stores, which have no directories."""
+    if "://" not in source:
+        if os.path.exists(source):
+            FileSystems.rename([source], [target])
+        else:
+            FileSystems.mkdirs(target)
+        return
+    files = files_below(source)
+    prefix = source.rstrip("/")
+    FileSystems.rename(files, [target.rstrip("/") + path[len(prefix) :] for path in files])

@@ -194,6 +194,21 @@ def test_an_output_inside_an_input_directory_is_refused(tmp_path, capsys, inside
     assert sorted(p.name for p in data.iterdir()) == ["docs.jsonl"]
 
 
+@pytest.mark.parametrize(
+    ("flag", "path", "hint"),
+    [
+        ("--input", "hf://datasets/org/name", "huggingface-cli download"),
+        ("--input", "nosuchscheme://bucket/docs.jsonl", "no filesystem"),
+        ("--output", "nosuchscheme://bucket/out", "no filesystem"),
+    ],
+)
+def test_a_path_no_filesystem_serves_is_one_line(tmp_path, capsys, flag, path, hint):
+    args = {"--input": str(_input(tmp_path)), "--output": str(tmp_path / "out"), flag: path}
+    code, error = curate_run(capsys, *[part for item in args.items() for part in item])
+    assert code == 2
+    assert_one_line(error, [path, hint])
+
+
 def test_output_that_is_a_file_is_left_alone(tmp_path, capsys):
     out = tmp_path / "out"
     out.write_text("precious")

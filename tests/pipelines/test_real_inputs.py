@@ -107,11 +107,12 @@ def test_a_path_naming_a_file_is_literal_not_a_glob(tmp_path):
 
 def test_any_bytes_in_a_file_name(tmp_path):
     name = os.fsdecode(b"caf\xff.jsonl")
-    (tmp_path / name).write_bytes(_jsonl([{"text": TEXTS[2]}]))
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / name).write_bytes(_jsonl([{"text": TEXTS[2]}]))
     out = tmp_path / "out"
-    assert run_cli("--input", str(tmp_path), "--output", str(out)) == 0
+    assert run_cli("--input", str(tmp_path / "in"), "--output", str(out)) == 0
     rows = read_rows(out, "corpus") + read_rows(out, "rejects")
-    assert [row["source_uri"] for row in rows] == [str(tmp_path) + "/caf\\xff.jsonl"]
+    assert [row["source_uri"] for row in rows] == [str(tmp_path) + "/in/caf\\xff.jsonl"]
 
 
 def test_fields_named_on_the_command_line(tmp_path, capsys):
