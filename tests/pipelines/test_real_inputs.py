@@ -154,11 +154,13 @@ def test_records_round_trip_with_every_field(tmp_path):
             [("2023-05-01T12:00:00Z", "MIT"), (1682942400, None), ("not a date", "CC-BY-4.0")]
         )
     ]
-    (tmp_path / "a.jsonl").write_bytes(_jsonl(records))
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    (inputs / "a.jsonl").write_bytes(_jsonl(records))
     as_text = [dict(record, created=str(record["created"])) for record in records]
-    pq.write_table(pa.Table.from_pylist(as_text), tmp_path / "b.parquet")
+    pq.write_table(pa.Table.from_pylist(as_text), inputs / "b.parquet")
     out = tmp_path / "out"
-    args = ["--input", str(tmp_path), "--output", str(out), "--created-field", "created"]
+    args = ["--input", str(inputs), "--output", str(out), "--created-field", "created"]
     assert run_cli(*args, "--license-field", "meta.license", "--license", "odc-by") == 0
     rows = read_rows(out, "corpus") + read_rows(out, "rejects")
     assert len(rows) == 6
