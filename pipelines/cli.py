@@ -18,6 +18,7 @@ from curation.config import (
     adhoc_sources,
     load_config,
 )
+from curation.plan import package_version
 
 #: Config used when neither --config nor --input is given: the sample corpus in the repo.
 SAMPLE_CONFIG = Path(__file__).with_name("configs") / "sample.yaml"
@@ -46,6 +47,7 @@ class _Parser(argparse.ArgumentParser):
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="curate", description=__doc__.splitlines()[0])
     parser.add_argument("-v", "--verbose", action="store_true", help="show Beam's log messages")
+    parser.add_argument("--version", action="version", version=f"curate {package_version()}")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     run = commands.add_parser("run", help="run the curation pipeline")

@@ -11,6 +11,7 @@ and every difference is reported as one ``MISMATCH:`` line.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -109,7 +110,10 @@ def _kind_of(shard: str) -> str:
 
 
 def locate(path: str) -> Selection:
-    """Resolve ``path``; raises :class:`ConfigError` when it holds no curate output."""
+    """Resolve ``path`` (a local one relative to the current directory); raises
+    :class:`ConfigError` when it holds no curate output."""
+    if "://" not in path:
+        path = os.path.abspath(path)  # shard paths are compared with the manifest's
     path = path.rstrip("/") or "/"
     if _is_run_dir(path):
         shards = {kind: list_shards(FileSystems.join(path, kind)) for kind in KINDS}

@@ -158,3 +158,10 @@ def test_console_script_runs(finished_run):
     )
     report = json.loads(result.stdout)
     assert report["kept"] + report["rejected"] == 14
+
+
+def test_version(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["--version"])
+    assert exit_.value.code == 0
+    assert capsys.readouterr().out.startswith("curate ")

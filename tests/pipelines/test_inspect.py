@@ -183,3 +183,12 @@ def test_unknown_id_or_path_fails(out, tmp_path, capsys):
     code, _, stderr = inspect(capsys, str(tmp_path))
     assert code == 2
     assert "no curate output" in stderr
+
+
+def test_relative_paths_are_checked_like_absolute_ones(out, capsys, monkeypatch):
+    monkeypatch.chdir(out.parent)
+    shard = sorted((out / "corpus").glob("part-*.parquet"))[0]
+    for relative in (out.name, f"{out.name}/corpus", f"{out.name}/corpus/{shard.name}"):
+        code, stdout, stderr = inspect(capsys, relative)
+        assert code == 0, stderr
+        assert "matches manifest" in stdout.splitlines()[0]
