@@ -71,6 +71,10 @@ PREVIEW_CHARS = 300
 _REJECT_NAMES = {name for name, _ in REJECT_COLUMNS}
 
 
+#: DuckDB settings of every inspect connection (see :class:`Shards`).
+_CONFINED = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
+
+
 class InspectFailed(RuntimeError):
     """A requested record does not exist in the output."""
 
@@ -154,17 +158,25 @@ def _empty(kind: str, other: pa.Schema | None) -> pa.Table:
 
 
 class Shards:
-    """The selected shards as DuckDB tables ``corpus`` and ``rejects``."""
+    """The selected shards as DuckDB tables ``corpus`` and ``rejects``, and nothing else.
+
+    The shards are registered as Arrow data (read by pyarrow), then DuckDB's access to files,
+    URLs and extensions is switched off and its configuration locked, so SQL from the user
+    (``--where``, ``--columns``) can read the run's rows only: ``read_text``, ``read_csv``,
+    ``glob``, ``COPY``, ``ATTACH``, ``INSTALL``, ``LOAD`` and URLs all fail.
+    """
 
     def __init__(self, selection: Selection) -> None:
         self.selection = selection
-        self.connection = duckdb.connect()
+        self.connection = duckdb.connect(config=_CONFINED)
         data = {kind: _load(paths) for kind, paths in selection.shards.items() if paths}
         for kind in KINDS:
             if kind not in data:
                 other = next(iter(data.values()), None)
                 data[kind] = _empty(kind, None if other is None else other.schema)
             self.connection.register(kind, data[kind])
+        self.connection.execute("SET enable_external_access = false")
+        self.connection.execute("SET lock_configuration = true")
         #: Arrow schema of each table.
         self.schemas: dict[str, pa.Schema] = {kind: data[kind].schema for kind in KINDS}
 
@@ -379,7 +391,10 @@ def sample_rows(
         raise ConfigError(
             f"--columns: unknown column {unknown[0]!r}; known: {', '.join(relation.columns)}"
         )
-    matches = relation.aggregate("count(*)").fetchall()[0][0]
+    try:
+        matches = relation.aggregate("count(*)").fetchall()[0][0]
+    except duckdb.Error as error:  # found while running, e.g. a failed CAST
+        raise ConfigError(f"--where: {_first_line(error)}") from None
     if sample <= 0 or not matches:
         return matches, []
     order = (
