@@ -19,6 +19,7 @@ from curation.config import (
     load_config,
 )
 from curation.plan import package_version
+from pipelines.terminal import printable
 
 #: Config used when neither --config nor --input is given: the sample corpus in the repo.
 SAMPLE_CONFIG = Path(__file__).with_name("configs") / "sample.yaml"
@@ -114,7 +115,7 @@ def _run(args: argparse.Namespace, beam_args: list[str]) -> int:
             config, args.output, beam_args, overwrite=args.overwrite, show_progress=True
         )
     except RunFailed as error:
-        print(f"curate: run failed: {error}", file=sys.stderr)
+        print(f"curate: run failed: {printable(str(error))}", file=sys.stderr)
         return EXIT_FAILURE
     if args.json:
         print(json.dumps(result.manifest["counts"], indent=2, sort_keys=True))
@@ -149,7 +150,7 @@ def _inspect(args: argparse.Namespace) -> int:
             as_json=args.json,
         )
     except InspectFailed as error:
-        print(f"curate: {error}", file=sys.stderr)
+        print(f"curate: {printable(str(error))}", file=sys.stderr)
         return EXIT_FAILURE
     print(result.stdout)
     for line in result.problems:
@@ -179,7 +180,7 @@ def main(argv: list[str] | None = None) -> int:
             return _report(args)
         return _inspect(args)
     except ConfigError as error:
-        print(f"curate: error: {error}", file=sys.stderr)
+        print(f"curate: error: {printable(str(error))}", file=sys.stderr)
         return EXIT_USAGE
 
 

@@ -39,6 +39,7 @@ from pipelines.output import (
     read_json,
     shard_sizes,
 )
+from pipelines.terminal import printable
 
 #: Columns shown for sample rows when ``--columns`` is not given.
 DEFAULT_COLUMNS = {
@@ -441,7 +442,7 @@ def _short(value: Any, limit: int = PREVIEW_CHARS) -> str:
         value = value.decode("utf-8", errors="replace")
     if isinstance(value, float):
         return f"{value:.5g}"
-    text = " ".join(str(value).split())
+    text = printable(" ".join(str(value).split()))
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
@@ -479,7 +480,7 @@ def format_summary(summary: Summary) -> list[str]:
         else ("manifest check FAILED" if summary.mismatches else "matches manifest")
     )
     lines = [
-        f"{what} {summary.path}"
+        f"{what} {printable(summary.path)}"
         + (f"  ({summary.run_id})" if summary.run_id else "")
         + f": {check}",
         f"  kept: {summary.kept_documents} documents, {_bytes(summary.kept_text_bytes)} of text"
@@ -561,7 +562,7 @@ def format_record(item: dict[str, Any]) -> list[str]:
         if item["kind"] == REJECTS_DIR
         else "KEPT"
     )
-    lines = [f"record {row['id']}  [{status}]"]
+    lines = [f"record {printable(row['id'])}  [{status}]"]
     lines.append(
         f"  provenance: source={row['source']} licence={_short(row['license'])} "
         f"file={row['source_uri']} record={row['source_record']} "

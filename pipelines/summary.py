@@ -6,6 +6,7 @@ import textwrap
 from typing import Any
 
 from pipelines.progress import describe_runner_line
+from pipelines.terminal import printable
 
 #: Skipped input files listed in the summary (all of them are in the manifest).
 SKIPPED_SHOWN = 10
@@ -37,10 +38,10 @@ def format_summary(manifest: dict[str, Any], output: str) -> str:
         lines.extend(" " * 36 + more for more in reasons[1:])
     for item in manifest["inputs"]:
         if item.get("error"):
-            lines.append(f"  unreadable: {item['uri']}: {item['error']}")
+            lines.append(printable(f"  unreadable: {item['uri']}: {item['error']}"))
     skipped = manifest.get("skipped_inputs", [])
     for item in skipped[:SKIPPED_SHOWN]:
-        lines.append(f"  skipped (not read): {item['uri']}: {item['reason']}")
+        lines.append(printable(f"  skipped (not read): {item['uri']}: {item['reason']}"))
     if len(skipped) > SKIPPED_SHOWN:
         lines.append(f"  ... and {len(skipped) - SKIPPED_SHOWN} more skipped (manifest.json)")
     languages = sorted(counts["kept_languages"].items(), key=lambda item: (-item[1], item[0]))

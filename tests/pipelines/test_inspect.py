@@ -10,6 +10,7 @@ import duckdb
 import pytest
 
 from pipelines.cli import main
+from tests.pipelines.helpers import run_cli, sample_texts
 from tests.tiny_corpus import (
     EXPECTED_KEPT,
     EXPECTED_REJECTS,
@@ -228,3 +229,19 @@ def test_statements_are_refused_by_the_confined_connection(out, statement):
         shards.connection.execute(statement)
     with pytest.raises(duckdb.Error):
         shards.connection.execute("SET enable_external_access = true")
+
+
+def test_control_characters_from_the_data_are_escaped(tmp_path, capsys):
+    evil_id = "evil\x1b[2J\x07"
+    text = sample_texts(1)[0] + "\x1b]0;pwned\x07 \u202egnirts"
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "docs.jsonl").write_text(json.dumps({"id": evil_id, "text": text}) + "\n")
+    out = tmp_path / "out"
+    assert run_cli("--input", str(tmp_path / "in"), "--output", str(out)) == 0
+    capsys.readouterr()
+    for args in ([str(out)], [str(out), "--id", evil_id]):
+        code, stdout, stderr = inspect(capsys, *args)
+        assert code == 0, stderr
+        for unsafe in ("\x1b", "\x07", "\u202e"):
+            assert unsafe not in stdout + stderr
+    assert "evil\\x1b[2J\\x07" in stdout
