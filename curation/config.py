@@ -190,12 +190,22 @@ class DedupConfig(_Strict):
 
 
 class OutputConfig(_Strict):
-    """Shard sizing of the written Parquet files."""
+    """Shard sizing, compression and partitioning of the written Parquet files."""
 
     #: Target uncompressed input bytes per corpus shard; the shard count is derived from the
     #: total input size, so it is the same on every runner.
     target_shard_bytes: int = Field(default=256 * 1024 * 1024, ge=1024)
     compression: Literal["zstd", "snappy", "gzip", "none"] = "zstd"
+    #: Hive-style directories of the corpus, e.g. ``[lang]``: ``corpus/lang=en/part-*.parquet``
+    #: (:mod:`curation.io.partition`). Rejects are not partitioned.
+    partition_by: tuple[Literal["lang", "source"], ...] = ()
+
+    @field_validator("partition_by")
+    @classmethod
+    def _unique_partition_columns(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        if len(set(value)) != len(value):
+            raise ValueError("partition_by columns must be unique")
+        return value
 
 
 class CurationConfig(_Strict):

@@ -121,7 +121,7 @@ def resolve_plan(
         hasher=resolve_hasher(config),
         policy=Policy.of(config),
         metric_fields=metric_fields,
-        schemas=OutputSchemas.of(metric_fields, dict(SIGNAL_FIELDS)),
+        schemas=OutputSchemas.of(metric_fields, dict(SIGNAL_FIELDS), config.output.partition_by),
         work_dir=work_dir,
         progress_dir=progress_dir,
     )

@@ -52,6 +52,7 @@ def build_pipeline(pipeline: beam.Pipeline, plan: RunPlan) -> None:
         pieces=pieces_by_shard(plan.pieces),
         corpus_dir=FileSystems.join(plan.work_dir, CORPUS_DIR),
         rejects_dir=FileSystems.join(plan.work_dir, REJECTS_DIR),
+        partition_by=plan.config.output.partition_by,
     )
     # (CORPUS_SHARDS | REJECT_SHARDS, shard stats) per written file
     shards = (decisions, scored[SPILLED]) | "Write" >> WriteShards(

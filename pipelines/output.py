@@ -2,7 +2,7 @@
 
 Layout (the contract, see docs/output.md)::
 
-    OUT/corpus/part-*.parquet    kept documents
+    OUT/corpus/part-*.parquet    kept documents (or OUT/corpus/lang=xx/part-*.parquet, partitioned)
     OUT/rejects/part-*.parquet   every rejected record, with reason
     OUT/manifest.json            what ran, on what, with which result
     OUT/report.html              the HTML report
@@ -36,11 +36,13 @@ REPORT_FILE = "report.html"
 DATASET_CARD = "README.md"
 OUTPUT_MARKER = ".curate-output"
 SUCCESS_FILE = "_SUCCESS"
-SHARD_PATTERN = "part-*.parquet"
+#: Shard files at any depth below a shard directory (partitioned corpora nest them).
+SHARD_PATTERN = "**part-*.parquet"
 
 
 def list_shards(directory: str) -> list[str]:
-    """The ``part-*.parquet`` files of a shard directory, sorted (none if it does not exist)."""
+    """The ``part-*.parquet`` files below a shard directory (partition directories included),
+    sorted (none if it does not exist)."""
     pattern = FileSystems.join(directory, SHARD_PATTERN)
     return sorted(m.path for m in FileSystems.match([pattern])[0].metadata_list)
 

@@ -19,6 +19,7 @@ import pyarrow.parquet as pq
 from apache_beam.io.filesystems import FileSystems
 
 from curation.io.assemble import apply_decisions
+from curation.io.partition import partitions
 from curation.io.pieces import split_piece_key
 from curation.io.schema import OutputSchemas
 from curation.io.spill import read_spills
@@ -59,6 +60,7 @@ class ShardLayout:
     pieces: dict[int, tuple[int, ...]]  # shard -> its piece indices, in input order
     corpus_dir: str
     rejects_dir: str
+    partition_by: tuple[str, ...] = ()  # Hive-style corpus directories (curation.io.partition)
 
 
 class _WriteShardFn(beam.DoFn):
@@ -85,12 +87,23 @@ class _WriteShardFn(beam.DoFn):
             table, decisions, self._schemas.corpus, self._schemas.rejects
         )
         name = shard_name(shard)
-        for kind, directory, rows in (
-            (CORPUS_SHARDS, self._layout.corpus_dir, corpus),
-            (REJECT_SHARDS, self._layout.rejects_dir, rejects),
-        ):
+        layout = self._layout
+        files = [
+            (
+                CORPUS_SHARDS,
+                FileSystems.join(layout.corpus_dir, subdir) if subdir else layout.corpus_dir,
+                rows,
+            )
+            for subdir, rows in partitions(corpus, layout.partition_by)
+        ]
+        files.append((REJECT_SHARDS, layout.rejects_dir, rejects))
+        for kind, directory, rows in files:
             if rows.num_rows:
                 yield kind, write_table(rows, FileSystems.join(directory, name), self._codec)
+
+
+def _below(directory: str, subdirectory: str) -> str:
+    return FileSystems.join(directory, subdirectory) if subdirectory else directory
 
 
 class WriteShards(beam.PTransform):

@@ -13,6 +13,8 @@ from typing import Any
 
 import pyarrow as pa
 
+from curation.io.partition import partitioned_schema
+
 _PY_TO_ARROW = {float: pa.float64(), int: pa.int64(), str: pa.string(), bool: pa.bool_()}
 
 LANG_ALTERNATIVE = pa.struct([("lang", pa.string()), ("score", pa.float64())])
@@ -99,9 +101,16 @@ class OutputSchemas:
     rejects: pa.Schema
 
     @classmethod
-    def of(cls, metric_fields: Sequence[str], signal_fields: Mapping[str, type]) -> OutputSchemas:
+    def of(
+        cls,
+        metric_fields: Sequence[str],
+        signal_fields: Mapping[str, type],
+        partition_by: Sequence[str] = (),
+    ) -> OutputSchemas:
+        """``partition_by`` columns of the corpus are typed as partition keys."""
+        corpus = partitioned_schema(corpus_schema(metric_fields, signal_fields), partition_by)
         return cls(
             spill=spill_schema(metric_fields, signal_fields),
-            corpus=corpus_schema(metric_fields, signal_fields),
+            corpus=corpus,
             rejects=reject_schema(metric_fields, signal_fields),
         )
