@@ -13,6 +13,8 @@ import os
 import sys
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -25,7 +27,7 @@ from apache_beam.runners.runner import create_runner
 
 from curation.config import ConfigError, CurationConfig
 from curation.io.inputs import InputFile, SkippedFile, expand_source
-from curation.plan import resolve_plan
+from curation.plan import RunPlan, resolve_plan
 from pipelines.curate_pipeline import RUN_RECORD, SHARD_STATS, build_pipeline
 from pipelines.dataset_card import dataset_card
 from pipelines.diagnose import misread_sources
@@ -34,7 +36,6 @@ from pipelines.output import (
     DATASET_CARD,
     KINDS,
     MANIFEST_FILE,
-    OUTPUT_MARKER,
     REJECTS_DIR,
     SUCCESS_FILE,
     OutputCounts,
@@ -44,11 +45,18 @@ from pipelines.output import (
     write_json,
 )
 from pipelines.progress import ProgressReporter, format_plan
+from pipelines.publish import (
+    TMP_PREFIX,
+    OutputLock,
+    check_output,
+    clean_output,
+    publish,
+    refuse_output_inside_inputs,
+)
 from pipelines.report import write_report
 from transforms.runner_workarounds import LOCAL_RUNNER, RUNNER_ALIASES
-from transforms.storage import delete_tree, list_path, move_tree, open_raw, storage_problem
+from transforms.storage import delete_tree, list_path, open_raw, storage_problem
 
-TMP_PREFIX = "_tmp-"
 PROGRESS_DIR = "_progress"
 
 
@@ -149,100 +157,6 @@ def list_inputs(config: CurationConfig) -> tuple[tuple[InputFile, ...], tuple[Sk
     return tuple(files), tuple(skipped)
 
 
-def _is_empty_dir(path: str) -> bool:
-    if not FileSystems.exists(path):
-        return True
-    if "://" not in path:
-        return os.path.isdir(path) and not os.listdir(path)
-    return not FileSystems.match([FileSystems.join(path, "*")])[0].metadata_list
-
-
-def prepare_output(output: str, overwrite: bool) -> None:
-    """Refuse a non-empty output unless ``overwrite`` is given and it holds a curate output
-    (:data:`~pipelines.output.OUTPUT_MARKER`, or an older run's manifest or ``_SUCCESS``);
-    then mark it as curate's, remove the old finished marker and the work directories of
-    killed runs (``_tmp-*``)."""
-    if "://" not in output:
-        ancestor = os.path.abspath(output)
-        while not os.path.exists(ancestor):
-            ancestor = os.path.dirname(ancestor)
-        if not os.path.isdir(ancestor):
-            raise ConfigError(f"--output {output!r}: {ancestor!r} is not a directory")
-    if not _is_empty_dir(output):
-        if not overwrite:
-            raise ConfigError(f"--output {output!r} exists and is not empty (use --overwrite)")
-        ours = (OUTPUT_MARKER, MANIFEST_FILE, SUCCESS_FILE)
-        if not any(FileSystems.exists(FileSystems.join(output, name)) for name in ours):
-            raise ConfigError(
-                f"--output {output!r} holds files curate did not write (no {OUTPUT_MARKER}): "
-                "refusing to overwrite it"
-            )
-    if not FileSystems.exists(output):
-        FileSystems.mkdirs(output)
-    write_json(FileSystems.join(output, OUTPUT_MARKER), {"written_by": "curate"})
-    marker = FileSystems.join(output, SUCCESS_FILE)
-    _delete_if_exists([marker])
-    for work_dir in _work_dirs(output):
-        delete_tree(work_dir)
-
-
-def refuse_output_inside_inputs(output: str, config: CurationConfig) -> None:
-    """An output directory inside (or equal to) an input directory or glob base would be read
-    by the next run over that input: refuse it (:class:`ConfigError`)."""
-    target = _absolute(output)
-    for source in config.sources:
-        for path in source.paths:
-            root = _input_root(path)
-            if root is not None and (target == root or target.startswith(root.rstrip("/") + "/")):
-                raise ConfigError(
-                    f"--output {output!r} is inside input {path!r} of source {source.name!r}: "
-                    "choose an output outside the inputs"
-                )
-
-
-def _absolute(path: str) -> str:
-    return path.rstrip("/") if "://" in path else os.path.realpath(path)
-
-
-def _input_root(path: str) -> str | None:
-    """The directory an input path lists: itself, or a glob's fixed leading directories;
-    None for a path naming a file."""
-    if "://" not in path and os.path.isfile(path):
-        return None
-    if any(char in path for char in "*?["):
-        fixed = path[: min(path.index(c) for c in "*?[" if c in path)]
-        return _absolute(fixed.rsplit("/", 1)[0] or "/")
-    return _absolute(path)
-
-
-def _work_dirs(output: str) -> list[str]:
-    """``OUT/_tmp-*`` directories (of this or of killed runs), found through their files."""
-    pattern = FileSystems.join(output, TMP_PREFIX + "*", "**")
-    prefix = FileSystems.join(output, "")
-    found = set()
-    for item in FileSystems.match([pattern])[0].metadata_list:
-        found.add(FileSystems.join(output, item.path[len(prefix) :].split("/", 1)[0]))
-    if "://" not in output and os.path.isdir(output):  # local: empty work dirs too
-        found.update(
-            os.path.join(output, name) for name in os.listdir(output) if name.startswith(TMP_PREFIX)
-        )
-    return sorted(found)
-
-
-def _delete_if_exists(paths: list[str]) -> None:
-    existing = [path for path in paths if FileSystems.exists(path)]
-    if existing:
-        FileSystems.delete(existing)
-
-
-def publish(work_dir: str, output: str) -> None:
-    """Replace ``OUT/corpus`` and ``OUT/rejects`` with the shards of ``work_dir``."""
-    for name in KINDS:
-        target = FileSystems.join(output, name)
-        delete_tree(target)
-        move_tree(FileSystems.join(work_dir, name), target)
-
-
 @dataclass(frozen=True)
 class RunResult:
     manifest: dict[str, Any]
@@ -278,15 +192,49 @@ def execute(
         progress_dir=os.path.abspath(os.path.join(work_dir, PROGRESS_DIR)) if local else None,
     )
     refuse_output_inside_inputs(output, config)
+    lock = OutputLock(output, overwrite)
+    with _output_errors(output):
+        lock.refuse_if_held()
+        check_output(output, overwrite)
+        lock.acquire()
     try:
-        prepare_output(output, overwrite)
+        with _output_errors(output):
+            clean_output(output)
+        if lock.taken_over is not None:
+            print(
+                f"curate: took over the lock of a run that died: {lock.taken_over}", file=sys.stderr
+            )
+        FileSystems.mkdirs(work_dir)
+        if show_progress:
+            print(format_plan(plan, runner), file=sys.stderr)
+        return _run_and_publish(plan, options, runner, output, show_progress, started, clock)
+    finally:
+        lock.release()
+
+
+@contextmanager
+def _output_errors(output: str) -> Iterator[None]:
+    """Storage errors about the output directory as one-line :class:`ConfigError` s."""
+    try:
+        yield
+    except ConfigError:
+        raise
     except (ValueError, OSError, BeamIOError) as error:
-        if isinstance(error, ConfigError):
-            raise
         raise ConfigError(f"--output {output!r}: {storage_problem(error)}") from None
-    FileSystems.mkdirs(work_dir)
-    if show_progress:
-        print(format_plan(plan, runner), file=sys.stderr)
+
+
+def _run_and_publish(
+    plan: RunPlan,
+    options: PipelineOptions,
+    runner: dict[str, Any],
+    output: str,
+    show_progress: bool,
+    started: datetime,
+    clock: float,
+) -> RunResult:
+    """Run the pipeline into the plan's work directory, publish, and write the run's files;
+    ``_SUCCESS`` last, and only when every check passed (else :class:`RunFailed`)."""
+    work_dir, config = plan.work_dir, plan.config
     try:
         pipeline = beam.Pipeline(options=options)
         build_pipeline(pipeline, plan)
@@ -318,7 +266,7 @@ def execute(
         "started": started.isoformat(),
         "finished": datetime.now(UTC).isoformat(),
         "seconds": round(time.monotonic() - clock, 3),
-        "invocation_id": invocation,
+        "invocation_id": FileSystems.split(work_dir)[1][len(TMP_PREFIX) :],
     }
     write_json(FileSystems.join(output, MANIFEST_FILE), manifest)
     with FileSystems.create(FileSystems.join(output, DATASET_CARD)) as handle:

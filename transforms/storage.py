@@ -114,10 +114,11 @@ def move_tree(source: str, target: str) -> None:
     """Move the directory ``source`` to ``target`` (which must not exist): one rename on a
     local disk, one copy-and-delete per object on object stores, which have no directories."""
     if "://" not in source:
+        os.makedirs(os.path.dirname(target) or ".", exist_ok=True)
         if os.path.exists(source):
-            FileSystems.rename([source], [target])
+            os.rename(source, target)
         else:
-            FileSystems.mkdirs(target)
+            os.makedirs(target)
         return
     files = files_below(source)
     prefix = source.rstrip("/")
