@@ -105,6 +105,7 @@ def resolve_config(
 
 
 def _run(args: argparse.Namespace, beam_args: list[str]) -> int:
+    from pipelines.failures import cause_of
     from pipelines.run import RunFailed, execute
     from pipelines.summary import format_summary
 
@@ -116,6 +117,13 @@ def _run(args: argparse.Namespace, beam_args: list[str]) -> int:
         )
     except RunFailed as error:
         print(f"curate: run failed: {printable(str(error))}", file=sys.stderr)
+        return EXIT_FAILURE
+    except ConfigError:
+        raise
+    except Exception as error:  # the environment failed the run: one line, unless --verbose
+        if args.verbose:
+            raise
+        print(f"curate: run failed: {printable(cause_of(error))}", file=sys.stderr)
         return EXIT_FAILURE
     if args.json:
         print(json.dumps(result.manifest["counts"], indent=2, sort_keys=True))
