@@ -8,6 +8,7 @@ Every record read becomes exactly one of the two: nothing is dropped silently.
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -100,7 +101,7 @@ def record_to_row(
 
     if not isinstance(obj, dict):
         return reject(Reason.NOT_AN_OBJECT, f"record is a JSON {type(obj).__name__}")
-    record_id = _text_or_none(field_value(obj, source.id_field))
+    record_id = _id_text(field_value(obj, source.id_field))
     text = field_value(obj, source.text_field)
     if text is None:
         state = "null" if source.text_field in obj else "absent"
@@ -121,7 +122,9 @@ def record_to_row(
     url = _text_or_none(_optional_field(obj, source.url_field))
     created = _optional_field(obj, source.created_field)
     license_ = _text_or_none(_optional_field(obj, source.license_field))
-    mapped = {source.text_field, source.id_field, source.url_field, source.created_field}
+    mapped = {source.text_field, source.url_field, source.created_field}
+    if record_id is not None:  # an unusable id stays with the record, in metadata
+        mapped.add(source.id_field)
     row.update(
         id=record_id or derived_id(origin),
         text=text,
@@ -134,6 +137,14 @@ def record_to_row(
     if license_:
         row["license"] = license_
     return row
+
+
+def _id_text(value: Any) -> str | None:
+    """A record id as text: strings and numbers; ``true``/``false``, ``NaN`` and
+    ``Infinity`` are no id (the record gets a derived one)."""
+    if isinstance(value, bool) or (isinstance(value, float) and not math.isfinite(value)):
+        return None
+    return _text_or_none(value)
 
 
 def _optional_field(record: dict[str, Any], name: str | None) -> Any:

@@ -279,3 +279,10 @@ def test_created_is_one_utc_timestamp_with_the_original_kept(value, expected):
     row = _parse(json.dumps({"text": "Hello", "created": value}).encode(), source=DOLMA)
     assert row["created"] == expected
     assert row["created_raw"] == str(value)
+
+
+@pytest.mark.parametrize("value", ["NaN", "Infinity", "-Infinity", "true"])
+def test_an_id_that_is_not_a_usable_value_is_replaced_and_kept_in_metadata(value):
+    row = _parse(b'{"id": ' + value.encode() + b', "text": "Hello"}', record=4)
+    assert row["id"] == "web:data/web.jsonl:4"
+    assert "id" in json.loads(row["metadata"])
