@@ -86,6 +86,10 @@ class ReadConfig(_Strict):
     #: files are read whole. ``None`` (default): chosen from the input size, see
     #: :func:`curation.io.pieces.auto_split_bytes`.
     split_bytes: int | None = Field(default=None, ge=1024)
+    #: Read files that symbolic links below an input directory lead to outside it (and descend
+    #: into linked directories). Off: such links are skipped and listed, so a link cannot
+    #: widen what a run reads beyond the directories it was given.
+    follow_symlinks: bool = False
 
 
 class LanguageConfig(_Strict):

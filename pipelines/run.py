@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 import apache_beam as beam
@@ -147,7 +148,8 @@ def list_inputs(config: CurationConfig) -> tuple[tuple[InputFile, ...], tuple[Sk
     skipped: list[SkippedFile] = []
     for source in config.sources:
         try:
-            found, passed_over = expand_source(source, list_path, open_raw)
+            lister = partial(list_path, follow_symlinks=config.read.follow_symlinks)
+            found, passed_over = expand_source(source, lister, open_raw)
         except (ValueError, OSError, BeamIOError) as error:
             if isinstance(error, ConfigError):
                 raise

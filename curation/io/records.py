@@ -65,7 +65,7 @@ def make_reject(
         reject_stage=stage,
         reject_reason=reason,
         reject_detail=detail,
-        raw=None if raw is None else raw[:max_raw_bytes],
+        raw=raw[:max_raw_bytes] if raw is not None and max_raw_bytes else None,
     )
     return row
 

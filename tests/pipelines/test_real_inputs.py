@@ -193,3 +193,40 @@ def test_metadata_reads_as_json_in_duckdb_and_pandas(tmp_path):
     assert found == [("MIT", 3)]
     frame = pd.concat(pd.read_parquet(path) for path in sorted(out.glob("*/part-*.parquet")))
     assert json.loads(frame["metadata"].iloc[0]) == {"meta": {"license": "MIT", "n": 3}}
+
+
+def test_a_symlink_out_of_the_input_directory_is_skipped_unless_followed(tmp_path):
+    secret = tmp_path / "elsewhere" / "secret.jsonl"
+    secret.parent.mkdir()
+    secret.write_bytes(_jsonl([{"id": "secret", "text": TEXTS[5]}]))
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    (inputs / "docs.jsonl").write_bytes(_jsonl([{"id": "mine", "text": TEXTS[6]}]))
+    (inputs / "link.jsonl").symlink_to(secret)
+    out = tmp_path / "out"
+    assert run_cli("--input", str(inputs), "--output", str(out)) == 0
+    ids = {row["id"] for kind in ("corpus", "rejects") for row in read_rows(out, kind)}
+    assert ids == {"mine"}
+    manifest = json.loads((out / "manifest.json").read_text())
+    [skipped] = manifest["skipped_inputs"]
+    assert skipped["uri"].endswith("link.jsonl") and "outside" in skipped["reason"]
+    config = tmp_path / "follow.yaml"
+    config.write_text(
+        f"sources: [{{name: s, paths: ['{inputs}']}}]\nread: {{follow_symlinks: true}}\n"
+    )
+    followed = tmp_path / "followed"
+    assert run_cli("--config", str(config), "--output", str(followed)) == 0
+    ids = {row["id"] for kind in ("corpus", "rejects") for row in read_rows(followed, kind)}
+    assert ids == {"mine", "secret"}
+
+
+def test_raw_bytes_are_kept_only_from_inputs_everyone_may_read(tmp_path):
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    for name, mode in (("open.jsonl", 0o644), ("private.jsonl", 0o600)):
+        (inputs / name).write_bytes(b'{"id": "broken", "text": \n')
+        (inputs / name).chmod(mode)
+    out = tmp_path / "out"
+    assert run_cli("--input", str(inputs), "--output", str(out), "--source-name", "s") in (0, 1)
+    raw = {Path(row["source_uri"]).name: row["raw"] for row in read_rows(out, "rejects")}
+    assert raw == {"open.jsonl": b'{"id": "broken", "text": ', "private.jsonl": None}
