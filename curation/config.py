@@ -61,7 +61,7 @@ class LimitsConfig(_Strict):
 
     #: Documents whose text is longer than this (UTF-8 bytes) are rejected ``text_too_long``.
     max_text_bytes: int = Field(default=8_000_000, ge=1)
-    #: Raw bytes of an unparseable record kept in the reject row (``raw`` column).
+    #: Raw bytes of an unparseable record kept in the reject row (``raw`` column; 0: none, null).
     max_raw_bytes: int = Field(default=65_536, ge=0)
     #: JSONL lines longer than this (bytes, decompressed) are rejected ``line_too_long``
     #: without being parsed; a worker never holds more of one line.

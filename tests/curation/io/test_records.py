@@ -161,7 +161,7 @@ def test_bom_on_a_later_line_is_invalid_json():
 def test_raw_bytes_are_capped():
     line = b"{" + b"x" * 500
     assert _parse(line, max_raw_bytes=10)["raw"] == line[:10]
-    assert _parse(line, max_raw_bytes=0)["raw"] == b""
+    assert _parse(line, max_raw_bytes=0)["raw"] is None  # 0 keeps no raw bytes
     assert _parse(line, max_raw_bytes=10_000)["raw"] == line
 
 
