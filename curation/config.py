@@ -19,9 +19,11 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    SerializerFunctionWrapHandler,
     ValidationError,
     field_serializer,
     field_validator,
+    model_serializer,
     model_validator,
 )
 
@@ -210,6 +212,15 @@ class OutputConfig(_Strict):
         if len(set(value)) != len(value):
             raise ValueError("partition_by columns must be unique")
         return value
+
+    @model_serializer(mode="wrap")
+    def _without_default_partitioning(self, dump: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """Leave out an empty ``partition_by``: a config without it keeps the fingerprint, and
+        so the run id in every row and the shard bytes, it had before the key existed."""
+        data = dump(self)
+        if not self.partition_by:
+            data.pop("partition_by", None)
+        return data
 
 
 class CurationConfig(_Strict):

@@ -34,6 +34,7 @@ from pipelines.output import (
     SUCCESS_FILE,
     OutputCounts,
     count_shards,
+    is_partition_dir,
     list_shards,
     parquet_rows,
     read_json,
@@ -133,9 +134,16 @@ def locate(path: str) -> Selection:
             raise ConfigError(f"{path}: no curate output (no manifest.json or part-*.parquet)")
     kind = _kind_of(paths[0])
     shards = {name: paths if name == kind else [] for name in KINDS}
-    root = FileSystems.split(parent)[0]
-    has_manifest = FileSystems.exists(FileSystems.join(root, MANIFEST_FILE))
-    return Selection(path, shards, root if has_manifest else None, whole_run=False)
+    return Selection(path, shards, _run_root(parent), whole_run=False)
+
+
+def _run_root(directory: str) -> str | None:
+    """The run directory holding a shard directory or a partition directory of one, when it
+    has a manifest."""
+    while is_partition_dir(FileSystems.split(directory)[1]):
+        directory = FileSystems.split(directory)[0]
+    root = FileSystems.split(directory)[0]
+    return root if FileSystems.exists(FileSystems.join(root, MANIFEST_FILE)) else None
 
 
 def _load(paths: Sequence[str]) -> pa.Table | ds.Dataset:

@@ -21,6 +21,7 @@ import json
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from fnmatch import fnmatch
 from typing import Any
 
 import pyarrow.parquet as pq
@@ -36,15 +37,27 @@ REPORT_FILE = "report.html"
 DATASET_CARD = "README.md"
 OUTPUT_MARKER = ".curate-output"
 SUCCESS_FILE = "_SUCCESS"
-#: Shard files at any depth below a shard directory (partitioned corpora nest them).
-SHARD_PATTERN = "**part-*.parquet"
+SHARD_PATTERN = "part-*.parquet"
 
 
 def list_shards(directory: str) -> list[str]:
-    """The ``part-*.parquet`` files below a shard directory (partition directories included),
-    sorted (none if it does not exist)."""
-    pattern = FileSystems.join(directory, SHARD_PATTERN)
-    return sorted(m.path for m in FileSystems.match([pattern])[0].metadata_list)
+    """The shards of a shard directory, sorted: its ``part-*.parquet`` files and those in
+    Hive partition directories (``lang=en/``) below it, nothing else, so a folder holding
+    whole runs is not mistaken for one (none if it does not exist)."""
+    prefix = FileSystems.join(directory, "")
+    pattern = FileSystems.join(directory, "**" + SHARD_PATTERN)
+    found = (meta.path for meta in FileSystems.match([pattern])[0].metadata_list)
+    return sorted(path for path in found if _is_shard_below(path[len(prefix) :]))
+
+
+def _is_shard_below(relative: str) -> bool:
+    *directories, name = relative.split("/")
+    return fnmatch(name, SHARD_PATTERN) and all(is_partition_dir(d) for d in directories)
+
+
+def is_partition_dir(name: str) -> bool:
+    """Whether a directory name is a Hive partition (``column=value``)."""
+    return "=" in name
 
 
 def parquet_rows(path: str) -> int:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import os
+import posixpath
 import socket
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -59,13 +60,13 @@ def _absolute(path: str) -> str:
 
 
 def _input_root(path: str) -> str | None:
-    """The directory an input path lists: itself, or a glob's fixed leading directories;
-    None for a path naming a file."""
+    """The directory an input path lists: itself, or a glob's fixed leading directories (the
+    current directory for ``*.jsonl`` or ``data*/x.jsonl``); None for a path naming a file."""
     if "://" not in path and os.path.isfile(path):
         return None
     if any(char in path for char in "*?["):
         fixed = path[: min(path.index(c) for c in "*?[" if c in path)]
-        return _absolute(fixed.rsplit("/", 1)[0] or "/")
+        return _absolute(posixpath.dirname(fixed) or ".")
     return _absolute(path)
 
 

@@ -89,11 +89,7 @@ class _WriteShardFn(beam.DoFn):
         name = shard_name(shard)
         layout = self._layout
         files = [
-            (
-                CORPUS_SHARDS,
-                FileSystems.join(layout.corpus_dir, subdir) if subdir else layout.corpus_dir,
-                rows,
-            )
+            (CORPUS_SHARDS, _below(layout.corpus_dir, subdir), rows)
             for subdir, rows in partitions(corpus, layout.partition_by)
         ]
         files.append((REJECT_SHARDS, layout.rejects_dir, rejects))
@@ -103,6 +99,7 @@ class _WriteShardFn(beam.DoFn):
 
 
 def _below(directory: str, subdirectory: str) -> str:
+    """``directory/subdirectory``, or ``directory`` itself for ``""``."""
     return FileSystems.join(directory, subdirectory) if subdirectory else directory
 
 

@@ -267,3 +267,16 @@ def test_fingerprint_changes_with_a_threshold():
     base = config_from_mapping(_mapping())
     changed = config_from_mapping(_mapping(dedup={"threshold": 0.81}))
     assert base.fingerprint() != changed.fingerprint()
+
+
+def test_partitioning_is_in_the_fingerprint_only_when_set():
+    """Run ids (in every row) of configs without ``partition_by`` stay what they were before
+    the key existed, so their shards keep their bytes."""
+    base = config_from_mapping(_mapping())
+    assert "partition_by" not in base.model_dump(mode="json")["output"]
+    explicit = config_from_mapping(_mapping(output={"partition_by": []}))
+    assert explicit.fingerprint() == base.fingerprint()
+    partitioned = config_from_mapping(_mapping(output={"partition_by": ["lang"]}))
+    assert partitioned.model_dump(mode="json")["output"]["partition_by"] == ["lang"]
+    assert partitioned.fingerprint() != base.fingerprint()
+    assert CurationConfig.model_validate(partitioned.model_dump(mode="json")) == partitioned

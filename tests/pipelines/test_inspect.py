@@ -187,6 +187,20 @@ def test_unknown_id_or_path_fails(out, tmp_path, capsys):
     assert "no curate output" in stderr
 
 
+def test_a_folder_of_runs_or_of_other_folders_is_not_one_selection(out, tmp_path, capsys):
+    """Only shards in a shard directory or its ``column=value`` partitions are selected: a
+    folder holding two runs is not read as one corpus of their corpus and reject shards."""
+    for name in ("run-a", "run-b"):
+        shutil.copytree(out, tmp_path / name)
+    code, _, stderr = inspect(capsys, str(tmp_path))
+    assert code == 2 and "no curate output" in stderr
+    corpus = tmp_path / "run-a" / "corpus"
+    (corpus / "backup").mkdir()
+    shutil.copy(next(corpus.glob("part-*.parquet")), corpus / "backup")
+    report = inspect_json(capsys, str(tmp_path / "run-a"))
+    assert report["kept"] == EXPECTED_KEPT and report["check"]["mismatches"] == []
+
+
 def test_relative_paths_are_checked_like_absolute_ones(out, capsys, monkeypatch):
     monkeypatch.chdir(out.parent)
     shard = sorted((out / "corpus").glob("part-*.parquet"))[0]
