@@ -66,7 +66,9 @@ class LimitsConfig(_Strict):
     #: Raw bytes of an unparseable record kept in the reject row (``raw`` column; 0: none, null).
     max_raw_bytes: int = Field(default=65_536, ge=0)
     #: JSONL lines longer than this (bytes, decompressed) are rejected ``line_too_long``
-    #: without being parsed; a worker never holds more of one line.
+    #: without being parsed; a worker never holds more of one line. At least
+    #: ``max_text_bytes``: a line holds its text and more (JSON escapes such as ``\u00e9``
+    #: take up to 6 bytes per text byte, so the default leaves room for 8 MB texts escaped).
     max_line_bytes: int = Field(default=64 * 1024 * 1024, ge=1024)
     #: A compressed file that decompresses to more than this many bytes is rejected whole
     #: (``corrupt_file``): bounds the time a decompression bomb can take.
@@ -78,6 +80,16 @@ class LimitsConfig(_Strict):
     #: either way; ``fail`` also makes ``curate run`` exit 1 naming the files (after
     #: publishing everything that was read), ``continue`` exits 0.
     on_unreadable: Literal["continue", "fail"] = "continue"
+
+    @model_validator(mode="after")
+    def _lines_hold_texts(self) -> LimitsConfig:
+        if self.max_line_bytes < self.max_text_bytes:
+            raise ValueError(
+                f"max_line_bytes ({self.max_line_bytes}) is below max_text_bytes "
+                f"({self.max_text_bytes}): a text that long could never be read; "
+                "raise max_line_bytes"
+            )
+        return self
 
 
 class ReadConfig(_Strict):

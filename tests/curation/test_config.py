@@ -161,6 +161,14 @@ def test_bands_times_rows_above_num_perm_is_a_config_error():
     assert "dedup" in message
 
 
+def test_a_line_cap_below_the_text_cap_is_a_config_error():
+    message = _error(_mapping(limits={"max_text_bytes": 100_000_000}))
+    assert message.startswith("config: limits:")
+    assert "max_line_bytes (67108864) is below max_text_bytes (100000000)" in message
+    raised = {"max_text_bytes": 100_000_000, "max_line_bytes": 600_000_000}
+    assert config_from_mapping(_mapping(limits=raised)).limits.max_line_bytes == 600_000_000
+
+
 def test_bands_without_rows_is_a_config_error():
     message = _error(_mapping(dedup={"bands": 16}))
     assert "dedup" in message

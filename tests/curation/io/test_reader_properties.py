@@ -26,7 +26,7 @@ from curation.io.formats import HEAD_BYTES, detect_format
 from curation.io.inputs import FileStats, InputFile, read_piece
 
 SOURCE = SourceConfig(name="gen", paths=("x",))
-LIMITS = LimitsConfig(max_line_bytes=4096, max_raw_bytes=256)
+LIMITS = LimitsConfig(max_line_bytes=4096, max_text_bytes=4096, max_raw_bytes=256)
 COMPRESS = {
     "gzip": lambda data: gzip.compress(data, mtime=0),
     "zstd": lambda data: zstandard.ZstdCompressor(write_checksum=True).compress(data),
