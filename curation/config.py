@@ -8,6 +8,7 @@ wrong types and out-of-range values are errors that name the offending key
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import json
 from collections.abc import Sequence
@@ -267,8 +268,32 @@ def _format_validation_error(error: ValidationError, origin: str) -> str:
     key = ".".join(str(part) for part in first["loc"]) or "(top level)"
     message = first["msg"]
     if first["type"] == "extra_forbidden":
-        message = "unknown key"
+        message = "unknown key" + did_you_mean(str(first["loc"][-1]), _keys_at(first["loc"][:-1]))
     return f"{origin}: {key}: {message}"
+
+
+def did_you_mean(given: str, known: Sequence[str]) -> str:
+    """``"; did you mean 'x'?"`` for the closest of ``known`` (difflib), or ``""``."""
+    close = difflib.get_close_matches(given, list(known), n=1, cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+def _keys_at(loc: Sequence[int | str]) -> list[str]:
+    """The keys a config mapping at ``loc`` may have (list indices skipped)."""
+    model: Any = CurationConfig
+    for part in loc:
+        if isinstance(part, int) or not _is_model(model):
+            continue
+        field = model.model_fields.get(str(part))
+        if field is None:
+            return []
+        candidates = (field.annotation, *getattr(field.annotation, "__args__", ()))
+        model = next((arg for arg in candidates if _is_model(arg)), None)
+    return list(model.model_fields) if _is_model(model) else []
+
+
+def _is_model(value: Any) -> bool:
+    return isinstance(value, type) and issubclass(value, BaseModel)
 
 
 def config_from_mapping(data: object, origin: str = "config") -> CurationConfig:

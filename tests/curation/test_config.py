@@ -288,3 +288,16 @@ def test_partitioning_is_in_the_fingerprint_only_when_set():
     assert partitioned.model_dump(mode="json")["output"]["partition_by"] == ["lang"]
     assert partitioned.fingerprint() != base.fingerprint()
     assert CurationConfig.model_validate(partitioned.model_dump(mode="json")) == partitioned
+
+
+def test_an_unknown_key_suggests_the_closest_one(tmp_path):
+    config = tmp_path / "c.yaml"
+    config.write_text(
+        "sources: [{name: a, paths: [x], text_feild: body}]\n"
+        "quality: {scorers: {gopher_quality: {min_wrds: 3}}}\n"
+    )
+    with pytest.raises(ConfigError, match="text_feild: unknown key; did you mean 'text_field'"):
+        load_config(config)
+    config.write_text("sources: [{name: a, paths: [x]}]\nlanguage: {min_scor: 0.5}\n")
+    with pytest.raises(ConfigError, match="did you mean 'min_score'"):
+        load_config(config)
