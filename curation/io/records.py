@@ -122,16 +122,28 @@ def record_to_row(
     url = _text_or_none(_optional_field(obj, source.url_field))
     created = _optional_field(obj, source.created_field)
     license_ = _text_or_none(_optional_field(obj, source.license_field))
-    mapped = {source.text_field, source.url_field, source.created_field}
-    if record_id is not None:  # an unusable id stays with the record, in metadata
-        mapped.add(source.id_field)
+    created_text = _text_or_none(created_raw(created))
+    stored = {  # a value its column cannot hold (null, a list or object) stays in metadata
+        source.id_field: record_id,
+        source.url_field: url,
+        source.created_field: created_text,
+        source.license_field: license_ or None,
+    }
+    mapped = {source.text_field} | {name for name, value in stored.items() if value is not None}
+    try:
+        metadata = metadata_json(obj, mapped)
+    except RecursionError:  # json.loads accepts a little deeper nesting than this walk
+        detail = "nested too deeply to keep its fields"
+        return make_reject(
+            origin, Stage.READ, Reason.INVALID_JSON, detail, raw, max_raw_bytes, record_id
+        )
     row.update(
         id=record_id or derived_id(origin),
         text=text,
         url=url,
         created=parse_created(created),
-        created_raw=_text_or_none(created_raw(created)),
-        metadata=metadata_json(obj, mapped | {source.license_field}),
+        created_raw=created_text,
+        metadata=metadata,
         priority=source.priority,
     )
     if license_:

@@ -200,10 +200,33 @@ def test_field_mapping_for_text_id_url_created_priority():
     assert json.loads(row["metadata"]) == {"text": "ignored"}  # unmapped, so kept
 
 
-def test_non_scalar_url_and_created_become_none():
+def test_non_scalar_url_and_created_become_none_and_stay_in_metadata():
     row = _parse(b'{"body": "t", "link": ["a"], "date": {"y": 2020}}', source=MAPPED)
     assert row["url"] is None
     assert row["created"] is None
+    assert row["created_raw"] is None
+    assert json.loads(row["metadata"]) == {"link": ["a"], "date": {"y": 2020}}
+
+
+def test_mapped_values_no_column_can_hold_are_kept_in_metadata():
+    """A licence that is not text, a lone-surrogate url: not stored, so kept as given."""
+    source = SourceConfig(name="s", paths=("s",), url_field="u", license_field="lic")
+    row = _parse(b'{"text": "t", "u": "\\ud800", "lic": {"spdx": "MIT"}}', source=source)
+    assert (row["url"], row["license"]) == (None, "unknown")
+    assert json.loads(row["metadata"]) == {"u": "\ud800", "lic": {"spdx": "MIT"}}
+    stored = _parse(b'{"text": "t", "u": "https://x.org", "lic": "MIT"}', source=source)
+    assert (stored["url"], stored["license"], stored["metadata"]) == ("https://x.org", "MIT", None)
+
+
+@pytest.mark.parametrize("depth", range(900, 1000, 10))
+def test_nesting_too_deep_to_keep_is_invalid_json_not_a_crash(depth):
+    """json.loads accepts a little deeper nesting than writing it back as metadata does."""
+    line = b'{"text": "x", "a": ' + b"[" * depth + b"]" * depth + b"}"
+    row = _parse(line)
+    if "reject_reason" in row:
+        _assert_reject(row, Reason.INVALID_JSON, Stage.READ)
+    else:
+        assert json.loads(row["metadata"])["a"]
 
 
 def test_url_and_created_ignored_without_mapping():
