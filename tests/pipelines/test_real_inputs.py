@@ -130,9 +130,14 @@ def test_fields_named_on_the_command_line(tmp_path, capsys):
     assert found["r1"]["license"] == "MIT"
 
 
-def test_a_source_that_is_mostly_misread_says_what_its_records_hold(tmp_path, capsys):
-    rows = [{"id": f"r{i}", "content": TEXTS[i], "lang": "en"} for i in range(5)]
+@pytest.mark.parametrize("case", ["readable", "private", "over the raw cap"])
+def test_a_source_that_is_mostly_misread_says_what_its_records_hold(tmp_path, capsys, case):
+    """Also where ``raw`` is not kept: a file only its owner may read, a record over
+    ``limits.max_raw_bytes``."""
+    padding = "x" * 70_000 if case == "over the raw cap" else ""
+    rows = [{"id": f"r{i}", "content": TEXTS[i] + padding, "lang": "en"} for i in range(5)]
     (tmp_path / "in.jsonl").write_bytes(_jsonl(rows))
+    (tmp_path / "in.jsonl").chmod(0o600 if case == "private" else 0o644)
     out = tmp_path / "out"
     assert run_cli("--input", str(tmp_path / "in.jsonl"), "--output", str(out)) == 1
     error = capsys.readouterr().err.strip().splitlines()[-1]

@@ -9,10 +9,12 @@ import pytest
 
 from curation.config import SourceConfig
 from curation.io.records import (
+    MAX_LISTED_FIELDS,
     Reason,
     RecordOrigin,
     Stage,
     derived_id,
+    listed_fields,
     parse_json_line,
     record_to_row,
 )
@@ -118,6 +120,19 @@ def test_missing_text_keeps_own_id():
     _assert_reject(row, Reason.MISSING_TEXT, Stage.VALIDATE)
     assert row["id"] == "m1"
     assert "'text'" in row["reject_detail"]
+
+
+def test_missing_text_detail_names_the_fields_longest_text_first():
+    """Names only (the values stay private), read back by the misread-source diagnosis."""
+    row = _parse(b'{"id": "m1", "title": "short", "body": "a much longer text", "n": 3}')
+    assert row["reject_detail"].startswith("field 'text' is absent")
+    assert listed_fields(row["reject_detail"]) == ["body", "title", "id", "n"]
+    odd = _parse(b'{"\\ud800": "x", "text": null}')
+    assert listed_fields(odd["reject_detail"]) == ["\ud800", "text"]
+    assert odd["reject_detail"].isascii()
+    many = json.dumps({f"f{i:03d}": i for i in range(100)}).encode()
+    assert len(listed_fields(_parse(many)["reject_detail"])) == MAX_LISTED_FIELDS
+    assert listed_fields("field 'text' is absent") == []
 
 
 @pytest.mark.parametrize(
