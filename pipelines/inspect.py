@@ -296,7 +296,7 @@ def summarise(shards: Shards) -> Summary:
         ],
         by_source={
             source: {
-                "license": counts.licenses.get(source),
+                "license": counts.license_of(source),
                 "input_records": n,
                 "kept": kept[source],
                 "kept_text_bytes": kept_bytes[source],
@@ -587,8 +587,10 @@ def format_record(item: dict[str, Any]) -> list[str]:
     lines.append(
         f"  provenance: source={printable(row['source'])} licence={_short(row['license'])} "
         f"file={printable(row['source_uri'])} record={row['source_record']} "
-        f"url={_short(row.get('url'))} created={_short(row.get('created'))}"
+        f"url={_short(row.get('url'))} created={_short(row.get('created'))} "
+        f"(as given: {_short(row.get('created_raw'))})"
     )
+    lines.append(f"  metadata: {_short(row.get('metadata'), 2000)}")
     if item["kind"] == REJECTS_DIR:
         lines.append(
             f"  reject: stage={printable(row['reject_stage'])} "

@@ -100,8 +100,14 @@ class OutputCounts:
     kept: Counter = field(default_factory=Counter)  # (source, lang or "und") -> documents
     kept_text_bytes: Counter = field(default_factory=Counter)  # (source, lang) -> UTF-8 bytes
     rejected: Counter = field(default_factory=Counter)  # (source, stage, reason) -> records
-    licenses: dict[str, str | None] = field(default_factory=dict)  # source -> licence
+    licenses: dict[str, set[str]] = field(default_factory=dict)  # source -> its rows' licences
     synthetic_scores: dict[str, list[float]] = field(default_factory=dict)  # source -> kept scores
+
+    def license_of(self, source: str) -> str | None:
+        """The licences of a source's rows, sorted and comma-separated (a record can carry its
+        own, ``license_field``)."""
+        licenses = self.licenses.get(source)
+        return ", ".join(sorted(licenses)) if licenses else None
 
     @property
     def total_kept(self) -> int:
@@ -192,12 +198,12 @@ def count_shards(
             key = (source, lang or "und")
             counts.kept[key] += 1
             counts.kept_text_bytes[key] += size or 0
-            counts.licenses.setdefault(source, license_)
+            counts.licenses.setdefault(source, set()).add(license_)
             if score and score[0] is not None:
                 counts.synthetic_scores.setdefault(source, []).append(score[0])
     reject_columns = ["source", "reject_stage", "reject_reason", "license"]
     for path in shards.get(REJECTS_DIR, ()):
         for source, stage, reason, license_ in zip(*_columns(path, reject_columns), strict=True):
             counts.rejected[(source, stage, reason)] += 1
-            counts.licenses.setdefault(source, license_)
+            counts.licenses.setdefault(source, set()).add(license_)
     return counts
