@@ -10,6 +10,7 @@ import argparse
 import json
 import logging
 import sys
+import warnings
 from pathlib import Path
 
 from curation.config import (
@@ -205,6 +206,9 @@ def _report(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    # A literal '[' in a path is escaped as '[[]' for Beam's matching, whose regex translation
+    # then warns about a "nested set": the pattern is right, the warning is noise.
+    warnings.filterwarnings("ignore", "Possible nested set", FutureWarning)
     try:
         args, extra = _parser().parse_known_args(argv)
         level = logging.INFO if args.verbose else logging.ERROR

@@ -28,6 +28,7 @@ import pyarrow.parquet as pq
 from apache_beam.io.filesystems import FileSystems
 
 from curation.decisions import STAGE_ORDER
+from transforms.storage import literal
 
 CORPUS_DIR = "corpus"
 REJECTS_DIR = "rejects"
@@ -45,7 +46,7 @@ def list_shards(directory: str) -> list[str]:
     Hive partition directories (``lang=en/``) below it, nothing else, so a folder holding
     whole runs is not mistaken for one (none if it does not exist)."""
     prefix = FileSystems.join(directory, "")
-    pattern = FileSystems.join(directory, "**" + SHARD_PATTERN)
+    pattern = FileSystems.join(literal(directory), "**" + SHARD_PATTERN)
     found = (meta.path for meta in FileSystems.match([pattern])[0].metadata_list)
     return sorted(path for path in found if _is_shard_below(path[len(prefix) :]))
 
@@ -72,7 +73,7 @@ def shard_sizes(paths: Sequence[str]) -> dict[str, int]:
         return {}
     return {
         meta.path: meta.size_in_bytes
-        for result in FileSystems.match(list(paths))
+        for result in FileSystems.match([literal(path) for path in paths])
         for meta in result.metadata_list
     }
 

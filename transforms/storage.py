@@ -7,7 +7,10 @@ receives open streams or these functions, never a file system.
 
 from __future__ import annotations
 
+import contextlib
+import glob
 import os
+import shutil
 import stat
 from typing import IO, Literal, NamedTuple
 
@@ -122,17 +125,34 @@ def storage_problem(error: Exception) -> str:
     return f"no filesystem for {path}: " + SCHEME_HINTS.get(scheme, "Beam has none for this scheme")
 
 
+def literal(path: str) -> str:
+    """``path`` as the fixed part of a ``FileSystems.match`` pattern: ``[``, ``*`` and ``?`` in
+    a local path are the name's, not wildcards."""
+    return path if "://" in path else glob.escape(path)
+
+
+def delete_file(path: str) -> None:
+    """Delete one file, if it exists (the name taken literally)."""
+    if "://" not in path:
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(path)
+    elif FileSystems.exists(path):
+        FileSystems.delete([path])
+
+
 def files_below(directory: str) -> list[str]:
     """Every file below ``directory`` (on object stores: every object under the prefix)."""
-    pattern = FileSystems.join(directory.rstrip("/"), "**")
+    pattern = FileSystems.join(literal(directory.rstrip("/")), "**")
     return sorted(item.path for item in FileSystems.match([pattern])[0].metadata_list)
 
 
 def delete_tree(directory: str) -> None:
     """Delete ``directory`` and everything below it, if it exists."""
     if "://" not in directory:
-        if os.path.exists(directory):
-            FileSystems.delete([directory])
+        if os.path.isdir(directory):
+            shutil.rmtree(directory)
+        elif os.path.exists(directory):
+            os.remove(directory)
         return
     files = files_below(directory)
     if files:

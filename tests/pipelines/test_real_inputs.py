@@ -279,3 +279,17 @@ def test_raw_bytes_are_kept_only_from_inputs_everyone_may_read(tmp_path):
     assert run_cli("--input", str(inputs), "--output", str(out), "--source-name", "s") in (0, 1)
     raw = {Path(row["source_uri"]).name: row["raw"] for row in read_rows(out, "rejects")}
     assert raw == {"open.jsonl": b'{"id": "broken", "text": ', "private.jsonl": None}
+
+
+def test_brackets_in_input_and_output_names_are_literal(tmp_path, capsys):
+    inputs = tmp_path / "in[1]"
+    inputs.mkdir()
+    (inputs / "docs.jsonl").write_bytes(_jsonl([{"id": "a", "text": TEXTS[7]}]))
+    out = tmp_path / "out[2]"
+    assert run_cli("--input", str(inputs), "--output", str(out)) == 0
+    assert run_cli("--input", str(inputs), "--output", str(out), "--overwrite") == 0
+    assert (out / "_SUCCESS").exists() and not (out / ".curate-lock").exists()
+    assert {row["id"] for row in read_rows(out, "corpus") + read_rows(out, "rejects")} == {"a"}
+    capsys.readouterr()
+    assert main(["inspect", str(out)]) == 0
+    assert "matches manifest" in capsys.readouterr().out
