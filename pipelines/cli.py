@@ -59,7 +59,9 @@ def _parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog=RUN_EPILOG,
     )
-    run.add_argument("-v", "--verbose", action="store_true", help="show Beam's log messages")
+    run.add_argument(  # SUPPRESS: not given here, it must not reset `curate -v run`
+        "-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help="as curate -v"
+    )
     run.add_argument("--config", help="YAML config (sources and policy)")
     run.add_argument(
         "--input", action="append", default=[], help="input file, directory or glob (repeatable)"
