@@ -8,6 +8,7 @@ wrong types and out-of-range values are errors that name the offending key
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import json
 from collections.abc import Sequence
@@ -19,9 +20,11 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    SerializerFunctionWrapHandler,
     ValidationError,
     field_serializer,
     field_validator,
+    model_serializer,
     model_validator,
 )
 
@@ -61,10 +64,12 @@ class LimitsConfig(_Strict):
 
     #: Documents whose text is longer than this (UTF-8 bytes) are rejected ``text_too_long``.
     max_text_bytes: int = Field(default=8_000_000, ge=1)
-    #: Raw bytes of an unparseable record kept in the reject row (``raw`` column).
+    #: Raw bytes of an unparseable record kept in the reject row (``raw`` column; 0: none, null).
     max_raw_bytes: int = Field(default=65_536, ge=0)
     #: JSONL lines longer than this (bytes, decompressed) are rejected ``line_too_long``
-    #: without being parsed; a worker never holds more of one line.
+    #: without being parsed; a worker never holds more of one line. At least
+    #: ``max_text_bytes``: a line holds its text and more (JSON escapes such as ``\u00e9``
+    #: take up to 6 bytes per text byte, so the default leaves room for 8 MB texts escaped).
     max_line_bytes: int = Field(default=64 * 1024 * 1024, ge=1024)
     #: A compressed file that decompresses to more than this many bytes is rejected whole
     #: (``corrupt_file``): bounds the time a decompression bomb can take.
@@ -77,6 +82,16 @@ class LimitsConfig(_Strict):
     #: publishing everything that was read), ``continue`` exits 0.
     on_unreadable: Literal["continue", "fail"] = "continue"
 
+    @model_validator(mode="after")
+    def _lines_hold_texts(self) -> LimitsConfig:
+        if self.max_line_bytes < self.max_text_bytes:
+            raise ValueError(
+                f"max_line_bytes ({self.max_line_bytes}) is below max_text_bytes "
+                f"({self.max_text_bytes}): a text that long could never be read; "
+                "raise max_line_bytes"
+            )
+        return self
+
 
 class ReadConfig(_Strict):
     """How inputs are spread over workers."""
@@ -86,6 +101,10 @@ class ReadConfig(_Strict):
     #: files are read whole. ``None`` (default): chosen from the input size, see
     #: :func:`curation.io.pieces.auto_split_bytes`.
     split_bytes: int | None = Field(default=None, ge=1024)
+    #: Read files that symbolic links below an input directory lead to outside it (and descend
+    #: into linked directories). Off: such links are skipped and listed, so a link cannot
+    #: widen what a run reads beyond the directories it was given.
+    follow_symlinks: bool = False
 
 
 class LanguageConfig(_Strict):
@@ -207,6 +226,15 @@ class OutputConfig(_Strict):
             raise ValueError("partition_by columns must be unique")
         return value
 
+    @model_serializer(mode="wrap")
+    def _without_default_partitioning(self, dump: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """Leave out an empty ``partition_by``: a config without it keeps the fingerprint, and
+        so the run id in every row and the shard bytes, it had before the key existed."""
+        data = dump(self)
+        if not self.partition_by:
+            data.pop("partition_by", None)
+        return data
+
 
 class CurationConfig(_Strict):
     """A whole run."""
@@ -240,8 +268,32 @@ def _format_validation_error(error: ValidationError, origin: str) -> str:
     key = ".".join(str(part) for part in first["loc"]) or "(top level)"
     message = first["msg"]
     if first["type"] == "extra_forbidden":
-        message = "unknown key"
+        message = "unknown key" + did_you_mean(str(first["loc"][-1]), _keys_at(first["loc"][:-1]))
     return f"{origin}: {key}: {message}"
+
+
+def did_you_mean(given: str, known: Sequence[str]) -> str:
+    """``"; did you mean 'x'?"`` for the closest of ``known`` (difflib), or ``""``."""
+    close = difflib.get_close_matches(given, list(known), n=1, cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+def _keys_at(loc: Sequence[int | str]) -> list[str]:
+    """The keys a config mapping at ``loc`` may have (list indices skipped)."""
+    model: Any = CurationConfig
+    for part in loc:
+        if isinstance(part, int) or not _is_model(model):
+            continue
+        field = model.model_fields.get(str(part))
+        if field is None:
+            return []
+        candidates = (field.annotation, *getattr(field.annotation, "__args__", ()))
+        model = next((arg for arg in candidates if _is_model(arg)), None)
+    return list(model.model_fields) if _is_model(model) else []
+
+
+def _is_model(value: Any) -> bool:
+    return isinstance(value, type) and issubclass(value, BaseModel)
 
 
 def config_from_mapping(data: object, origin: str = "config") -> CurationConfig:

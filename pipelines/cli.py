@@ -10,6 +10,7 @@ import argparse
 import json
 import logging
 import sys
+import warnings
 from pathlib import Path
 
 from curation.config import (
@@ -46,12 +47,21 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="curate", description=__doc__.splitlines()[0])
+    parser = _Parser(prog="curate", description=__doc__.splitlines()[0], allow_abbrev=False)
     parser.add_argument("-v", "--verbose", action="store_true", help="show Beam's log messages")
     parser.add_argument("--version", action="version", version=f"curate {package_version()}")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
-    run = commands.add_parser("run", help="run the curation pipeline")
+    run = commands.add_parser(
+        "run",
+        help="run the curation pipeline",
+        allow_abbrev=False,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=RUN_EPILOG,
+    )
+    run.add_argument(  # SUPPRESS: not given here, it must not reset `curate -v run`
+        "-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help="as curate -v"
+    )
     run.add_argument("--config", help="YAML config (sources and policy)")
     run.add_argument(
         "--input", action="append", default=[], help="input file, directory or glob (repeatable)"
@@ -79,6 +89,15 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("path", help="run directory")
     report.add_argument("--html", help="output file (default: PATH/report.html)")
     return parser
+
+
+RUN_EPILOG = """\
+Any other --option is passed to Apache Beam as a pipeline option, for example:
+  --runner=DaskRunner --dask_client_address=HOST:8786 --dask_npartitions=8
+  --direct_num_workers=8 --direct_running_mode=multi_processing   (the default runner)
+  --s3_endpoint_url=https://minio.example.org
+A mistyped option is an error (exit 2) with the closest known option; see docs/cluster.md.
+"""
 
 
 def resolve_config(
@@ -113,7 +132,12 @@ def _run(args: argparse.Namespace, beam_args: list[str]) -> int:
     config = resolve_config(args.config, args.input, source_keys)
     try:
         result = execute(
-            config, args.output, beam_args, overwrite=args.overwrite, show_progress=True
+            config,
+            args.output,
+            beam_args,
+            overwrite=args.overwrite,
+            show_progress=True,
+            other_options=_run_flags(),
         )
     except RunFailed as error:
         print(f"curate: run failed: {printable(str(error))}", file=sys.stderr)
@@ -130,6 +154,14 @@ def _run(args: argparse.Namespace, beam_args: list[str]) -> int:
     else:
         print(format_summary(result.manifest, args.output))
     return EXIT_OK
+
+
+def _run_flags() -> list[str]:
+    """The options ``curate run`` itself takes (suggested for a mistyped option)."""
+    commands = next(a for a in _parser()._actions if isinstance(a, argparse._SubParsersAction))
+    return [
+        flag for flag in commands.choices["run"]._option_string_actions if flag.startswith("--")
+    ]
 
 
 def _storage_from_environment() -> None:
@@ -176,6 +208,9 @@ def _report(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    # A literal '[' in a path is escaped as '[[]' for Beam's matching, whose regex translation
+    # then warns about a "nested set": the pattern is right, the warning is noise.
+    warnings.filterwarnings("ignore", "Possible nested set", FutureWarning)
     try:
         args, extra = _parser().parse_known_args(argv)
         level = logging.INFO if args.verbose else logging.ERROR

@@ -6,10 +6,15 @@ split of its own shards, so ``datasets.load_dataset(OUT)`` gives the corpus and
 one dataset). Features are not declared in the header: ``datasets`` reads them from the
 Parquet schema; the card lists them for people. The body gives the run id, counts and the
 licences per source.
+
+The Hub accepts only its own licence identifiers in ``license`` (and refuses a card with any
+other value), so the header names a licence only when every source has the same one and it is
+among :data:`HUB_LICENSES`; otherwise it says ``other`` and the body lists them.
 """
 
 from __future__ import annotations
 
+import html
 from collections.abc import Mapping
 from typing import Any
 
@@ -18,6 +23,37 @@ import yaml
 
 from curation.io.schema import OutputSchemas
 from pipelines.output import CORPUS_DIR, REJECTS_DIR
+
+#: Hub licence identifiers that are also SPDX identifiers (lower-cased), from
+#: https://huggingface.co/docs/hub/repositories-licenses; ``unknown`` is ``--input``'s default.
+HUB_LICENSES = frozenset(
+    {
+        "agpl-3.0",
+        "apache-2.0",
+        "bsd-2-clause",
+        "bsd-3-clause",
+        "cc-by-3.0",
+        "cc-by-4.0",
+        "cc-by-nc-4.0",
+        "cc-by-nc-nd-4.0",
+        "cc-by-nc-sa-4.0",
+        "cc-by-nd-4.0",
+        "cc-by-sa-3.0",
+        "cc-by-sa-4.0",
+        "cc0-1.0",
+        "gpl-2.0",
+        "gpl-3.0",
+        "lgpl-2.1",
+        "lgpl-3.0",
+        "mit",
+        "mpl-2.0",
+        "odbl",
+        "odc-by",
+        "pddl",
+        "unknown",
+        "unlicense",
+    }
+)
 
 
 def _header(licenses: set[str]) -> str:
@@ -33,12 +69,15 @@ def _header(licenses: set[str]) -> str:
         },
     ]
     header: dict[str, Any] = {"configs": configs}
-    if len(licenses) == 1:
-        header["license"] = next(iter(licenses)).lower()
-    else:
-        header["license"] = "other"
+    names = sorted({license_.lower() for license_ in licenses})
+    header["license"] = names[0] if len(names) == 1 and names[0] in HUB_LICENSES else "other"
     header["tags"] = ["curate"]
     return "---\n" + yaml.safe_dump(header, sort_keys=False) + "---\n"
+
+
+def _cell(text: str) -> str:
+    """``text`` as literal Markdown table cell content (no markup, no column break)."""
+    return html.escape(text).replace("|", "\\|")
 
 
 def _features(schema: pa.Schema) -> list[str]:
@@ -71,8 +110,8 @@ def dataset_card(manifest: Mapping[str, Any], schemas: OutputSchemas) -> str:
         "|---|---|---|---|---|",
     ]
     lines += [
-        f"| {name} | {entry['license']} | {entry['input_records']:,} | {entry['kept']:,} | "
-        f"{entry['rejected']:,} |"
+        f"| {name} | {_cell(entry['license'] or 'unknown')} | {entry['input_records']:,} | "
+        f"{entry['kept']:,} | {entry['rejected']:,} |"
         for name, entry in sorted(sources.items())
     ]
     lines += ["", "Per-record licences (`license_field`) override the source's in `license`."]

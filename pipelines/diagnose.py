@@ -5,9 +5,8 @@ do hold, and the run exits non-zero after publishing everything it read.
 
 from __future__ import annotations
 
-import json
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
@@ -15,6 +14,7 @@ from apache_beam.io.filesystems import FileSystems
 
 from curation.config import SourceConfig
 from curation.decisions import Reason
+from curation.io.records import listed_fields
 from pipelines.output import OutputCounts
 
 #: Share of a source's records failing for one of :data:`MISREAD_REASONS` that makes it
@@ -28,7 +28,7 @@ MISREAD_REASONS = (
     Reason.INVALID_JSON,
     Reason.INVALID_UTF8,
 )
-#: Rejected records whose raw bytes are read to find the fields records have.
+#: Rejected records whose details are read to find the fields records have.
 EXAMPLES = 200
 
 
@@ -55,47 +55,36 @@ def misread_sources(
 def _explain(source: SourceConfig, reason: str, share: str, reject_shards: Sequence[str]) -> str:
     head = f"source {source.name!r}: {share} rejected {reason}"
     if reason == Reason.MISSING_TEXT:
-        fields = _fields(_raw_records(reject_shards, source.name, reason))
-        if not fields:
+        listings = _field_listings(reject_shards, source.name)
+        if not listings:
             return f"{head}: no field {source.text_field!r}"
-        names = ", ".join(sorted(fields))
+        names = ", ".join(sorted({name for listing in listings for name in listing}))
+        longest = Counter(listing[0] for listing in listings)
+        guess = min(longest, key=lambda name: (-longest[name], name))
         return (
             f"{head}: no field {source.text_field!r}; the records have {names}; did you mean "
-            f"{_text_like(fields)!r}? (--text-field, or text_field in the YAML)"
+            f"{guess!r}? (--text-field, or text_field in the YAML)"
         )
     if reason == Reason.NON_STRING_TEXT:
         return f"{head}: field {source.text_field!r} is not a string (--text-field, text_field)"
     return f"{head}: is the input another format or encoding? (--format, format in the YAML)"
 
 
-def _raw_records(reject_shards: Sequence[str], source: str, reason: str) -> list[dict]:
-    """Up to :data:`EXAMPLES` rejected records of ``source`` for ``reason``, parsed."""
-    found: list[dict] = []
+def _field_listings(reject_shards: Sequence[str], source: str) -> list[list[str]]:
+    """Field names of up to :data:`EXAMPLES` of the source's ``missing_text`` records, the one
+    holding the longest text first, from their reject details (:func:`listed_fields`)."""
+    found: list[list[str]] = []
     for path in reject_shards:
         with FileSystems.open(path) as handle:
-            table = pq.read_table(handle, columns=["source", "reject_reason", "raw"])
-        mask = pc.and_(pc.equal(table["source"], source), pc.equal(table["reject_reason"], reason))
-        for raw in table.filter(mask)["raw"].to_pylist():
-            try:
-                record = json.loads(raw)
-            except (TypeError, ValueError):
-                continue
-            if isinstance(record, dict):
-                found.append(record)
+            table = pq.read_table(handle, columns=["source", "reject_reason", "reject_detail"])
+        mask = pc.and_(
+            pc.equal(table["source"], source),
+            pc.equal(table["reject_reason"], Reason.MISSING_TEXT),
+        )
+        for detail in table.filter(mask)["reject_detail"].to_pylist():
+            names = listed_fields(detail)
+            if names:
+                found.append(names)
             if len(found) >= EXAMPLES:
                 return found
     return found
-
-
-def _fields(records: Sequence[Mapping]) -> dict[str, float]:
-    """Field name -> mean length of its string values (0 when never a string)."""
-    lengths: dict[str, list[int]] = {}
-    for record in records:
-        for key, value in record.items():
-            lengths.setdefault(key, []).append(len(value) if isinstance(value, str) else 0)
-    return {key: sum(values) / len(values) for key, values in lengths.items()}
-
-
-def _text_like(fields: Mapping[str, float]) -> str:
-    """The field whose values are the longest strings (ties by name)."""
-    return min(fields, key=lambda key: (-fields[key], key))

@@ -10,7 +10,6 @@ and every difference is reported as one ``MISMATCH:`` line.
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -25,6 +24,7 @@ from apache_beam.io.filesystems import FileSystems
 from curation.config import ConfigError
 from curation.decisions import STAGE_ORDER
 from curation.io.inputs import jsonable
+from curation.io.records import has_lone_surrogate
 from curation.io.schema import REJECT_COLUMNS, corpus_schema
 from pipelines.output import (
     CORPUS_DIR,
@@ -34,12 +34,13 @@ from pipelines.output import (
     SUCCESS_FILE,
     OutputCounts,
     count_shards,
+    is_partition_dir,
     list_shards,
     parquet_rows,
     read_json,
     shard_sizes,
 )
-from pipelines.terminal import printable
+from pipelines.terminal import printable, printable_json
 
 #: Columns shown for sample rows when ``--columns`` is not given.
 DEFAULT_COLUMNS = {
@@ -72,8 +73,17 @@ PREVIEW_CHARS = 300
 _REJECT_NAMES = {name for name, _ in REJECT_COLUMNS}
 
 
-#: DuckDB settings of every inspect connection (see :class:`Shards`).
-_CONFINED = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
+#: DuckDB settings of every inspect and report connection (see :class:`Shards`): no file, URL,
+#: extension or secret access; no temporary directory (``""`` turns spilling to disk off: an
+#: in-memory database would spill into ``./.tmp`` of the current directory).
+_CONFINED = {
+    "enable_external_access": False,
+    "autoinstall_known_extensions": False,
+    "autoload_known_extensions": False,
+    "allow_community_extensions": False,
+    "allow_persistent_secrets": False,
+    "temp_directory": "",
+}
 
 
 class InspectFailed(RuntimeError):
@@ -133,9 +143,16 @@ def locate(path: str) -> Selection:
             raise ConfigError(f"{path}: no curate output (no manifest.json or part-*.parquet)")
     kind = _kind_of(paths[0])
     shards = {name: paths if name == kind else [] for name in KINDS}
-    root = FileSystems.split(parent)[0]
-    has_manifest = FileSystems.exists(FileSystems.join(root, MANIFEST_FILE))
-    return Selection(path, shards, root if has_manifest else None, whole_run=False)
+    return Selection(path, shards, _run_root(parent), whole_run=False)
+
+
+def _run_root(directory: str) -> str | None:
+    """The run directory holding a shard directory or a partition directory of one, when it
+    has a manifest."""
+    while is_partition_dir(FileSystems.split(directory)[1]):
+        directory = FileSystems.split(directory)[0]
+    root = FileSystems.split(directory)[0]
+    return root if FileSystems.exists(FileSystems.join(root, MANIFEST_FILE)) else None
 
 
 def _load(paths: Sequence[str]) -> pa.Table | ds.Dataset:
@@ -161,22 +178,24 @@ def _empty(kind: str, other: pa.Schema | None) -> pa.Table:
 class Shards:
     """The selected shards as DuckDB tables ``corpus`` and ``rejects``, and nothing else.
 
-    The shards are registered as Arrow data (read by pyarrow), then DuckDB's access to files,
-    URLs and extensions is switched off and its configuration locked, so SQL from the user
-    (``--where``, ``--columns``) can read the run's rows only: ``read_text``, ``read_csv``,
-    ``glob``, ``COPY``, ``ATTACH``, ``INSTALL``, ``LOAD`` and URLs all fail.
+    DuckDB is opened with access to files, URLs, extensions and secrets switched off and no
+    temporary directory (:data:`_CONFINED`); the shards are registered as Arrow data, which
+    pyarrow reads (local shards lazily, at query time), then the configuration is locked. So SQL
+    from the user (``--where``, ``--columns``) can read the run's rows only: ``read_text``,
+    ``read_csv``, ``glob``, ``COPY``, ``ATTACH``, ``INSTALL``, ``LOAD`` and URLs all fail, and
+    nothing is written anywhere (a query needing more than DuckDB's memory limit fails).
     """
 
     def __init__(self, selection: Selection) -> None:
         self.selection = selection
         self.connection = duckdb.connect(config=_CONFINED)
+        self.connection.execute("SET enable_progress_bar = false")  # it prints on stdout
         data = {kind: _load(paths) for kind, paths in selection.shards.items() if paths}
         for kind in KINDS:
             if kind not in data:
                 other = next(iter(data.values()), None)
                 data[kind] = _empty(kind, None if other is None else other.schema)
             self.connection.register(kind, data[kind])
-        self.connection.execute("SET enable_external_access = false")
         self.connection.execute("SET lock_configuration = true")
         #: Arrow schema of each table.
         self.schemas: dict[str, pa.Schema] = {kind: data[kind].schema for kind in KINDS}
@@ -277,7 +296,7 @@ def summarise(shards: Shards) -> Summary:
         ],
         by_source={
             source: {
-                "license": counts.licenses.get(source),
+                "license": counts.license_of(source),
                 "input_records": n,
                 "kept": kept[source],
                 "kept_text_bytes": kept_bytes[source],
@@ -417,6 +436,8 @@ def find_records(shards: Shards, record_id: str) -> list[dict[str, Any]]:
 
     Returns ``[{"kind": "corpus"|"rejects", "record": row, "keeper": row | None}]``; raises
     :class:`InspectFailed` when there is none."""
+    if has_lone_surrogate(record_id):  # bytes that are not UTF-8: DuckDB cannot take them
+        raise ConfigError(f"--id {record_id!r}: not valid UTF-8 (no record id is)")
     found = []
     for kind in KINDS:
         for row in shards.rows(
@@ -558,19 +579,22 @@ def format_record(item: dict[str, Any]) -> list[str]:
     """The full record: provenance, every score, why it was rejected, and its keeper."""
     row = item["record"]
     status = (
-        f"REJECTED at {row['reject_stage']}: {row['reject_reason']}"
+        f"REJECTED at {printable(row['reject_stage'])}: {printable(row['reject_reason'])}"
         if item["kind"] == REJECTS_DIR
         else "KEPT"
     )
     lines = [f"record {printable(row['id'])}  [{status}]"]
     lines.append(
-        f"  provenance: source={row['source']} licence={_short(row['license'])} "
-        f"file={row['source_uri']} record={row['source_record']} "
-        f"url={_short(row.get('url'))} created={_short(row.get('created'))}"
+        f"  provenance: source={printable(row['source'])} licence={_short(row['license'])} "
+        f"file={printable(row['source_uri'])} record={row['source_record']} "
+        f"url={_short(row.get('url'))} created={_short(row.get('created'))} "
+        f"(as given: {_short(row.get('created_raw'))})"
     )
+    lines.append(f"  metadata: {_short(row.get('metadata'), 2000)}")
     if item["kind"] == REJECTS_DIR:
         lines.append(
-            f"  reject: stage={row['reject_stage']} reason={row['reject_reason']} "
+            f"  reject: stage={printable(row['reject_stage'])} "
+            f"reason={printable(row['reject_reason'])} "
             f"detail={_short(row['reject_detail'])} duplicate_of={_short(row['duplicate_of'])}"
         )
     alternatives = ", ".join(
@@ -603,9 +627,11 @@ def format_record(item: dict[str, Any]) -> list[str]:
         lines.append(f"  raw: {_short(row['raw'], 2000)}")
     if row.get("duplicate_of"):
         if item["keeper"] is None:
-            lines.append(f"  kept copy {row['duplicate_of']!r}: not in the selected shards")
+            lines.append(
+                f"  kept copy {printable(row['duplicate_of'])}: not in the selected shards"
+            )
         else:
-            lines.append(f"  beside the kept copy {row['duplicate_of']}:")
+            lines.append(f"  beside the kept copy {printable(row['duplicate_of'])}:")
             lines += _side_by_side(row, item["keeper"])
     return lines
 
@@ -642,21 +668,23 @@ def inspect_output(
     if record_id is not None:
         found = find_records(shards, record_id)
         if as_json:
-            return InspectResult(json.dumps(jsonable(found), indent=2, ensure_ascii=False), [])
+            return InspectResult(printable_json(jsonable(found)), [])
         return InspectResult("\n\n".join("\n".join(format_record(i)) for i in found), [])
     kind = REJECTS_DIR if rejects else CORPUS_DIR
     matches, rows = sample_rows(shards, kind, where, columns, sample, seed)
     summary = summarise(shards)
-    problems = [f"MISMATCH: {problem}" for problem in summary.mismatches]
+    problems = [printable(f"MISMATCH: {problem}") for problem in summary.mismatches]
     if summary.whole_run and not summary.finished:
-        problems.append(f"INCOMPLETE: no {SUCCESS_FILE} in {summary.path}: not a finished run")
+        problems.append(
+            printable(f"INCOMPLETE: no {SUCCESS_FILE} in {summary.path}: not a finished run")
+        )
     if as_json:
         report = summary.to_dict()
         report["matches"] = {"table": kind, "where": where, "count": matches, "seed": seed}
         report["sample"] = jsonable(rows)
-        return InspectResult(json.dumps(report, indent=2, ensure_ascii=False), problems)
+        return InspectResult(printable_json(report), problems)
     lines = format_summary(summary)
-    condition = f" where {where}" if where else ""
+    condition = f" where {printable(where)}" if where else ""
     lines += [
         "",
         f"{kind}{condition}: {matches} rows"

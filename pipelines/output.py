@@ -21,12 +21,14 @@ import json
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from fnmatch import fnmatch
 from typing import Any
 
 import pyarrow.parquet as pq
 from apache_beam.io.filesystems import FileSystems
 
 from curation.decisions import STAGE_ORDER
+from transforms.storage import literal
 
 CORPUS_DIR = "corpus"
 REJECTS_DIR = "rejects"
@@ -36,15 +38,27 @@ REPORT_FILE = "report.html"
 DATASET_CARD = "README.md"
 OUTPUT_MARKER = ".curate-output"
 SUCCESS_FILE = "_SUCCESS"
-#: Shard files at any depth below a shard directory (partitioned corpora nest them).
-SHARD_PATTERN = "**part-*.parquet"
+SHARD_PATTERN = "part-*.parquet"
 
 
 def list_shards(directory: str) -> list[str]:
-    """The ``part-*.parquet`` files below a shard directory (partition directories included),
-    sorted (none if it does not exist)."""
-    pattern = FileSystems.join(directory, SHARD_PATTERN)
-    return sorted(m.path for m in FileSystems.match([pattern])[0].metadata_list)
+    """The shards of a shard directory, sorted: its ``part-*.parquet`` files and those in
+    Hive partition directories (``lang=en/``) below it, nothing else, so a folder holding
+    whole runs is not mistaken for one (none if it does not exist)."""
+    prefix = FileSystems.join(directory, "")
+    pattern = FileSystems.join(literal(directory), "**" + SHARD_PATTERN)
+    found = (meta.path for meta in FileSystems.match([pattern])[0].metadata_list)
+    return sorted(path for path in found if _is_shard_below(path[len(prefix) :]))
+
+
+def _is_shard_below(relative: str) -> bool:
+    *directories, name = relative.split("/")
+    return fnmatch(name, SHARD_PATTERN) and all(is_partition_dir(d) for d in directories)
+
+
+def is_partition_dir(name: str) -> bool:
+    """Whether a directory name is a Hive partition (``column=value``)."""
+    return "=" in name
 
 
 def parquet_rows(path: str) -> int:
@@ -59,7 +73,7 @@ def shard_sizes(paths: Sequence[str]) -> dict[str, int]:
         return {}
     return {
         meta.path: meta.size_in_bytes
-        for result in FileSystems.match(list(paths))
+        for result in FileSystems.match([literal(path) for path in paths])
         for meta in result.metadata_list
     }
 
@@ -87,8 +101,14 @@ class OutputCounts:
     kept: Counter = field(default_factory=Counter)  # (source, lang or "und") -> documents
     kept_text_bytes: Counter = field(default_factory=Counter)  # (source, lang) -> UTF-8 bytes
     rejected: Counter = field(default_factory=Counter)  # (source, stage, reason) -> records
-    licenses: dict[str, str | None] = field(default_factory=dict)  # source -> licence
+    licenses: dict[str, set[str]] = field(default_factory=dict)  # source -> its rows' licences
     synthetic_scores: dict[str, list[float]] = field(default_factory=dict)  # source -> kept scores
+
+    def license_of(self, source: str) -> str | None:
+        """The licences of a source's rows, sorted and comma-separated (a record can carry its
+        own, ``license_field``)."""
+        licenses = self.licenses.get(source)
+        return ", ".join(sorted(licenses)) if licenses else None
 
     @property
     def total_kept(self) -> int:
@@ -179,12 +199,12 @@ def count_shards(
             key = (source, lang or "und")
             counts.kept[key] += 1
             counts.kept_text_bytes[key] += size or 0
-            counts.licenses.setdefault(source, license_)
+            counts.licenses.setdefault(source, set()).add(license_)
             if score and score[0] is not None:
                 counts.synthetic_scores.setdefault(source, []).append(score[0])
     reject_columns = ["source", "reject_stage", "reject_reason", "license"]
     for path in shards.get(REJECTS_DIR, ()):
         for source, stage, reason, license_ in zip(*_columns(path, reject_columns), strict=True):
             counts.rejected[(source, stage, reason)] += 1
-            counts.licenses.setdefault(source, license_)
+            counts.licenses.setdefault(source, set()).add(license_)
     return counts

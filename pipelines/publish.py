@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import os
+import posixpath
 import socket
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -33,7 +34,7 @@ from pipelines.output import (
     read_json,
     write_json,
 )
-from transforms.storage import delete_tree, move_tree
+from transforms.storage import delete_file, delete_tree, files_below, literal, move_tree
 
 TMP_PREFIX = "_tmp-"
 OLD_PREFIX = "_old-"
@@ -59,13 +60,15 @@ def _absolute(path: str) -> str:
 
 
 def _input_root(path: str) -> str | None:
-    """The directory an input path lists: itself, or a glob's fixed leading directories;
-    None for a path naming a file."""
+    """The directory an input path lists: itself, or a glob's fixed leading directories (the
+    current directory for ``*.jsonl`` or ``data*/x.jsonl``); None for a path naming a file."""
     if "://" not in path and os.path.isfile(path):
         return None
+    if "://" not in path and os.path.isdir(path):  # an existing name is literal, '[' and all
+        return _absolute(path)
     if any(char in path for char in "*?["):
         fixed = path[: min(path.index(c) for c in "*?[" if c in path)]
-        return _absolute(fixed.rsplit("/", 1)[0] or "/")
+        return _absolute(posixpath.dirname(fixed) or ".")
     return _absolute(path)
 
 
@@ -95,7 +98,7 @@ def _is_empty_dir(path: str) -> bool:
         return True
     if "://" not in path:
         return os.path.isdir(path) and not os.listdir(path)
-    return not FileSystems.match([FileSystems.join(path, "*")])[0].metadata_list
+    return not FileSystems.match([FileSystems.join(literal(path), "*")])[0].metadata_list
 
 
 class OutputLock:
@@ -138,11 +141,11 @@ class OutputLock:
             self.refuse_if_held()
             self.taken_over = self._holder()
             if FileSystems.exists(self.path):
-                FileSystems.delete([self.path])
+                delete_file(self.path)
 
     def release(self) -> None:
         if FileSystems.exists(self.path):
-            FileSystems.delete([self.path])
+            delete_file(self.path)
 
     def _create(self, holder: dict) -> bool:
         data = json.dumps(holder, sort_keys=True).encode("utf-8")
@@ -186,7 +189,7 @@ def clean_output(output: str) -> None:
     write_json(FileSystems.join(output, OUTPUT_MARKER), {"written_by": "curate"})
     marker = FileSystems.join(output, SUCCESS_FILE)
     if FileSystems.exists(marker):
-        FileSystems.delete([marker])
+        delete_file(marker)
     for leftover in _leftovers(output):
         delete_tree(leftover)
 
@@ -197,7 +200,7 @@ def _leftovers(output: str) -> list[str]:
     prefix = FileSystems.join(output, "")
     found = set()
     for start in (TMP_PREFIX, OLD_PREFIX):
-        pattern = FileSystems.join(output, start + "*", "**")
+        pattern = FileSystems.join(literal(output), start + "*", "**")
         for item in FileSystems.match([pattern])[0].metadata_list:
             found.add(FileSystems.join(output, item.path[len(prefix) :].split("/", 1)[0]))
     if "://" not in output and os.path.isdir(output):
@@ -230,4 +233,4 @@ def publish(
 def _exists_tree(directory: str) -> bool:
     if "://" not in directory:
         return os.path.exists(directory)
-    return bool(FileSystems.match([FileSystems.join(directory, "**")])[0].metadata_list)
+    return bool(files_below(directory))

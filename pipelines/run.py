@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import sys
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 import apache_beam as beam
@@ -25,7 +27,7 @@ from apache_beam.io.filesystems import FileSystems
 from apache_beam.options.pipeline_options import DirectOptions, PipelineOptions, StandardOptions
 from apache_beam.runners.runner import create_runner
 
-from curation.config import ConfigError, CurationConfig
+from curation.config import ConfigError, CurationConfig, did_you_mean
 from curation.io.inputs import InputFile, SkippedFile, expand_source
 from curation.plan import RunPlan, resolve_plan
 from pipelines.curate_pipeline import RUN_RECORD, SHARD_STATS, build_pipeline
@@ -64,7 +66,7 @@ class RunFailed(RuntimeError):
     """The run finished but its outputs break the contract (e.g. records went missing)."""
 
 
-def beam_options(beam_args: list[str]) -> PipelineOptions:
+def beam_options(beam_args: list[str], other_options: Sequence[str] = ()) -> PipelineOptions:
     """Pipeline options from the pass-through arguments, with a local default runner.
 
     Without ``--runner`` the run uses :class:`~transforms.runner_workarounds.LocalRunner` (the
@@ -74,8 +76,9 @@ def beam_options(beam_args: list[str]) -> PipelineOptions:
 
     Worker logs default to WARNING (Beam's INFO lines would flood the terminal). Unknown
     options and bad option values raise :class:`ConfigError` (a typo must not be ignored
-    silently); the runner's module is imported first so its own options (e.g.
-    ``--dask_client_address``) are known.
+    silently), with the closest known option (of Beam's and ``other_options``, the
+    caller's own flags) as a suggestion; the runner's module is imported first so its own
+    options (e.g. ``--dask_client_address``) are known.
     """
     options = _parse_options(beam_args)
     runner = options.view_as(StandardOptions).runner
@@ -92,7 +95,13 @@ def beam_options(beam_args: list[str]) -> PipelineOptions:
     everything = options.get_all_options(drop_default=False, retain_unknown_options=True)
     unknown = sorted(set(everything) - set(known))
     if unknown:
-        raise ConfigError(f"unknown pipeline option --{unknown[0]}")
+        given = next(
+            (arg.split("=")[0] for arg in beam_args if _option_key(arg) == unknown[0]),
+            f"--{unknown[0]}",
+        )
+        flags = [f"--{name}" for name in known] + list(other_options)
+        hint = did_you_mean(given, flags)
+        raise ConfigError(f"unknown option {given} (not a curate or Beam option){hint}")
     defaults = ["--default_sdk_harness_log_level=WARNING"]
     if runner in (None, LOCAL_RUNNER):
         defaults += [
@@ -121,6 +130,11 @@ def describe_runner(options: PipelineOptions) -> dict[str, Any]:
     }
 
 
+def _option_key(arg: str) -> str:
+    """The options key argparse makes of ``--some-flag=value``: ``some_flag``."""
+    return arg.split("=")[0].lstrip("-").replace("-", "_")
+
+
 def _checked(parse: Any) -> Any:
     """Run a Beam option parse; its argparse exits on a bad value: make that a ConfigError."""
     stderr = sys.stderr
@@ -129,7 +143,8 @@ def _checked(parse: Any) -> Any:
         return parse()
     except SystemExit:
         message = sys.stderr.getvalue().strip().splitlines()
-        raise ConfigError(message[-1] if message else "invalid pipeline option") from None
+        last = re.sub(r"^\S+: error: ", "", message[-1]) if message else "invalid pipeline option"
+        raise ConfigError(last) from None
     finally:
         sys.stderr = stderr
 
@@ -147,7 +162,8 @@ def list_inputs(config: CurationConfig) -> tuple[tuple[InputFile, ...], tuple[Sk
     skipped: list[SkippedFile] = []
     for source in config.sources:
         try:
-            found, passed_over = expand_source(source, list_path, open_raw)
+            lister = partial(list_path, follow_symlinks=config.read.follow_symlinks)
+            found, passed_over = expand_source(source, lister, open_raw)
         except (ValueError, OSError, BeamIOError) as error:
             if isinstance(error, ConfigError):
                 raise
@@ -169,14 +185,16 @@ def execute(
     beam_args: list[str],
     overwrite: bool = False,
     show_progress: bool = False,
+    other_options: Sequence[str] = (),
 ) -> RunResult:
     """Plan, run and publish one curation run. Raises ConfigError for bad input/config.
 
-    ``show_progress`` prints the plan and (local runs) a progress line on stderr.
+    ``show_progress`` prints the plan and (local runs) a progress line on stderr;
+    ``other_options`` are the caller's own flags, suggested for a mistyped option.
     """
     started = datetime.now(UTC)
     clock = time.monotonic()
-    options = beam_options(beam_args)
+    options = beam_options(beam_args, other_options)
     FileSystems.set_options(options)  # e.g. --s3_endpoint_url for the launcher's own file access
     invocation = uuid.uuid4().hex[:12]
     try:

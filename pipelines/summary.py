@@ -24,7 +24,7 @@ def _share_line(share: dict[str, Any] | None) -> str:
 def format_summary(manifest: dict[str, Any], output: str) -> str:
     counts = manifest["counts"]
     lines = [
-        f"curate run {manifest['run_id']} -> {output}",
+        f"curate run {manifest['run_id']} -> {printable(output)}",
         f"  documents in: {counts['input_records']}   kept: {counts['kept']}   "
         f"rejected: {counts['rejected']}   time: {manifest['timing']['seconds']:.1f} s   "
         f"on {describe_runner_line(manifest['runner'])}",

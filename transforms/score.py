@@ -22,7 +22,7 @@ from curation.plan import RunPlan
 from curation.progress import ProgressFile
 from curation.scoring import DocumentScorer
 from transforms.runner_workarounds import SplitByTag
-from transforms.storage import create, open_raw, signatures_path, spill_path
+from transforms.storage import create, open_raw, readable_by_all, signatures_path, spill_path
 
 DIGESTS = "digests"
 FILE_STATS = "file_stats"
@@ -57,7 +57,10 @@ class ScorePieceFn(beam.DoFn):
         spill = create(spill_path(self._spill_dir, piece.index))
         writer = SpillWriter(spill, self._plan.schemas.spill)
         digests = PieceDigests(self._plan.hasher)
-        rows = read_piece(open_raw, file, first_line, self._plan.config.limits, stats)
+        limits = self._plan.config.limits
+        if not readable_by_all(file.uri):  # rejects.raw must not widen who can read the bytes
+            limits = limits.model_copy(update={"max_raw_bytes": 0})
+        rows = read_piece(open_raw, file, first_line, limits, stats)
         for ordinal, row in enumerate(rows):
             row["_key"] = piece_key(piece.index, ordinal)
             row["run_id"] = run_id

@@ -7,8 +7,12 @@ receives open streams or these functions, never a file system.
 
 from __future__ import annotations
 
+import contextlib
+import glob
 import os
-from typing import IO, Literal
+import shutil
+import stat
+from typing import IO, Literal, NamedTuple
 
 from apache_beam.io.filesystem import CompressionTypes
 from apache_beam.io.filesystems import FileSystems
@@ -31,40 +35,68 @@ def read_bytes(uri: str) -> bytes:
         return handle.read()
 
 
+class Listing(NamedTuple):
+    """What a path names: ``how`` it was read, its files and the files refused (with why)."""
+
+    how: Literal["file", "directory", "glob"]
+    files: list[tuple[str, int]]
+    refused: list[tuple[str, str]]
+
+
 def match_files(pattern: str) -> list[tuple[str, int]]:
     """``(path, size in bytes)`` of every file matching ``pattern`` (a path or a glob)."""
     matched = FileSystems.match([pattern])[0].metadata_list
     return [(item.path, item.size_in_bytes) for item in matched]
 
 
-def list_path(path: str) -> tuple[Literal["file", "directory", "glob"], list[tuple[str, int]]]:
-    """What ``path`` names, and its files as ``(path, size in bytes)``.
+def list_path(path: str, follow_symlinks: bool = False) -> Listing:
+    """What ``path`` names, its files as ``(path, size in bytes)``, and the files refused.
 
     A path that names an existing file is that file, taken literally (``data[1].jsonl`` is
     not a glob when it exists); a directory (or, on object stores, a prefix followed by
     ``/``) lists every file below it; anything else is a glob. Local file names may hold any
-    bytes.
+    bytes. Below a local directory, a symbolic link that leads outside it is refused (listed
+    with the reason) unless ``follow_symlinks``, which also descends into linked directories.
     """
     if "://" not in path:
         if os.path.isfile(path):
-            return "file", [(path, os.path.getsize(path))]
+            return Listing("file", [(path, os.path.getsize(path))], [])
         if os.path.isdir(path):
-            found = [
-                os.path.join(root, name)
-                for root, _, names in os.walk(path)
-                for name in names
-                if os.path.isfile(os.path.join(root, name))
-            ]
-            return "directory", [(name, os.path.getsize(name)) for name in sorted(found)]
-        return "glob", match_files(path)
+            return _walk(path, follow_symlinks)
+        return Listing("glob", match_files(path), [])
     if not path.endswith("/") and FileSystems.exists(path):
         exact = [item for item in match_files(path) if item[0] == path]
         if exact:
-            return "file", exact
+            return Listing("file", exact, [])
     below = match_files(path.rstrip("/") + "/**")
     if below:
-        return "directory", below
-    return "glob", match_files(path)
+        return Listing("directory", below, [])
+    return Listing("glob", match_files(path), [])
+
+
+def _walk(root: str, follow_symlinks: bool) -> Listing:
+    inside = os.path.realpath(root)
+    files, refused = [], []
+    for directory, _, names in os.walk(root, followlinks=follow_symlinks):
+        for name in names:
+            path = os.path.join(directory, name)
+            target = os.path.realpath(path)
+            if not follow_symlinks and os.path.commonpath([inside, target]) != inside:
+                refused.append((path, f"symbolic link to {target}, outside {root}"))
+            elif os.path.isfile(path):
+                files.append(path)
+    return Listing("directory", [(path, os.path.getsize(path)) for path in sorted(files)], refused)
+
+
+def readable_by_all(uri: str) -> bool:
+    """Whether every local user may read ``uri`` (object stores: access is the store's, so
+    True)."""
+    if "://" in uri:
+        return True
+    try:
+        return bool(os.stat(uri).st_mode & stat.S_IROTH)
+    except OSError:
+        return True  # reading will fail and say so
 
 
 def spill_path(spill_dir: str, piece: int) -> str:
@@ -98,17 +130,34 @@ def storage_problem(error: Exception) -> str:
     return f"no filesystem for {path}: " + SCHEME_HINTS.get(scheme, "Beam has none for this scheme")
 
 
+def literal(path: str) -> str:
+    """``path`` as the fixed part of a ``FileSystems.match`` pattern: ``[``, ``*`` and ``?`` in
+    a local path are the name's, not wildcards."""
+    return path if "://" in path else glob.escape(path)
+
+
+def delete_file(path: str) -> None:
+    """Delete one file, if it exists (the name taken literally)."""
+    if "://" not in path:
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(path)
+    elif FileSystems.exists(path):
+        FileSystems.delete([path])
+
+
 def files_below(directory: str) -> list[str]:
     """Every file below ``directory`` (on object stores: every object under the prefix)."""
-    pattern = FileSystems.join(directory.rstrip("/"), "**")
+    pattern = FileSystems.join(literal(directory.rstrip("/")), "**")
     return sorted(item.path for item in FileSystems.match([pattern])[0].metadata_list)
 
 
 def delete_tree(directory: str) -> None:
     """Delete ``directory`` and everything below it, if it exists."""
     if "://" not in directory:
-        if os.path.exists(directory):
-            FileSystems.delete([directory])
+        if os.path.isdir(directory):
+            shutil.rmtree(directory)
+        elif os.path.exists(directory):
+            os.remove(directory)
         return
     files = files_below(directory)
     if files:

@@ -105,6 +105,7 @@ def _by_shard(decisions: pa.Table, shard_of_piece: np.ndarray) -> Iterator[tuple
 
 
 def _below(directory: str, subdirectory: str) -> str:
+    """``directory/subdirectory``, or ``directory`` itself for ``""``."""
     return FileSystems.join(directory, subdirectory) if subdirectory else directory
 
 

@@ -360,10 +360,12 @@ def first_line_numbers(counts: Iterable[tuple[int, int]]) -> dict[int, int]:
     return numbers
 
 
-#: Lists a path as ``("file" | "directory" | "glob", [(path, size in bytes)])``: a path that
-#: names a file is that file, a directory lists every file below it, anything else is a glob
-#: (the pipeline passes ``transforms.storage.list_path``).
-Lister = Callable[[str], tuple[Literal["file", "directory", "glob"], list[tuple[str, int]]]]
+#: Lists a path as ``(how, [(path, size in bytes)], [(refused path, why)])``, ``how`` being
+#: ``file`` (a path naming a file is that file), ``directory`` (every file below it) or
+#: ``glob`` (the pipeline passes ``transforms.storage.list_path``).
+Lister = Callable[
+    [str], tuple[Literal["file", "directory", "glob"], list[tuple[str, int]], list[tuple[str, str]]]
+]
 #: Opens a path for reading as stored (no decompression by file name).
 Opener = Callable[[str], IO[bytes]]
 
@@ -389,7 +391,9 @@ def expand_source(
     files: dict[str, InputFile] = {}
     skipped: dict[str, SkippedFile] = {}
     for path in source.paths:
-        how, matched = list_path(path)
+        how, matched, refused = list_path(path)
+        for uri, reason in refused:
+            skipped.setdefault(uri, SkippedFile(source.name, uri, reason))
         if not matched:
             raise ConfigError(f"source {source.name!r}: path {path!r} matches no file")
         passed = []

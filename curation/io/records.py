@@ -16,6 +16,35 @@ from curation.config import SourceConfig
 from curation.decisions import Reason, Stage
 from curation.io.provenance import created_raw, field_value, metadata_json, parse_created
 
+#: Ends a ``missing_text`` reject's detail, followed by the record's field names as a JSON list
+#: (longest text first, at most :data:`MAX_LISTED_FIELDS`): names only, so a misread source
+#: is diagnosed even where ``raw`` is not kept (private inputs, records over the cap).
+FIELDS_NOTE = "; the record has fields "
+MAX_LISTED_FIELDS = 32
+
+
+def fields_note(record: dict[str, Any]) -> str:
+    """:data:`FIELDS_NOTE` and the record's field names, the one holding the longest text
+    first (non-text values last, ties by name)."""
+
+    def length(name: str) -> int:
+        value = record[name]
+        return len(value) if isinstance(value, str) else -1
+
+    names = sorted(record, key=lambda name: (-length(name), name))[:MAX_LISTED_FIELDS]
+    return FIELDS_NOTE + json.dumps(names)
+
+
+def listed_fields(detail: str | None) -> list[str]:
+    """The field names :func:`fields_note` wrote into a reject detail ([] when none)."""
+    if not detail or FIELDS_NOTE not in detail:
+        return []
+    try:
+        names = json.loads(detail.split(FIELDS_NOTE, 1)[1])
+    except ValueError:
+        return []
+    return [name for name in names if isinstance(name, str)] if isinstance(names, list) else []
+
 
 def printable_uri(uri: str) -> str:
     """``uri`` as valid UTF-8 text for outputs, keys and the manifest: a file name byte that is
@@ -65,7 +94,7 @@ def make_reject(
         reject_stage=stage,
         reject_reason=reason,
         reject_detail=detail,
-        raw=None if raw is None else raw[:max_raw_bytes],
+        raw=raw[:max_raw_bytes] if raw is not None and max_raw_bytes else None,
     )
     return row
 
@@ -105,7 +134,8 @@ def record_to_row(
     text = field_value(obj, source.text_field)
     if text is None:
         state = "null" if source.text_field in obj else "absent"
-        return reject(Reason.MISSING_TEXT, f"field {source.text_field!r} is {state}", record_id)
+        detail = f"field {source.text_field!r} is {state}{fields_note(obj)}"
+        return reject(Reason.MISSING_TEXT, detail, record_id)
     if not isinstance(text, str):
         kind = type(text).__name__
         return reject(Reason.NON_STRING_TEXT, f"field {source.text_field!r} is {kind}", record_id)
@@ -122,16 +152,28 @@ def record_to_row(
     url = _text_or_none(_optional_field(obj, source.url_field))
     created = _optional_field(obj, source.created_field)
     license_ = _text_or_none(_optional_field(obj, source.license_field))
-    mapped = {source.text_field, source.url_field, source.created_field}
-    if record_id is not None:  # an unusable id stays with the record, in metadata
-        mapped.add(source.id_field)
+    created_text = _text_or_none(created_raw(created))
+    stored = {  # a value its column cannot hold (null, a list or object) stays in metadata
+        source.id_field: record_id,
+        source.url_field: url,
+        source.created_field: created_text,
+        source.license_field: license_ or None,
+    }
+    mapped = {source.text_field} | {name for name, value in stored.items() if value is not None}
+    try:
+        metadata = metadata_json(obj, mapped)
+    except RecursionError:  # json.loads accepts a little deeper nesting than this walk
+        detail = "nested too deeply to keep its fields"
+        return make_reject(
+            origin, Stage.READ, Reason.INVALID_JSON, detail, raw, max_raw_bytes, record_id
+        )
     row.update(
         id=record_id or derived_id(origin),
         text=text,
         url=url,
         created=parse_created(created),
-        created_raw=_text_or_none(created_raw(created)),
-        metadata=metadata_json(obj, mapped | {source.license_field}),
+        created_raw=created_text,
+        metadata=metadata,
         priority=source.priority,
     )
     if license_:

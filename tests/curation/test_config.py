@@ -161,6 +161,14 @@ def test_bands_times_rows_above_num_perm_is_a_config_error():
     assert "dedup" in message
 
 
+def test_a_line_cap_below_the_text_cap_is_a_config_error():
+    message = _error(_mapping(limits={"max_text_bytes": 100_000_000}))
+    assert message.startswith("config: limits:")
+    assert "max_line_bytes (67108864) is below max_text_bytes (100000000)" in message
+    raised = {"max_text_bytes": 100_000_000, "max_line_bytes": 600_000_000}
+    assert config_from_mapping(_mapping(limits=raised)).limits.max_line_bytes == 600_000_000
+
+
 def test_bands_without_rows_is_a_config_error():
     message = _error(_mapping(dedup={"bands": 16}))
     assert "dedup" in message
@@ -267,3 +275,29 @@ def test_fingerprint_changes_with_a_threshold():
     base = config_from_mapping(_mapping())
     changed = config_from_mapping(_mapping(dedup={"threshold": 0.81}))
     assert base.fingerprint() != changed.fingerprint()
+
+
+def test_partitioning_is_in_the_fingerprint_only_when_set():
+    """Run ids (in every row) of configs without ``partition_by`` stay what they were before
+    the key existed, so their shards keep their bytes."""
+    base = config_from_mapping(_mapping())
+    assert "partition_by" not in base.model_dump(mode="json")["output"]
+    explicit = config_from_mapping(_mapping(output={"partition_by": []}))
+    assert explicit.fingerprint() == base.fingerprint()
+    partitioned = config_from_mapping(_mapping(output={"partition_by": ["lang"]}))
+    assert partitioned.model_dump(mode="json")["output"]["partition_by"] == ["lang"]
+    assert partitioned.fingerprint() != base.fingerprint()
+    assert CurationConfig.model_validate(partitioned.model_dump(mode="json")) == partitioned
+
+
+def test_an_unknown_key_suggests_the_closest_one(tmp_path):
+    config = tmp_path / "c.yaml"
+    config.write_text(
+        "sources: [{name: a, paths: [x], text_feild: body}]\n"
+        "quality: {scorers: {gopher_quality: {min_wrds: 3}}}\n"
+    )
+    with pytest.raises(ConfigError, match="text_feild: unknown key; did you mean 'text_field'"):
+        load_config(config)
+    config.write_text("sources: [{name: a, paths: [x]}]\nlanguage: {min_scor: 0.5}\n")
+    with pytest.raises(ConfigError, match="did you mean 'min_score'"):
+        load_config(config)

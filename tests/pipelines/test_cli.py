@@ -117,7 +117,7 @@ def test_output_that_is_not_empty_is_refused(finished_run, capsys):
     [
         (["--input", "/nonexistent/x.jsonl"], "matches no file"),
         (["--config", "/nonexistent.yaml"], "cannot read config"),
-        (["--no-such-flag=1"], "unknown pipeline option"),
+        (["--no-such-flag=1"], "unknown option --no-such-flag"),
     ],
 )
 def test_bad_arguments_exit_2_with_one_line(tmp_path, capsys, args, message):

@@ -256,3 +256,10 @@ def test_real_process_prints_one_line(tmp_path):
     assert result.returncode == 2
     assert result.stdout == ""
     assert_one_line(result.stderr, needles)
+
+
+def test_an_output_on_a_read_only_filesystem_is_one_line(tmp_path, capsys):
+    out = "/proc/curate-test-output"  # procfs refuses new directories, even to root
+    code, error = curate_run(capsys, "--input", str(_input(tmp_path)), "--output", out)
+    assert code == 2
+    assert_one_line(error, [out])

@@ -64,3 +64,14 @@ def test_a_failure_while_publishing_is_one_line(tmp_path, capsys, monkeypatch, v
     assert error == f"curate: run failed: OSError: No space left on device: {out}/corpus"
     assert not (out / ".curate-lock").exists()  # released
     assert not (out / "_SUCCESS").exists()
+
+
+def test_an_unreachable_dask_scheduler_is_one_line(tmp_path, capsys):
+    (tmp_path / "in").mkdir()
+    data = tmp_path / "in" / "docs.jsonl"
+    data.write_text(json.dumps({"text": sample_texts(1)[0]}) + "\n")
+    args = ["run", "--input", str(data), "--output", str(tmp_path / "out"), "--runner=DaskRunner"]
+    args += ["--dask_client_address=127.0.0.1:9", "--dask_npartitions=1"]  # port 9: nobody
+    assert main(args) == 1
+    error = capsys.readouterr().err.strip().splitlines()[-1]
+    assert error.startswith("curate: run failed: OSError: ") and "127.0.0.1:9" in error

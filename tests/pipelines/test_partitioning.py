@@ -61,8 +61,13 @@ def test_inspect_finds_the_partitioned_shards(out, capsys):
     assert main(["inspect", str(out), "--json"]) == 0
     summary = json.loads(capsys.readouterr().out)
     assert summary["kept"] == EXPECTED_KEPT and summary["check"]["mismatches"] == []
-    assert main(["inspect", str(out / "corpus" / "lang=de"), "--json"]) == 0
-    assert json.loads(capsys.readouterr().out)["kept"] == 6
+    german = out / "corpus" / "lang=de"
+    for selected in (german, next(german.glob("part-*.parquet"))):
+        assert main(["inspect", str(selected), "--json"]) == 0
+        summary = json.loads(capsys.readouterr().out)
+        assert summary["kept"] == 6
+        assert summary["check"]["manifest"] == str(out / "manifest.json")  # checked against it
+        assert summary["check"]["mismatches"] == []
 
 
 def test_partitioned_reruns_are_byte_identical(out):

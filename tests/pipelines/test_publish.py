@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from curation.config import ConfigError, CurationConfig, adhoc_sources
 from pipelines.cli import main
-from pipelines.publish import LOCK_FILE, clean_output, publish
+from pipelines.publish import LOCK_FILE, clean_output, publish, refuse_output_inside_inputs
 from tests.pipelines.helpers import IN_MEMORY, sample_texts
 
 
@@ -120,3 +121,27 @@ def test_a_stale_lock_is_taken_over_only_with_overwrite(tmp_path, capsys):
     assert main([*args, "--overwrite"]) == 0
     assert f"'pid': {pid}" in capsys.readouterr().err
     assert (out / "_SUCCESS").exists() and not (out / LOCK_FILE).exists()
+
+
+@pytest.mark.parametrize(
+    "pattern, output, refused",
+    [
+        ("*.jsonl", "../elsewhere", False),  # the glob lists the current directory only
+        ("data*.jsonl", "../elsewhere", False),
+        ("*.jsonl", "out", True),
+        ("data*.jsonl", "out", True),  # as ./data*.jsonl: the glob's base is "."
+        ("data*/x.jsonl", "out", True),
+        ("data/*.jsonl", "out", False),
+        ("data/*.jsonl", "data/out", True),
+    ],
+)
+def test_a_glob_without_leading_directories_lists_the_current_one(
+    tmp_path, monkeypatch, pattern, output, refused
+):
+    monkeypatch.chdir(tmp_path)
+    config = CurationConfig(sources=adhoc_sources([pattern]))
+    if refused:
+        with pytest.raises(ConfigError, match="is inside input"):
+            refuse_output_inside_inputs(output, config)
+    else:
+        refuse_output_inside_inputs(output, config)

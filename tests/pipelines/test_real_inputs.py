@@ -15,6 +15,7 @@ import pyarrow.parquet as pq
 import pytest
 import zstandard
 
+from pipelines.cli import main
 from tests.pipelines.helpers import read_rows, run_cli, sample_texts
 
 TEXTS = sample_texts(16)
@@ -129,9 +130,14 @@ def test_fields_named_on_the_command_line(tmp_path, capsys):
     assert found["r1"]["license"] == "MIT"
 
 
-def test_a_source_that_is_mostly_misread_says_what_its_records_hold(tmp_path, capsys):
-    rows = [{"id": f"r{i}", "content": TEXTS[i], "lang": "en"} for i in range(5)]
+@pytest.mark.parametrize("case", ["readable", "private", "over the raw cap"])
+def test_a_source_that_is_mostly_misread_says_what_its_records_hold(tmp_path, capsys, case):
+    """Also where ``raw`` is not kept: a file only its owner may read, a record over
+    ``limits.max_raw_bytes``."""
+    padding = "x" * 70_000 if case == "over the raw cap" else ""
+    rows = [{"id": f"r{i}", "content": TEXTS[i] + padding, "lang": "en"} for i in range(5)]
     (tmp_path / "in.jsonl").write_bytes(_jsonl(rows))
+    (tmp_path / "in.jsonl").chmod(0o600 if case == "private" else 0o644)
     out = tmp_path / "out"
     assert run_cli("--input", str(tmp_path / "in.jsonl"), "--output", str(out)) == 1
     error = capsys.readouterr().err.strip().splitlines()[-1]
@@ -178,18 +184,112 @@ def test_records_round_trip_with_every_field(tmp_path):
     assert by_file[(".parquet", "r2")]["created"] is None
 
 
-def test_metadata_reads_as_json_in_duckdb_and_pandas(tmp_path):
-    (tmp_path / "in.jsonl").write_bytes(
-        _jsonl([{"text": TEXTS[0], "meta": {"license": "MIT", "n": 3}}])
-    )
+def test_metadata_and_created_read_in_duckdb_pandas_polars_and_datasets(tmp_path, monkeypatch):
+    record = {"text": TEXTS[0], "meta": {"license": "MIT", "n": 3}, "at": "2023-05-01T12:00:00Z"}
+    (tmp_path / "in.jsonl").write_bytes(_jsonl([record]))
     out = tmp_path / "out"
-    assert run_cli("--input", str(tmp_path / "in.jsonl"), "--output", str(out)) == 0
+    assert (
+        run_cli(
+            "--input", str(tmp_path / "in.jsonl"), "--output", str(out), "--created-field", "at"
+        )
+        == 0
+    )
     shards = str(out / "*" / "part-*.parquet")
     found = duckdb.sql(
         f"SELECT json_extract_string(metadata, '$.meta.license') AS lic, "
-        f"CAST(json_extract(metadata, '$.meta.n') AS INT) AS n "
+        f"CAST(json_extract(metadata, '$.meta.n') AS INT) AS n, year(created) "
         f"FROM read_parquet('{shards}', union_by_name = true)"
     ).fetchall()
-    assert found == [("MIT", 3)]
-    frame = pd.concat(pd.read_parquet(path) for path in sorted(out.glob("*/part-*.parquet")))
+    assert found == [("MIT", 3, 2023)]
+    paths = sorted(out.glob("*/part-*.parquet"))
+    frame = pd.concat(pd.read_parquet(path) for path in paths)
     assert json.loads(frame["metadata"].iloc[0]) == {"meta": {"license": "MIT", "n": 3}}
+    assert str(frame["created"].dtype) == "datetime64[us, UTC]"
+    polars = pytest.importorskip("polars")
+    table = polars.concat([polars.read_parquet(path) for path in paths], how="diagonal")
+    assert table.schema["created"] == polars.Datetime("us", "UTC")
+    assert table["metadata"].str.json_path_match("$.meta.license").to_list() == ["MIT"]
+    for name in ("HF_DATASETS_OFFLINE", "HF_HUB_OFFLINE"):
+        monkeypatch.setenv(name, "1")
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))
+    datasets = pytest.importorskip("datasets")
+    kind = paths[0].parent.name
+    loaded = datasets.load_dataset(
+        "parquet",
+        data_files=[str(p) for p in paths if p.parent.name == kind],
+        split="train",
+        cache_dir=str(tmp_path / "cache"),
+    )
+    assert loaded.features["metadata"].dtype == "string"
+    assert loaded.features["created"].dtype == "timestamp[us, tz=UTC]"
+    assert json.loads(loaded["metadata"][0]) == {"meta": {"license": "MIT", "n": 3}}
+
+
+def test_inspect_shows_per_record_licences_and_a_records_metadata(tmp_path, capsys):
+    licences = ["MIT", None, "Apache-2.0"]
+    records = [
+        {"id": f"r{i}", "text": TEXTS[i], "lic": lic, "note": {"i": i}}
+        for i, lic in enumerate(licences)
+    ]
+    (tmp_path / "in.jsonl").write_bytes(_jsonl(records))
+    out = tmp_path / "out"
+    args = ["--input", str(tmp_path / "in.jsonl"), "--output", str(out)]
+    assert run_cli(*args, "--license-field", "lic", "--license", "odc-by") == 0
+    capsys.readouterr()
+    assert main(["inspect", str(out), "--json"]) == 0
+    by_source = json.loads(capsys.readouterr().out)["by_source"]
+    assert by_source["in"]["license"] == "Apache-2.0, MIT, odc-by"
+    assert main(["inspect", str(out), "--id", "r0"]) == 0
+    shown = capsys.readouterr().out
+    assert "licence=MIT" in shown and 'metadata: {"note":{"i":0}}' in shown
+
+
+def test_a_symlink_out_of_the_input_directory_is_skipped_unless_followed(tmp_path):
+    secret = tmp_path / "elsewhere" / "secret.jsonl"
+    secret.parent.mkdir()
+    secret.write_bytes(_jsonl([{"id": "secret", "text": TEXTS[5]}]))
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    (inputs / "docs.jsonl").write_bytes(_jsonl([{"id": "mine", "text": TEXTS[6]}]))
+    (inputs / "link.jsonl").symlink_to(secret)
+    out = tmp_path / "out"
+    assert run_cli("--input", str(inputs), "--output", str(out)) == 0
+    ids = {row["id"] for kind in ("corpus", "rejects") for row in read_rows(out, kind)}
+    assert ids == {"mine"}
+    manifest = json.loads((out / "manifest.json").read_text())
+    [skipped] = manifest["skipped_inputs"]
+    assert skipped["uri"].endswith("link.jsonl") and "outside" in skipped["reason"]
+    config = tmp_path / "follow.yaml"
+    config.write_text(
+        f"sources: [{{name: s, paths: ['{inputs}']}}]\nread: {{follow_symlinks: true}}\n"
+    )
+    followed = tmp_path / "followed"
+    assert run_cli("--config", str(config), "--output", str(followed)) == 0
+    ids = {row["id"] for kind in ("corpus", "rejects") for row in read_rows(followed, kind)}
+    assert ids == {"mine", "secret"}
+
+
+def test_raw_bytes_are_kept_only_from_inputs_everyone_may_read(tmp_path):
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    for name, mode in (("open.jsonl", 0o644), ("private.jsonl", 0o600)):
+        (inputs / name).write_bytes(b'{"id": "broken", "text": \n')
+        (inputs / name).chmod(mode)
+    out = tmp_path / "out"
+    assert run_cli("--input", str(inputs), "--output", str(out), "--source-name", "s") in (0, 1)
+    raw = {Path(row["source_uri"]).name: row["raw"] for row in read_rows(out, "rejects")}
+    assert raw == {"open.jsonl": b'{"id": "broken", "text": ', "private.jsonl": None}
+
+
+def test_brackets_in_input_and_output_names_are_literal(tmp_path, capsys):
+    inputs = tmp_path / "in[1]"
+    inputs.mkdir()
+    (inputs / "docs.jsonl").write_bytes(_jsonl([{"id": "a", "text": TEXTS[7]}]))
+    out = tmp_path / "out[2]"
+    assert run_cli("--input", str(inputs), "--output", str(out)) == 0
+    assert run_cli("--input", str(inputs), "--output", str(out), "--overwrite") == 0
+    assert (out / "_SUCCESS").exists() and not (out / ".curate-lock").exists()
+    assert {row["id"] for row in read_rows(out, "corpus") + read_rows(out, "rejects")} == {"a"}
+    capsys.readouterr()
+    assert main(["inspect", str(out)]) == 0
+    assert "matches manifest" in capsys.readouterr().out

@@ -31,8 +31,25 @@ def test_other_runners_have_no_local_settings():
 
 
 def test_unknown_option_is_a_config_error():
-    with pytest.raises(ConfigError, match="unknown pipeline option --direct_num_wrkers"):
+    with pytest.raises(ConfigError, match="did you mean '--direct_num_workers'"):
         beam_options(["--direct_num_wrkers=2"])
+    with pytest.raises(ConfigError, match="did you mean '--overwrite'"):
+        beam_options(["--overwrit"], other_options=["--overwrite", "--output"])
+
+
+def test_a_bad_option_value_has_one_prefix(capsys):
+    from pipelines.cli import main
+
+    assert main(["run", "--direct_num_workers=abc"]) == 2
+    error = capsys.readouterr().err.strip()
+    assert error == "curate: error: argument --direct_num_workers: invalid int value: 'abc'"
+
+
+def test_verbose_is_accepted_after_run(capsys):
+    from pipelines.cli import main
+
+    assert main(["run", "-v", "--direct_num_wrkers=1"]) == 2  # -v is not passed to Beam
+    assert "--v" not in capsys.readouterr().err
 
 
 def test_the_manifest_records_what_ran(tiny_out):

@@ -9,10 +9,12 @@ import pytest
 
 from curation.config import SourceConfig
 from curation.io.records import (
+    MAX_LISTED_FIELDS,
     Reason,
     RecordOrigin,
     Stage,
     derived_id,
+    listed_fields,
     parse_json_line,
     record_to_row,
 )
@@ -120,6 +122,19 @@ def test_missing_text_keeps_own_id():
     assert "'text'" in row["reject_detail"]
 
 
+def test_missing_text_detail_names_the_fields_longest_text_first():
+    """Names only (the values stay private), read back by the misread-source diagnosis."""
+    row = _parse(b'{"id": "m1", "title": "short", "body": "a much longer text", "n": 3}')
+    assert row["reject_detail"].startswith("field 'text' is absent")
+    assert listed_fields(row["reject_detail"]) == ["body", "title", "id", "n"]
+    odd = _parse(b'{"\\ud800": "x", "text": null}')
+    assert listed_fields(odd["reject_detail"]) == ["\ud800", "text"]
+    assert odd["reject_detail"].isascii()
+    many = json.dumps({f"f{i:03d}": i for i in range(100)}).encode()
+    assert len(listed_fields(_parse(many)["reject_detail"])) == MAX_LISTED_FIELDS
+    assert listed_fields("field 'text' is absent") == []
+
+
 @pytest.mark.parametrize(
     ("value", "kind"),
     [(b'["a"]', "list"), (b"12", "int"), (b"1.5", "float"), (b"{}", "dict")],
@@ -161,7 +176,7 @@ def test_bom_on_a_later_line_is_invalid_json():
 def test_raw_bytes_are_capped():
     line = b"{" + b"x" * 500
     assert _parse(line, max_raw_bytes=10)["raw"] == line[:10]
-    assert _parse(line, max_raw_bytes=0)["raw"] == b""
+    assert _parse(line, max_raw_bytes=0)["raw"] is None  # 0 keeps no raw bytes
     assert _parse(line, max_raw_bytes=10_000)["raw"] == line
 
 
@@ -200,10 +215,33 @@ def test_field_mapping_for_text_id_url_created_priority():
     assert json.loads(row["metadata"]) == {"text": "ignored"}  # unmapped, so kept
 
 
-def test_non_scalar_url_and_created_become_none():
+def test_non_scalar_url_and_created_become_none_and_stay_in_metadata():
     row = _parse(b'{"body": "t", "link": ["a"], "date": {"y": 2020}}', source=MAPPED)
     assert row["url"] is None
     assert row["created"] is None
+    assert row["created_raw"] is None
+    assert json.loads(row["metadata"]) == {"link": ["a"], "date": {"y": 2020}}
+
+
+def test_mapped_values_no_column_can_hold_are_kept_in_metadata():
+    """A licence that is not text, a lone-surrogate url: not stored, so kept as given."""
+    source = SourceConfig(name="s", paths=("s",), url_field="u", license_field="lic")
+    row = _parse(b'{"text": "t", "u": "\\ud800", "lic": {"spdx": "MIT"}}', source=source)
+    assert (row["url"], row["license"]) == (None, "unknown")
+    assert json.loads(row["metadata"]) == {"u": "\ud800", "lic": {"spdx": "MIT"}}
+    stored = _parse(b'{"text": "t", "u": "https://x.org", "lic": "MIT"}', source=source)
+    assert (stored["url"], stored["license"], stored["metadata"]) == ("https://x.org", "MIT", None)
+
+
+@pytest.mark.parametrize("depth", range(900, 1000, 10))
+def test_nesting_too_deep_to_keep_is_invalid_json_not_a_crash(depth):
+    """json.loads accepts a little deeper nesting than writing it back as metadata does."""
+    line = b'{"text": "x", "a": ' + b"[" * depth + b"]" * depth + b"}"
+    row = _parse(line)
+    if "reject_reason" in row:
+        _assert_reject(row, Reason.INVALID_JSON, Stage.READ)
+    else:
+        assert json.loads(row["metadata"])["a"]
 
 
 def test_url_and_created_ignored_without_mapping():
