@@ -17,7 +17,7 @@ from typing import IO, Literal, NamedTuple
 from apache_beam.io.filesystem import CompressionTypes
 from apache_beam.io.filesystems import FileSystems
 
-from curation.io.spill import spill_name
+from curation.io.spill import signatures_name, spill_name
 
 
 def open_raw(uri: str) -> IO[bytes]:
@@ -102,6 +102,11 @@ def readable_by_all(uri: str) -> bool:
 def spill_path(spill_dir: str, piece: int) -> str:
     """Where a piece's spill file lives under the run's spill directory."""
     return FileSystems.join(spill_dir, spill_name(piece))
+
+
+def signatures_path(spill_dir: str, piece: int) -> str:
+    """Where a piece's signatures file lives, beside its spill file."""
+    return FileSystems.join(spill_dir, signatures_name(piece))
 
 
 #: What to do about a path scheme Beam has no filesystem for.
