@@ -133,7 +133,7 @@ def load_dev(path: Path, dev2: Path | None = None) -> DevSet:
         lang=np.array([r["lang"] for r in all_rows]),
         domain=np.array([r["domain"] for r in all_rows]),
         generator=np.array(
-            [(r["generator"] or "") if m else "" for r, m in zip(all_rows, machine)]
+            [(r["generator"] or "") if m else "" for r, m in zip(all_rows, machine, strict=True)]
         ),
         dataset=np.array(dataset),
         group=np.asarray(keys),

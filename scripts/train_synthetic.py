@@ -142,7 +142,7 @@ def train(dev_path: Path, dev2_path: Path) -> dict:
     dev = scored_english(T.load_dev(dev_path, dev2_path))
     allowed = training_mask(dev)
     vocabulary = T.select_vocabulary(
-        [a.tokens for a, ok in zip(dev.analyses, allowed) if ok], VOCABULARY_SIZE
+        [a.tokens for a, ok in zip(dev.analyses, allowed, strict=True) if ok], VOCABULARY_SIZE
     )
     x = T.feature_matrix(dev.analyses, SIGNAL_FEATURES, vocabulary)
     oof = T.out_of_fold(dev, x, SIGNAL_FEATURES, vocabulary, allowed, C, CLIP)
@@ -160,7 +160,9 @@ def train(dev_path: Path, dev2_path: Path) -> dict:
     return {
         "model": model.to_json(),
         "threshold": threshold,
-        "bands": [{"min_words": e, "threshold": t} for e, t in zip(BAND_EDGES, thresholds)],
+        "bands": [
+            {"min_words": e, "threshold": t} for e, t in zip(BAND_EDGES, thresholds, strict=True)
+        ],
         "min_words": MIN_WORDS,
         "supported_languages": list(LANGUAGES),
         "share": {

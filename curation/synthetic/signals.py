@@ -17,7 +17,6 @@ from __future__ import annotations
 import re
 import statistics
 import zlib
-
 from dataclasses import dataclass
 
 from curation.synthetic.lexicons import Lexicons, default_lexicons

@@ -15,7 +15,7 @@ from curation.synthetic.model import (
     reprior,
     word_rates,
 )
-from curation.synthetic.signals import SIGNAL_NAMES, analyse
+from curation.synthetic.signals import analyse
 from tests.paths import SHARED_SYNTHETIC
 
 DEV = SHARED_SYNTHETIC / "dev.jsonl.gz"
