@@ -168,7 +168,8 @@ def leave_one_generator_out(ctx: Context) -> list[str]:
         "\n**Leave one generator out and per-generator detection** (AUROC / TPR against all "
         "human texts, out-of-fold; 'detected' = flagged at the shipped band thresholds; chat "
         "generators held out of training, base models never trained on):\n",
-        "| generator | sets | n | AUROC | TPR @ 5 % FPR | detected | detected, 30-79 words |",
+        "| generator | sets | n | AUROC | TPR @ 5 % FPR | detected (95 % CI) | detected of 30-79 "
+        "words |",
         "| --- | --- | --- | --- | --- | --- | --- |",
     ]
     gens = sorted(set(dev.generator) - {""}, key=lambda g: (g not in TS.CHAT_GENERATORS, g))
@@ -188,7 +189,7 @@ def leave_one_generator_out(ctx: Context) -> list[str]:
         out.append(
             f"| {g} ({kind}) | {sets} | {int(is_g.sum())} | {_fmt(T.auroc(y, z[te]))} | "
             f"{_fmt(T.tpr_at_fpr(y, z[te], 0.05))} | {_rate(int(fl[is_g].sum()), int(is_g.sum()))}"
-            f" | {fl[short].mean() if short.any() else float('nan'):.3f} |"
+            f" | {int(fl[short].sum())} / {int(short.sum())} |"
         )
     return out
 
@@ -364,7 +365,7 @@ def mixtures(ctx: Context) -> list[str]:
     half_b = np.isin(dev.group, rng.permutation(np.unique(dev.group))[::2])
     a = chat & ~half_b
     w = T.balanced_weights(dev.y[a], dev.generator[a])
-    cal = T.fit_calibration(ctx.oof[a], ctx.n[a], dev.y[a], w, (0.0, 1.0))
+    cal = T.fit_calibration(ctx.oof[a], ctx.n[a], ctx.band[a], dev.y[a], w, (0.0, 1.0))
     p = cal.probability(ctx.oof, ctx.n)
     humans = np.flatnonzero(half_b & (dev.y == 0))
     pools = {

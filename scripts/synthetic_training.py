@@ -218,27 +218,45 @@ def fit_linear(
         scale=std,
         coef=lr.coef_[0],
         intercept=float(lr.intercept_[0]),
-        calibration=Calibration(a=1.0, a_len=0.0, b=0.0, spread=0.0, reference_words=1.0),
+        calibration=Calibration(
+            a=1.0, a_len=0.0, b=0.0, b_len=0.0, spread=0.0, reference_words=1.0
+        ),
         clip=clip,
     )
 
 
 def fit_calibration(
-    z: np.ndarray, n_words: np.ndarray, y: np.ndarray, w: np.ndarray, spread: tuple[float, float]
+    z: np.ndarray,
+    n_words: np.ndarray,
+    bands: np.ndarray,
+    y: np.ndarray,
+    w: np.ndarray,
+    spread: tuple[float, float],
 ) -> Calibration:
-    """Length-aware Platt scaling ``P = sigmoid((a + a_len / sqrt(n)) * z + b)`` fitted on
-    held-out decision values (weighted). Length only scales the evidence; it is not evidence.
-    ``spread`` is ``(spread, reference_words)`` from the window measurement."""
+    """Length-aware Platt scaling (:class:`Calibration`) fitted on held-out decision values.
+
+    ``w`` is re-balanced so that both classes have equal mass within every band of ``bands``
+    (word-count band index per text): the fit is calibrated for a 50/50 prior at every length,
+    and the length terms cannot learn that one class is longer. ``spread`` is
+    ``(spread, reference_words)`` from the window measurement."""
     from sklearn.linear_model import LogisticRegression
 
-    x = np.column_stack([z, z / np.sqrt(np.maximum(n_words, 1))])
+    inv = 1.0 / np.sqrt(np.maximum(n_words, 1))
+    x = np.column_stack([z, z * inv, inv])
+    balanced = w.astype(float).copy()
+    for b in np.unique(bands):
+        for label in (0, 1):
+            m = (bands == b) & (y == label)
+            if m.any():
+                balanced[m] *= 1.0 / w[m].sum()
     lr = LogisticRegression(C=1e6, max_iter=1000)
-    lr.fit(x, y, sample_weight=w)
-    a, a_len = lr.coef_[0]
+    lr.fit(x, y, sample_weight=balanced * len(y) / balanced.sum())
+    a, a_len, b_len = lr.coef_[0]
     return Calibration(
         a=float(a),
         a_len=float(a_len),
         b=float(lr.intercept_[0]),
+        b_len=float(b_len),
         spread=spread[0],
         reference_words=spread[1],
     )

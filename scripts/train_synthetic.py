@@ -9,9 +9,9 @@ noise); texts of >= ``MIN_WORDS`` words. Inputs: signals whose "machine" directi
 elaborate prose, so plain, repetitive or uniform human writing is not pushed towards "machine"
 (Liang et al. 2023), plus the rates of the ``VOCABULARY_SIZE`` most common plain words (chosen by
 document frequency, not by label). Calibration: length-aware Platt scaling on grouped
-out-of-fold decision values with class-balanced weights (50/50 prior); flag thresholds per
-length band = the highest of the pooled and per-dev-set 95th percentiles of human out-of-fold
-scores in that band, so every band has <= 5 % human FPR.
+out-of-fold decision values with classes balanced in every length band (50/50 prior); flag
+thresholds per length band = the highest of the pooled and per-dev-set 95th percentiles of
+human out-of-fold scores in that band, so every band has <= 5 % human FPR.
 """
 
 from __future__ import annotations
@@ -149,7 +149,10 @@ def train(dev_path: Path, dev2_path: Path) -> dict:
     w = T.balanced_weights(dev.y[allowed], dev.generator[allowed])
     model = T.fit_linear(x[allowed], dev.y[allowed], w, SIGNAL_FEATURES, vocabulary, C, CLIP)
     spread = decision_spread(model, dev, allowed)
-    calibration = T.fit_calibration(oof[allowed], dev.n_words[allowed], dev.y[allowed], w, spread)
+    n_words = dev.n_words[allowed]
+    calibration = T.fit_calibration(
+        oof[allowed], n_words, band_of(n_words), dev.y[allowed], w, spread
+    )
     model = LinearModel(**{**model.__dict__, "calibration": calibration})
     p_oof = calibration.probability(oof, dev.n_words)
     thresholds = choose_band_thresholds(p_oof, dev)

@@ -90,33 +90,42 @@ def reprior(p: float, prior: float) -> float:
 class Calibration:
     """Length-aware Platt map and the decision value's sampling spread.
 
-    ``p = sigmoid((a + a_len / sqrt(n)) * z + b)``. ``spread / sqrt(n)`` is the standard
-    deviation of the decision value of an ``n``-word window of a text around the value of the
-    whole text (training texts of ``reference_words`` words on average, cut into windows).
+    ``p = sigmoid((a + a_len / sqrt(n)) * z + b + b_len / sqrt(n))``: ``a_len`` makes the same
+    evidence count for less in a short text; ``b_len`` corrects the shift of short texts'
+    decision values (fewer words, fewer lexicon hits) in both classes, fitted with the classes
+    balanced within every length band, so length itself is not evidence. ``spread / sqrt(n)``
+    is the standard deviation of the decision value of an ``n``-word window of a text around
+    the value of the whole text (training texts of ``reference_words`` words on average, cut
+    into windows).
     """
 
     a: float
     a_len: float
     b: float
+    b_len: float
     spread: float
     reference_words: float
 
     def slope(self, n_words: np.ndarray | float) -> np.ndarray | float:
         return self.a + self.a_len / np.sqrt(np.maximum(n_words, 1))
 
+    def offset(self, n_words: np.ndarray | float) -> np.ndarray | float:
+        return self.b + self.b_len / np.sqrt(np.maximum(n_words, 1))
+
     def probability(self, z: np.ndarray | float, n_words: np.ndarray | float):
         """Calibrated P(machine) for decision values ``z`` of texts of ``n_words`` tokens."""
-        return sigmoid(self.slope(n_words) * z + self.b)
+        return sigmoid(self.slope(n_words) * z + self.offset(n_words))
 
     def interval(self, z: float, n_words: int) -> tuple[float, float]:
         """95 % range of the score that a longer text (``reference_words``) by the same writer
         would get, given this ``n_words``-word text's decision value ``z``; it always contains
         this text's own score and widens as ``n_words`` shrinks."""
         half = Z_95 * self.spread / math.sqrt(max(n_words, 1))
-        slope = self.slope(max(n_words, self.reference_words))
+        longer = max(n_words, self.reference_words)
+        slope, offset = self.slope(longer), self.offset(longer)
         own = float(self.probability(z, n_words))
-        low = float(sigmoid(slope * (z - half) + self.b))
-        high = float(sigmoid(slope * (z + half) + self.b))
+        low = float(sigmoid(slope * (z - half) + offset))
+        high = float(sigmoid(slope * (z + half) + offset))
         return min(low, own), max(high, own)
 
 
@@ -180,6 +189,7 @@ class LinearModel:
                 "a": c.a,
                 "a_len": c.a_len,
                 "b": c.b,
+                "b_len": c.b_len,
                 "spread": c.spread,
                 "reference_words": c.reference_words,
             },
