@@ -21,6 +21,9 @@ from tests.paths import SHARED_SYNTHETIC
 DEV = SHARED_SYNTHETIC / "dev.jsonl.gz"
 CHAT = {"gpt-3.5-turbo", "gpt-4", "claude-3-opus-20240229", "claude-3-sonnet-20240229"}
 CHAT |= {"gemini-1.5-pro"}
+# dev1's other languages: none reaches <= 5 % human FPR on held-apart data with a language-
+# agnostic model except Arabic, which is not built yet (docs/synthetic.md, Languages).
+OTHER_DEV_LANGUAGES = ("ar", "bg", "id", "ru", "ur", "zh")
 
 LLM_TEXT = (
     "In today's rapidly evolving landscape, it is important to note that innovative strategies "
@@ -92,8 +95,8 @@ def test_supported_languages_match_artefact():
 @pytest.mark.parametrize(
     ("text", "lang", "reason"),
     [
+        *((LLM_TEXT, lang, "unsupported_language") for lang in OTHER_DEV_LANGUAGES),
         (LLM_TEXT, "de", "unsupported_language"),
-        (LLM_TEXT, "zh", "unsupported_language"),
         (LLM_TEXT, None, "no_language"),
         ("A short but perfectly fine sentence.", "en", "too_short"),
     ],
