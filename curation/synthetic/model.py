@@ -230,7 +230,7 @@ class CompiledModel:
         clip = math.inf if model.clip is None else model.clip
         self._clip = clip
         absent = model.coef[k:] * np.clip((0.0 - model.mean[k:]) / model.scale[k:], -clip, clip)
-        self._absent = np.concatenate([np.zeros(k), absent])
+        self._absent = [0.0] * k + absent.tolist()
         self._base = model.intercept + float(absent.sum())
         # Absent words by decreasing |contribution|, to explain without scanning them all.
         self._absent_order = (k + np.argsort(-np.abs(absent), kind="stable")).tolist()
@@ -274,7 +274,7 @@ class CompiledModel:
             if len(candidates) >= len(terms) + count:
                 break
             if j not in candidates:
-                candidates[j] = float(self._absent[j])
+                candidates[j] = self._absent[j]
         best = heapq.nsmallest(count, candidates.items(), key=lambda item: (-abs(item[1]), item[0]))
         return [(self._names[j], v) for j, v in best]
 
