@@ -42,15 +42,8 @@ SPEED_CHARS = (800, 1200)
 EXCLUDED_SIGNALS = ("burstiness", "mattr", "zlib_ratio", "mean_sentence_words", "loop_rate")
 OTHER_LANGUAGES = ("ar", "bg", "id", "ru", "ur", "zh")
 # Language-agnostic signals (no English lexicon or word list) for the other-language check.
-AGNOSTIC_SIGNALS = (
-    "mean_word_chars",
-    "comma_rate",
-    "em_dash_rate",
-    "paren_rate",
-    "lower_start_rate",
-    "short_word_share",
-    "long_word_share",
-)
+ENGLISH_LEXICON_SIGNALS = ("marker_rate", "slop_word_rate", "stock_phrase_rate")
+AGNOSTIC_SIGNALS = tuple(s for s in TS.SIGNAL_FEATURES if s not in ENGLISH_LEXICON_SIGNALS)
 
 
 def _fmt(v: float) -> str:
