@@ -68,6 +68,8 @@ DEFAULT_COLUMNS = {
         "raw",
     ),
 }
+#: Rows shown by a query (``--where``, ``--columns``, ``--rejects``) without ``--sample``.
+DEFAULT_SAMPLE = 3
 #: Characters of ``text`` (and of ``raw``) shown in the human-readable output.
 PREVIEW_CHARS = 300
 _REJECT_NAMES = {name for name, _ in REJECT_COLUMNS}
@@ -654,7 +656,7 @@ class InspectResult:
 def inspect_output(
     path: str,
     *,
-    sample: int = 3,
+    sample: int | None = None,
     seed: int = 0,
     where: str | None = None,
     columns: Sequence[str] | None = None,
@@ -662,33 +664,50 @@ def inspect_output(
     record_id: str | None = None,
     as_json: bool = False,
 ) -> InspectResult:
-    """Run ``curate inspect``. Raises :class:`ConfigError` for a bad path, ``--where`` or
-    ``--columns`` and :class:`InspectFailed` for an ``--id`` that is not there."""
+    """Run ``curate inspect``: the summary (checked against the manifest) when nothing else is
+    asked; otherwise only the answer: the records of ``record_id``, or the rows matching
+    ``where`` among the corpus (or the ``rejects``), ``sample`` of them (default
+    :data:`DEFAULT_SAMPLE`) shown with ``columns``. Raises :class:`ConfigError` for a bad path,
+    ``--where`` or ``--columns`` and :class:`InspectFailed` for an ``--id`` that is not there."""
     shards = Shards(locate(path))
     if record_id is not None:
         found = find_records(shards, record_id)
         if as_json:
             return InspectResult(printable_json(jsonable(found)), [])
         return InspectResult("\n\n".join("\n".join(format_record(i)) for i in found), [])
+    if where is None and columns is None and not rejects and sample is None:
+        return _summary_result(shards, as_json)
     kind = REJECTS_DIR if rejects else CORPUS_DIR
+    sample = DEFAULT_SAMPLE if sample is None else sample
     matches, rows = sample_rows(shards, kind, where, columns, sample, seed)
-    summary = summarise(shards)
-    problems = [printable(f"MISMATCH: {problem}") for problem in summary.mismatches]
-    if summary.whole_run and not summary.finished:
-        problems.append(
-            printable(f"INCOMPLETE: no {SUCCESS_FILE} in {summary.path}: not a finished run")
-        )
+    problems = _unfinished(shards.selection)
     if as_json:
-        report = summary.to_dict()
-        report["matches"] = {"table": kind, "where": where, "count": matches, "seed": seed}
-        report["sample"] = jsonable(rows)
+        report = {
+            "path": shards.selection.path,
+            "matches": {"table": kind, "where": where, "count": matches, "seed": seed},
+            "sample": jsonable(rows),
+        }
         return InspectResult(printable_json(report), problems)
-    lines = format_summary(summary)
     condition = f" where {printable(where)}" if where else ""
-    lines += [
-        "",
+    lines = [
         f"{kind}{condition}: {matches} rows"
-        + (f"; sample of {len(rows)} (seed {seed})" if rows else ""),
+        + (f"; sample of {len(rows)} (seed {seed})" if rows else "")
     ]
     lines += format_rows(rows)
     return InspectResult("\n".join(lines), problems)
+
+
+def _unfinished(selection: Selection) -> list[str]:
+    """The ``INCOMPLETE:`` line of a whole run without ``_SUCCESS`` (none otherwise)."""
+    if selection.whole_run and not selection.finished:
+        return [printable(f"INCOMPLETE: no {SUCCESS_FILE} in {selection.path}: not a finished run")]
+    return []
+
+
+def _summary_result(shards: Shards, as_json: bool) -> InspectResult:
+    summary = summarise(shards)
+    problems = [printable(f"MISMATCH: {problem}") for problem in summary.mismatches]
+    problems += _unfinished(shards.selection)
+    if as_json:
+        return InspectResult(printable_json(summary.to_dict()), problems)
+    return InspectResult("\n".join(format_summary(summary)), problems)
