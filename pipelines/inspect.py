@@ -169,7 +169,7 @@ def _load(paths: Sequence[str]) -> pa.Table | ds.Dataset:
 
 def _empty(kind: str, other: pa.Schema | None) -> pa.Table:
     """An empty table with the kind's columns, derived from the other kind's schema if any."""
-    schema = other if other is not None else corpus_schema([], {})
+    schema = other if other is not None else corpus_schema({}, {})
     corpus_fields = [f for f in schema if f.name not in _REJECT_NAMES]
     fields = corpus_fields + (
         [pa.field(n, t) for n, t in REJECT_COLUMNS] if kind == REJECTS_DIR else []
@@ -487,6 +487,11 @@ def _table(headers: Sequence[str], rows: Sequence[Sequence[Any]], indent: str = 
     return [line(headers)] + [line(row) for row in cells]
 
 
+def _listed(items: list[dict[str, Any]]) -> str:
+    """A list of structs on one line: each struct's values, space-separated."""
+    return ", ".join(" ".join(_short(v, 40) for v in item.values()) for item in items)
+
+
 def _bytes(n: int) -> str:
     for unit in ("B", "kB", "MB", "GB", "TB"):
         if n < 1000 or unit == "TB":
@@ -620,7 +625,8 @@ def format_record(item: dict[str, Any]) -> list[str]:
     ):
         if struct:
             lines.append(f"  {title}:")
-            lines += _table(["field", "value"], [[k, v] for k, v in struct.items()], indent="    ")
+            values = [[k, _listed(v) if isinstance(v, list) else v] for k, v in struct.items()]
+            lines += _table(["field", "value"], values, indent="    ")
     lines.append(
         f"  content_hash: {_short(row['content_hash'])}  text_bytes: {_short(row['text_bytes'])}"
     )
