@@ -37,6 +37,7 @@ import itertools
 import json
 import random
 import re
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterable, Sequence
@@ -106,7 +107,9 @@ class Corpus:
 
 
 def fetch_pydoc(cache: Path, inputs: Path | None = None) -> Path:
-    """Unpacked ``python3.11-doc`` HTML directory (downloaded with apt-get if needed)."""
+    """Unpacked ``python3.11-doc`` HTML directory. The ``.deb`` is taken from ``inputs`` or
+    ``cache``, else downloaded into ``cache`` with ``apt-get download``, saying so first (and
+    failing with one line where there is no apt-get)."""
     root = cache / PYDOC_PACKAGE
     html = root / PYDOC_HTML
     if html.is_dir():
@@ -114,6 +117,16 @@ def fetch_pydoc(cache: Path, inputs: Path | None = None) -> Path:
     cache.mkdir(parents=True, exist_ok=True)
     debs = sorted((inputs or cache).glob(f"{PYDOC_PACKAGE}_*.deb"))
     if not debs:
+        if shutil.which("apt-get") is None:
+            raise SystemExit(
+                f"corpus_gen: needs Debian's {PYDOC_PACKAGE}_*.deb in --inputs DIR or {cache} "
+                "(no apt-get here to download it)"
+            )
+        print(
+            f"corpus_gen: downloading Debian's {PYDOC_PACKAGE} package into {cache} with "
+            "`apt-get download` (once: it is cached; --inputs DIR uses a .deb you have)",
+            file=sys.stderr,
+        )
         subprocess.run(["apt-get", "download", PYDOC_PACKAGE], cwd=cache, check=True)
         debs = sorted(cache.glob(f"{PYDOC_PACKAGE}_*.deb"))
     subprocess.run(["dpkg-deb", "-x", str(debs[-1]), str(root)], check=True)

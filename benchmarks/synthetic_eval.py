@@ -1,7 +1,8 @@
 """Evaluate the synthetic-text scorer on both dev sets and print a Markdown section.
 
 Usage: ``python benchmarks/synthetic_eval.py --dev PATH --dev2 DIR [--out FILE]`` (needs
-scikit-learn; ~15-25 min on the shared 2-core machine).
+scikit-learn, the ``train`` extra, except with ``--speed-only``, and the shared dev sets;
+~15-25 min on the shared 2-core machine).
 
 Everything uses the shipped recipe (``scripts/train_synthetic.py``) with grouped
 cross-validation: pooled out-of-fold AUROC / TPR; leave-one-domain-out over every domain of both
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import importlib.util
 import json
 import sys
 import time
@@ -469,6 +471,8 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=None)
     parser.add_argument("--speed-only", action="store_true", help="only measure scoring speed")
     args = parser.parse_args()
+    if not args.speed_only and importlib.util.find_spec("sklearn") is None:
+        parser.error("needs scikit-learn (the train extra: pip install -e '.[train]')")
     if args.speed_only:
         with gzip.open(args.dev, "rt", encoding="utf-8") as f:
             rows = [json.loads(x) for x in f]

@@ -18,7 +18,7 @@ from curation.dedup.lsh import optimal_bands_rows
 from curation.dedup.minhash import MinHasher
 from curation.io.inputs import InputFile, SkippedFile
 from curation.io.pieces import Piece, plan_pieces
-from curation.io.schema import OutputSchemas
+from curation.io.schema import OutputSchemas, file_metadata
 from curation.policy import Policy
 from curation.quality import build_scorers
 from curation.synthetic import SIGNAL_FIELDS
@@ -66,8 +66,8 @@ class RunPlan:
     #: MinHash permutations and the resolved LSH bands x rows.
     hasher: MinHasher
     policy: Policy
-    #: Quality metric columns, ``<scorer>__<metric>``, in scorer order.
-    metric_fields: tuple[str, ...]
+    #: Quality metric columns, ``<scorer>__<metric>``, in scorer order, and their types.
+    metric_fields: dict[str, type]
     schemas: OutputSchemas
     #: Where the pipeline writes (``OUT/_tmp-<invocation>``); ``""`` when not running.
     work_dir: str = ""
@@ -107,21 +107,27 @@ def resolve_plan(
     """Resolve ``config`` over the listed input ``files`` (and the ``skipped`` non-data files)
     into a :class:`RunPlan`."""
     files = tuple(files)
-    metric_fields = tuple(
-        f"{scorer.name}__{metric}"
+    metric_fields = {
+        f"{scorer.name}__{metric}": int if metric in scorer.count_metrics else float
         for scorer in build_scorers(config.quality.scorers)
         for metric in scorer.metrics
-    )
+    }
+    run_id = run_id_for(config, files)
     return RunPlan(
         config=config,
         files=files,
         skipped=tuple(skipped),
         pieces=plan_pieces(files, config.read.split_bytes, config.output.target_shard_bytes),
-        run_id=run_id_for(config, files),
+        run_id=run_id,
         hasher=resolve_hasher(config),
         policy=Policy.of(config),
         metric_fields=metric_fields,
-        schemas=OutputSchemas.of(metric_fields, dict(SIGNAL_FIELDS), config.output.partition_by),
+        schemas=OutputSchemas.of(
+            metric_fields,
+            dict(SIGNAL_FIELDS),
+            config.output.partition_by,
+            file_metadata(run_id, config.fingerprint()),
+        ),
         work_dir=work_dir,
         progress_dir=progress_dir,
     )

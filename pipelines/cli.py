@@ -75,9 +75,14 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--overwrite", action="store_true", help="replace a non-empty output")
     run.add_argument("--json", action="store_true", help="print the summary as JSON")
 
-    inspect = commands.add_parser("inspect", help="summarise a curated output directory")
+    inspect = commands.add_parser(
+        "inspect",
+        help="summarise a curated output directory, or answer one query about it",
+        description="Without a query: the summary, checked against the manifest. With one "
+        "(--where, --columns, --rejects, --sample, --id): only its answer.",
+    )
     inspect.add_argument("path", help="run directory, shard directory or one shard")
-    inspect.add_argument("--sample", type=int, default=3, help="sample documents to show")
+    inspect.add_argument("--sample", type=int, help="matching rows to show (default: 3)")
     inspect.add_argument("--seed", type=int, default=0, help="seed of the sample")
     inspect.add_argument("--where", help="SQL (DuckDB) condition on the rows, e.g. \"lang = 'de'\"")
     inspect.add_argument("--columns", help="comma-separated columns to show for sample rows")

@@ -68,6 +68,8 @@ DEFAULT_COLUMNS = {
         "raw",
     ),
 }
+#: Rows shown by a query (``--where``, ``--columns``, ``--rejects``) without ``--sample``.
+DEFAULT_SAMPLE = 3
 #: Characters of ``text`` (and of ``raw``) shown in the human-readable output.
 PREVIEW_CHARS = 300
 _REJECT_NAMES = {name for name, _ in REJECT_COLUMNS}
@@ -167,7 +169,7 @@ def _load(paths: Sequence[str]) -> pa.Table | ds.Dataset:
 
 def _empty(kind: str, other: pa.Schema | None) -> pa.Table:
     """An empty table with the kind's columns, derived from the other kind's schema if any."""
-    schema = other if other is not None else corpus_schema([], {})
+    schema = other if other is not None else corpus_schema({}, {})
     corpus_fields = [f for f in schema if f.name not in _REJECT_NAMES]
     fields = corpus_fields + (
         [pa.field(n, t) for n, t in REJECT_COLUMNS] if kind == REJECTS_DIR else []
@@ -485,6 +487,11 @@ def _table(headers: Sequence[str], rows: Sequence[Sequence[Any]], indent: str = 
     return [line(headers)] + [line(row) for row in cells]
 
 
+def _listed(items: list[dict[str, Any]]) -> str:
+    """A list of structs on one line: each struct's values, space-separated."""
+    return ", ".join(" ".join(_short(v, 40) for v in item.values()) for item in items)
+
+
 def _bytes(n: int) -> str:
     for unit in ("B", "kB", "MB", "GB", "TB"):
         if n < 1000 or unit == "TB":
@@ -618,7 +625,8 @@ def format_record(item: dict[str, Any]) -> list[str]:
     ):
         if struct:
             lines.append(f"  {title}:")
-            lines += _table(["field", "value"], [[k, v] for k, v in struct.items()], indent="    ")
+            values = [[k, _listed(v) if isinstance(v, list) else v] for k, v in struct.items()]
+            lines += _table(["field", "value"], values, indent="    ")
     lines.append(
         f"  content_hash: {_short(row['content_hash'])}  text_bytes: {_short(row['text_bytes'])}"
     )
@@ -654,7 +662,7 @@ class InspectResult:
 def inspect_output(
     path: str,
     *,
-    sample: int = 3,
+    sample: int | None = None,
     seed: int = 0,
     where: str | None = None,
     columns: Sequence[str] | None = None,
@@ -662,33 +670,50 @@ def inspect_output(
     record_id: str | None = None,
     as_json: bool = False,
 ) -> InspectResult:
-    """Run ``curate inspect``. Raises :class:`ConfigError` for a bad path, ``--where`` or
-    ``--columns`` and :class:`InspectFailed` for an ``--id`` that is not there."""
+    """Run ``curate inspect``: the summary (checked against the manifest) when nothing else is
+    asked; otherwise only the answer: the records of ``record_id``, or the rows matching
+    ``where`` among the corpus (or the ``rejects``), ``sample`` of them (default
+    :data:`DEFAULT_SAMPLE`) shown with ``columns``. Raises :class:`ConfigError` for a bad path,
+    ``--where`` or ``--columns`` and :class:`InspectFailed` for an ``--id`` that is not there."""
     shards = Shards(locate(path))
     if record_id is not None:
         found = find_records(shards, record_id)
         if as_json:
             return InspectResult(printable_json(jsonable(found)), [])
         return InspectResult("\n\n".join("\n".join(format_record(i)) for i in found), [])
+    if where is None and columns is None and not rejects and sample is None:
+        return _summary_result(shards, as_json)
     kind = REJECTS_DIR if rejects else CORPUS_DIR
+    sample = DEFAULT_SAMPLE if sample is None else sample
     matches, rows = sample_rows(shards, kind, where, columns, sample, seed)
-    summary = summarise(shards)
-    problems = [printable(f"MISMATCH: {problem}") for problem in summary.mismatches]
-    if summary.whole_run and not summary.finished:
-        problems.append(
-            printable(f"INCOMPLETE: no {SUCCESS_FILE} in {summary.path}: not a finished run")
-        )
+    problems = _unfinished(shards.selection)
     if as_json:
-        report = summary.to_dict()
-        report["matches"] = {"table": kind, "where": where, "count": matches, "seed": seed}
-        report["sample"] = jsonable(rows)
+        report = {
+            "path": shards.selection.path,
+            "matches": {"table": kind, "where": where, "count": matches, "seed": seed},
+            "sample": jsonable(rows),
+        }
         return InspectResult(printable_json(report), problems)
-    lines = format_summary(summary)
     condition = f" where {printable(where)}" if where else ""
-    lines += [
-        "",
+    lines = [
         f"{kind}{condition}: {matches} rows"
-        + (f"; sample of {len(rows)} (seed {seed})" if rows else ""),
+        + (f"; sample of {len(rows)} (seed {seed})" if rows else "")
     ]
     lines += format_rows(rows)
     return InspectResult("\n".join(lines), problems)
+
+
+def _unfinished(selection: Selection) -> list[str]:
+    """The ``INCOMPLETE:`` line of a whole run without ``_SUCCESS`` (none otherwise)."""
+    if selection.whole_run and not selection.finished:
+        return [printable(f"INCOMPLETE: no {SUCCESS_FILE} in {selection.path}: not a finished run")]
+    return []
+
+
+def _summary_result(shards: Shards, as_json: bool) -> InspectResult:
+    summary = summarise(shards)
+    problems = [printable(f"MISMATCH: {problem}") for problem in summary.mismatches]
+    problems += _unfinished(shards.selection)
+    if as_json:
+        return InspectResult(printable_json(summary.to_dict()), problems)
+    return InspectResult("\n".join(format_summary(summary)), problems)

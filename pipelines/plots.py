@@ -15,10 +15,16 @@ from dataclasses import dataclass
 
 import matplotlib as mpl
 import numpy as np
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 KEPT, REJECTED, OTHER = "#4477aa", "#ee6677", "#bbbbbb"
 THRESHOLD = "#222222"
+#: A count axis is logarithmic when its largest count is at least this many times its smallest
+#: non-zero one (two orders of magnitude): then a few documents still show beside thousands.
+LOG_RATIO = 100
+_THOUSANDS = FuncFormatter(lambda value, _: f"{value:,.0f}")
 _RC = {
     "text.parse_math": False,
     "font.size": 9,
@@ -32,6 +38,26 @@ def to_data_uri(figure: Figure) -> str:
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=96, metadata={"Software": None})
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def spans_magnitudes(counts: Sequence[float] | np.ndarray) -> bool:
+    """Whether non-zero ``counts`` span :data:`LOG_RATIO` or more."""
+    nonzero = np.asarray(counts, dtype=float)
+    nonzero = nonzero[nonzero > 0]
+    return bool(nonzero.size and nonzero.max() >= LOG_RATIO * nonzero.min())
+
+
+def count_axis(axes: Axes, counts: Sequence[float] | np.ndarray, nbins: int = 6) -> bool:
+    """Make the y axis of ``axes`` a count axis for ``counts``: integer ticks with thousands
+    separators, logarithmic when the counts span orders of magnitude
+    (:func:`spans_magnitudes`). Returns whether it is logarithmic."""
+    log = spans_magnitudes(counts)
+    if log:
+        axes.set_yscale("log")
+    else:
+        axes.yaxis.set_major_locator(MaxNLocator(nbins=nbins, integer=True))
+    axes.yaxis.set_major_formatter(_THOUSANDS)
+    return log
 
 
 def funnel_chart(stages: Sequence[str], entering: Sequence[int], rejected: Sequence[int]) -> str:
@@ -48,12 +74,15 @@ def funnel_chart(stages: Sequence[str], entering: Sequence[int], rejected: Seque
         axes.set_yticks(positions, stages)
         axes.set_xlabel("documents")
         axes.set_xlim(0, max(max(entering, default=0), 1) * 1.25)
+        axes.xaxis.set_major_locator(MaxNLocator(integer=True))  # stacked bars: always linear
+        axes.xaxis.set_major_formatter(_THOUSANDS)
         axes.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncols=2, frameon=False)
         return to_data_uri(figure)
 
 
 def bar_chart(labels: Sequence[str], values: Sequence[int], xlabel: str, ylabel: str) -> str:
-    """Vertical bars, one per label, with the value written above each bar."""
+    """Vertical bars, one per label, with the value written above each bar; the value axis is
+    a :func:`count_axis`."""
     with mpl.rc_context(_RC):
         figure = Figure(figsize=(max(4.0, 0.45 * len(labels) + 1.5), 3.2), layout="constrained")
         axes = figure.add_subplot()
@@ -61,8 +90,13 @@ def bar_chart(labels: Sequence[str], values: Sequence[int], xlabel: str, ylabel:
         axes.bar_label(bars, labels=[f"{v:,}" for v in values], padding=2)
         axes.set_xticks(range(len(labels)), labels, rotation=45 if len(labels) > 8 else 0)
         axes.set_xlabel(xlabel)
-        axes.set_ylabel(ylabel)
-        axes.set_ylim(0, max(max(values, default=0), 1) * 1.15)
+        top = max(max(values, default=0), 1)
+        if count_axis(axes, values):
+            axes.set_ylabel(f"{ylabel} (log scale)")
+            axes.set_ylim(0.7, top * 3)
+        else:
+            axes.set_ylabel(ylabel)
+            axes.set_ylim(0, top * 1.15)
         return to_data_uri(figure)
 
 
@@ -113,6 +147,9 @@ def _draw(axes, panel: Panel, bins: int) -> None:
     axes.hist(
         clipped, bins=edges, stacked=True, histtype="stepfilled", color=colours, label=list(groups)
     )
+    totals, _ = np.histogram(np.concatenate(clipped), bins=edges)
+    if count_axis(axes, totals, nbins=4):
+        axes.set_title(f"{panel.title} (log scale)", fontsize=8)
     for threshold in drawn:
         axes.axvline(threshold, color=THRESHOLD, linestyle="--", linewidth=1.2)
     if notes:
@@ -142,7 +179,7 @@ def histograms(panels: Sequence[Panel], columns: int = 4, bins: int = 30) -> str
         axes_grid = figure.subplots(rows, columns, squeeze=False)
         for axes, panel in zip(axes_grid.flat, panels, strict=False):
             _draw(axes, panel, bins)
-            axes.locator_params(nbins=4)
+            axes.locator_params(axis="x", nbins=4)
             axes.tick_params(labelsize=7)
         for axes in list(axes_grid.flat)[len(panels) :]:
             axes.set_visible(False)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import html
 import json
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 import numpy as np
@@ -24,32 +24,48 @@ import pyarrow as pa
 from apache_beam.io.filesystems import FileSystems
 
 from curation.config import ConfigError
+from curation.decisions import Reason
 from curation.quality import build_scorers
 from curation.synthetic import SyntheticScorer
+from curation.synthetic.model import ModelArtefact
 from pipelines.inspect import Shards, Summary, locate, summarise
 from pipelines.output import REPORT_FILE
-from pipelines.plots import Panel, bar_chart, funnel_chart, histograms
+from pipelines.plots import LOG_RATIO, Panel, bar_chart, funnel_chart, histograms
 
 #: Histograms are drawn from at most this many documents (a seeded reservoir sample beyond).
 HISTOGRAM_ROWS = 200_000
+#: The row of the share table that pools every source.
+ALL_KEPT = "all kept"
+#: Legend of a histogram's red group (quality) and of the grey group (every chart).
+RULE_LABEL, SYNTHETIC_LABEL, OTHER_LABEL = (
+    "rejected by this rule",
+    "rejected as synthetic",
+    "rejected elsewhere",
+)
 #: Languages drawn individually; the rest are summed as "other".
 TOP_LANGUAGES = 20
-_STATUS_SQL = """
-    SELECT {column} AS value, 'kept' AS status FROM corpus
+_SCORED_SQL = """
+    SELECT {column} AS value, NULL AS reason FROM corpus
     UNION ALL
-    SELECT {column}, CASE WHEN reject_stage = '{stage}' THEN 'rejected by this stage'
-                          ELSE 'rejected at another stage' END
-    FROM rejects WHERE {column} IS NOT NULL
+    SELECT {column}, reject_reason FROM rejects WHERE {column} IS NOT NULL
 """
-_GROUPS = ("kept", "rejected by this stage", "rejected at another stage")
 
 
 def _esc(value: Any) -> str:
     return html.escape("" if value is None else str(value))
 
 
+def _cell(value: Any) -> Any:
+    """Integers with thousands separators (``12,345``); other values as they are."""
+    return (
+        f"{value:,}"
+        if isinstance(value, int | np.integer) and not isinstance(value, bool)
+        else value
+    )
+
+
 def _table(frame: pd.DataFrame) -> str:
-    shown = frame.astype(object).where(frame.notna(), "–")
+    shown = frame.astype(object).where(frame.notna(), "–").map(_cell)
     return shown.to_html(index=False, escape=True, border=0, classes="data")
 
 
@@ -57,18 +73,35 @@ def _img(uri: str, alt: str) -> str:
     return f'<img src="{uri}" alt="{_esc(alt)}">'
 
 
-def _scored(shards: Shards, column: str, stage: str) -> tuple[pa.Array, np.ndarray]:
-    """``column`` of kept documents and of scored rejects, with each row's group (see
-    :data:`_GROUPS`); a seeded sample of :data:`HISTOGRAM_ROWS` rows when there are more."""
-    sql = _STATUS_SQL.format(column=column, stage=stage)
+def scored_values(shards: Shards, column: str) -> tuple[pa.Array, np.ndarray]:
+    """``column`` of kept documents and of scored rejects, with each row's reject reason
+    (``None`` when kept); a seeded sample of :data:`HISTOGRAM_ROWS` rows when there are more."""
+    sql = _SCORED_SQL.format(column=column)
     sample = f" USING SAMPLE reservoir({HISTOGRAM_ROWS} ROWS) REPEATABLE (0)"
     table = shards.connection.sql(f"SELECT * FROM ({sql}){sample}").to_arrow_table()
-    return table["value"].combine_chunks(), np.asarray(table["status"].to_pylist(), dtype=object)
+    return table["value"].combine_chunks(), np.asarray(table["reason"].to_pylist(), dtype=object)
 
 
-def _grouped(values: pa.Array, status: np.ndarray) -> dict[str, np.ndarray]:
-    floats = values.cast(pa.float64()).to_numpy(zero_copy_only=False)  # null -> NaN
-    return {group: floats[status == group] for group in _GROUPS}
+def grouped(
+    values: pa.Array, reasons: np.ndarray, own: Collection[str], own_label: str
+) -> dict[str, np.ndarray]:
+    """``values`` as floats (null -> NaN) in three groups, in drawing order: kept, rejected
+    for one of the ``own`` reasons (the chart's own rule; red), rejected for any other reason
+    (grey)."""
+    floats = values.cast(pa.float64()).to_numpy(zero_copy_only=False)
+    kept = np.equal(reasons, None)
+    mine = np.isin(reasons, list(own)) & ~kept
+    return {"kept": floats[kept], own_label: floats[mine], OTHER_LABEL: floats[~kept & ~mine]}
+
+
+def quality_reasons(scorer_config: Mapping[str, Any] | None) -> dict[str, set[str]]:
+    """``{metric column: reject reasons of the enabled rules on that metric}``."""
+    reasons: dict[str, set[str]] = {}
+    for scorer in build_scorers(scorer_config):
+        for rule in getattr(scorer, "rules", ()):
+            column = f"{scorer.name}__{rule.metric}"
+            reasons.setdefault(column, set()).add(Reason.quality(scorer.name, rule.name))
+    return reasons
 
 
 def quality_thresholds(scorer_config: Mapping[str, Any] | None) -> dict[str, tuple] | None:
@@ -161,11 +194,13 @@ def _quality(shards: Shards, config: Mapping[str, Any] | None) -> str:
     if not metrics:
         return "<p>No quality metrics were recorded.</p>"
     thresholds = quality_thresholds(config["quality"]["scorers"]) if config else None
-    structs, status = _scored(shards, "quality", "quality")
+    reasons = quality_reasons(config["quality"]["scorers"]) if config else {}
+    structs, rejected_for = scored_values(shards, "quality")
     by_scorer: dict[str, list[Panel]] = {}
     constant = []
     for name in metrics:
-        groups = _grouped(structs.field(name), status)
+        own = reasons.get(name, set())
+        groups = grouped(structs.field(name), rejected_for, own, RULE_LABEL)
         low, high = (thresholds or {}).get(name, (None, None))
         scorer, _, metric = name.partition("__")
         finite = np.concatenate(list(groups.values()))
@@ -177,7 +212,10 @@ def _quality(shards: Shards, config: Mapping[str, Any] | None) -> str:
     parts = [
         f"<p>{_threshold_note(config, thresholds is not None)} Histograms show up to "
         f"{HISTOGRAM_ROWS:,} documents that were scored; values beyond the 0.5–99.5 % quantiles "
-        "are counted in the edge bins.</p>"
+        "are counted in the edge bins. Red: rejected by the rule on this metric (a document "
+        "is rejected for the first rule it fails, in scorer order); grey: rejected by another "
+        "rule or at another stage, whatever its value here. Counts are on a log scale where "
+        f"the panel says so (its bins differ {LOG_RATIO}-fold or more).</p>"
     ]
     for scorer, panels in by_scorer.items():
         parts.append(f"<h3>{_esc(scorer)}</h3>" + _img(histograms(panels), f"{scorer} metrics"))
@@ -189,10 +227,62 @@ def _quality(shards: Shards, config: Mapping[str, Any] | None) -> str:
     return "\n".join(parts)
 
 
-def _synthetic(shards: Shards, manifest: Mapping[str, Any] | None) -> str:
+def _abstentions(shards: Shards) -> dict[str, dict[str, int]]:
+    """``{source: {abstain reason: kept documents}}`` of the kept documents without a score."""
+    rows = shards.rows(
+        "SELECT source, synthetic_signals.abstain_reason AS reason, count(*) AS n FROM corpus "
+        "WHERE synthetic_score IS NULL GROUP BY ALL ORDER BY ALL"
+    )
+    found: dict[str, dict[str, int]] = {}
+    for row in rows:
+        found.setdefault(row["source"], {})[row["reason"] or "none"] = row["n"]
+    return found
+
+
+def _share_coverage(
+    summary: Summary, abstained: Mapping[str, Mapping[str, int]], model: ModelArtefact
+) -> str:
+    """What the share estimates cover: scored documents only, and who abstained."""
+    reasons: dict[str, int] = {}
+    for by_reason in abstained.values():
+        for reason, n in by_reason.items():
+            reasons[reason] = reasons.get(reason, 0) + n
+    total = sum(reasons.values())
+    listed = ", ".join(f"{_esc(reason)} {n:,}" for reason, n in sorted(reasons.items()))
+    languages = ", ".join(sorted(model.supported_languages))
+    return (
+        "<p>The shares cover <b>scored documents only</b>: kept documents in the model's "
+        f"languages ({_esc(languages)}) with at least {model.min_words} words, "
+        f"{summary.kept_documents - total:,} of {summary.kept_documents:,} kept. The model "
+        f"abstains on the other {total:,} ({listed or 'none'}): they count neither as human "
+        "nor as machine-written, so a share is of the scored text of its rows, not of the whole "
+        "corpus. Each row is estimated from its own scored documents, so <i>all kept</i> "
+        "pools every scored document: it is weighted by each source's scored documents, not an "
+        "average of the source rows.</p>"
+    )
+
+
+def _headline_share(manifest: Mapping[str, Any] | None) -> str:
+    """The corpus's estimated machine-written share, saying which documents it covers."""
+    estimate = ((manifest or {}).get("synthetic_share") or {}).get("corpus")
+    if not estimate:
+        return " No machine-written share: no scored kept documents."
+    model = ModelArtefact.load()
+    languages = ", ".join(sorted(model.supported_languages))
+    return (
+        f" Estimated machine-written share <b>{estimate['share']:.1%}</b> (95 % interval "
+        f"{estimate['low']:.1%} – {estimate['high']:.1%}) of the {estimate['n']:,} scored kept "
+        f"documents (in {_esc(languages)}, at least {model.min_words} words; the others are "
+        'abstentions, not counted: <a href="#synthetic">details</a>).'
+    )
+
+
+def _synthetic(shards: Shards, summary: Summary, manifest: Mapping[str, Any] | None) -> str:
     config = (manifest or {}).get("config", {}).get("synthetic", {})
-    threshold = SyntheticScorer(threshold=config.get("threshold")).threshold if manifest else None
-    groups = _grouped(*_scored(shards, "synthetic_score", "synthetic"))
+    scorer = SyntheticScorer(threshold=config.get("threshold"))
+    threshold = scorer.threshold if manifest else None
+    values, reasons = scored_values(shards, "synthetic_score")
+    groups = grouped(values, reasons, {Reason.SYNTHETIC, Reason.SYNTHETIC_CAP}, SYNTHETIC_LABEL)
     panel = Panel("synthetic_score (P(machine-written))", groups, None, threshold)
     text = (
         f"<p>Dashed line: flag threshold {threshold:.3f}; documents at or above it are tagged "
@@ -201,26 +291,33 @@ def _synthetic(shards: Shards, manifest: Mapping[str, Any] | None) -> str:
         if threshold is not None
         else "<p>No manifest: threshold not drawn.</p>"
     )
+    abstained = _abstentions(shards)
     shares = (manifest or {}).get("synthetic_share") or {}
-    rows = [("all kept", shares.get("corpus"))] + sorted((shares.get("by_source") or {}).items())
+    kept = {name: entry["kept"] for name, entry in summary.by_source.items()}
+    rows = [(ALL_KEPT, shares.get("corpus"), summary.kept_documents, abstained.values())] + [
+        (name, estimate, kept.get(name, 0), [abstained.get(name, {})])
+        for name, estimate in sorted((shares.get("by_source") or {}).items())
+    ]
     frame = pd.DataFrame(
         [
             {
                 "source": name,
-                "estimated share": f"{e['share']:.1%}",
-                "95 % interval": f"{e['low']:.1%} – {e['high']:.1%}",
-                "scored documents": e["n"],
-                "method": e["method"],
+                "kept documents": documents,
+                "abstained": sum(n for by_reason in skipped for n in by_reason.values()),
+                "scored documents": e["n"] if e else 0,
+                "estimated share": f"{e['share']:.1%}" if e else "n/a (no scored documents)",
+                "95 % interval": f"{e['low']:.1%} – {e['high']:.1%}" if e else "–",
+                "method": e["method"] if e else "–",
             }
-            if e
-            else {"source": name, "estimated share": "n/a (no scored documents)"}
-            for name, e in rows
+            for name, e, documents, skipped in rows
         ]
     )
     return (
         text
         + _img(histograms([panel], columns=1, bins=20), "synthetic scores")
-        + ("<h3>Estimated machine-written share of the kept text</h3>" + _table(frame))
+        + "<h3>Estimated machine-written share of the scored kept documents</h3>"
+        + _share_coverage(summary, abstained, scorer.artefact)
+        + _table(frame)
     )
 
 
@@ -336,7 +433,7 @@ def build_report(path: str) -> str:
         ("sources", "Sources", _sources(summary, manifest)),
         ("languages", "Languages of the kept documents", _languages(summary)),
         ("quality", "Quality metrics", _quality(shards, config)),
-        ("synthetic", "Synthetic (machine-written) text", _synthetic(shards, manifest)),
+        ("synthetic", "Synthetic (machine-written) text", _synthetic(shards, summary, manifest)),
         ("duplicates", "Duplicates", _duplicates(shards, summary)),
         ("run", "Run", _metadata(manifest)),
     ]
@@ -344,7 +441,8 @@ def build_report(path: str) -> str:
     nav = "".join(f'<a href="#{anchor}">{_esc(name)}</a>' for anchor, name, _ in sections)
     headline = (
         f"<p>{_esc(summary.path)}: <b>{summary.kept_documents:,}</b> documents kept "
-        f"({summary.kept_text_bytes:,} bytes of text), <b>{summary.rejected:,}</b> rejected.</p>"
+        f"({summary.kept_text_bytes:,} bytes of text), <b>{summary.rejected:,}</b> rejected."
+        f"{_headline_share(manifest)}</p>"
     )
     body = "\n".join(_section(anchor, name, content) for anchor, name, content in sections)
     return (

@@ -17,7 +17,8 @@ def _share_line(share: dict[str, Any] | None) -> str:
         return "n/a (no scored documents)"
     return (
         f"{share['share']:.1%} (95% CI {share['low']:.1%}-{share['high']:.1%}, "
-        f"n={share['n']}, {share['method']})"
+        f"{share['method']}) of the {share['n']} scored kept documents (abstentions: not "
+        "counted)"
     )
 
 
@@ -46,5 +47,5 @@ def format_summary(manifest: dict[str, Any], output: str) -> str:
         lines.append(f"  ... and {len(skipped) - SKIPPED_SHOWN} more skipped (manifest.json)")
     languages = sorted(counts["kept_languages"].items(), key=lambda item: (-item[1], item[0]))
     lines.append("  kept languages: " + ", ".join(f"{k}={v}" for k, v in languages[:12]))
-    lines.append("  synthetic share of kept: " + _share_line(manifest["synthetic_share"]["corpus"]))
+    lines.append("  synthetic share: " + _share_line(manifest["synthetic_share"]["corpus"]))
     return "\n".join(lines)

@@ -9,29 +9,60 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, get_args, get_origin, get_type_hints, is_typeddict
 
 import pyarrow as pa
 
 from curation.io.partition import partitioned_schema
 
+#: Version of the shard schema, in each shard's key-value metadata. 2: counts are int64
+#: (``quality.*_count``, ``*_lines``), ``synthetic_signals.top_features`` a list of structs.
+SCHEMA_VERSION = 2
+#: Keys of the Parquet key-value metadata of every corpus and reject shard.
+RUN_ID_KEY, SCHEMA_VERSION_KEY, CONFIG_SHA256_KEY = (
+    "curate.run_id",
+    "curate.schema_version",
+    "curate.config_sha256",
+)
+
 _PY_TO_ARROW = {float: pa.float64(), int: pa.int64(), str: pa.string(), bool: pa.bool_()}
+
+
+def arrow_type(kind: Any) -> pa.DataType:
+    """The Arrow type of a declared Python field type: ``float``, ``int``, ``str``, ``bool``,
+    ``list[T]``, or a ``TypedDict`` (a struct of its fields, in order)."""
+    if is_typeddict(kind):
+        return pa.struct([(name, arrow_type(t)) for name, t in get_type_hints(kind).items()])
+    if get_origin(kind) is list:
+        return pa.list_(arrow_type(get_args(kind)[0]))
+    return _PY_TO_ARROW[kind]
+
+
+def file_metadata(run_id: str, config_sha256: str) -> dict[str, str]:
+    """The Parquet key-value metadata of a run's shards."""
+    return {
+        RUN_ID_KEY: run_id,
+        SCHEMA_VERSION_KEY: str(SCHEMA_VERSION),
+        CONFIG_SHA256_KEY: config_sha256,
+    }
+
 
 LANG_ALTERNATIVE = pa.struct([("lang", pa.string()), ("score", pa.float64())])
 LANG_SHARE = pa.struct([("lang", pa.string()), ("share", pa.float64())])
 
 
-def quality_struct(metric_fields: Sequence[str]) -> pa.StructType:
-    """One float field per quality metric, named ``<scorer>__<metric>``."""
-    return pa.struct([(name, pa.float64()) for name in metric_fields])
+def quality_struct(metric_fields: Mapping[str, type]) -> pa.StructType:
+    """One field per quality metric, named ``<scorer>__<metric>``: int64 for counts, float64
+    otherwise."""
+    return pa.struct([(name, arrow_type(kind)) for name, kind in metric_fields.items()])
 
 
-def signals_struct(signal_fields: Mapping[str, type]) -> pa.StructType:
+def signals_struct(signal_fields: Mapping[str, Any]) -> pa.StructType:
     """The synthetic-text evidence struct, typed from the scorer's declared fields."""
-    return pa.struct([(name, _PY_TO_ARROW[kind]) for name, kind in signal_fields.items()])
+    return pa.struct([(name, arrow_type(kind)) for name, kind in signal_fields.items()])
 
 
-def corpus_schema(metric_fields: Sequence[str], signal_fields: Mapping[str, type]) -> pa.Schema:
+def corpus_schema(metric_fields: Mapping[str, type], signal_fields: Mapping[str, Any]) -> pa.Schema:
     """Schema of ``OUT/corpus/part-*.parquet``."""
     return pa.schema(
         [
@@ -73,7 +104,7 @@ REJECT_COLUMNS = [
 ]
 
 
-def reject_schema(metric_fields: Sequence[str], signal_fields: Mapping[str, type]) -> pa.Schema:
+def reject_schema(metric_fields: Mapping[str, type], signal_fields: Mapping[str, Any]) -> pa.Schema:
     """Schema of ``OUT/rejects/part-*.parquet``: corpus columns plus the reject columns."""
     schema = corpus_schema(metric_fields, signal_fields)
     for name, kind in REJECT_COLUMNS:
@@ -81,7 +112,7 @@ def reject_schema(metric_fields: Sequence[str], signal_fields: Mapping[str, type
     return schema
 
 
-def spill_schema(metric_fields: Sequence[str], signal_fields: Mapping[str, type]) -> pa.Schema:
+def spill_schema(metric_fields: Mapping[str, type], signal_fields: Mapping[str, Any]) -> pa.Schema:
     """Schema of a piece's spill file: reject columns plus the internal record key ``_key``
     (:func:`curation.io.pieces.piece_key`)."""
     return reject_schema(metric_fields, signal_fields).append(pa.field("_key", pa.int64()))
@@ -104,14 +135,16 @@ class OutputSchemas:
     @classmethod
     def of(
         cls,
-        metric_fields: Sequence[str],
-        signal_fields: Mapping[str, type],
+        metric_fields: Mapping[str, type],
+        signal_fields: Mapping[str, Any],
         partition_by: Sequence[str] = (),
+        metadata: Mapping[str, str] | None = None,
     ) -> OutputSchemas:
-        """``partition_by`` columns of the corpus are typed as partition keys."""
+        """``partition_by`` columns of the corpus are typed as partition keys; ``metadata``
+        (:func:`file_metadata`) is the shards' Parquet key-value metadata."""
         corpus = partitioned_schema(corpus_schema(metric_fields, signal_fields), partition_by)
         return cls(
             spill=spill_schema(metric_fields, signal_fields),
-            corpus=corpus,
-            rejects=reject_schema(metric_fields, signal_fields),
+            corpus=corpus.with_metadata(metadata),
+            rejects=reject_schema(metric_fields, signal_fields).with_metadata(metadata),
         )

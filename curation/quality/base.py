@@ -16,7 +16,7 @@ from typing import ClassVar, Protocol, runtime_checkable
 
 from curation.quality.text import TextStats, text_stats
 
-Scores = dict[str, float | None]
+Scores = dict[str, float | int | None]
 
 
 @runtime_checkable
@@ -26,6 +26,8 @@ class QualityScorer(Protocol):
 
     name: str
     metrics: tuple[str, ...]
+    #: The metrics that are counts: integers (stored as int64), the others are floats.
+    count_metrics: frozenset[str]
 
     def score(self, text: str, lang: str | None) -> Scores:
         """Metric values keyed exactly by ``metrics``; ``None`` = not applicable."""
@@ -60,6 +62,7 @@ class ThresholdScorer:
 
     name: ClassVar[str]
     metrics: ClassVar[tuple[str, ...]]
+    count_metrics: ClassVar[frozenset[str]] = frozenset()
     rules: ClassVar[tuple[Rule, ...]]
 
     def __post_init__(self) -> None:

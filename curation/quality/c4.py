@@ -115,6 +115,7 @@ class C4Quality(ThresholdScorer):
 
     name = "c4_quality"
     metrics = ("dropped_line_frac", "lorem_ipsum_lines", "curly_bracket_lines", "sentence_count")
+    count_metrics = frozenset({"lorem_ipsum_lines", "curly_bracket_lines", "sentence_count"})
     rules = (
         Rule("lorem_ipsum", "lorem_ipsum_lines", max_arg="max_lorem_ipsum_lines"),
         Rule("curly_bracket", "curly_bracket_lines", max_arg="max_curly_bracket_lines"),
@@ -162,7 +163,7 @@ class C4Quality(ThresholdScorer):
         lines = len(stats.lines)
         return {
             "dropped_line_frac": 1 - len(kept) / lines if lines else None,
-            "lorem_ipsum_lines": float(lorem),
-            "curly_bracket_lines": float(curly),
-            "sentence_count": float(count_sentences_in_lines(kept)),
+            "lorem_ipsum_lines": lorem,
+            "curly_bracket_lines": curly,
+            "sentence_count": count_sentences_in_lines(kept),
         }

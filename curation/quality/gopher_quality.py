@@ -56,6 +56,7 @@ class GopherQuality(ThresholdScorer):
         "alpha_word_ratio",
         "stop_word_count",
     )
+    count_metrics = frozenset({"word_count", "stop_word_count"})
     rules = (
         Rule("word_count", "word_count", "min_words", "max_words"),
         Rule(
@@ -102,11 +103,11 @@ class GopherQuality(ThresholdScorer):
             return scores
         tokens = stats.tokens
         words, word_chars, alpha_words = stats.word_stats
-        scores["word_count"] = float(words)
+        scores["word_count"] = words
         forms = _STOP_WORD_FORMS.get(stats.lang or "")
         if forms is not None:
             present = forms.keys() & stats.token_ids.index.keys()
-            scores["stop_word_count"] = float(len(set(map(forms.__getitem__, present))))
+            scores["stop_word_count"] = len(set(map(forms.__getitem__, present)))
         if not tokens:
             return scores
         if words and stats.spaced:

@@ -3,19 +3,29 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, TypedDict
 
 from curation.synthetic.model import CompiledModel, ModelArtefact, feature_vector
 from curation.synthetic.signals import SIGNAL_NAMES, analyse
 
-SIGNAL_FIELDS: dict[str, type] = {
+
+class Contribution(TypedDict):
+    """One input's additive contribution to the score's log-odds (positive: towards machine)."""
+
+    feature: str
+    contribution: float
+
+
+SIGNAL_FIELDS: dict[str, Any] = {
     **{name: int if name in ("n_words", "disclaimer_hits") else float for name in SIGNAL_NAMES},
     "score_low": float,
     "score_high": float,
     "abstain_reason": str,
-    "top_features": str,
+    "top_features": list[Contribution],
 }
 """Ordered output schema: every numeric signal, the score's 95 % interval (``score_low``,
-``score_high``; it widens as texts get shorter), then ``abstain_reason`` and ``top_features``."""
+``score_high``; it widens as texts get shorter), then ``abstain_reason`` and ``top_features``
+(the :data:`TOP_FEATURES` largest contributions by absolute value, largest first)."""
 
 SUPPORTED_LANGUAGES: frozenset[str] = frozenset({"en"})
 """Languages the shipped model was validated on (lexicons and the training data are English)."""
@@ -39,7 +49,7 @@ class SyntheticResult:
 
     score: float | None
     flagged: bool | None
-    signals: dict[str, float | int | str | None]
+    signals: dict[str, float | int | str | list[Contribution] | None]
 
 
 def _prefix(text: str, max_chars: int) -> str:
@@ -76,7 +86,7 @@ class SyntheticScorer:
     def score(self, text: str, lang: str | None) -> SyntheticResult:
         """Score ``text`` written in ISO 639-1 language ``lang`` (``None`` = unknown)."""
         analysis = analyse(_prefix(text, self.max_chars))
-        signals: dict[str, float | int | str | None] = dict(analysis.signals)
+        signals: dict[str, Any] = dict(analysis.signals)
         reason = self._abstain_reason(signals, lang)
         signals.update(score_low=None, score_high=None, abstain_reason=reason, top_features=None)
         if reason is not None:
@@ -88,7 +98,9 @@ class SyntheticScorer:
         score = float(calibration.probability(z, n))
         signals["score_low"], signals["score_high"] = calibration.interval(z, n)
         top = self._compiled.top_contributions(terms, TOP_FEATURES)
-        signals["top_features"] = ";".join(f"{name}:{v:+.2f}" for name, v in top)
+        signals["top_features"] = [
+            Contribution(feature=name, contribution=float(v)) for name, v in top
+        ]
         return SyntheticResult(score=score, flagged=score >= self.threshold_for(n), signals=signals)
 
     def _abstain_reason(self, signals: dict, lang: str | None) -> str | None:

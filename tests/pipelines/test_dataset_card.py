@@ -12,7 +12,7 @@ import yaml
 from curation.io.schema import OutputSchemas
 from pipelines.dataset_card import dataset_card
 
-SCHEMAS = OutputSchemas.of(("gopher_quality__word_count",), {"n_words": int})
+SCHEMAS = OutputSchemas.of({"gopher_quality__word_count": int}, {"n_words": int})
 
 
 def _card(licenses: dict[str, str]) -> str:
@@ -62,7 +62,7 @@ def test_licence_text_is_shown_literally_in_the_table():
 
 def test_the_card_lists_the_columns_of_both_configs():
     card = _card({"web": "MIT"})
-    assert "| `gopher_quality__word_count` | `double` |" not in card  # a struct member
-    assert "| `quality` | `struct<gopher_quality__word_count: double>` |" in card
+    assert "| `gopher_quality__word_count` | `int64` |" not in card  # a struct member
+    assert "| `quality` | `struct<gopher_quality__word_count: int64>` |" in card
     assert "| `reject_reason` | `string` |" in card
     assert "run-0123456789abcdef" in card

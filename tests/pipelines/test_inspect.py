@@ -89,7 +89,7 @@ def test_a_manifest_that_disagrees_is_reported_loudly(out, tmp_path, capsys):
 
 
 def test_a_shard_directory_or_a_single_shard_can_be_inspected(out, capsys):
-    report = inspect_json(capsys, str(out / "rejects"), "--rejects")
+    report = inspect_json(capsys, str(out / "rejects"))
     assert report["selection"] == "shards"
     assert report["rejected"] == sum(EXPECTED_REJECTS.values())
     assert report["kept"] == 0
@@ -133,6 +133,36 @@ def test_bad_where_or_columns_is_a_one_line_usage_error(out, capsys, args):
     assert stdout == ""
     assert len(stderr.strip().splitlines()) == 1
     assert stderr.startswith("curate: error: --")
+
+
+def test_without_a_query_only_the_summary_is_printed(out, capsys):
+    code, stdout, _ = inspect(capsys, str(out))
+    assert code == 0
+    assert "per language (kept)" in stdout
+    assert " rows" not in stdout and "  - id=" not in stdout
+    assert "sample" not in inspect_json(capsys, str(out))
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        ("--where", "lang = 'de'"),
+        ("--columns", "id,lang"),
+        ("--rejects",),
+        ("--sample", "2"),
+        ("--id", "f0"),
+    ],
+)
+def test_a_query_prints_only_its_answer(out, capsys, query):
+    """Each query prints its answer alone: none of the summary's lines."""
+    code, stdout, stderr = inspect(capsys, str(out), *query)
+    assert code == 0, stderr
+    summary_lines = {line for line in inspect(capsys, str(out))[1].splitlines() if line.strip()}
+    assert not summary_lines & set(stdout.splitlines())
+    if query[0] != "--id":
+        assert stdout.splitlines()[0].endswith(" (seed 0)")
+        report = inspect_json(capsys, str(out), *query)
+        assert set(report) == {"path", "matches", "sample"}
 
 
 def test_sample_is_deterministic_per_seed(out, capsys):

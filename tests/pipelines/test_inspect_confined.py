@@ -250,19 +250,29 @@ def test_run_summary_escapes_the_output_path(hostile_run):
 
 @pytest.mark.parametrize(
     "args",
-    [[], ["--rejects"], ["--id", EVIL_ID], ["--id", TWIN_IDS[0]], ["--id", TWIN_IDS[1]]],
+    [
+        [],
+        ["--sample", "3"],
+        ["--rejects"],
+        ["--id", EVIL_ID],
+        ["--id", TWIN_IDS[0]],
+        ["--id", TWIN_IDS[1]],
+    ],
 )
 def test_inspect_escapes_ids_file_names_licences_and_texts(hostile_run, capsys, args):
     out, _ = hostile_run
     code, stdout, stderr = inspect(capsys, str(out), *args)
     assert code == 0, stderr
     assert unsafe(stdout + stderr) == []
-    assert "docs\\x1b[31m\\u202e.jsonl" in stdout and "cc-by\\x1b[5m" in stdout
-    shown = ("evil\\x1b[2J\\x07", "twin\\x1b]0;pwned\\x07", "twin\\x9b31m\\u202e")
-    assert any(ident in stdout for ident in shown)
+    if not args:  # the summary: sources with their licence
+        assert "cc-by\\x1b[5m" in stdout
+    else:  # records: their file and id
+        assert "docs\\x1b[31m\\u202e.jsonl" in stdout
+        shown = ("evil\\x1b[2J\\x07", "twin\\x1b]0;pwned\\x07", "twin\\x9b31m\\u202e")
+        assert any(ident in stdout for ident in shown)
 
 
-@pytest.mark.parametrize("args", [[], ["--rejects"], ["--id", TWIN_IDS[1]]])
+@pytest.mark.parametrize("args", [["--sample", "3"], ["--rejects"], ["--id", TWIN_IDS[1]]])
 def test_json_output_escapes_what_json_dumps_leaves_raw(hostile_run, capsys, args):
     """``json.dumps(ensure_ascii=False)`` escapes C0 controls but not DEL, C1 or bidi."""
     out, _ = hostile_run

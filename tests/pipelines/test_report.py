@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import html
+import json
 import re
 import shutil
 import subprocess
@@ -13,10 +14,20 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from matplotlib.figure import Figure
 from matplotlib.image import imread
 
 from pipelines.cli import main
-from pipelines.report import quality_thresholds
+from pipelines.inspect import Shards, locate, summarise
+from pipelines.plots import count_axis
+from pipelines.report import (
+    OTHER_LABEL,
+    RULE_LABEL,
+    grouped,
+    quality_reasons,
+    quality_thresholds,
+    scored_values,
+)
 from tests.tiny_corpus import FORUM_LICENSE
 
 SECTIONS = {"funnel", "sources", "languages", "quality", "synthetic", "duplicates", "run"}
@@ -82,7 +93,65 @@ def test_report_content_and_escaping(document):
     assert "Counts read from the shards match the manifest" in document
     assert "Dashed lines are the thresholds" in document
     assert "near_duplicate" in document and "exact_duplicate" in document
-    assert re.search(r"<td>all kept</td>\s*<td>\d+\.\d%</td>", document)
+    assert re.search(r"<td>all kept</td>(\s*<td>[\d,]+</td>){3}\s*<td>\d+\.\d%</td>", document)
+
+
+def test_the_synthetic_share_says_what_it_covers(out, document):
+    """Scored documents only (the model's languages, long enough); abstentions not counted."""
+    manifest = json.loads((out / "manifest.json").read_text())
+    scored = manifest["synthetic_share"]["corpus"]["n"]
+    kept = manifest["counts"]["kept"]
+    german = manifest["counts"]["kept_languages"]["de"]
+    headline = document.split("<nav>")[0]
+    assert f"of the {scored:,} scored kept documents (in en, at least 30 words" in headline
+    assert "abstentions, not counted" in headline
+    assert f"{scored:,} of {kept:,} kept" in document
+    assert f"abstains on the other {kept - scored:,} (unsupported_language {german:,}" in document
+
+
+def test_quality_histograms_colour_only_their_own_rule_red(out):
+    """A document rejected by one quality rule is red in that rule's histogram only, grey in
+    the others (it was not rejected by them, whatever its value there)."""
+    shards = Shards(locate(str(out)))
+    config = json.loads((out / "manifest.json").read_text())["config"]
+    reasons = quality_reasons(config["quality"]["scorers"])
+    structs, rejected_for = scored_values(shards, "quality")
+    rows = shards.rows("SELECT reject_reason AS reason, count(*) AS n FROM rejects GROUP BY 1")
+    counts = {row["reason"]: row["n"] for row in rows}
+    quality_rejects = sum(n for reason, n in counts.items() if reason.startswith("quality:"))
+    (scored,) = shards.rows("SELECT count(*) AS n FROM rejects WHERE quality IS NOT NULL")
+    assert quality_rejects > 0
+    red_total = 0
+    for column, own in reasons.items():
+        groups = grouped(structs.field(column), rejected_for, own, RULE_LABEL)
+        red = groups[RULE_LABEL]
+        assert red.size == sum(counts.get(reason, 0) for reason in own), column
+        red_total += red.size
+        assert groups["kept"].size == len(shards.rows("SELECT id FROM corpus"))
+        assert red.size + groups[OTHER_LABEL].size == scored["n"], column
+    assert red_total == quality_rejects
+
+
+def test_tables_write_counts_with_thousands_separators(out, document):
+    kept_bytes = [
+        entry["kept_text_bytes"] for entry in summarise(Shards(locate(str(out)))).by_source.values()
+    ]
+    assert max(kept_bytes) >= 1000
+    for value in kept_bytes:
+        assert f"<td>{value:,}</td>" in document
+
+
+@pytest.mark.parametrize(
+    "counts, log", [([1, 2, 3], False), ([0, 7, 650], False), ([1, 40, 5_000], True)]
+)
+def test_count_axes_have_integer_ticks_and_go_log_across_magnitudes(counts, log):
+    axes = Figure().add_subplot()
+    axes.bar(range(len(counts)), counts)
+    assert count_axis(axes, counts) is log
+    assert axes.get_yscale() == ("log" if log else "linear")
+    ticks = axes.yaxis.get_majorticklocs()
+    assert all(float(t).is_integer() for t in ticks if t >= 1)
+    assert axes.yaxis.get_major_formatter()(12345, 0) == "12,345"
 
 
 def test_quality_thresholds_come_from_the_configured_scorers():

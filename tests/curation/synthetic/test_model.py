@@ -3,10 +3,13 @@
 import gzip
 import hashlib
 import json
+from typing import get_origin
 
 import numpy as np
+import pyarrow as pa
 import pytest
 
+from curation.io.schema import signals_struct
 from curation.synthetic import SIGNAL_FIELDS, SUPPORTED_LANGUAGES, SyntheticScorer
 from curation.synthetic.model import (
     CompiledModel,
@@ -15,6 +18,7 @@ from curation.synthetic.model import (
     reprior,
     word_rates,
 )
+from curation.synthetic.scorer import TOP_FEATURES
 from curation.synthetic.signals import analyse
 from tests.paths import SHARED_SYNTHETIC
 
@@ -85,7 +89,10 @@ def test_result_schema_matches_signal_fields(scorer):
         result = scorer.score(text, lang)
         assert list(result.signals) == list(SIGNAL_FIELDS)
         for name, value in result.signals.items():
-            assert value is None or isinstance(value, SIGNAL_FIELDS[name])
+            kind = SIGNAL_FIELDS[name]
+            assert value is None or isinstance(value, get_origin(kind) or kind)
+        stored = pa.array([result.signals], type=signals_struct(SIGNAL_FIELDS))
+        assert stored.to_pylist() == [result.signals]
 
 
 def test_supported_languages_match_artefact():
@@ -152,7 +159,10 @@ def test_llm_style_scores_above_plain_non_native_prose(scorer):
     assert 0.0 <= plain.score < llm.score <= 1.0
     assert llm.flagged and not plain.flagged
     assert llm.signals["abstain_reason"] is None
-    assert llm.signals["top_features"].count(":") == 3
+    top = llm.signals["top_features"]
+    assert [set(item) for item in top] == [{"feature", "contribution"}] * TOP_FEATURES
+    magnitudes = [abs(item["contribution"]) for item in top]
+    assert magnitudes == sorted(magnitudes, reverse=True) and magnitudes[0] > 0
 
 
 def test_deterministic_and_threshold_override(scorer):
