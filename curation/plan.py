@@ -18,7 +18,8 @@ from curation.dedup.lsh import optimal_bands_rows
 from curation.dedup.minhash import MinHasher
 from curation.io.inputs import InputFile, SkippedFile
 from curation.io.pieces import Piece, plan_pieces
-from curation.io.schema import OutputSchemas
+from curation.io.schema import OutputSchemas, pii_columns
+from curation.pii import PII_TYPES
 from curation.policy import Policy
 from curation.quality import build_scorers
 from curation.synthetic import SIGNAL_FIELDS
@@ -90,6 +91,7 @@ class RunPlan:
                 "reject_quality": self.policy.reject_quality,
                 "synthetic": self.policy.synthetic,
                 "synthetic_cap": self.policy.synthetic_cap,
+                "pii": self.policy.pii,
                 "keep_order": list(self.policy.keep_order),
             },
             "quality_scorers": self.config.quality.scorers.model_dump(mode="json"),
@@ -121,7 +123,12 @@ def resolve_plan(
         hasher=resolve_hasher(config),
         policy=Policy.of(config),
         metric_fields=metric_fields,
-        schemas=OutputSchemas.of(metric_fields, dict(SIGNAL_FIELDS), config.output.partition_by),
+        schemas=OutputSchemas.of(
+            metric_fields,
+            dict(SIGNAL_FIELDS),
+            config.output.partition_by,
+            pii_columns(PII_TYPES) if config.pii.policy != "off" else (),
+        ),
         work_dir=work_dir,
         progress_dir=progress_dir,
     )
