@@ -50,7 +50,7 @@ class DocumentScorer:
             lang: build_scorers(language_scorer_settings(config.quality.scorers, overrides))
             for lang, overrides in config.quality.languages.items()
         }
-        self._pii = config.pii.policy
+        self._pii = plan.policy.pii
         self._contamination = contamination
         self._synthetic = SyntheticScorer(threshold=config.synthetic.threshold)
         self._hasher = plan.hasher

@@ -12,9 +12,10 @@ them, so look-alikes are left alone (docs/pii.md):
 - ``phone``: a number written as ``+CC ...`` or ``(AAA) BBB-CCCC`` / ``AAA-BBB-CCCC``, that
   ``phonenumbers`` (Google's libphonenumber metadata) calls valid (international form, else
   as a North American number); dates and ISBNs do not have these shapes.
-- ``payment_card``: 13-19 digits (optionally grouped by single spaces or hyphens) that pass
-  the Luhn check (``stdnum.luhn``) and start with a card network's prefix (2-6: Visa,
-  Mastercard, Amex, Discover, JCB, Diners, UnionPay, Maestro); ISBN-13s start with 978/979.
+- ``payment_card``: 13-19 digits (optionally in groups of at least four, separated by single
+  spaces or by single hyphens) that pass the Luhn check (``stdnum.luhn``) and start with a
+  card network's prefix (2-6: Visa, Mastercard, Amex, Discover, JCB, Diners, UnionPay,
+  Maestro); ISBN-13s start with 978/979.
 - ``iban``: country code, check digits and account (optionally in groups of four) that pass
   ``stdnum.iban`` (country length and the ISO 13616 mod-97 check).
 
@@ -100,9 +101,11 @@ def _phone(_: str, match: re.Match[str]) -> bool:
 
 def _card(_: str, match: re.Match[str]) -> bool:
     candidate = match.group()
-    separators = set(candidate[1:-1]) - set("0123456789")
+    separators = set(candidate) - set("0123456789")
     if len(separators) > 1:
         return False
+    if separators and min(map(len, candidate.split(separators.pop())[:-1])) < 4:
+        return False  # cards are written in groups of 4 to 6 (4-4-4-4, 4-6-5), not "1 2 3"
     digits = candidate.replace(" ", "").replace("-", "")
     return _CARD_PREFIX.match(digits) is not None and luhn.is_valid(digits)
 

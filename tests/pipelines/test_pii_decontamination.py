@@ -10,6 +10,7 @@ import pytest
 import yaml
 
 from curation.pii import find_pii
+from pipelines.cli import main
 from tests.paths import REPO
 from tests.pipelines.helpers import read_rows, run_cli, sample_texts
 
@@ -107,3 +108,9 @@ def test_default_run_has_no_pii_columns_and_keeps_everything(tmp_path, inputs):
     for shard in (out / "corpus").glob("part-*.parquet"):
         names = pq.read_schema(shard).names
         assert "pii" not in names and "text_edits" not in names
+
+
+def test_inspect_shows_what_was_found_and_edited(redacted, capsys):
+    assert main(["inspect", str(redacted), "--id", "pii"]) == 0
+    shown = capsys.readouterr().out
+    assert "  pii: email=1 ipv4=1 phone=1  text edits: pii_redaction (3 spans)" in shown

@@ -50,6 +50,7 @@ def test_each_type_is_found(text, item, kind):
         "ISBN 978-3-16-148410-0 and ISBN 9780306406157 are books.",
         "Order 4111111111111112 failed the checksum.",
         "Tracking number 1234567890123456 was sent.",
+        "Digits 4 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 and 4111-1111 1111-1111 are not grouped as cards.",
         # an IBAN with a wrong check digit, an invalid phone, plain numbers
         "Account DE00 1234 5678 9012 3456 78 is bogus.",
         "Page 555-1234, room 123-456, year 1998-2004, id 1234567890.",

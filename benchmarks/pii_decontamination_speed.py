@@ -1,14 +1,19 @@
-"""PII detection speed: docs/s on one core of this project's detector and of scrubadub.
+"""Speed of PII redaction and of the decontamination test, in docs/s on one core.
 
 Documents are ~2 KB of the sample corpus's technical prose (GNU coding standards, Python
 docs: version numbers, dates, code), one in ten with an e-mail address, an IPv4 address,
-a phone number, a card number and an IBAN planted. Each detector runs over the same
-documents in this process (CPU seconds); scrubadub is timed only when importable (it is not
-a dependency: ``pip install --target DIR scrubadub`` and put DIR on ``PYTHONPATH``).
+a phone number, a card number and an IBAN planted. Each step runs over the same documents in
+this process (CPU seconds):
+
+- PII: this project's detector and redaction, and scrubadub when importable (it is not a
+  dependency: ``pip install --target DIR scrubadub`` and put DIR on ``PYTHONPATH``);
+- decontamination: the test of each document against evaluation sets of 1,000 and of
+  ``--eval-items`` items (random 20-word questions drawn from the documents' vocabulary),
+  to show that the cost per document does not grow with the sets' size.
 
 Run from the repo root::
 
-    .venv/bin/python benchmarks/pii_speed.py --docs 2000
+    .venv/bin/python benchmarks/pii_decontamination_speed.py --docs 2000
 """
 
 from __future__ import annotations
@@ -28,6 +33,9 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
+from curation.decontamination import ContaminationIndex  # noqa: E402
+from curation.decontamination.ngrams import ngram_words  # noqa: E402
+from curation.dedup.normalize import fold_case  # noqa: E402
 from curation.pii import find_pii, redact  # noqa: E402
 
 SAMPLE = REPO / "data" / "sample"
@@ -67,14 +75,34 @@ def rate(docs: Sequence[str], work: Callable[[str], object]) -> float:
     return len(docs) / max(time.process_time() - start, 1e-9)
 
 
+def evaluation_items(docs: Sequence[str], count: int, seed: int = 1) -> list[str]:
+    """``count`` random 20-word items over the words of ``docs``."""
+    vocabulary = sorted({word for doc in docs for word in doc.split()})
+    rng = random.Random(seed)
+    return [" ".join(rng.choices(vocabulary, k=20)) for _ in range(count)]
+
+
+def decontamination_rates(docs: Sequence[str], large: int) -> None:
+    words = [ngram_words(fold_case(doc)) for doc in docs]  # the scorer has these already
+    for size in (1_000, large):
+        index = ContaminationIndex.build([("eval", evaluation_items(docs, size))], 13)
+        per_second = rate(words, index.first_match)
+        print(
+            f"decontamination, {size:,} items ({len(index.sets[0].hashes):,} 13-grams): "
+            f"{per_second:,.0f} docs/s/core"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--docs", type=int, default=2000)
+    parser.add_argument("--eval-items", type=int, default=100_000)
     args = parser.parse_args()
     docs = documents(args.docs)
     print(f"{len(docs)} documents, {sum(map(len, docs)) / len(docs):,.0f} characters each")
+    decontamination_rates(docs, args.eval_items)
     ours = rate(docs, lambda text: redact(text, find_pii(text)))
-    print(f"curate (patterns + validators): {ours:,.0f} docs/s/core")
+    print(f"PII, curate (patterns + validators): {ours:,.0f} docs/s/core")
     try:
         import scrubadub
     except ImportError:
