@@ -219,6 +219,7 @@ def _rejects_by_language(shards: Shards) -> str:
     table = table[columns]
     table.insert(0, "all", table.sum(axis=1))
     table = table.sort_values("all", ascending=False, kind="stable").reset_index()
+    table.columns.name = None  # no header cell for the pivot's column index
     note = (
         "<p>Rejects per rule (reject reason) and language (<code>und</code>: not identified), "
         f"for the stages {', '.join(_RULE_STAGES)}; thresholds per language are set with "
