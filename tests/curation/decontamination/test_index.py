@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import io
 import json
+import random
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
@@ -89,3 +91,15 @@ def test_parquet_and_plain_text_sets():
 def test_unreadable_sets_are_one_line_errors(name, data, message):
     with pytest.raises(EvaluationSetError, match=message):
         list(evaluation_texts(name, io.BytesIO(data)))
+
+
+def test_bloom_filter_false_positives_are_checked_against_the_sets():
+    index = ContaminationIndex.build([("qa", [QUESTION])], 13)
+    rng = random.Random(0)
+    doc = " ".join(f"w{rng.randrange(10**9)}" for _ in range(60_000))
+    hashes = text_ngram_hashes(doc, 13)
+    bits = hashes & index._mask
+    passed = (index._words[bits >> np.uint64(6)] >> (bits & np.uint64(63))) & np.uint64(1)
+    assert passed.sum() > 0, "some n-grams of the document pass the filter"
+    assert index.first_match(words(doc)) is None
+    assert index.first_match(words(doc + " " + QUESTION))[0] == "qa"
