@@ -28,7 +28,7 @@ from pydantic import (
     model_validator,
 )
 
-from curation.quality import QualityScorerSettings
+from curation.quality import LanguageScorerSettings, QualityScorerSettings
 
 KEEP_POLICY_KEYS = ("not_synthetic", "quality", "created", "priority", "id")
 
@@ -136,12 +136,38 @@ class QualityConfig(_Strict):
     #: ``{scorer_name: {"enabled": bool, <threshold>: value}}``, typed per scorer
     #: (:data:`curation.quality.QualityScorerSettings`); unknown names are errors.
     scorers: QualityScorerSettings = QualityScorerSettings()
+    #: ``{lang: {scorer_name: {<threshold>: value}}}``: thresholds for documents identified as
+    #: ``lang`` (an ISO 639-1 code, or the 639-3 code langid reports), over ``scorers``.
+    languages: dict[str, LanguageScorerSettings] = {}
+
+    @field_validator("languages")
+    @classmethod
+    def _language_codes(cls, value: dict[str, BaseModel]) -> dict[str, BaseModel]:
+        for code in value:
+            if not (code.isascii() and code.isalpha() and code.islower() and 2 <= len(code) <= 3):
+                raise ValueError(f"{code!r} is not a language code (two or three a-z letters)")
+        return value
 
     @field_serializer("scorers")
     def _only_given_scorer_settings(self, scorers: BaseModel) -> dict[str, Any]:
         """Dump only what the config set, so the config's fingerprint (and the run id derived
         from it) depends on what was written, not on the scorers' current defaults."""
         return scorers.model_dump(mode="json", exclude_unset=True)
+
+    @field_serializer("languages")
+    def _only_given_language_settings(self, languages: dict[str, BaseModel]) -> dict[str, Any]:
+        return {
+            lang: settings.model_dump(mode="json", exclude_unset=True)
+            for lang, settings in sorted(languages.items())
+        }
+
+    @model_serializer(mode="wrap")
+    def _without_default_languages(self, dump: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """Leave out empty ``languages`` (the fingerprint of older configs stays the same)."""
+        data = dump(self)
+        if not self.languages:
+            data.pop("languages", None)
+        return data
 
 
 class SyntheticConfig(_Strict):
@@ -154,6 +180,24 @@ class SyntheticConfig(_Strict):
     max_share: float = Field(default=0.1, ge=0.0, le=1.0)
     #: Flag threshold on the calibrated score; ``None`` uses the shipped model's default.
     threshold: float | None = Field(default=None, ge=0.0, le=1.0)
+
+
+class PiiConfig(_Strict):
+    """Personal data (e-mail and IP addresses, phone, card and IBAN numbers; docs/pii.md):
+    ``off`` does not look, ``redact`` replaces each with a typed placeholder (``<EMAIL>``) and
+    keeps the document, ``reject`` rejects documents holding any (reason ``pii``)."""
+
+    policy: Literal["off", "redact", "reject"] = "off"
+
+
+class DecontaminationConfig(_Strict):
+    """Benchmark decontamination (docs/decontamination.md): documents sharing a word n-gram
+    with any evaluation set are rejected ``contaminated``."""
+
+    #: Evaluation sets: JSONL, Parquet or plain-text files (local or object-store paths).
+    paths: tuple[str, ...] = ()
+    #: Words per n-gram (GPT-3, Brown et al. 2020, appendix C, and datatrove: 13).
+    ngram: int = Field(default=13, ge=3, le=64)
 
 
 class DedupConfig(_Strict):
@@ -247,6 +291,8 @@ class CurationConfig(_Strict):
     synthetic: SyntheticConfig = SyntheticConfig()
     dedup: DedupConfig = DedupConfig()
     output: OutputConfig = OutputConfig()
+    pii: PiiConfig = PiiConfig()
+    decontamination: DecontaminationConfig = DecontaminationConfig()
 
     @field_validator("sources")
     @classmethod
@@ -256,6 +302,16 @@ class CurationConfig(_Strict):
         if duplicates:
             raise ValueError(f"source name {duplicates[0]!r} is used more than once")
         return value
+
+    @model_serializer(mode="wrap")
+    def _without_default_sections(self, dump: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """Leave out ``pii`` and ``decontamination`` at their defaults: a config without them
+        keeps the fingerprint (so the run id in every row) it had before they existed."""
+        data = dump(self)
+        for name, default in (("pii", PiiConfig()), ("decontamination", DecontaminationConfig())):
+            if getattr(self, name) == default:
+                data.pop(name, None)
+        return data
 
     def fingerprint(self) -> str:
         """sha256 of the canonical JSON form of the resolved config."""

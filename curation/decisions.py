@@ -33,6 +33,8 @@ class Reason:
     LANGUAGE_LOW_CONFIDENCE = "language_low_confidence"
     SYNTHETIC = "synthetic"
     SYNTHETIC_CAP = "synthetic_cap"
+    PII = "pii"
+    CONTAMINATED = "contaminated"
 
     @staticmethod
     def quality(scorer: str, rule: str) -> str:
@@ -48,6 +50,8 @@ class Stage:
     LANGUAGE = "language"
     QUALITY = "quality"
     SYNTHETIC = "synthetic"
+    PII = "pii"
+    DECONTAMINATION = "decontamination"
     EXACT_DEDUP = "exact_dedup"
     NEAR_DEDUP = "near_dedup"
     SYNTHETIC_CAP = "synthetic_cap"
@@ -61,6 +65,8 @@ STAGE_ORDER = (
     Stage.LANGUAGE,
     Stage.QUALITY,
     Stage.SYNTHETIC,
+    Stage.PII,
+    Stage.DECONTAMINATION,
     Stage.EXACT_DEDUP,
     Stage.NEAR_DEDUP,
     Stage.SYNTHETIC_CAP,
@@ -68,7 +74,8 @@ STAGE_ORDER = (
 
 
 class Verdict(NamedTuple):
-    """Why a per-document rule (language, quality, synthetic drop) rejects a document."""
+    """Why a per-document rule (language, quality, synthetic drop, PII, contamination) rejects
+    a document."""
 
     stage: str
     reason: str

@@ -18,7 +18,8 @@ from curation.dedup.lsh import optimal_bands_rows
 from curation.dedup.minhash import MinHasher
 from curation.io.inputs import InputFile, SkippedFile
 from curation.io.pieces import Piece, plan_pieces
-from curation.io.schema import OutputSchemas, file_metadata
+from curation.io.schema import OutputSchemas, file_metadata, pii_columns
+from curation.pii import PII_TYPES
 from curation.policy import Policy
 from curation.quality import build_scorers
 from curation.synthetic import SIGNAL_FIELDS
@@ -90,6 +91,7 @@ class RunPlan:
                 "reject_quality": self.policy.reject_quality,
                 "synthetic": self.policy.synthetic,
                 "synthetic_cap": self.policy.synthetic_cap,
+                "pii": self.policy.pii,
                 "keep_order": list(self.policy.keep_order),
             },
             "quality_scorers": self.config.quality.scorers.model_dump(mode="json"),
@@ -126,7 +128,8 @@ def resolve_plan(
             metric_fields,
             dict(SIGNAL_FIELDS),
             config.output.partition_by,
-            file_metadata(run_id, config.fingerprint()),
+            extra_fields=pii_columns(PII_TYPES) if config.pii.policy != "off" else (),
+            metadata=file_metadata(run_id, config.fingerprint()),
         ),
         work_dir=work_dir,
         progress_dir=progress_dir,

@@ -29,6 +29,8 @@ class Policy:
     synthetic: Literal["tag", "drop", "cap"] = "tag"
     synthetic_max_share: float = 0.1
     keep_order: tuple[str, ...] = ()
+    #: ``off``, ``redact`` (text edited, document kept) or ``reject`` (documents with PII).
+    pii: Literal["off", "redact", "reject"] = "off"
 
     @classmethod
     def of(cls, config: CurationConfig) -> Policy:
@@ -39,6 +41,7 @@ class Policy:
             synthetic=config.synthetic.policy,
             synthetic_max_share=config.synthetic.max_share,
             keep_order=config.dedup.keep_policy,
+            pii=config.pii.policy,
         )
 
     @property
@@ -47,12 +50,16 @@ class Policy:
         return self.synthetic_max_share if self.synthetic == "cap" else None
 
     def verdict(
-        self, doc: dict[str, Any], quality_failure: tuple[str, str, float | None] | None
+        self,
+        doc: dict[str, Any],
+        quality_failure: tuple[str, str, float | None] | None,
+        contamination: tuple[str, str] | None = None,
     ) -> Verdict | None:
         """Why a scored document is rejected before dedup, or ``None`` when it passes.
 
-        ``doc`` has the language and synthetic columns; ``quality_failure`` is the first
-        failing quality rule as ``(scorer, rule, value)``.
+        ``doc`` has the language, synthetic and (with a PII policy) ``pii`` columns;
+        ``quality_failure`` is the first failing quality rule as ``(scorer, rule, value)``,
+        ``contamination`` the evaluation set and n-gram the document shares.
         """
         lang, score = doc["lang"], doc["lang_score"]
         if self.allowed_languages is not None and lang not in self.allowed_languages:
@@ -69,6 +76,14 @@ class Policy:
         if self.synthetic == "drop" and doc["synthetic"]:
             return Verdict(
                 Stage.SYNTHETIC, Reason.SYNTHETIC, f"synthetic_score={doc['synthetic_score']:.3f}"
+            )
+        if self.pii == "reject" and any(doc["pii"].values()):
+            found = " ".join(f"{kind}={count}" for kind, count in doc["pii"].items() if count)
+            return Verdict(Stage.PII, Reason.PII, found)
+        if contamination is not None:
+            name, ngram = contamination
+            return Verdict(
+                Stage.DECONTAMINATION, Reason.CONTAMINATED, f"set={name} ngram={ngram!r}"
             )
         return None
 

@@ -1,26 +1,40 @@
 """Per-document scoring: every score column and the per-document verdict in one call.
 
-:class:`DocumentScorer` bundles hashing, language, quality, synthetic score and MinHash
-signature so a runner fuses them into one step; it is built once per worker from the run's
-plan (it loads language profiles and the synthetic model). Scorers see at most
-``limits.max_scored_chars`` characters; the stored text is never cut.
+:class:`DocumentScorer` bundles PII redaction, hashing, language, quality, synthetic score,
+MinHash signature and the contamination test so a runner fuses them into one step; it is
+built once per worker from the run's plan (it loads language profiles, the synthetic model
+and, given by the worker, the evaluation sets' index). Scorers see at most
+``limits.max_scored_chars`` characters; the stored text is never cut. With
+``pii.policy: redact`` every later step sees, and the output stores, the redacted text.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
+from curation.decontamination import ContaminationIndex
+from curation.decontamination.ngrams import ngram_words
 from curation.dedup.normalize import content_hash_of_folded, fold_case
 from curation.langid import LanguageIdentifier, paragraph_language_shares
+from curation.pii import PII_TYPES, find_pii, redact
 from curation.plan import RunPlan
-from curation.quality import build_scorers, first_failure, quality_summary
+from curation.quality import (
+    build_scorers,
+    first_failure,
+    language_scorer_settings,
+    quality_summary,
+)
 from curation.synthetic import SyntheticScorer
+
+#: ``text_edits`` step name of PII redaction.
+PII_REDACTION = "pii_redaction"
 
 
 class DocumentScorer:
     """Computes every per-document column and the per-document verdict."""
 
-    def __init__(self, plan: RunPlan) -> None:
+    def __init__(self, plan: RunPlan, contamination: ContaminationIndex | None = None) -> None:
         config = plan.config
         language = config.language
         self._language = LanguageIdentifier(
@@ -32,6 +46,12 @@ class DocumentScorer:
         self._paragraph_shares = language.paragraph_shares
         self._max_scored_chars = config.limits.max_scored_chars
         self._quality = build_scorers(config.quality.scorers)
+        self._quality_by_language = {
+            lang: build_scorers(language_scorer_settings(config.quality.scorers, overrides))
+            for lang, overrides in config.quality.languages.items()
+        }
+        self._pii = plan.policy.pii
+        self._contamination = contamination
         self._synthetic = SyntheticScorer(threshold=config.synthetic.threshold)
         self._hasher = plan.hasher
         self._policy = plan.policy
@@ -39,9 +59,11 @@ class DocumentScorer:
     def score(self, doc: dict[str, Any]) -> dict[str, Any]:
         """Return ``doc`` with score columns, ``_signature``, ``_rank`` and ``_verdict`` added
         (``_verdict``: a :class:`~curation.decisions.Verdict` as a plain tuple, or ``None``)."""
-        text: str = doc["text"]
-        scored_text = text[: self._max_scored_chars]
         result = dict(doc)
+        if self._pii != "off":
+            self._find_pii(result)
+        text: str = result["text"]
+        scored_text = text[: self._max_scored_chars]
         folded = fold_case(text)  # shared by the content hash and the MinHash signature
         result["content_hash"] = content_hash_of_folded(folded)
         result["text_bytes"] = len(text.encode("utf-8"))
@@ -61,13 +83,14 @@ class DocumentScorer:
 
         quality: dict[str, float | None] = {}
         scores_by_scorer: dict[str, dict[str, float | None]] = {}
-        for scorer in self._quality:
+        quality_scorers = self._quality_by_language.get(language.lang, self._quality)
+        for scorer in quality_scorers:
             scores = scorer.score(scored_text, language.lang)
             scores_by_scorer[scorer.name] = scores
             for metric, value in scores.items():
                 quality[f"{scorer.name}__{metric}"] = value
         result["quality"] = quality
-        result["quality_score"] = quality_summary(self._quality, scores_by_scorer)
+        result["quality_score"] = quality_summary(quality_scorers, scores_by_scorer)
 
         synthetic = self._synthetic.score(scored_text, language.lang)
         result["synthetic_score"] = synthetic.score
@@ -76,6 +99,20 @@ class DocumentScorer:
 
         result["_signature"] = self._hasher.signature_of_folded(folded)
         result["_rank"] = self._policy.rank(result)
-        verdict = self._policy.verdict(result, first_failure(self._quality, scores_by_scorer))
+        contamination = None
+        if self._contamination is not None:
+            contamination = self._contamination.first_match(ngram_words(folded))
+        verdict = self._policy.verdict(
+            result, first_failure(quality_scorers, scores_by_scorer), contamination
+        )
         result["_verdict"] = None if verdict is None else tuple(verdict)
         return result
+
+    def _find_pii(self, result: dict[str, Any]) -> None:
+        """Set ``pii`` (spans per type) and, redacting, replace ``text`` and set ``text_edits``."""
+        spans = find_pii(result["text"])
+        counts = Counter(span.kind for span in spans)
+        result["pii"] = {kind: counts[kind] for kind in PII_TYPES}
+        if spans and self._pii == "redact":
+            result["text"] = redact(result["text"], spans)
+            result["text_edits"] = [{"step": PII_REDACTION, "spans": len(spans)}]

@@ -630,6 +630,10 @@ def format_record(item: dict[str, Any]) -> list[str]:
     lines.append(
         f"  content_hash: {_short(row['content_hash'])}  text_bytes: {_short(row['text_bytes'])}"
     )
+    if row.get("pii") is not None:
+        found = " ".join(f"{kind}={n}" for kind, n in row["pii"].items() if n) or "none"
+        edits = ", ".join(f"{e['step']} ({e['spans']} spans)" for e in row["text_edits"] or [])
+        lines.append(f"  pii: {found}  text edits: {edits or 'none (text as read)'}")
     lines.append(f"  text: {_short(row['text'], 2000)}")
     if row.get("raw") is not None:
         lines.append(f"  raw: {_short(row['raw'], 2000)}")

@@ -18,8 +18,15 @@ from typing import Any, TextIO
 from curation.plan import RunPlan
 from curation.progress import total_progress
 
-STAGES = "read -> validate -> score (language, quality, synthetic, MinHash) -> ids -> "
-STAGES += "exact dedup -> near dedup -> write"
+
+def stages(plan: RunPlan) -> str:
+    """The stages a run goes through, the optional ones only when configured."""
+    scored = ["language", "quality", "synthetic", "MinHash"]
+    if plan.config.decontamination.paths:
+        scored.append("decontamination")
+    pii = plan.config.pii.policy
+    score = f"{'' if pii == 'off' else f'PII {pii} -> '}score ({', '.join(scored)})"
+    return f"read -> validate -> {score} -> ids -> exact dedup -> near dedup -> write"
 
 
 def describe_runner_line(runner: Mapping[str, Any]) -> str:
@@ -37,7 +44,7 @@ def format_plan(plan: RunPlan, runner: Mapping[str, Any]) -> str:
     return (
         f"curate: {len(plan.files)} files ({total_bytes / 1e6:.1f} MB) from {sources} sources "
         f"on {describe_runner_line(runner)}\n"
-        f"curate: stages: {STAGES} (LSH {hasher.bands}x{hasher.rows})"
+        f"curate: stages: {stages(plan)} (LSH {hasher.bands}x{hasher.rows})"
     )
 
 

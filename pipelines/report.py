@@ -227,6 +227,45 @@ def _quality(shards: Shards, config: Mapping[str, Any] | None) -> str:
     return "\n".join(parts)
 
 
+#: Stages whose rules judge one document at a time (rejects per language and rule).
+_RULE_STAGES = ("language", "quality", "synthetic", "pii", "decontamination")
+
+
+def _rejects_by_language(shards: Shards) -> str:
+    """Rejects of the per-document rules, one row per rule, one column per language (the
+    :data:`TOP_LANGUAGES` with most such rejects, the rest summed as "other")."""
+    stages = ", ".join(f"'{stage}'" for stage in _RULE_STAGES)
+    rows = shards.rows(
+        "SELECT coalesce(lang, 'und') AS lang, reject_reason AS rule, count(*) AS rejects "
+        f"FROM rejects WHERE reject_stage IN ({stages}) GROUP BY 1, 2 ORDER BY 1, 2"
+    )
+    if not rows:
+        return (
+            "<p>No document was rejected by a language, quality, synthetic, PII or "
+            "decontamination rule.</p>"
+        )
+    frame = pd.DataFrame(rows)
+    top = frame.groupby("lang")["rejects"].sum().sort_values(ascending=False, kind="stable")
+    keep = set(top.index[:TOP_LANGUAGES])
+    frame["lang"] = frame["lang"].where(frame["lang"].isin(keep), "other")
+    table = frame.pivot_table(
+        index="rule", columns="lang", values="rejects", aggfunc="sum", fill_value=0
+    )
+    columns = [lang for lang in top.index if lang in keep] + (
+        ["other"] if "other" in table.columns else []
+    )
+    table = table[columns]
+    table.insert(0, "all", table.sum(axis=1))
+    table = table.sort_values("all", ascending=False, kind="stable").reset_index()
+    table.columns.name = None  # no header cell for the pivot's column index
+    note = (
+        "<p>Rejects per rule (reject reason) and language (<code>und</code>: not identified), "
+        f"for the stages {', '.join(_RULE_STAGES)}; thresholds per language are set with "
+        "<code>quality.languages</code>.</p>"
+    )
+    return note + _table(table)
+
+
 def _abstentions(shards: Shards) -> dict[str, dict[str, int]]:
     """``{source: {abstain reason: kept documents}}`` of the kept documents without a score."""
     rows = shards.rows(
@@ -433,6 +472,7 @@ def build_report(path: str) -> str:
         ("sources", "Sources", _sources(summary, manifest)),
         ("languages", "Languages of the kept documents", _languages(summary)),
         ("quality", "Quality metrics", _quality(shards, config)),
+        ("rules", "Rejects per language and rule", _rejects_by_language(shards)),
         ("synthetic", "Synthetic (machine-written) text", _synthetic(shards, summary, manifest)),
         ("duplicates", "Duplicates", _duplicates(shards, summary)),
         ("run", "Run", _metadata(manifest)),

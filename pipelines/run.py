@@ -28,6 +28,7 @@ from apache_beam.options.pipeline_options import DirectOptions, PipelineOptions,
 from apache_beam.runners.runner import create_runner
 
 from curation.config import ConfigError, CurationConfig, did_you_mean
+from curation.decontamination import EvaluationSetError
 from curation.io.inputs import InputFile, SkippedFile, expand_source
 from curation.plan import RunPlan, resolve_plan
 from pipelines.curate_pipeline import RUN_RECORD, SHARD_STATS, build_pipeline
@@ -56,6 +57,7 @@ from pipelines.publish import (
     refuse_output_inside_inputs,
 )
 from pipelines.report import write_report
+from transforms.evaluation_sets import load_contamination_index
 from transforms.object_stores import store_problems
 from transforms.runner_workarounds import LOCAL_RUNNER, RUNNER_ALIASES
 from transforms.storage import delete_tree, list_path, open_raw, storage_problem
@@ -185,6 +187,15 @@ def check_stores(config: CurationConfig, output: str, options: PipelineOptions) 
             raise ConfigError(f"{role} {path!r}: {problems[path]}")
 
 
+def check_evaluation_sets(config: CurationConfig) -> None:
+    """Read the evaluation sets once, so a bad one is a :class:`ConfigError` before anything
+    is written (the workers read them again)."""
+    try:
+        load_contamination_index(config.decontamination)
+    except EvaluationSetError as error:
+        raise ConfigError(f"decontamination.paths: {error}") from None
+
+
 @dataclass(frozen=True)
 class RunResult:
     manifest: dict[str, Any]
@@ -223,6 +234,7 @@ def execute(
         progress_dir=os.path.abspath(os.path.join(work_dir, PROGRESS_DIR)) if local else None,
     )
     refuse_output_inside_inputs(output, config)
+    check_evaluation_sets(config)
     lock = OutputLock(output, overwrite)
     with _output_errors(output):
         lock.refuse_if_held()

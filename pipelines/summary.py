@@ -5,6 +5,7 @@ from __future__ import annotations
 import textwrap
 from typing import Any
 
+from curation.decisions import STAGE_ORDER
 from pipelines.progress import describe_runner_line
 from pipelines.terminal import printable
 
@@ -22,6 +23,9 @@ def _share_line(share: dict[str, Any] | None) -> str:
     )
 
 
+_STAGE_WIDTH = max(map(len, STAGE_ORDER))
+
+
 def format_summary(manifest: dict[str, Any], output: str) -> str:
     counts = manifest["counts"]
     lines = [
@@ -29,14 +33,15 @@ def format_summary(manifest: dict[str, Any], output: str) -> str:
         f"  documents in: {counts['input_records']}   kept: {counts['kept']}   "
         f"rejected: {counts['rejected']}   time: {manifest['timing']['seconds']:.1f} s   "
         f"on {describe_runner_line(manifest['runner'])}",
-        "  stage         in       rejected  reasons",
+        f"  {'stage':<{_STAGE_WIDTH}} {'in':>8} {'rejected':>10}  reasons",
     ]
     for row in counts["funnel"]:
         ranked = sorted(row["reasons"].items(), key=lambda item: (-item[1], item[0]))
         reasons = textwrap.wrap(", ".join(f"{reason}={n}" for reason, n in ranked), width=72)
         first = reasons[0] if reasons else ""
-        lines.append(f"  {row['stage']:<12} {row['in']:>8} {row['rejected']:>10}  {first}".rstrip())
-        lines.extend(" " * 36 + more for more in reasons[1:])
+        stage = f"{row['stage']:<{_STAGE_WIDTH}}"
+        lines.append(f"  {stage} {row['in']:>8} {row['rejected']:>10}  {first}".rstrip())
+        lines.extend(" " * (_STAGE_WIDTH + 24) + more for more in reasons[1:])
     for item in manifest["inputs"]:
         if item.get("error"):
             lines.append(printable(f"  unreadable: {item['uri']}: {item['error']}"))

@@ -21,6 +21,7 @@ from curation.io.spill import SpillWriter
 from curation.plan import RunPlan
 from curation.progress import ProgressFile
 from curation.scoring import DocumentScorer
+from transforms.evaluation_sets import load_contamination_index
 from transforms.runner_workarounds import SplitByTag
 from transforms.storage import create, open_raw, readable_by_all, signatures_path, spill_path
 
@@ -33,9 +34,10 @@ SPILLED = "spilled"
 class ScorePieceFn(beam.DoFn):
     """(piece, first line) -> its tagged digests table, file stats and spilled marker.
 
-    The scorer (language profiles, fastText model, synthetic model) is built once per worker
-    in :meth:`setup` from the run's plan. Digests are emitted only after the spill and
-    signatures files are closed, so anything downstream of them can read those.
+    The scorer (language profiles, fastText model, synthetic model, the evaluation sets'
+    n-gram index) is built once per worker in :meth:`setup` from the run's plan. Digests are
+    emitted only after the spill and signatures files are closed, so anything downstream of
+    them can read those.
     """
 
     def __init__(self, plan: RunPlan, spill_dir: str) -> None:
@@ -45,7 +47,8 @@ class ScorePieceFn(beam.DoFn):
         self._progress: ProgressFile | None = None
 
     def setup(self) -> None:
-        self._scorer = DocumentScorer(self._plan)
+        contamination = load_contamination_index(self._plan.config.decontamination)
+        self._scorer = DocumentScorer(self._plan, contamination)
         if self._plan.progress_dir is not None:
             self._progress = ProgressFile(self._plan.progress_dir)
 

@@ -94,7 +94,7 @@ def _hash_tokens(data: np.ndarray, by_character: bool, secret: np.ndarray) -> tu
     return hashes, long_tokens[:count], starts, ends
 
 
-def _token_hashes(tokens_text: str, by_character: bool) -> np.ndarray:
+def token_hashes(tokens_text: str, by_character: bool) -> np.ndarray:
     """XXH3-64 of the UTF-8 of each token of ``tokens_text``: its words (``str.split()``), or
     with ``by_character`` each character that is not whitespace (uint64 array)."""
     data = np.frombuffer(tokens_text.encode("utf-8"), dtype=np.uint8)
@@ -138,9 +138,9 @@ def _shingle_hashes_of_folded(folded: str, word_ngram: int, char_ngram: int) -> 
     ``folded``."""
     tokens_text = punctuation_to_spaces(folded)
     by_character = is_unspaced_text(tokens_text)
-    token_hashes = _token_hashes(tokens_text, by_character)
-    width, count = _shingle_shape(token_hashes.size, char_ngram if by_character else word_ngram)
-    return _combine(token_hashes, width, count)
+    hashes = token_hashes(tokens_text, by_character)
+    width, count = _shingle_shape(hashes.size, char_ngram if by_character else word_ngram)
+    return _combine(hashes, width, count)
 
 
 @numba.njit(cache=True)

@@ -49,6 +49,17 @@ def file_metadata(run_id: str, config_sha256: str) -> dict[str, str]:
 
 LANG_ALTERNATIVE = pa.struct([("lang", pa.string()), ("score", pa.float64())])
 LANG_SHARE = pa.struct([("lang", pa.string()), ("share", pa.float64())])
+#: One edit of a document's text: the step that made it and how many spans it replaced.
+TEXT_EDIT = pa.struct([("step", pa.string()), ("spans", pa.int64())])
+
+
+def pii_columns(pii_types: Sequence[str]) -> list[pa.Field]:
+    """The columns a run with ``pii.policy`` other than ``off`` adds at the end of the corpus
+    columns: ``pii``, spans found per type, and ``text_edits``, the edits of ``text``."""
+    return [
+        pa.field("pii", pa.struct([(name, pa.int64()) for name in pii_types])),
+        pa.field("text_edits", pa.list_(TEXT_EDIT)),
+    ]
 
 
 def quality_struct(metric_fields: Mapping[str, type]) -> pa.StructType:
@@ -62,8 +73,13 @@ def signals_struct(signal_fields: Mapping[str, Any]) -> pa.StructType:
     return pa.struct([(name, arrow_type(kind)) for name, kind in signal_fields.items()])
 
 
-def corpus_schema(metric_fields: Mapping[str, type], signal_fields: Mapping[str, Any]) -> pa.Schema:
-    """Schema of ``OUT/corpus/part-*.parquet``."""
+def corpus_schema(
+    metric_fields: Mapping[str, type],
+    signal_fields: Mapping[str, Any],
+    extra_fields: Sequence[pa.Field] = (),
+) -> pa.Schema:
+    """Schema of ``OUT/corpus/part-*.parquet``; ``extra_fields`` (columns of optional steps,
+    such as :func:`pii_columns`) come last."""
     return pa.schema(
         [
             ("id", pa.string()),
@@ -91,6 +107,7 @@ def corpus_schema(metric_fields: Mapping[str, type], signal_fields: Mapping[str,
             ("dup_cluster_id", pa.string()),
             ("dup_cluster_size", pa.int64()),
             ("run_id", pa.string()),
+            *extra_fields,
         ]
     )
 
@@ -104,18 +121,27 @@ REJECT_COLUMNS = [
 ]
 
 
-def reject_schema(metric_fields: Mapping[str, type], signal_fields: Mapping[str, Any]) -> pa.Schema:
+def reject_schema(
+    metric_fields: Mapping[str, type],
+    signal_fields: Mapping[str, Any],
+    extra_fields: Sequence[pa.Field] = (),
+) -> pa.Schema:
     """Schema of ``OUT/rejects/part-*.parquet``: corpus columns plus the reject columns."""
-    schema = corpus_schema(metric_fields, signal_fields)
+    schema = corpus_schema(metric_fields, signal_fields, extra_fields)
     for name, kind in REJECT_COLUMNS:
         schema = schema.append(pa.field(name, kind))
     return schema
 
 
-def spill_schema(metric_fields: Mapping[str, type], signal_fields: Mapping[str, Any]) -> pa.Schema:
+def spill_schema(
+    metric_fields: Mapping[str, type],
+    signal_fields: Mapping[str, Any],
+    extra_fields: Sequence[pa.Field] = (),
+) -> pa.Schema:
     """Schema of a piece's spill file: reject columns plus the internal record key ``_key``
     (:func:`curation.io.pieces.piece_key`)."""
-    return reject_schema(metric_fields, signal_fields).append(pa.field("_key", pa.int64()))
+    schema = reject_schema(metric_fields, signal_fields, extra_fields)
+    return schema.append(pa.field("_key", pa.int64()))
 
 
 def rows_to_table(rows: Sequence[Mapping[str, Any]], schema: pa.Schema) -> pa.Table:
@@ -138,13 +164,17 @@ class OutputSchemas:
         metric_fields: Mapping[str, type],
         signal_fields: Mapping[str, Any],
         partition_by: Sequence[str] = (),
+        extra_fields: Sequence[pa.Field] = (),
         metadata: Mapping[str, str] | None = None,
     ) -> OutputSchemas:
-        """``partition_by`` columns of the corpus are typed as partition keys; ``metadata``
-        (:func:`file_metadata`) is the shards' Parquet key-value metadata."""
-        corpus = partitioned_schema(corpus_schema(metric_fields, signal_fields), partition_by)
+        """``partition_by`` columns of the corpus are typed as partition keys; ``extra_fields``
+        are the optional steps' columns; ``metadata`` (:func:`file_metadata`) is the shards'
+        Parquet key-value metadata."""
+        corpus = corpus_schema(metric_fields, signal_fields, extra_fields)
         return cls(
-            spill=spill_schema(metric_fields, signal_fields),
-            corpus=corpus.with_metadata(metadata),
-            rejects=reject_schema(metric_fields, signal_fields).with_metadata(metadata),
+            spill=spill_schema(metric_fields, signal_fields, extra_fields),
+            corpus=partitioned_schema(corpus, partition_by).with_metadata(metadata),
+            rejects=reject_schema(metric_fields, signal_fields, extra_fields).with_metadata(
+                metadata
+            ),
         )

@@ -12,9 +12,11 @@ from curation.quality.gopher_quality import GopherQuality
 from curation.quality.gopher_repetition import GopherRepetition
 from curation.quality.registry import (
     DEFAULT_SCORERS,
+    LanguageScorerSettings,
     QualityScorerSettings,
     build_scorers,
     first_failure,
+    language_scorer_settings,
     quality_summary,
 )
 from curation.quality.text import TextStats, text_stats
@@ -25,6 +27,7 @@ __all__ = [
     "FineWebQuality",
     "GopherQuality",
     "GopherRepetition",
+    "LanguageScorerSettings",
     "QualityScorer",
     "QualityScorerSettings",
     "Rule",
@@ -33,6 +36,7 @@ __all__ = [
     "ThresholdScorer",
     "build_scorers",
     "first_failure",
+    "language_scorer_settings",
     "quality_summary",
     "text_stats",
 ]

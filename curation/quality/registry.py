@@ -28,35 +28,54 @@ class _StrictSettings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
-def _settings_model(cls: type[ThresholdScorer]) -> type[BaseModel]:
+def _settings_model(cls: type[ThresholdScorer], per_language: bool = False) -> type[BaseModel]:
     """A strict pydantic model of ``cls``'s constructor arguments (thresholds >= 0 or null)
-    plus ``enabled``, so a misspelled or mistyped threshold fails when the config is read."""
+    plus ``enabled`` (not per language), so a misspelled or mistyped threshold fails when the
+    config is read."""
     hints = get_type_hints(cls)
     fields: dict[str, Any] = {
         field.name: (Annotated[hints[field.name], Field(ge=0)], field.default)
         for field in dataclasses.fields(cls)
     }
+    if not per_language:
+        fields["enabled"] = (bool, True)
+    suffix = "LanguageSettings" if per_language else "Settings"
     model = create_model(
-        f"{cls.__name__}Settings",
+        f"{cls.__name__}{suffix}",
         __base__=_StrictSettings,
-        __doc__=f"Settings of the ``{cls.name}`` scorer.",
+        __doc__=f"{'Per-language s' if per_language else 'S'}ettings of ``{cls.name}``.",
         __module__=__name__,
-        enabled=(bool, True),
         **fields,
     )
     globals()[model.__name__] = model  # importable by name, so a plan pickles by reference
     return model
 
 
-_SETTINGS_MODELS = {cls.name: _settings_model(cls) for cls in DEFAULT_SCORERS}
+def _scorers_model(name: str, per_language: bool) -> type[BaseModel]:
+    models = {cls.name: _settings_model(cls, per_language) for cls in DEFAULT_SCORERS}
+    return create_model(
+        name,
+        __base__=_StrictSettings,
+        __module__=__name__,
+        **{scorer: (model, model()) for scorer, model in models.items()},
+    )
+
+
 #: ``quality.scorers`` of the YAML: one typed settings object per scorer, defaults from the
 #: scorer classes (the papers' thresholds).
-QualityScorerSettings: type[BaseModel] = create_model(
-    "QualityScorerSettings",
-    __base__=_StrictSettings,
-    __module__=__name__,
-    **{name: (model, model()) for name, model in _SETTINGS_MODELS.items()},
-)
+QualityScorerSettings: type[BaseModel] = _scorers_model("QualityScorerSettings", False)
+#: One language's entry of ``quality.languages``: thresholds that override ``quality.scorers``
+#: for documents identified as that language (only the keys given; no ``enabled``).
+LanguageScorerSettings: type[BaseModel] = _scorers_model("LanguageScorerSettings", True)
+
+
+def language_scorer_settings(scorers: BaseModel, overrides: BaseModel) -> dict[str, Any]:
+    """``scorers`` (a :data:`QualityScorerSettings`) with the thresholds ``overrides`` (a
+    :data:`LanguageScorerSettings`) sets, as a mapping for :func:`build_scorers`."""
+    merged = scorers.model_dump()
+    for scorer, values in overrides.model_dump(exclude_unset=True).items():
+        merged[scorer].update(values)
+    return merged
 
 
 def build_scorers(settings: BaseModel | Mapping[str, Any] | None = None) -> list[QualityScorer]:

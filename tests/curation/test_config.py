@@ -10,6 +10,7 @@ from curation.config import (
     KEEP_POLICY_KEYS,
     ConfigError,
     CurationConfig,
+    SourceConfig,
     adhoc_sources,
     config_from_mapping,
     load_config,
@@ -301,3 +302,38 @@ def test_an_unknown_key_suggests_the_closest_one(tmp_path):
     config.write_text("sources: [{name: a, paths: [x]}]\nlanguage: {min_scor: 0.5}\n")
     with pytest.raises(ConfigError, match="did you mean 'min_score'"):
         load_config(config)
+
+
+def test_new_sections_at_their_defaults_keep_the_fingerprint():
+    plain = CurationConfig(sources=(SourceConfig(name="s", paths=("f",)),))
+    explicit = CurationConfig(
+        sources=plain.sources,
+        pii={"policy": "off"},
+        decontamination={"paths": [], "ngram": 13},
+        quality={"languages": {}},
+    )
+    assert explicit.fingerprint() == plain.fingerprint()
+    dumped = plain.model_dump(mode="json")
+    assert "pii" not in dumped and "decontamination" not in dumped
+    assert "languages" not in dumped["quality"]
+    changed = CurationConfig(sources=plain.sources, quality={"languages": {"de": {}}})
+    assert changed.fingerprint() != plain.fingerprint()
+
+
+@pytest.mark.parametrize("code", ["DE", "german", "d", "de-AT"])
+def test_language_override_keys_are_language_codes(code):
+    with pytest.raises(ConfigError, match="quality.languages"):
+        config_from_mapping(
+            {"sources": [{"name": "s", "paths": ["f"]}], "quality": {"languages": {code: {}}}}
+        )
+
+
+def test_language_overrides_reject_enabled_and_unknown_thresholds():
+    for overrides in ({"c4_quality": {"enabled": False}}, {"gopher_quality": {"min_wrds": 1}}):
+        with pytest.raises(ConfigError, match="unknown key"):
+            config_from_mapping(
+                {
+                    "sources": [{"name": "s", "paths": ["f"]}],
+                    "quality": {"languages": {"de": overrides}},
+                }
+            )

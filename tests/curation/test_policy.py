@@ -61,3 +61,18 @@ def test_keeper_rank_follows_the_keep_order():
     by_not_synthetic = Policy(keep_order=("not_synthetic", "quality", "id"))
     assert min([better, worse], key=by_quality.rank) is better
     assert min([better, worse], key=by_not_synthetic.rank) is worse
+
+
+def test_pii_and_contamination_verdicts_come_after_the_other_rules():
+    policy = Policy.of(CurationConfig(sources=SOURCES, pii={"policy": "reject"}))
+    doc = {**scored(), "pii": {"email": 2, "ipv4": 0, "phone": 1}}
+    assert policy.verdict(doc, None) == (Stage.PII, Reason.PII, "email=2 phone=1")
+    assert policy.verdict(doc, ("c4", "rule", 1.0))[0] == Stage.QUALITY
+    clean = {**scored(), "pii": {"email": 0}}
+    assert policy.verdict(clean, None, ("qa.jsonl", "a b c")) == (
+        Stage.DECONTAMINATION,
+        Reason.CONTAMINATED,
+        "set=qa.jsonl ngram='a b c'",
+    )
+    redacting = Policy.of(CurationConfig(sources=SOURCES, pii={"policy": "redact"}))
+    assert redacting.verdict(doc, None) is None

@@ -52,3 +52,33 @@ def test_min_chars_marks_short_texts_unreliable():
     )
     assert lenient.score(short)["lang_reliable"] is True
     assert strict.score(short)["lang_reliable"] is False
+
+
+def test_language_thresholds_apply_only_to_that_language():
+    german, english = doc("de", GERMAN, 1), doc("en", ENGLISH, 2)
+    plain = DocumentScorer(resolve_plan(CurationConfig(sources=SOURCES)))
+    assert plain.score(german)["_verdict"][1] == "quality:gopher_quality.word_count"
+    config = CurationConfig(
+        sources=SOURCES,
+        quality={"languages": {"de": {"gopher_quality": {"min_words": 10}}}},
+    )
+    scorer = DocumentScorer(resolve_plan(config))
+    scored_german = scorer.score(german)
+    assert scored_german["quality"]["gopher_quality__word_count"] < 50
+    assert scored_german["_verdict"] is None or "word_count" not in scored_german["_verdict"][1]
+    assert scorer.score(english)["_verdict"] == plain.score(english)["_verdict"]
+
+
+def test_pii_redaction_is_scored_hashed_and_recorded():
+    text = ENGLISH + " Mail jane@example.org."
+    config = CurationConfig(sources=SOURCES, pii={"policy": "redact"})
+    scored = DocumentScorer(resolve_plan(config)).score(doc("p", text, 1))
+    assert scored["text"] == ENGLISH + " Mail <EMAIL>."
+    assert scored["pii"]["email"] == 1 and scored["text_edits"] == [
+        {"step": "pii_redaction", "spans": 1}
+    ]
+    unedited = DocumentScorer(resolve_plan(CurationConfig(sources=SOURCES))).score(
+        doc("q", ENGLISH + " Mail <EMAIL>.", 2)
+    )
+    assert scored["content_hash"] == unedited["content_hash"]
+    assert "pii" not in unedited and "text_edits" not in unedited

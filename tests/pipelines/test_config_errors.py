@@ -116,6 +116,30 @@ def unknown_subcommand_flag(root: Path) -> tuple[list[str], list[str]]:
     return ["--input", str(_input(root)), "--overwite"], ["--overwite"]
 
 
+def missing_evaluation_set(root: Path) -> tuple[list[str], list[str]]:
+    missing = str(root / "no-such-eval.jsonl")
+    config = _config(root, f"decontamination: {{paths: ['{missing}']}}\n")
+    return ["--config", str(config)], ["decontamination.paths", missing, "no such file"]
+
+
+def unreadable_evaluation_set(root: Path) -> tuple[list[str], list[str]]:
+    bad = root / "eval.jsonl"
+    bad.write_text('{"question": "fine"}\n{not json\n')
+    config = _config(root, f"decontamination: {{paths: ['{bad}']}}\n")
+    return ["--config", str(config)], ["decontamination.paths", str(bad), "line 2: not JSON"]
+
+
+def unknown_pii_policy(root: Path) -> tuple[list[str], list[str]]:
+    config = _config(root, "pii: {policy: mask}\n")
+    return ["--config", str(config)], [str(config), "pii.policy"]
+
+
+def misspelled_language_threshold(root: Path) -> tuple[list[str], list[str]]:
+    config = _config(root, "quality: {languages: {de: {gopher_quality: {min_wrds: 3}}}}\n")
+    key = "quality.languages.de.gopher_quality.min_wrds"
+    return ["--config", str(config)], [str(config), key, "unknown key"]
+
+
 CASES: list[Case] = [
     unknown_key,
     unknown_source_key,
@@ -133,6 +157,10 @@ CASES: list[Case] = [
     source_directory_is_empty,
     unknown_beam_option,
     unknown_subcommand_flag,
+    missing_evaluation_set,
+    unreadable_evaluation_set,
+    unknown_pii_policy,
+    misspelled_language_threshold,
 ]
 
 

@@ -9,6 +9,7 @@ import json
 import re
 import shutil
 import subprocess
+from collections import Counter
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -28,9 +29,19 @@ from pipelines.report import (
     quality_thresholds,
     scored_values,
 )
+from tests.pipelines.helpers import read_rows
 from tests.tiny_corpus import FORUM_LICENSE
 
-SECTIONS = {"funnel", "sources", "languages", "quality", "synthetic", "duplicates", "run"}
+SECTIONS = {
+    "funnel",
+    "sources",
+    "languages",
+    "quality",
+    "rules",
+    "synthetic",
+    "duplicates",
+    "run",
+}
 CHROMIUM = shutil.which("chromium")
 _CHROMIUM_FLAGS = [
     "--headless",
@@ -152,6 +163,22 @@ def test_count_axes_have_integer_ticks_and_go_log_across_magnitudes(counts, log)
     ticks = axes.yaxis.get_majorticklocs()
     assert all(float(t).is_integer() for t in ticks if t >= 1)
     assert axes.yaxis.get_major_formatter()(12345, 0) == "12,345"
+
+
+def test_rejects_per_language_and_rule(out, document):
+    rows = read_rows(out, "rejects")
+    stages = {"language", "quality", "synthetic", "pii", "decontamination"}
+    judged = [row for row in rows if row["reject_stage"] in stages]
+    assert judged, "the tiny corpus has documents failing a per-document rule"
+    section = document.split('<section id="rules">', 1)[1].split("</section>", 1)[0]
+    for reason, count in Counter(row["reject_reason"] for row in judged).items():
+        languages = Counter(
+            row["lang"] or "und" for row in judged if row["reject_reason"] == reason
+        )
+        cells = r"\s*".join(f"<td>{n}</td>" for n in [count]) + r"\s*<td>"
+        assert re.search(f"<td>{re.escape(reason)}</td>\\s*{cells}", section), reason
+        for lang in languages:
+            assert f"<th>{lang}</th>" in section
 
 
 def test_quality_thresholds_come_from_the_configured_scorers():

@@ -18,9 +18,9 @@ from curation.dedup.minhash import (
     MINHASH_SEED,
     PERMUTATION_SCHEME,
     MinHasher,
-    _token_hashes,
     estimated_jaccard,
     shingle_hashes,
+    token_hashes,
 )
 from tests.paths import REPO
 
@@ -241,9 +241,9 @@ def test_token_hashes_are_xxh3_of_each_token_including_long_ones():
     words = ["a", "dog", "é" * 3, "x" * 240, "y" * 241, "z" * 5000, "日本" * 50, "a"]
     text = "  ".join(words) + "\u3000"
     expected = [xxhash.xxh3_64_intdigest(word.encode()) for word in words]
-    assert _token_hashes(text, by_character=False).tolist() == expected
+    assert token_hashes(text, by_character=False).tolist() == expected
     characters = [xxhash.xxh3_64_intdigest(c.encode()) for c in "日本語"]
-    assert _token_hashes("日 本\n語", by_character=True).tolist() == characters
+    assert token_hashes("日 本\n語", by_character=True).tolist() == characters
 
 
 def test_huge_document_signature():
