@@ -19,6 +19,7 @@ from curation.dedup.minhash import MinHasher
 from curation.io.inputs import InputFile, SkippedFile
 from curation.io.pieces import Piece, plan_pieces
 from curation.io.schema import OutputSchemas
+from curation.plugins import load_plugins
 from curation.policy import Policy
 from curation.quality import build_scorers
 from curation.synthetic import SIGNAL_FIELDS
@@ -93,6 +94,7 @@ class RunPlan:
                 "keep_order": list(self.policy.keep_order),
             },
             "quality_scorers": self.config.quality.scorers.model_dump(mode="json"),
+            **({"plugins": [p.class_ for p in self.config.plugins]} if self.config.plugins else {}),
             "pieces": len(self.pieces),
         }
 
@@ -107,6 +109,7 @@ def resolve_plan(
     """Resolve ``config`` over the listed input ``files`` (and the ``skipped`` non-data files)
     into a :class:`RunPlan`."""
     files = tuple(files)
+    load_plugins(config.plugins)  # a bad class or argument fails here, before any write
     metric_fields = tuple(
         f"{scorer.name}__{metric}"
         for scorer in build_scorers(config.quality.scorers)
@@ -121,7 +124,12 @@ def resolve_plan(
         hasher=resolve_hasher(config),
         policy=Policy.of(config),
         metric_fields=metric_fields,
-        schemas=OutputSchemas.of(metric_fields, dict(SIGNAL_FIELDS), config.output.partition_by),
+        schemas=OutputSchemas.of(
+            metric_fields,
+            dict(SIGNAL_FIELDS),
+            config.output.partition_by,
+            plugins=bool(config.plugins),
+        ),
         work_dir=work_dir,
         progress_dir=progress_dir,
     )

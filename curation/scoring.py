@@ -2,8 +2,9 @@
 
 :class:`DocumentScorer` bundles hashing, language, quality, synthetic score and MinHash
 signature so a runner fuses them into one step; it is built once per worker from the run's
-plan (it loads language profiles and the synthetic model). Scorers see at most
-``limits.max_scored_chars`` characters; the stored text is never cut.
+plan (it loads language profiles, the synthetic model and the plug-ins). Scorers see at most
+``limits.max_scored_chars`` characters; the stored text is never cut. Plug-ins' text edits
+come first (every column describes the stored text), their scores and filters last.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 from curation.dedup.normalize import content_hash_of_folded, fold_case
 from curation.langid import LanguageIdentifier, paragraph_language_shares
 from curation.plan import RunPlan
+from curation.plugins import PluginChain, load_plugins
 from curation.quality import build_scorers, first_failure, quality_summary
 from curation.synthetic import SyntheticScorer
 
@@ -35,13 +37,19 @@ class DocumentScorer:
         self._synthetic = SyntheticScorer(threshold=config.synthetic.threshold)
         self._hasher = plan.hasher
         self._policy = plan.policy
+        self._plugins = PluginChain(load_plugins(config.plugins)) if config.plugins else None
 
     def score(self, doc: dict[str, Any]) -> dict[str, Any]:
         """Return ``doc`` with score columns, ``_signature``, ``_rank`` and ``_verdict`` added
         (``_verdict``: a :class:`~curation.decisions.Verdict` as a plain tuple, or ``None``)."""
-        text: str = doc["text"]
-        scored_text = text[: self._max_scored_chars]
         result = dict(doc)
+        edited = None
+        if self._plugins is not None:
+            edited = self._plugins.format(doc["text"])
+            result["text"] = edited.text
+            result["plugin_edits"] = edited.edits
+        text: str = result["text"]
+        scored_text = text[: self._max_scored_chars]
         folded = fold_case(text)  # shared by the content hash and the MinHash signature
         result["content_hash"] = content_hash_of_folded(folded)
         result["text_bytes"] = len(text.encode("utf-8"))
@@ -77,5 +85,10 @@ class DocumentScorer:
         result["_signature"] = self._hasher.signature_of_folded(folded)
         result["_rank"] = self._policy.rank(result)
         verdict = self._policy.verdict(result, first_failure(self._quality, scores_by_scorer))
+        if self._plugins is not None:
+            judged = self._plugins.judge(result)
+            result["plugin_scores"] = judged.scores
+            assert edited is not None
+            verdict = verdict or edited.verdict or judged.verdict
         result["_verdict"] = None if verdict is None else tuple(verdict)
         return result

@@ -19,6 +19,16 @@ _PY_TO_ARROW = {float: pa.float64(), int: pa.int64(), str: pa.string(), bool: pa
 
 LANG_ALTERNATIVE = pa.struct([("lang", pa.string()), ("score", pa.float64())])
 LANG_SHARE = pa.struct([("lang", pa.string()), ("share", pa.float64())])
+#: A plug-in's text edit (docs/output.md): who changed the text, its length before and after.
+PLUGIN_EDIT = pa.struct(
+    [("plugin", pa.string()), ("chars_before", pa.int64()), ("chars_after", pa.int64())]
+)
+#: Columns a run with plug-ins adds after ``run_id`` (absent otherwise, so the output of a
+#: run without plug-ins is what it was before they existed).
+PLUGIN_COLUMNS = [
+    ("plugin_scores", pa.map_(pa.string(), pa.float64())),  # "<plugin>.<key>" -> score
+    ("plugin_edits", pa.list_(PLUGIN_EDIT)),  # in the order the plug-ins ran
+]
 
 
 def quality_struct(metric_fields: Sequence[str]) -> pa.StructType:
@@ -31,9 +41,11 @@ def signals_struct(signal_fields: Mapping[str, type]) -> pa.StructType:
     return pa.struct([(name, _PY_TO_ARROW[kind]) for name, kind in signal_fields.items()])
 
 
-def corpus_schema(metric_fields: Sequence[str], signal_fields: Mapping[str, type]) -> pa.Schema:
-    """Schema of ``OUT/corpus/part-*.parquet``."""
-    return pa.schema(
+def corpus_schema(
+    metric_fields: Sequence[str], signal_fields: Mapping[str, type], plugins: bool = False
+) -> pa.Schema:
+    """Schema of ``OUT/corpus/part-*.parquet``; ``plugins`` adds :data:`PLUGIN_COLUMNS`."""
+    schema = pa.schema(
         [
             ("id", pa.string()),
             ("text", pa.string()),
@@ -62,6 +74,9 @@ def corpus_schema(metric_fields: Sequence[str], signal_fields: Mapping[str, type
             ("run_id", pa.string()),
         ]
     )
+    for name, kind in PLUGIN_COLUMNS if plugins else ():
+        schema = schema.append(pa.field(name, kind))
+    return schema
 
 
 REJECT_COLUMNS = [
@@ -73,18 +88,23 @@ REJECT_COLUMNS = [
 ]
 
 
-def reject_schema(metric_fields: Sequence[str], signal_fields: Mapping[str, type]) -> pa.Schema:
+def reject_schema(
+    metric_fields: Sequence[str], signal_fields: Mapping[str, type], plugins: bool = False
+) -> pa.Schema:
     """Schema of ``OUT/rejects/part-*.parquet``: corpus columns plus the reject columns."""
-    schema = corpus_schema(metric_fields, signal_fields)
+    schema = corpus_schema(metric_fields, signal_fields, plugins)
     for name, kind in REJECT_COLUMNS:
         schema = schema.append(pa.field(name, kind))
     return schema
 
 
-def spill_schema(metric_fields: Sequence[str], signal_fields: Mapping[str, type]) -> pa.Schema:
+def spill_schema(
+    metric_fields: Sequence[str], signal_fields: Mapping[str, type], plugins: bool = False
+) -> pa.Schema:
     """Schema of a piece's spill file: reject columns plus the internal record key ``_key``
     (:func:`curation.io.pieces.piece_key`)."""
-    return reject_schema(metric_fields, signal_fields).append(pa.field("_key", pa.int64()))
+    rejects = reject_schema(metric_fields, signal_fields, plugins)
+    return rejects.append(pa.field("_key", pa.int64()))
 
 
 def rows_to_table(rows: Sequence[Mapping[str, Any]], schema: pa.Schema) -> pa.Table:
@@ -107,11 +127,13 @@ class OutputSchemas:
         metric_fields: Sequence[str],
         signal_fields: Mapping[str, type],
         partition_by: Sequence[str] = (),
+        plugins: bool = False,
     ) -> OutputSchemas:
-        """``partition_by`` columns of the corpus are typed as partition keys."""
-        corpus = partitioned_schema(corpus_schema(metric_fields, signal_fields), partition_by)
+        """``partition_by`` columns of the corpus are typed as partition keys; ``plugins``
+        adds :data:`PLUGIN_COLUMNS`."""
+        corpus = corpus_schema(metric_fields, signal_fields, plugins)
         return cls(
-            spill=spill_schema(metric_fields, signal_fields),
-            corpus=corpus,
-            rejects=reject_schema(metric_fields, signal_fields),
+            spill=spill_schema(metric_fields, signal_fields, plugins),
+            corpus=partitioned_schema(corpus, partition_by),
+            rejects=reject_schema(metric_fields, signal_fields, plugins),
         )
