@@ -19,6 +19,27 @@ from curation.quality import build_scorers, first_failure, quality_summary
 from curation.synthetic import SyntheticScorer
 
 
+class DedupScorer:
+    """Only what dedup needs of a row, for rows scored elsewhere (or not at all): content
+    hash, text bytes, MinHash signature and keeper rank; no per-document verdict."""
+
+    def __init__(self, plan: RunPlan) -> None:
+        self._hasher = plan.hasher
+        self._policy = plan.policy
+
+    def score(self, doc: dict[str, Any]) -> dict[str, Any]:
+        """``doc`` with ``content_hash``, ``text_bytes``, ``_signature``, ``_rank`` and a
+        ``_verdict`` of ``None``."""
+        result = dict(doc)
+        folded = fold_case(result["text"])
+        result["content_hash"] = content_hash_of_folded(folded)
+        result["text_bytes"] = len(result["text"].encode("utf-8"))
+        result["_signature"] = self._hasher.signature_of_folded(folded)
+        result["_rank"] = self._policy.rank(result)
+        result["_verdict"] = None
+        return result
+
+
 class DocumentScorer:
     """Computes every per-document column and the per-document verdict."""
 
