@@ -218,7 +218,9 @@ def ours_dedup_worker(input_glob: str, out: str, overrides_json: str) -> None:
             | "Spread" >> beam.Reshuffle()
             | "Digest" >> beam.FlatMap(digest_piece)
         )
-        decisions = digests | "Dedup" >> DeduplicateDigests(config.dedup, hasher, partitions, spill_dir)
+        decisions = digests | "Dedup" >> DeduplicateDigests(
+            config.dedup, hasher, partitions, spill_dir
+        )
         ids = digests | "Ids" >> beam.Map(
             lambda table: (split_piece_key(table["key"][0].as_py())[0], table.select(["key", "id"]))
         )

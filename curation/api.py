@@ -19,11 +19,14 @@ DEFAULT_SOURCE = {"name": "pcollection", "paths": ["-"]}
 
 def api_config(config: CurationConfig | Mapping[str, Any] | None) -> CurationConfig:
     """``config`` validated (one-line :class:`~curation.config.ConfigError`); a mapping
-    without ``sources`` gets :data:`DEFAULT_SOURCE`."""
+    without ``sources`` gets :data:`DEFAULT_SOURCE`, a source without ``paths`` ``["-"]``."""
     if isinstance(config, CurationConfig):
         return config
     data = dict(config or {})
-    data.setdefault("sources", [DEFAULT_SOURCE])
+    sources = data.get("sources", [DEFAULT_SOURCE])
+    if isinstance(sources, list | tuple):  # no files are read: paths may be left out
+        sources = [{"paths": ["-"], **s} if isinstance(s, Mapping) else s for s in sources]
+    data["sources"] = sources
     return config_from_mapping(data, origin="Curate config")
 
 

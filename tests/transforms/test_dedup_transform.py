@@ -1,4 +1,4 @@
-"""DeduplicateDigests on digests of hand-made scored documents: ids, verdicts, exact and near copies.
+"""DeduplicateDigests on digests of hand-made scored documents: ids, verdicts, exact, near copies.
 
 Documents are spread over two pieces, each with its digest table and its signatures file (as
 the scoring step writes them), so copies and clusters cross pieces and partitions."""
