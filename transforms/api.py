@@ -9,7 +9,6 @@ pipeline's own stages.
 
 from __future__ import annotations
 
-import hashlib
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, NamedTuple
@@ -156,6 +155,10 @@ def _shard_tables(
     return split_by(table, shard_of)
 
 
+#: Columns whose values put a shard's rows in a fixed order, whatever order they came in.
+_ROW_ORDER = ("id", "content_hash", "text", "metadata", "source", "reject_reason", "reject_detail")
+
+
 class _WriteParquetFn(beam.DoFn):
     def __init__(self, directory: str, schema: pa.Schema, compression: str) -> None:
         self._directory = directory
@@ -165,13 +168,8 @@ class _WriteParquetFn(beam.DoFn):
     def process(self, item: tuple[int, Iterable[pa.Table]]) -> Iterator[dict[str, Any]]:
         shard, tables = item
         table = pa.concat_tables(list(tables))
-        # a fixed row order: by id, then by the whole row's content
-        digests = [
-            hashlib.sha256(repr(sorted(row.items())).encode("utf-8")).hexdigest()
-            for row in table.to_pylist()
-        ]
-        keyed = pa.table({"id": table["id"], "digest": digests})
-        table = table.take(pc.sort_indices(keyed, [("id", "ascending"), ("digest", "ascending")]))
+        order = [(name, "ascending") for name in _ROW_ORDER if name in table.column_names]
+        table = table.take(pc.sort_indices(table, order))
         path = FileSystems.join(self._directory, shard_name(shard))
         stream = ParquetStream(path, self._schema, self._compression, create)
         stream.add(table)
