@@ -31,13 +31,19 @@ class DedupScorer:
         """``doc`` with ``content_hash``, ``text_bytes``, ``_signature``, ``_rank`` and a
         ``_verdict`` of ``None``."""
         result = dict(doc)
-        folded = fold_case(result["text"])
-        result["content_hash"] = content_hash_of_folded(folded)
-        result["text_bytes"] = len(result["text"].encode("utf-8"))
-        result["_signature"] = self._hasher.signature_of_folded(folded)
-        result["_rank"] = self._policy.rank(result)
+        self.add_columns(result)
         result["_verdict"] = None
         return result
+
+    def add_columns(self, row: dict[str, Any]) -> None:
+        """Set ``content_hash``, ``text_bytes``, ``_signature`` and ``_rank`` of ``row``
+        (its rank columns, such as ``quality_score``, already set)."""
+        text = row["text"]
+        folded = fold_case(text)  # shared by the content hash and the MinHash signature
+        row["content_hash"] = content_hash_of_folded(folded)
+        row["text_bytes"] = len(text.encode("utf-8"))
+        row["_signature"] = self._hasher.signature_of_folded(folded)
+        row["_rank"] = self._policy.rank(row)
 
 
 class DocumentScorer:
@@ -56,7 +62,7 @@ class DocumentScorer:
         self._max_scored_chars = config.limits.max_scored_chars
         self._quality = build_scorers(config.quality.scorers)
         self._synthetic = SyntheticScorer(threshold=config.synthetic.threshold)
-        self._hasher = plan.hasher
+        self._dedup = DedupScorer(plan)
         self._policy = plan.policy
         self._plugins = PluginChain(load_plugins(config.plugins)) if config.plugins else None
 
@@ -69,11 +75,7 @@ class DocumentScorer:
             edited = self._plugins.format(doc["text"])
             result["text"] = edited.text
             result["plugin_edits"] = edited.edits
-        text: str = result["text"]
-        scored_text = text[: self._max_scored_chars]
-        folded = fold_case(text)  # shared by the content hash and the MinHash signature
-        result["content_hash"] = content_hash_of_folded(folded)
-        result["text_bytes"] = len(text.encode("utf-8"))
+        scored_text = result["text"][: self._max_scored_chars]
 
         language = self._language.detect(scored_text)
         result["lang"] = language.lang
@@ -103,8 +105,7 @@ class DocumentScorer:
         result["synthetic"] = synthetic.flagged
         result["synthetic_signals"] = dict(synthetic.signals)
 
-        result["_signature"] = self._hasher.signature_of_folded(folded)
-        result["_rank"] = self._policy.rank(result)
+        self._dedup.add_columns(result)
         verdict = self._policy.verdict(result, first_failure(self._quality, scores_by_scorer))
         if self._plugins is not None:
             judged = self._plugins.judge(result)
