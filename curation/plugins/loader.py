@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import re
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -19,6 +20,8 @@ from curation.config import ConfigError, PluginConfig
 
 #: Short names of the plug-ins that ship with curate.
 BUILTIN_PLUGINS = {"fasttext_quality": "curation.plugins.fasttext_quality:FastTextQuality"}
+#: What a plug-in name may be (it is part of reject reasons and score keys).
+PLUGIN_NAME = re.compile(r"[A-Za-z0-9_-]+")
 #: The methods a plug-in may define (at least one).
 PLUGIN_METHODS = ("format", "score", "filter")
 
@@ -71,8 +74,8 @@ def load_plugin(spec: PluginConfig, where: str = "plugins") -> LoadedPlugin:
     except Exception as error:  # the constructor is the user's code
         raise ConfigError(f"{where}.args: {cls.__name__}(...): {_one_line(error)}") from None
     name = spec.name or getattr(instance, "name", None) or cls.__name__
-    if not isinstance(name, str):
-        raise ConfigError(f"{where}: {cls.__name__}.name must be text, got {name!r}")
+    if not isinstance(name, str) or not PLUGIN_NAME.fullmatch(name):
+        raise ConfigError(f"{where}: plug-in name {name!r} is not letters, digits, '_' or '-'")
     return LoadedPlugin(name=name, instance=instance)
 
 
