@@ -143,3 +143,41 @@ def test_a_bad_config_fails_when_the_transform_is_built():
         Curate({"dedup": {"threshold": 2}})
     with pytest.raises(ConfigError, match="plugins.0.class"):
         Score({"plugins": [{"class": "no_such_module_y:X"}]})
+
+
+def test_plugins_run_on_dask_as_locally(tmp_path):
+    distributed = pytest.importorskip("distributed")
+    from apache_beam.options.pipeline_options import PipelineOptions
+    from apache_beam.runners.dask.dask_runner import DaskRunner
+
+    from transforms.runner_workarounds import LocalRunner
+
+    config = {
+        "quality": {"reject": False},
+        "plugins": [
+            {
+                "class": "fasttext_quality",
+                "args": {"model_path": str(REPO / "tests/data/quality_tiny.bin"), "min_score": 0.5},
+            }
+        ],
+    }
+    good = "The committee published a detailed report on regional water management. " * 5
+    spam = "click here buy now cheap deals free shipping best price click here " * 5
+    docs = [{"id": "g", "text": good}, {"id": "s", "text": spam}]
+
+    def run(out, runner, options=None):
+        with beam.Pipeline(runner=runner, options=options) as pipeline:
+            result = pipeline | beam.Create(docs) | Curate(config)
+            corpus = result.corpus | "C" >> WriteParquet(str(out / "corpus"), config)
+            rejects = result.rejects | "R" >> WriteParquet(str(out / "rejects"), config, "rejects")
+            _ = (corpus, rejects) | beam.Flatten() | beam.Map(lambda file: file["path"])
+
+    run(tmp_path / "local", LocalRunner())
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=True) as cluster:
+        options = PipelineOptions([f"--dask_client_address={cluster.scheduler_address}"])
+        run(tmp_path / "dask", DaskRunner(), options)
+    rejected = _written(tmp_path / "dask" / "rejects")
+    assert [row["reject_reason"] for row in rejected] == ["plugin:fasttext_quality.low_score"]
+    for kind in ("corpus", "rejects"):
+        local = (tmp_path / "local" / kind / "part-00000.parquet").read_bytes()
+        assert (tmp_path / "dask" / kind / "part-00000.parquet").read_bytes() == local
