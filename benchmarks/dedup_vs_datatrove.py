@@ -20,7 +20,7 @@ Systems, each in its own subprocess whose process tree is sampled for peak RSS:
 * ``curate run``: the whole pipeline (quality and language filters not rejecting),
   DirectRunner multi_processing, 2 workers; and the same with ``dedup.near: false``.
 * ``ours dedup only``: read JSONL, signatures, ids, exact and near dedup
-  (:class:`transforms.dedup.Deduplicate`) in a Beam pipeline of just that, same runner.
+  (:class:`transforms.dedup.DeduplicateDigests`) in a Beam pipeline of just that, same runner.
 
 Metrics: pairwise precision/recall/F1 (predicted pairs = all pairs inside a predicted cluster),
 the share of true clusters (components of the truth graph) with exactly one member kept,
@@ -163,7 +163,7 @@ def ours_dedup_worker(input_glob: str, out: str, overrides_json: str) -> None:
     from curation.io.spill import signatures_name
     from curation.plan import resolve_plan
     from pipelines.run import beam_options, list_inputs
-    from transforms.dedup import MAX_PARTITIONS, Deduplicate
+    from transforms.dedup import MAX_PARTITIONS, DeduplicateDigests
     from transforms.storage import open_raw
 
     config = CurationConfig.model_validate(config_dict(input_glob, json.loads(overrides_json)))
@@ -218,7 +218,9 @@ def ours_dedup_worker(input_glob: str, out: str, overrides_json: str) -> None:
             | "Spread" >> beam.Reshuffle()
             | "Digest" >> beam.FlatMap(digest_piece)
         )
-        decisions = digests | "Dedup" >> Deduplicate(config.dedup, hasher, partitions, spill_dir)
+        decisions = digests | "Dedup" >> DeduplicateDigests(
+            config.dedup, hasher, partitions, spill_dir
+        )
         ids = digests | "Ids" >> beam.Map(
             lambda table: (split_piece_key(table["key"][0].as_py())[0], table.select(["key", "id"]))
         )

@@ -280,6 +280,18 @@ class OutputConfig(_Strict):
         return data
 
 
+class PluginConfig(_Strict):
+    """A user's per-document stage (docs/api.md): ``class`` is ``module:Class`` (importable
+    from the working directory or an installed package) or a built-in plug-in's name."""
+
+    class_: str = Field(alias="class", min_length=1)
+    #: Names its reject reasons (``plugin:<name>.<reason>``) and scores; default: the class's
+    #: ``name`` attribute, else the class name.
+    name: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_-]+$")
+    #: Keyword arguments of the class's constructor.
+    args: dict[str, Any] = {}
+
+
 class CurationConfig(_Strict):
     """A whole run."""
 
@@ -293,6 +305,17 @@ class CurationConfig(_Strict):
     output: OutputConfig = OutputConfig()
     pii: PiiConfig = PiiConfig()
     decontamination: DecontaminationConfig = DecontaminationConfig()
+    #: User plug-ins, run in this order in the per-document pass (curation/plugins).
+    plugins: tuple[PluginConfig, ...] = ()
+
+    @model_serializer(mode="wrap")
+    def _without_default_plugins(self, dump: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """Leave out an empty ``plugins``: a config without it keeps its fingerprint (and so
+        the run id in every row) from before the key existed."""
+        data = dump(self)
+        if not self.plugins:
+            data.pop("plugins", None)
+        return data
 
     @field_validator("sources")
     @classmethod

@@ -40,6 +40,20 @@ class Reason:
     def quality(scorer: str, rule: str) -> str:
         return f"quality:{scorer}.{rule}"
 
+    @staticmethod
+    def plugin(name: str, reason: str) -> str:
+        """A plug-in's reject (docs/api.md); its own reasons, plus :data:`PLUGIN_ERROR` and
+        :data:`PLUGIN_EMPTIED` set by the pipeline."""
+        return f"plugin:{name}.{reason}"
+
+
+#: The plug-in raised or returned something outside its interface on the document.
+PLUGIN_ERROR = "error"
+#: The plug-in's ``format`` left no text (the text before that edit is kept).
+PLUGIN_EMPTIED = "emptied"
+#: A plug-in's ``filter`` returned ``False`` without a reason.
+PLUGIN_FILTERED = "filtered"
+
 
 class Stage:
     """Pipeline stage names (``reject_stage``)."""
@@ -52,6 +66,7 @@ class Stage:
     SYNTHETIC = "synthetic"
     PII = "pii"
     DECONTAMINATION = "decontamination"
+    PLUGIN = "plugin"
     EXACT_DEDUP = "exact_dedup"
     NEAR_DEDUP = "near_dedup"
     SYNTHETIC_CAP = "synthetic_cap"
@@ -67,10 +82,16 @@ STAGE_ORDER = (
     Stage.SYNTHETIC,
     Stage.PII,
     Stage.DECONTAMINATION,
+    Stage.PLUGIN,
     Stage.EXACT_DEDUP,
     Stage.NEAR_DEDUP,
     Stage.SYNTHETIC_CAP,
 )
+
+
+#: Stages that only exist with an optional feature: the funnel lists them only when they
+#: rejected something, so a run without the feature reports what it did before.
+OPTIONAL_STAGES = (Stage.PII, Stage.DECONTAMINATION, Stage.PLUGIN)
 
 
 class Verdict(NamedTuple):

@@ -13,13 +13,16 @@ from dataclasses import dataclass
 from importlib import metadata
 from typing import Any
 
+import pyarrow as pa
+
 from curation.config import CurationConfig
 from curation.dedup.lsh import optimal_bands_rows
 from curation.dedup.minhash import MinHasher
 from curation.io.inputs import InputFile, SkippedFile
 from curation.io.pieces import Piece, plan_pieces
-from curation.io.schema import OutputSchemas, file_metadata, pii_columns
+from curation.io.schema import PLUGIN_COLUMNS, OutputSchemas, file_metadata, pii_columns
 from curation.pii import PII_TYPES
+from curation.plugins import load_plugins
 from curation.policy import Policy
 from curation.quality import build_scorers
 from curation.synthetic import SIGNAL_FIELDS
@@ -95,8 +98,15 @@ class RunPlan:
                 "keep_order": list(self.policy.keep_order),
             },
             "quality_scorers": self.config.quality.scorers.model_dump(mode="json"),
+            **({"plugins": [p.class_ for p in self.config.plugins]} if self.config.plugins else {}),
             "pieces": len(self.pieces),
         }
+
+
+def _optional_columns(config: CurationConfig) -> list[pa.Field]:
+    """Columns of the optional steps the config turns on (none by default)."""
+    columns = pii_columns(PII_TYPES) if config.pii.policy != "off" else []
+    return columns + (PLUGIN_COLUMNS if config.plugins else [])
 
 
 def resolve_plan(
@@ -109,6 +119,7 @@ def resolve_plan(
     """Resolve ``config`` over the listed input ``files`` (and the ``skipped`` non-data files)
     into a :class:`RunPlan`."""
     files = tuple(files)
+    load_plugins(config.plugins)  # a bad class or argument fails here, before any write
     metric_fields = {
         f"{scorer.name}__{metric}": int if metric in scorer.count_metrics else float
         for scorer in build_scorers(config.quality.scorers)
@@ -128,7 +139,7 @@ def resolve_plan(
             metric_fields,
             dict(SIGNAL_FIELDS),
             config.output.partition_by,
-            extra_fields=pii_columns(PII_TYPES) if config.pii.policy != "off" else (),
+            extra_fields=_optional_columns(config),
             metadata=file_metadata(run_id, config.fingerprint()),
         ),
         work_dir=work_dir,

@@ -1,11 +1,12 @@
 """Per-document scoring: every score column and the per-document verdict in one call.
 
-:class:`DocumentScorer` bundles PII redaction, hashing, language, quality, synthetic score,
-MinHash signature and the contamination test so a runner fuses them into one step; it is
-built once per worker from the run's plan (it loads language profiles, the synthetic model
-and, given by the worker, the evaluation sets' index). Scorers see at most
-``limits.max_scored_chars`` characters; the stored text is never cut. With
-``pii.policy: redact`` every later step sees, and the output stores, the redacted text.
+:class:`DocumentScorer` bundles PII redaction, plug-ins, hashing, language, quality, synthetic
+score, MinHash signature and the contamination test so a runner fuses them into one step; it is
+built once per worker from the run's plan (it loads language profiles, the synthetic model, the
+plug-ins and, given by the worker, the evaluation sets' index). Scorers see at most
+``limits.max_scored_chars`` characters; the stored text is never cut. Text edits come first
+(``pii.policy: redact``, then plug-ins' ``format``), so every column describes the stored text;
+plug-ins' scores and filters come last.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from curation.dedup.normalize import content_hash_of_folded, fold_case
 from curation.langid import LanguageIdentifier, paragraph_language_shares
 from curation.pii import PII_TYPES, find_pii, redact
 from curation.plan import RunPlan
+from curation.plugins import PluginChain, load_plugins
 from curation.quality import (
     build_scorers,
     first_failure,
@@ -29,6 +31,35 @@ from curation.synthetic import SyntheticScorer
 
 #: ``text_edits`` step name of PII redaction.
 PII_REDACTION = "pii_redaction"
+
+
+class DedupScorer:
+    """Only what dedup needs of a row, for rows scored elsewhere (or not at all): content
+    hash, text bytes, MinHash signature and keeper rank; no per-document verdict."""
+
+    def __init__(self, plan: RunPlan) -> None:
+        self._hasher = plan.hasher
+        self._policy = plan.policy
+
+    def score(self, doc: dict[str, Any]) -> dict[str, Any]:
+        """``doc`` with ``content_hash``, ``text_bytes``, ``_signature``, ``_rank`` and a
+        ``_verdict`` of ``None``."""
+        result = dict(doc)
+        self.add_columns(result)
+        result["_verdict"] = None
+        return result
+
+    def add_columns(self, row: dict[str, Any]) -> str:
+        """Set ``content_hash``, ``text_bytes``, ``_signature`` and ``_rank`` of ``row``
+        (its rank columns, such as ``quality_score``, already set); return the case-folded
+        text they were computed from."""
+        text = row["text"]
+        folded = fold_case(text)  # shared by the content hash and the MinHash signature
+        row["content_hash"] = content_hash_of_folded(folded)
+        row["text_bytes"] = len(text.encode("utf-8"))
+        row["_signature"] = self._hasher.signature_of_folded(folded)
+        row["_rank"] = self._policy.rank(row)
+        return folded
 
 
 class DocumentScorer:
@@ -53,8 +84,9 @@ class DocumentScorer:
         self._pii = plan.policy.pii
         self._contamination = contamination
         self._synthetic = SyntheticScorer(threshold=config.synthetic.threshold)
-        self._hasher = plan.hasher
+        self._dedup = DedupScorer(plan)
         self._policy = plan.policy
+        self._plugins = PluginChain(load_plugins(config.plugins)) if config.plugins else None
 
     def score(self, doc: dict[str, Any]) -> dict[str, Any]:
         """Return ``doc`` with score columns, ``_signature``, ``_rank`` and ``_verdict`` added
@@ -62,11 +94,12 @@ class DocumentScorer:
         result = dict(doc)
         if self._pii != "off":
             self._find_pii(result)
-        text: str = result["text"]
-        scored_text = text[: self._max_scored_chars]
-        folded = fold_case(text)  # shared by the content hash and the MinHash signature
-        result["content_hash"] = content_hash_of_folded(folded)
-        result["text_bytes"] = len(text.encode("utf-8"))
+        edited = None
+        if self._plugins is not None:
+            edited = self._plugins.format(result["text"])
+            result["text"] = edited.text
+            result["plugin_edits"] = edited.edits
+        scored_text = result["text"][: self._max_scored_chars]
 
         language = self._language.detect(scored_text)
         result["lang"] = language.lang
@@ -97,14 +130,18 @@ class DocumentScorer:
         result["synthetic"] = synthetic.flagged
         result["synthetic_signals"] = dict(synthetic.signals)
 
-        result["_signature"] = self._hasher.signature_of_folded(folded)
-        result["_rank"] = self._policy.rank(result)
+        folded = self._dedup.add_columns(result)
         contamination = None
         if self._contamination is not None:
             contamination = self._contamination.first_match(ngram_words(folded))
         verdict = self._policy.verdict(
             result, first_failure(quality_scorers, scores_by_scorer), contamination
         )
+        if self._plugins is not None:
+            judged = self._plugins.judge(result)
+            result["plugin_scores"] = judged.scores
+            assert edited is not None
+            verdict = verdict or edited.verdict or judged.verdict
         result["_verdict"] = None if verdict is None else tuple(verdict)
         return result
 

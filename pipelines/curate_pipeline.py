@@ -18,7 +18,7 @@ from apache_beam.io.filesystems import FileSystems
 from curation.io.pieces import pieces_by_shard
 from curation.plan import RunPlan
 from pipelines.output import CORPUS_DIR, REJECTS_DIR
-from transforms.dedup import MAX_PARTITIONS, Deduplicate
+from transforms.dedup import MAX_PARTITIONS, DeduplicateDigests
 from transforms.read import MergeFileStats, NumberedPieces
 from transforms.score import DIGESTS, FILE_STATS, SPILLED, ScorePieces
 from transforms.synthetic_cap import CapSynthetic
@@ -42,7 +42,7 @@ def build_pipeline(pipeline: beam.Pipeline, plan: RunPlan) -> None:
     digests = scored[DIGESTS]
     # decision tables: exactly one decision per scored document
     partitions = min(len(plan.pieces), MAX_PARTITIONS)
-    decisions = digests | "Dedup" >> Deduplicate(
+    decisions = digests | "Dedup" >> DeduplicateDigests(
         plan.config.dedup, plan.hasher, partitions, spill_dir
     )
     cap = plan.policy.synthetic_cap

@@ -27,7 +27,7 @@ from typing import Any
 import pyarrow.parquet as pq
 from apache_beam.io.filesystems import FileSystems
 
-from curation.decisions import STAGE_ORDER
+from curation.decisions import OPTIONAL_STAGES, STAGE_ORDER
 from transforms.storage import literal
 
 CORPUS_DIR = "corpus"
@@ -164,6 +164,8 @@ class OutputCounts:
         rows = []
         for stage, reasons in by_stage.items():
             rejected = sum(reasons.values())
+            if stage in OPTIONAL_STAGES and not rejected:
+                continue
             rows.append(
                 {
                     "stage": stage,

@@ -244,7 +244,7 @@ def _singletons(item: tuple[int, pa.Table]) -> pa.Table:
     return singleton_decisions(item[1])
 
 
-class Deduplicate(beam.PTransform):
+class DeduplicateDigests(beam.PTransform):
     """Digest tables (one per piece) -> decision tables: one decision per document.
 
     ``partitions`` (>= 1) sets the parallelism: documents are cut into that many id

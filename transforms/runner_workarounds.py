@@ -18,7 +18,8 @@ around, where it is applied and how to remove it once the runner is fixed.
    ``pipelines.curate_pipeline``). Remove by letting the sinks stand on their own.
 4. **DaskRunner drops the outputs of ``DoFn.finish_bundle``**, and runs ``setup`` once per
    partition. No DoFn of this project emits from ``finish_bundle`` (it only flushes local
-   files); keep it that way until fixed.
+   files); keep it that way until fixed. ``beam.BatchElements`` emits from it, so the Beam
+   API over dicts batches through :class:`BatchElementsSafely` (batches of one on Dask).
 5. **DaskRunner is not a short runner name, and its ``--dask_*`` options are unknown until its
    module is imported.** ``RUNNER_ALIASES`` names its module, and ``curate run`` imports the
    runner before validating options. Remove the alias when ``create_runner("DaskRunner")``
@@ -137,3 +138,22 @@ class GatherToOne(beam.PTransform):
 
 def _values(item: tuple[None, Iterable[Any]]) -> list[Any]:
     return list(item[1])
+
+
+def _one_element_batch(element: Any) -> list[Any]:
+    return [element]
+
+
+class BatchElementsSafely(beam.PTransform):
+    """PCollection[T] -> PCollection[list[T]] (workaround 4): ``beam.BatchElements`` emits
+    each bundle's last batch from ``finish_bundle``, which DaskRunner drops, so on DaskRunner
+    every element is a batch of its own. Remove by using ``beam.BatchElements`` everywhere."""
+
+    def __init__(self, max_batch_size: int) -> None:
+        super().__init__()
+        self._max_batch_size = max_batch_size
+
+    def expand(self, elements: beam.PCollection) -> beam.PCollection:
+        if type(elements.pipeline.runner).__name__ == "DaskRunner":
+            return elements | "OneElementBatches" >> beam.Map(_one_element_batch)
+        return elements | "Batch" >> beam.BatchElements(max_batch_size=self._max_batch_size)

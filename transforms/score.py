@@ -9,7 +9,7 @@ read back from the spill files when the output shards are assembled.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import apache_beam as beam
@@ -29,6 +29,33 @@ DIGESTS = "digests"
 FILE_STATS = "file_stats"
 #: (shard, piece index) once a piece's spill file is complete.
 SPILLED = "spilled"
+
+
+def score_and_spill(
+    rows: Iterable[dict[str, Any]],
+    piece: int,
+    score: Callable[[dict[str, Any]], dict[str, Any]],
+    plan: RunPlan,
+    spill_dir: str,
+    progress: ProgressFile | None = None,
+) -> PieceDigests:
+    """Score one piece's rows (those not rejected yet), write them all to its spill file and
+    its documents' signatures beside it; the piece's digests."""
+    writer = SpillWriter(create(spill_path(spill_dir, piece)), plan.schemas.spill)
+    digests = PieceDigests(plan.hasher)
+    for ordinal, row in enumerate(rows):
+        row["_key"] = piece_key(piece, ordinal)
+        row["run_id"] = plan.run_id
+        if "reject_reason" not in row:
+            row = score(row)
+            digests.add(row)
+            if progress is not None:
+                progress.add()
+        writer.add(row)
+    writer.close()
+    with create(signatures_path(spill_dir, piece)) as handle:
+        handle.write(digests.signatures_file())
+    return digests
 
 
 class ScorePieceFn(beam.DoFn):
@@ -55,27 +82,15 @@ class ScorePieceFn(beam.DoFn):
     def process(self, element: tuple[Piece, int]) -> Iterator[tuple[str, Any]]:
         assert self._scorer is not None
         piece, first_line = element
-        file, run_id = piece.file, self._plan.run_id
+        file = piece.file
         stats = FileStats(file.source.name, file.name, file.size_bytes, start=file.start)
-        spill = create(spill_path(self._spill_dir, piece.index))
-        writer = SpillWriter(spill, self._plan.schemas.spill)
-        digests = PieceDigests(self._plan.hasher)
         limits = self._plan.config.limits
         if not readable_by_all(file.uri):  # rejects.raw must not widen who can read the bytes
             limits = limits.model_copy(update={"max_raw_bytes": 0})
         rows = read_piece(open_raw, file, first_line, limits, stats)
-        for ordinal, row in enumerate(rows):
-            row["_key"] = piece_key(piece.index, ordinal)
-            row["run_id"] = run_id
-            if "reject_reason" not in row:
-                row = self._scorer.score(row)
-                digests.add(row)
-                if self._progress is not None:
-                    self._progress.add()
-            writer.add(row)
-        writer.close()
-        with create(signatures_path(self._spill_dir, piece.index)) as handle:
-            handle.write(digests.signatures_file())
+        digests = score_and_spill(
+            rows, piece.index, self._scorer.score, self._plan, self._spill_dir, self._progress
+        )
         if len(digests):
             yield DIGESTS, digests.table()
         yield FILE_STATS, stats.as_dict()

@@ -49,6 +49,39 @@ class ShardLayout:
     partition_by: tuple[str, ...] = ()  # Hive-style corpus directories (curation.io.partition)
 
 
+def shard_inputs(item: tuple[int, Iterable[tuple[str, Any]]]) -> tuple[dict[int, pa.Table], set]:
+    """A shard's gathered entries (:class:`GatherShards`) -> its decisions by piece (sorted
+    by key) and its spilled pieces; decisions of a piece that did not spill are a bug."""
+    shard, entries = item
+    tables, spilled = [], set()
+    for kind, entry in entries:
+        if kind == SPILLED:
+            spilled.add(entry)
+        else:
+            tables.append(entry)
+    decisions = dict(by_piece(concat_sorted(tables, DECISION_SCHEMA, "_key")))
+    if set(decisions) - spilled:
+        unknown = sorted(set(decisions) - spilled)
+        raise DecisionMismatch(f"shard {shard}: decisions for pieces {unknown}, not its own")
+    return decisions, spilled
+
+
+class GatherShards(beam.PTransform):
+    """(decision tables, spilled markers ``(shard, piece)``) -> ``(shard, entries)``: each
+    shard's decisions and spilled pieces under one key (read by :func:`shard_inputs`)."""
+
+    def __init__(self, shard_of_piece: np.ndarray) -> None:
+        super().__init__()
+        self._shard_of_piece = shard_of_piece
+
+    def expand(self, inputs):  # (decisions, spilled); no annotation: Beam reads it as a type hint
+        decisions, spilled = inputs
+        shard_of_piece = self._shard_of_piece
+        by_shard = decisions | "DecisionsByShard" >> beam.FlatMap(_by_shard, shard_of_piece)
+        markers = spilled | "MarkersByShard" >> beam.Map(lambda item: (item[0], (SPILLED, item[1])))
+        return (by_shard, markers) | "Both" >> beam.Flatten() | "GroupShards" >> beam.GroupByKey()
+
+
 class _WriteShardFn(beam.DoFn):
     def __init__(self, layout: ShardLayout, schemas: OutputSchemas, codec: str) -> None:
         self._layout = layout
@@ -56,20 +89,11 @@ class _WriteShardFn(beam.DoFn):
         self._codec = codec
 
     def process(self, item: tuple[int, Iterable[tuple[str, Any]]]) -> Iterator[tuple[str, Any]]:
-        shard, entries = item
+        shard = item[0]
         expected = self._layout.pieces[shard]
-        tables, spilled = [], set()
-        for kind, entry in entries:
-            if kind == SPILLED:
-                spilled.add(entry)
-            else:
-                tables.append(entry)
-        decisions = dict(by_piece(concat_sorted(tables, DECISION_SCHEMA, "_key")))
+        decisions, spilled = shard_inputs(item)
         if spilled != set(expected):
             raise RuntimeError(f"shard {shard}: pieces {sorted(set(expected) - spilled)} missing")
-        if set(decisions) - spilled:
-            unknown = sorted(set(decisions) - spilled)
-            raise DecisionMismatch(f"shard {shard}: decisions for pieces {unknown}, not its own")
         layout, schemas, name = self._layout, self._schemas, shard_name(shard)
         files: dict[tuple[str, str], ParquetStream] = {}
 
@@ -134,14 +158,9 @@ class WriteShards(beam.PTransform):
             self._shard_of_piece[piece] = shard
 
     def expand(self, inputs):  # (decisions, spilled); no annotation: Beam reads it as a type hint
-        decisions, spilled = inputs
-        shard_of_piece = self._shard_of_piece
-        by_shard = decisions | "DecisionsByShard" >> beam.FlatMap(_by_shard, shard_of_piece)
-        markers = spilled | "MarkersByShard" >> beam.Map(lambda item: (item[0], (SPILLED, item[1])))
         return (
-            (by_shard, markers)
-            | "Both" >> beam.Flatten()
-            | "GroupShards" >> beam.GroupByKey()
+            inputs
+            | "Gather" >> GatherShards(self._shard_of_piece)
             | "WriteShard"
             >> beam.ParDo(_WriteShardFn(self._layout, self._schemas, self._compression))
         )

@@ -7,6 +7,7 @@ Every record read becomes exactly one of the two: nothing is dropped silently.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import os
@@ -189,6 +190,24 @@ def record_to_row(
     )
     if license_:
         row["license"] = license_
+    return row
+
+
+#: ``source_uri`` of documents handed to the Beam API as dicts (docs/api.md).
+PCOLLECTION_URI = "beam:pcollection"
+
+
+def mapping_to_row(obj: Any, source: SourceConfig, max_text_bytes: int) -> dict[str, Any]:
+    """A document handed to the Beam API (a dict) as a document or reject row, validated and
+    mapped as a reader's record (:func:`record_to_row`): ``source_uri`` is
+    :data:`PCOLLECTION_URI`, ``source_record`` null, and a document without an id gets
+    ``<source>:<sha256 of its text, 16 hex digits>``."""
+    origin = RecordOrigin(source, PCOLLECTION_URI, 0)
+    row = record_to_row(obj, origin, None, max_text_bytes, 0)
+    row["source_record"] = None
+    if row["id"] == derived_id(origin):
+        text = row.get("text") or ""
+        row["id"] = f"{source.name}:{hashlib.sha256(text.encode('utf-8')).hexdigest()[:16]}"
     return row
 
 

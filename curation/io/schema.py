@@ -51,6 +51,16 @@ LANG_ALTERNATIVE = pa.struct([("lang", pa.string()), ("score", pa.float64())])
 LANG_SHARE = pa.struct([("lang", pa.string()), ("share", pa.float64())])
 #: One edit of a document's text: the step that made it and how many spans it replaced.
 TEXT_EDIT = pa.struct([("step", pa.string()), ("spans", pa.int64())])
+#: A plug-in's text edit (docs/output.md): who changed the text, its length before and after.
+PLUGIN_EDIT = pa.struct(
+    [("plugin", pa.string()), ("chars_before", pa.int64()), ("chars_after", pa.int64())]
+)
+#: Columns a run with plug-ins adds at the end of the corpus columns (absent otherwise, so the output of a
+#: run without plug-ins is what it was before they existed).
+PLUGIN_COLUMNS = [
+    pa.field("plugin_scores", pa.map_(pa.string(), pa.float64())),  # "<plugin>.<key>" -> score
+    pa.field("plugin_edits", pa.list_(PLUGIN_EDIT)),  # in the order the plug-ins ran
+]
 
 
 def pii_columns(pii_types: Sequence[str]) -> list[pa.Field]:

@@ -1,4 +1,4 @@
-"""Deduplicate on digests of hand-made scored documents: ids, verdicts, exact and near copies.
+"""DeduplicateDigests on digests of hand-made scored documents: ids, verdicts, exact, near copies.
 
 Documents are spread over two pieces, each with its digest table and its signatures file (as
 the scoring step writes them), so copies and clusters cross pieces and partitions."""
@@ -21,7 +21,7 @@ from curation.io.pieces import piece_key, split_piece_key
 from curation.io.provenance import parse_created
 from curation.io.spill import signatures_name
 from tests.transforms.beam_helpers import local_pipeline
-from transforms.dedup import Deduplicate
+from transforms.dedup import DeduplicateDigests
 
 HASHER = MinHasher(num_perm=128, bands=9, rows=13)
 _WORDS = [
@@ -113,7 +113,7 @@ def run_dedup(
         decisions = (
             pipeline
             | beam.Create(tables)
-            | Deduplicate(config, HASHER, partitions, str(spill_dir))
+            | DeduplicateDigests(config, HASHER, partitions, str(spill_dir))
             | beam.FlatMap(lambda table: [summarize(row) for row in table.to_pylist()])
         )
         assert_that(decisions, equal_to(expected))
