@@ -55,8 +55,8 @@ TEXT_EDIT = pa.struct([("step", pa.string()), ("spans", pa.int64())])
 PLUGIN_EDIT = pa.struct(
     [("plugin", pa.string()), ("chars_before", pa.int64()), ("chars_after", pa.int64())]
 )
-#: Columns a run with plug-ins adds at the end of the corpus columns (absent otherwise, so the output of a
-#: run without plug-ins is what it was before they existed).
+#: Columns a run with plug-ins adds at the end of the corpus columns (absent otherwise, so
+#: the output of a run without plug-ins is what it was before they existed).
 PLUGIN_COLUMNS = [
     pa.field("plugin_scores", pa.map_(pa.string(), pa.float64())),  # "<plugin>.<key>" -> score
     pa.field("plugin_edits", pa.list_(PLUGIN_EDIT)),  # in the order the plug-ins ran
