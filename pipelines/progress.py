@@ -18,6 +18,8 @@ from typing import Any, TextIO
 from curation.plan import RunPlan
 from curation.progress import total_progress
 
+#: The work directory's subdirectory for the workers' progress counters (local runs).
+PROGRESS_DIR = "_progress"
 STAGES = "read -> validate -> score (language, quality, synthetic, MinHash) -> ids -> "
 STAGES += "exact dedup -> near dedup -> write"
 

@@ -16,7 +16,7 @@ import time
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import partial
 from typing import Any
@@ -46,7 +46,7 @@ from pipelines.output import (
     read_json,
     write_json,
 )
-from pipelines.progress import ProgressReporter, format_plan
+from pipelines.progress import PROGRESS_DIR, ProgressReporter, format_plan
 from pipelines.publish import (
     TMP_PREFIX,
     OutputLock,
@@ -56,11 +56,10 @@ from pipelines.publish import (
     refuse_output_inside_inputs,
 )
 from pipelines.report import write_report
+from pipelines.resume import checkpointed, clear_stale, find_resumable, write_resume_record
 from transforms.object_stores import store_problems
 from transforms.runner_workarounds import LOCAL_RUNNER, RUNNER_ALIASES
 from transforms.storage import delete_tree, list_path, open_raw, storage_problem
-
-PROGRESS_DIR = "_progress"
 
 
 class RunFailed(RuntimeError):
@@ -198,11 +197,14 @@ def execute(
     overwrite: bool = False,
     show_progress: bool = False,
     other_options: Sequence[str] = (),
+    resume: bool = False,
 ) -> RunResult:
     """Plan, run and publish one curation run. Raises ConfigError for bad input/config.
 
     ``show_progress`` prints the plan and (local runs) a progress line on stderr;
     ``other_options`` are the caller's own flags, suggested for a mistyped option.
+    ``resume`` continues the run a kill or crash left in ``output`` (:mod:`pipelines.resume`),
+    reusing its finished pieces; it replaces curate's own output as ``overwrite`` does.
     """
     started = datetime.now(UTC)
     clock = time.monotonic()
@@ -216,26 +218,41 @@ def execute(
         raise ConfigError(f"--output {output!r}: {storage_problem(error)}") from None
     runner = describe_runner(options)
     local = "://" not in work_dir and runner["runner"] == LOCAL_RUNNER.rsplit(".", 1)[-1]
-    plan = resolve_plan(
-        config,
-        *list_inputs(config),
-        work_dir=work_dir,
-        progress_dir=os.path.abspath(os.path.join(work_dir, PROGRESS_DIR)) if local else None,
-    )
+    plan = resolve_plan(config, *list_inputs(config), work_dir=work_dir)
     refuse_output_inside_inputs(output, config)
-    lock = OutputLock(output, overwrite)
+    lock = OutputLock(output, overwrite or resume)
     with _output_errors(output):
         lock.refuse_if_held()
-        check_output(output, overwrite)
+        check_output(output, overwrite or resume)
         lock.acquire()
     try:
+        resumable = find_resumable(output, plan) if resume else None
+        if resumable is not None:
+            plan = replace(plan, work_dir=resumable.work_dir, reused=resumable.reused)
+        if local:
+            progress_dir = os.path.abspath(os.path.join(plan.work_dir, PROGRESS_DIR))
+            plan = replace(plan, progress_dir=progress_dir)
         with _output_errors(output):
-            clean_output(output)
+            clean_output(output, keep=plan.work_dir)
         if lock.taken_over is not None:
             print(
                 f"curate: took over the lock of a run that died: {lock.taken_over}", file=sys.stderr
             )
-        FileSystems.mkdirs(work_dir)
+        if resumable is not None:
+            clear_stale(plan.work_dir)
+            print(
+                f"curate: resuming {FileSystems.split(plan.work_dir)[1]}: reusing "
+                f"{len(plan.reused)} of {len(plan.pieces)} pieces",
+                file=sys.stderr,
+            )
+        elif resume:
+            print(
+                "curate: --resume: no interrupted run in the output: starting afresh",
+                file=sys.stderr,
+            )
+        if resumable is None:
+            FileSystems.mkdirs(plan.work_dir)
+        write_resume_record(plan)
         if show_progress:
             print(format_plan(plan, runner), file=sys.stderr)
         return _run_and_publish(plan, options, runner, output, show_progress, started, clock)
@@ -275,7 +292,15 @@ def _run_and_publish(
         else:
             pipeline.run().wait_until_finish()
     except BaseException:
-        delete_tree(work_dir)
+        kept = checkpointed(work_dir)
+        if kept:
+            print(
+                f"curate: {kept} of {len(plan.pieces)} pieces are scored and kept in {work_dir}: "
+                "run again with --resume to reuse them",
+                file=sys.stderr,
+            )
+        else:
+            delete_tree(work_dir)
         raise
 
     run_record = read_json(FileSystems.join(work_dir, RUN_RECORD))

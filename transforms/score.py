@@ -5,6 +5,10 @@ synthetic, MinHash) and writes all rows with their scores to the piece's spill f
 documents' MinHash signatures to its signatures file. Only the piece's digests, one Arrow
 table (:mod:`curation.dedup.digests`), continue through the pipeline's shuffles; the text is
 read back from the spill files when the output shards are assembled.
+
+The digests table is also written beside the spill file and a checkpoint last
+(:mod:`curation.io.checkpoint`): a resumed run (``plan.reused``) emits a reused piece's
+digests, stats and marker from those files instead of reading and scoring it again.
 """
 
 from __future__ import annotations
@@ -13,21 +17,36 @@ from collections.abc import Iterator
 from typing import Any
 
 import apache_beam as beam
+import pyarrow as pa
 
 from curation.dedup.digests import PieceDigests
+from curation.io.checkpoint import PieceCheckpoint, piece_checksum
 from curation.io.inputs import FileStats, read_piece
 from curation.io.pieces import Piece, piece_key
 from curation.io.spill import SpillWriter
 from curation.plan import RunPlan
 from curation.progress import ProgressFile
 from curation.scoring import DocumentScorer
+from curation.tables import decode_table, encode_table
+from transforms.pause import pause_at
 from transforms.runner_workarounds import SplitByTag
-from transforms.storage import create, open_raw, readable_by_all, signatures_path, spill_path
+from transforms.storage import (
+    checkpoint_path,
+    create,
+    digests_path,
+    open_raw,
+    read_bytes,
+    readable_by_all,
+    signatures_path,
+    spill_path,
+)
 
 DIGESTS = "digests"
 FILE_STATS = "file_stats"
 #: (shard, piece index) once a piece's spill file is complete.
 SPILLED = "spilled"
+#: The ``score`` pause point (:mod:`transforms.pause`): after a worker finished this many.
+PAUSE_AFTER_PIECES = 2
 
 
 class ScorePieceFn(beam.DoFn):
@@ -43,6 +62,8 @@ class ScorePieceFn(beam.DoFn):
         self._spill_dir = spill_dir
         self._scorer: DocumentScorer | None = None
         self._progress: ProgressFile | None = None
+        self._fingerprint = plan.fingerprint()  # what this run's checkpoints are made for
+        self._finished = 0  # pieces this worker scored (for the pause point)
 
     def setup(self) -> None:
         self._scorer = DocumentScorer(self._plan)
@@ -50,8 +71,17 @@ class ScorePieceFn(beam.DoFn):
             self._progress = ProgressFile(self._plan.progress_dir)
 
     def process(self, element: tuple[Piece, int]) -> Iterator[tuple[str, Any]]:
-        assert self._scorer is not None
         piece, first_line = element
+        if piece.index in self._plan.reused:
+            yield from self._reuse(piece)
+            return
+        if self._finished == PAUSE_AFTER_PIECES:
+            pause_at("score")
+        yield from self._score(piece, first_line)
+        self._finished += 1
+
+    def _score(self, piece: Piece, first_line: int) -> Iterator[tuple[str, Any]]:
+        assert self._scorer is not None
         file, run_id = piece.file, self._plan.run_id
         stats = FileStats(file.source.name, file.name, file.size_bytes, start=file.start)
         spill = create(spill_path(self._spill_dir, piece.index))
@@ -73,14 +103,41 @@ class ScorePieceFn(beam.DoFn):
         writer.close()
         with create(signatures_path(self._spill_dir, piece.index)) as handle:
             handle.write(digests.signatures_file())
-        if len(digests):
-            yield DIGESTS, digests.table()
-        yield FILE_STATS, stats.as_dict()
-        yield SPILLED, (piece.shard, piece.index)
+        table = digests.table()
+        with create(digests_path(self._spill_dir, piece.index)) as handle:
+            handle.write(encode_table(table))
+        checkpoint = PieceCheckpoint(
+            piece.index,
+            self._fingerprint,
+            piece_checksum(open_raw, file),
+            stats.as_dict(),
+        )
+        with create(checkpoint_path(self._spill_dir, piece.index)) as handle:
+            handle.write(checkpoint.encode())
+        yield from _outputs(piece, table, checkpoint.stats)
+
+    def _reuse(self, piece: Piece) -> Iterator[tuple[str, Any]]:
+        """What :meth:`_score` emitted for ``piece`` in the run that was killed, from its
+        checkpoint (checked by the launcher, :mod:`pipelines.resume`)."""
+        data = read_bytes(checkpoint_path(self._spill_dir, piece.index))
+        checkpoint = PieceCheckpoint.decode(data)
+        assert checkpoint is not None, f"piece {piece.index}: reused without a checkpoint"
+        table = decode_table(read_bytes(digests_path(self._spill_dir, piece.index)))
+        if self._progress is not None:
+            self._progress.add(table.num_rows)
+        yield from _outputs(piece, table, checkpoint.stats)
 
     def finish_bundle(self) -> None:
         if self._progress is not None:
             self._progress.flush()
+
+
+def _outputs(piece: Piece, digests: pa.Table, stats: dict[str, Any]) -> Iterator[tuple]:
+    """A scored piece's tagged outputs: its digests (if any), its file stats, its marker."""
+    if digests.num_rows:
+        yield DIGESTS, digests
+    yield FILE_STATS, stats
+    yield SPILLED, (piece.shard, piece.index)
 
 
 class ScorePieces(beam.PTransform):

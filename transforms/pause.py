@@ -1,0 +1,28 @@
+"""A test hook: stop a run at a stage so that a test can kill it there.
+
+With ``CURATE_PAUSE_AT=<stage>`` and ``CURATE_PAUSE_FLAG=<path>`` in the environment, the
+first worker that reaches :func:`pause_at` for that stage creates the flag file and sleeps
+(:data:`PAUSE_SECONDS`), so the test sees where the run is and kills it with a real signal.
+Without them (every real run) :func:`pause_at` does nothing. Stages: ``score`` (a worker has
+finished :data:`transforms.score.PAUSE_AFTER_PIECES` pieces), ``dedup`` (every piece is
+scored), ``write`` (a shard is written).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+#: Long enough for any test to kill the run, short enough not to hang forever if it does not.
+PAUSE_SECONDS = 600
+
+
+def pause_at(stage: str) -> None:
+    """Sleep here if the environment asks to pause at ``stage`` (see the module docstring)."""
+    if os.environ.get("CURATE_PAUSE_AT") != stage:
+        return
+    flag = os.environ.get("CURATE_PAUSE_FLAG")
+    if flag:
+        Path(flag).touch()
+    time.sleep(PAUSE_SECONDS)
