@@ -144,6 +144,7 @@ def _run(args: argparse.Namespace, beam_args: list[str]) -> int:
             show_progress=True,
             other_options=_run_flags(),
             resume=args.resume,
+            verbose=args.verbose,
         )
     except RunFailed as error:
         print(f"curate: run failed: {printable(str(error))}", file=sys.stderr)

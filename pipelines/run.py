@@ -8,6 +8,7 @@ finished.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import re
@@ -29,6 +30,7 @@ from apache_beam.runners.runner import create_runner
 
 from curation.config import ConfigError, CurationConfig, did_you_mean
 from curation.io.inputs import InputFile, SkippedFile, expand_source
+from curation.io.pieces import piece_bytes
 from curation.plan import RunPlan, resolve_plan
 from pipelines.curate_pipeline import RUN_RECORD, SHARD_STATS, build_pipeline
 from pipelines.dataset_card import dataset_card
@@ -58,7 +60,7 @@ from pipelines.publish import (
 from pipelines.report import write_report
 from pipelines.resume import checkpointed, clear_stale, find_resumable, write_resume_record
 from transforms.object_stores import store_problems
-from transforms.runner_workarounds import LOCAL_RUNNER, RUNNER_ALIASES
+from transforms.runner_workarounds import LOCAL_RUNNER, RUNNER_ALIASES, quiet_workers
 from transforms.storage import delete_tree, list_path, open_raw, storage_problem
 
 
@@ -198,6 +200,7 @@ def execute(
     show_progress: bool = False,
     other_options: Sequence[str] = (),
     resume: bool = False,
+    verbose: bool = False,
 ) -> RunResult:
     """Plan, run and publish one curation run. Raises ConfigError for bad input/config.
 
@@ -205,6 +208,7 @@ def execute(
     ``other_options`` are the caller's own flags, suggested for a mistyped option.
     ``resume`` continues the run a kill or crash left in ``output`` (:mod:`pipelines.resume`),
     reusing its finished pieces; it replaces curate's own output as ``overwrite`` does.
+    The worker processes' log lines are hidden unless ``verbose``.
     """
     started = datetime.now(UTC)
     clock = time.monotonic()
@@ -255,7 +259,9 @@ def execute(
         write_resume_record(plan)
         if show_progress:
             print(format_plan(plan, runner), file=sys.stderr)
-        return _run_and_publish(plan, options, runner, output, show_progress, started, clock)
+        return _run_and_publish(
+            plan, options, runner, output, started, clock, show_progress, verbose
+        )
     finally:
         lock.release()
 
@@ -276,9 +282,10 @@ def _run_and_publish(
     options: PipelineOptions,
     runner: dict[str, Any],
     output: str,
-    show_progress: bool,
     started: datetime,
     clock: float,
+    show_progress: bool,
+    verbose: bool,
 ) -> RunResult:
     """Run the pipeline into the plan's work directory, publish, and write the run's files;
     ``_SUCCESS`` last, and only when every check passed (else :class:`RunFailed`)."""
@@ -287,7 +294,11 @@ def _run_and_publish(
         pipeline = beam.Pipeline(options=options)
         build_pipeline(pipeline, plan)
         if show_progress and plan.progress_dir is not None:
-            with ProgressReporter(plan.progress_dir):
+            input_bytes = sum(piece_bytes(piece.file) for piece in plan.pieces)
+            with (
+                contextlib.nullcontext(sys.stderr) if verbose else quiet_workers() as stderr,
+                ProgressReporter(plan.progress_dir, len(plan.pieces), input_bytes, stderr),
+            ):
                 pipeline.run().wait_until_finish()
         else:
             pipeline.run().wait_until_finish()
@@ -303,6 +314,11 @@ def _run_and_publish(
             delete_tree(work_dir)
         raise
 
+    if show_progress:
+        print(
+            "curate: publish: moving shards into place, writing manifest and report",
+            file=sys.stderr,
+        )
     run_record = read_json(FileSystems.join(work_dir, RUN_RECORD))
     inputs = sorted(run_record["inputs"], key=lambda item: item["uri"])
     shards = {

@@ -22,10 +22,17 @@ import pyarrow as pa
 from curation.dedup.digests import PieceDigests
 from curation.io.checkpoint import PieceCheckpoint, piece_checksum
 from curation.io.inputs import FileStats, read_piece
-from curation.io.pieces import Piece, piece_key
+from curation.io.pieces import Piece, piece_bytes, piece_key
 from curation.io.spill import SpillWriter
 from curation.plan import RunPlan
-from curation.progress import ProgressFile
+from curation.progress import (
+    DOCUMENTS,
+    PIECE_BYTES,
+    PIECE_RECORDS,
+    PIECES,
+    RECORDS,
+    ProgressFile,
+)
 from curation.scoring import DocumentScorer
 from curation.tables import decode_table, encode_table
 from transforms.pause import pause_at
@@ -97,9 +104,9 @@ class ScorePieceFn(beam.DoFn):
             if "reject_reason" not in row:
                 row = self._scorer.score(row)
                 digests.add(row)
-                if self._progress is not None:
-                    self._progress.add()
             writer.add(row)
+            if self._progress is not None:
+                self._progress.add(RECORDS)
         writer.close()
         with create(signatures_path(self._spill_dir, piece.index)) as handle:
             handle.write(digests.signatures_file())
@@ -114,6 +121,7 @@ class ScorePieceFn(beam.DoFn):
         )
         with create(checkpoint_path(self._spill_dir, piece.index)) as handle:
             handle.write(checkpoint.encode())
+        self._count_piece(piece, checkpoint.stats["records"], table.num_rows)
         yield from _outputs(piece, table, checkpoint.stats)
 
     def _reuse(self, piece: Piece) -> Iterator[tuple[str, Any]]:
@@ -124,8 +132,21 @@ class ScorePieceFn(beam.DoFn):
         assert checkpoint is not None, f"piece {piece.index}: reused without a checkpoint"
         table = decode_table(read_bytes(digests_path(self._spill_dir, piece.index)))
         if self._progress is not None:
-            self._progress.add(table.num_rows)
+            self._progress.add(RECORDS, checkpoint.stats["records"])
+        self._count_piece(piece, checkpoint.stats["records"], table.num_rows)
         yield from _outputs(piece, table, checkpoint.stats)
+
+    def _count_piece(self, piece: Piece, records: int, documents: int) -> None:
+        """Count a finished piece for the progress line (its records were counted as read)."""
+        if self._progress is None:
+            return
+        for counter, count in (
+            (PIECES, 1),
+            (PIECE_BYTES, piece_bytes(piece.file)),
+            (PIECE_RECORDS, records),
+            (DOCUMENTS, documents),
+        ):
+            self._progress.add(counter, count)
 
     def finish_bundle(self) -> None:
         if self._progress is not None:
@@ -145,7 +166,7 @@ class ScorePieces(beam.PTransform):
     (shard, piece)}.
 
     Spill files go to ``spill_dir``; with ``plan.progress_dir`` (local runs) workers count
-    scored documents there for the launcher's progress line.
+    records and finished pieces there for the launcher's progress line.
     """
 
     def __init__(self, plan: RunPlan, spill_dir: str) -> None:
