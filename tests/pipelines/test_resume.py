@@ -207,3 +207,17 @@ def test_a_resume_over_an_input_changed_in_place_is_refused(killed_in_dedup, con
         changed.write_bytes(original)
     assert f"input {changed} changed" in _one_line_refusal(code, err)
     assert list(killed_in_dedup.glob("_tmp-*"))  # still there to resume
+
+
+def test_a_run_that_crashed_keeps_its_pieces_for_resume(root, config, uninterrupted, monkeypatch):
+    out = root / "crashed"
+    monkeypatch.setenv("CURATE_FAIL_AT", "write")
+    code, err = curate("--config", str(config), "--output", str(out))
+    assert code == 1 and "CURATE_FAIL_AT=write" in err, err
+    assert "pieces are scored and kept in" in err
+    assert list(out.glob("_tmp-*"))
+    monkeypatch.delenv("CURATE_FAIL_AT")
+    code, err = curate("--config", str(config), "--output", str(out), "--resume")
+    assert code == 0, err
+    assert shards(out) == shards(uninterrupted)
+    assert manifest(out)["resume"]["pieces_reused"] == manifest(out)["resume"]["pieces"]
