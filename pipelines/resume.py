@@ -77,7 +77,7 @@ def find_resumable(output: str, plan: RunPlan) -> Resumable | None:
     expected = resume_record(plan)
     matching = [work for work, record in records.items() if record == expected]
     if not matching:
-        found = next(record for record in records.values() if record is not None)
+        found = next((record for record in records.values() if record is not None), None)
         raise ConfigError(f"--resume: {_difference(found, expected)}: {_AFRESH}")
     candidates = {work: _checkpoints(FileSystems.join(work, SPILL_DIR)) for work in matching}
     work_dir = max(sorted(candidates), key=lambda work: len(candidates[work]))

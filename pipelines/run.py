@@ -230,7 +230,8 @@ def execute(
         check_output(output, overwrite or resume)
         lock.acquire()
     try:
-        resumable = find_resumable(output, plan) if resume else None
+        with _output_errors(output):
+            resumable = find_resumable(output, plan) if resume else None
         if resumable is not None:
             plan = replace(plan, work_dir=resumable.work_dir, reused=resumable.reused)
         if local:
@@ -242,21 +243,7 @@ def execute(
             print(
                 f"curate: took over the lock of a run that died: {lock.taken_over}", file=sys.stderr
             )
-        if resumable is not None:
-            clear_stale(plan.work_dir)
-            print(
-                f"curate: resuming {FileSystems.split(plan.work_dir)[1]}: reusing "
-                f"{len(plan.reused)} of {len(plan.pieces)} pieces",
-                file=sys.stderr,
-            )
-        elif resume:
-            print(
-                "curate: --resume: no interrupted run in the output: starting afresh",
-                file=sys.stderr,
-            )
-        if resumable is None:
-            FileSystems.mkdirs(plan.work_dir)
-        write_resume_record(plan)
+        _prepare_work_dir(plan, resumable is not None, resume)
         if show_progress:
             print(format_plan(plan, runner), file=sys.stderr)
         return _run_and_publish(
@@ -264,6 +251,26 @@ def execute(
         )
     finally:
         lock.release()
+
+
+def _prepare_work_dir(plan: RunPlan, adopted: bool, resume: bool) -> None:
+    """Create the work directory, or clear the one adopted from an interrupted run of what
+    its pipeline left besides the checkpointed pieces; then record what it is planned for."""
+    if adopted:
+        clear_stale(plan.work_dir)
+        print(
+            f"curate: resuming {FileSystems.split(plan.work_dir)[1]}: reusing "
+            f"{len(plan.reused)} of {len(plan.pieces)} pieces",
+            file=sys.stderr,
+        )
+    else:
+        if resume:
+            print(
+                "curate: --resume: no interrupted run in the output: starting afresh",
+                file=sys.stderr,
+            )
+        FileSystems.mkdirs(plan.work_dir)
+    write_resume_record(plan)
 
 
 @contextmanager

@@ -82,7 +82,7 @@ class PieceCheckpoint:
     def decode(cls, data: bytes) -> PieceCheckpoint | None:
         """The checkpoint in ``data``, or None when it is not one (cut short by a kill)."""
         try:
-            fields = json.loads(data.decode("utf-8"))
-            return cls(**fields)
+            checkpoint = cls(**json.loads(data.decode("utf-8")))
         except (ValueError, TypeError):
             return None
+        return checkpoint if isinstance(checkpoint.piece, int) else None

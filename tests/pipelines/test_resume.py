@@ -5,8 +5,9 @@ and SIGKILLed with its whole process group there: while scoring (some pieces fin
 deduplication (every piece scored) and while writing shards (two worker processes, a shard
 written). ``--resume`` then finishes the run in this process; its shards must be byte for byte
 those of an uninterrupted run, its manifest the same but for timing and the pieces reused, and
-the dead run's lock must not stand in its way. After the dedup kill, a resume with another
-config, or with an input changed in place (same size), is refused with one line (exit 2).
+the dead run's lock must not stand in its way. A run made to fail while writing
+(``CURATE_FAIL_AT``) keeps its pieces for a resume; a resume over it with another config, or
+with an input changed in place (same size), is refused with one line (exit 2).
 """
 
 from __future__ import annotations
@@ -168,11 +169,58 @@ def test_the_dead_runs_lock_does_not_block_the_resume(resumed):
     assert not (resumed.out / ".curate-lock").exists()
 
 
+@dataclass
+class Crash:
+    """A run made to fail while writing, refused resumes over it, then a resume that works."""
+
+    out: Path
+    failed: tuple[int, str]
+    other_config: tuple[int, str]
+    changed_input: tuple[int, str]
+    changed_file: Path
+    files_before: list[str]  # what the failed run left
+    files_after_refusals: list[str]
+    resumed: tuple[int, str]
+
+
+def _files(out: Path) -> list[str]:
+    return sorted(str(path.relative_to(out)) for path in out.rglob("*") if path.is_file())
+
+
 @pytest.fixture(scope="module")
-def killed_in_dedup(root, config) -> Path:
-    out = root / "refused"
-    kill_at("dedup", config, out, root / "refused.log")
-    return out
+def crash(root, config, corpus) -> Crash:
+    out = root / "crashed"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("CURATE_FAIL_AT", "write")
+        failed = curate("--config", str(config), "--output", str(out))
+    files_before = _files(out)
+    other = root / "other.yaml"
+    other.write_text(config.read_text().replace("policy: tag", "policy: drop"))
+    other_config = curate("--config", str(other), "--output", str(out), "--resume")
+    changed = corpus / "tiny" / "tiny.jsonl"
+    original = changed.read_bytes()
+    position = original.index(b"e", len(original) // 2)
+    changed.write_bytes(original[:position] + b"E" + original[position + 1 :])
+    try:
+        changed_input = curate("--config", str(config), "--output", str(out), "--resume")
+    finally:
+        changed.write_bytes(original)
+    files_after = _files(out)
+    resumed = curate("--config", str(config), "--output", str(out), "--resume")
+    return Crash(
+        out, failed, other_config, changed_input, changed, files_before, files_after, resumed
+    )
+
+
+def test_a_run_that_crashed_keeps_its_pieces_for_resume(crash, uninterrupted):
+    code, err = crash.failed
+    assert code == 1 and "CURATE_FAIL_AT=write" in err, err
+    assert "pieces are scored and kept in" in err
+    assert any(name.startswith("_tmp-") for name in crash.files_before)
+    code, err = crash.resumed
+    assert code == 0, err
+    assert shards(crash.out) == shards(uninterrupted)
+    assert manifest(crash.out)["resume"]["pieces_reused"] == manifest(crash.out)["resume"]["pieces"]
 
 
 def _one_line_refusal(code: int, err: str) -> str:
@@ -182,42 +230,13 @@ def _one_line_refusal(code: int, err: str) -> str:
     return lines[0]
 
 
-def _files(out: Path) -> list[str]:
-    """Every file the killed run left (its stale lock aside: a refused resume removes it)."""
-    return sorted(str(path.relative_to(out)) for path in out.rglob("*") if path.is_file())
+def test_a_resume_with_another_config_is_refused(crash):
+    assert "the config differs" in _one_line_refusal(*crash.other_config)
 
 
-def test_a_resume_with_another_config_is_refused(killed_in_dedup, config, tmp_path):
-    before = [name for name in _files(killed_in_dedup) if name != ".curate-lock"]
-    other = tmp_path / "other.yaml"
-    other.write_text(config.read_text().replace("policy: tag", "policy: drop"))
-    code, err = curate("--config", str(other), "--output", str(killed_in_dedup), "--resume")
-    assert "the config differs" in _one_line_refusal(code, err)
-    assert _files(killed_in_dedup) == before
+def test_a_resume_over_an_input_changed_in_place_is_refused(crash):
+    assert f"input {crash.changed_file} changed" in _one_line_refusal(*crash.changed_input)
 
 
-def test_a_resume_over_an_input_changed_in_place_is_refused(killed_in_dedup, config, corpus):
-    changed = corpus / "tiny" / "tiny.jsonl"
-    original = changed.read_bytes()
-    position = original.index(b"e", len(original) // 2)
-    changed.write_bytes(original[:position] + b"E" + original[position + 1 :])
-    try:
-        code, err = curate("--config", str(config), "--output", str(killed_in_dedup), "--resume")
-    finally:
-        changed.write_bytes(original)
-    assert f"input {changed} changed" in _one_line_refusal(code, err)
-    assert list(killed_in_dedup.glob("_tmp-*"))  # still there to resume
-
-
-def test_a_run_that_crashed_keeps_its_pieces_for_resume(root, config, uninterrupted, monkeypatch):
-    out = root / "crashed"
-    monkeypatch.setenv("CURATE_FAIL_AT", "write")
-    code, err = curate("--config", str(config), "--output", str(out))
-    assert code == 1 and "CURATE_FAIL_AT=write" in err, err
-    assert "pieces are scored and kept in" in err
-    assert list(out.glob("_tmp-*"))
-    monkeypatch.delenv("CURATE_FAIL_AT")
-    code, err = curate("--config", str(config), "--output", str(out), "--resume")
-    assert code == 0, err
-    assert shards(out) == shards(uninterrupted)
-    assert manifest(out)["resume"]["pieces_reused"] == manifest(out)["resume"]["pieces"]
+def test_refused_resumes_leave_the_interrupted_run_as_it_was(crash):
+    assert crash.files_after_refusals == crash.files_before
