@@ -88,9 +88,12 @@ class Progress:
         return round(self.counts.get(PIECE_RECORDS, 0) * self.input_bytes / piece_bytes)
 
     def stage(self) -> str:
-        if self.counts.get(WRITTEN, 0):
-            return "write"
-        return "dedup" if self.scored else "score"
+        """``score`` until every piece is scored, ``write`` once every document has its
+        decision or a shard is written, ``dedup`` between."""
+        if not self.scored:
+            return "score"
+        decided = self.counts.get(DECIDED, 0) >= self.counts.get(DOCUMENTS, 0)
+        return "write" if decided or self.counts.get(WRITTEN, 0) else "dedup"
 
     def stage_counts(self) -> dict[str, tuple[int, int | None, str]]:
         """Stage -> (done, total or None, unit)."""
@@ -115,8 +118,8 @@ class Progress:
 
 
 def format_progress(progress: Progress, stage_seconds: float, work_seconds: float) -> str:
-    """One line: the current stage's count of its total, its rate, the run's elapsed time and
-    ETA. ``stage_seconds``: since the stage began; ``work_seconds``: since the first count."""
+    """One line: the current stage's count of its total, its rate and the run's ETA.
+    ``stage_seconds``: since the stage began; ``work_seconds``: since the first count."""
     stage = progress.stage()
     count, total, unit = progress.stage_counts()[stage]
     estimated = stage != "dedup" and not progress.scored

@@ -42,7 +42,9 @@ def test_after_scoring_dedup_counts_documents_of_the_exact_total():
     assert round(progress.done(), 6) == 0.85
 
 
-def test_writing_counts_records_of_the_exact_total():
+def test_writing_counts_records_of_the_exact_total_once_every_document_is_decided():
+    progress = Progress({**SCORED, DECIDED: 90}, 10, 1000)
+    assert format_progress(progress, 1, 10).startswith("curate: write 0/100 records (0%), -/s")
     progress = Progress({**SCORED, DECIDED: 90, WRITTEN: 25}, 10, 1000)
     assert format_progress(progress, 1, 10).startswith("curate: write 25/100 records (25%)")
 
