@@ -60,8 +60,9 @@ class ScorePieceFn(beam.DoFn):
     """(piece, first line) -> its tagged digests table, file stats and spilled marker.
 
     The scorer (language profiles, fastText model, synthetic model) is built once per worker
-    in :meth:`setup` from the run's plan. Digests are emitted only after the spill and
-    signatures files are closed, so anything downstream of them can read those.
+    in :meth:`setup` from the run's plan. Digests are emitted only after the spill,
+    signatures and digests files and the checkpoint are closed, so anything downstream of
+    them can read those, and a piece is emitted the same whether scored or reused.
     """
 
     def __init__(self, plan: RunPlan, spill_dir: str) -> None:
