@@ -95,6 +95,7 @@ class Resumed:
     stage: str
     out: Path
     lock: dict  # the killed run's lock, as the resume found it
+    left: list[str]  # files in the killed run's work directory
     exit_code: int
     stderr: str
 
@@ -132,8 +133,21 @@ def resumed(request, root, config) -> Resumed:
     out = root / f"killed-{stage}"
     kill_at(stage, config, out, root / f"{stage}.log")
     lock = json.loads((out / ".curate-lock").read_text())
+    (work_dir,) = out.glob("_tmp-*")
+    left = sorted(str(path.relative_to(work_dir)) for path in work_dir.rglob("*.*"))
     code, err = curate("--config", str(config), "--output", str(out), "--resume")
-    return Resumed(stage, out, lock, code, err)
+    return Resumed(stage, out, lock, left, code, err)
+
+
+def test_each_kill_hit_its_stage(resumed):
+    pieces = manifest(resumed.out)["resume"]["pieces"]
+    checkpoints = [name for name in resumed.left if name.endswith(".done.json")]
+    shards_written = [name for name in resumed.left if name.startswith(("corpus/", "rejects/"))]
+    if resumed.stage == "score":
+        assert 0 < len(checkpoints) < pieces
+    else:
+        assert len(checkpoints) == pieces
+    assert bool(shards_written) == (resumed.stage == "write")
 
 
 def test_the_resumed_run_is_byte_identical_to_an_uninterrupted_one(resumed, uninterrupted):
