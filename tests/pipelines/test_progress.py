@@ -90,9 +90,9 @@ def test_on_a_terminal_the_line_is_rewritten_in_place(tmp_path):
     assert updates[-1].startswith("curate: wrote 100 records")
 
 
-def test_a_run_off_a_terminal_shows_progress_and_no_worker_log_lines(tmp_path):
+def _run_two_workers(tmp_path, *flags: str) -> subprocess.CompletedProcess:
     config = write_tiny_corpus(tmp_path)
-    args = ["run", "--config", str(config), "--output", str(tmp_path / "out")]
+    args = [*flags, "run", "--config", str(config), "--output", str(tmp_path / "out")]
     beam = ["--direct_running_mode=multi_processing", "--direct_num_workers=2"]
     done = subprocess.run(
         [sys.executable, "-m", "pipelines.cli", *args, *beam],
@@ -102,6 +102,16 @@ def test_a_run_off_a_terminal_shows_progress_and_no_worker_log_lines(tmp_path):
         timeout=600,
     )
     assert done.returncode == 0, done.stderr
+    return done
+
+
+def test_a_run_off_a_terminal_shows_progress_and_no_worker_log_lines(tmp_path):
+    done = _run_two_workers(tmp_path)
     lines = done.stderr.splitlines()
     assert all(line.startswith("curate: ") for line in lines), done.stderr
     assert "curate: wrote 24 records in " in done.stderr
+
+
+def test_verbose_shows_the_worker_log_lines(tmp_path):
+    done = _run_two_workers(tmp_path, "--verbose")
+    assert "Logging handler created" in done.stderr
