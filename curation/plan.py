@@ -77,6 +77,23 @@ class RunPlan:
     work_dir: str = ""
     #: Local directory for progress counters, or None (cluster runners).
     progress_dir: str | None = None
+    #: Pieces a resumed run takes from their checkpoints instead of scoring them again.
+    reused: frozenset[int] = frozenset()
+
+    def fingerprint(self) -> str:
+        """sha256 of everything that decides what a piece's spill, signatures and digests
+        files hold: the run id (config, package version, input listing), the pieces and
+        shards, the MinHash parameters and the schemas. Checkpoints carry it: a resumed run
+        reuses a piece only under the same fingerprint."""
+        hasher = self.hasher
+        digest = hashlib.sha256(self.run_id.encode())
+        for piece in self.pieces:
+            file = piece.file
+            digest.update(f"\0{file.name}\0{file.start}\0{file.end}\0{piece.shard}".encode())
+        digest.update(f"\0{hasher.num_perm}\0{hasher.bands}\0{hasher.rows}".encode())
+        for schema in (self.schemas.spill, self.schemas.corpus, self.schemas.rejects):
+            digest.update(schema.serialize().to_pybytes())
+        return digest.hexdigest()
 
     def describe(self) -> dict[str, Any]:
         """What was resolved, for the manifest: LSH parameters, policy, every threshold."""

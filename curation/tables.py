@@ -36,3 +36,16 @@ def concat_sorted(tables: Sequence[pa.Table], schema: pa.Schema, key: str) -> pa
     in (a runner delivers a group's elements in any order)."""
     table = pa.concat_tables(tables) if tables else schema.empty_table()
     return table.take(pc.sort_indices(table[key]))
+
+
+def encode_table(table: pa.Table) -> bytes:
+    """``table`` as the bytes of an Arrow IPC file (read back by :func:`decode_table`)."""
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_file(sink, table.schema) as writer:
+        writer.write_table(table)
+    return sink.getvalue().to_pybytes()
+
+
+def decode_table(data: bytes) -> pa.Table:
+    """The table of the Arrow IPC file ``data``."""
+    return pa.ipc.open_file(pa.BufferReader(data)).read_all()

@@ -73,6 +73,11 @@ def _parser() -> argparse.ArgumentParser:
         fields.add_argument(flag, dest=key, help=text)
     run.add_argument("--output", default="out", help="output directory (default: ./out)")
     run.add_argument("--overwrite", action="store_true", help="replace a non-empty output")
+    run.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue a killed or crashed run into the same output, reusing its scored pieces",
+    )
     run.add_argument("--json", action="store_true", help="print the summary as JSON")
 
     inspect = commands.add_parser(
@@ -143,6 +148,8 @@ def _run(args: argparse.Namespace, beam_args: list[str]) -> int:
             overwrite=args.overwrite,
             show_progress=True,
             other_options=_run_flags(),
+            resume=args.resume,
+            verbose=args.verbose,
         )
     except RunFailed as error:
         print(f"curate: run failed: {printable(str(error))}", file=sys.stderr)

@@ -17,8 +17,10 @@ from apache_beam.io.filesystems import FileSystems
 
 from curation.io.pieces import pieces_by_shard
 from curation.plan import RunPlan
+from curation.progress import DECIDED, WRITTEN
 from pipelines.output import CORPUS_DIR, REJECTS_DIR
 from transforms.dedup import MAX_PARTITIONS, DeduplicateDigests
+from transforms.progress import CountProgress, shard_rows, table_rows
 from transforms.read import MergeFileStats, NumberedPieces
 from transforms.score import DIGESTS, FILE_STATS, SPILLED, ScorePieces
 from transforms.synthetic_cap import CapSynthetic
@@ -60,6 +62,10 @@ def build_pipeline(pipeline: beam.Pipeline, plan: RunPlan) -> None:
     shards = (decisions, scored[SPILLED]) | "Write" >> WriteShards(
         layout, plan.schemas, plan.config.output.compression
     )
+    if plan.progress_dir is not None:  # side branches counting for the progress line
+        directory = plan.progress_dir
+        _ = decisions | "CountDecided" >> beam.ParDo(CountProgress(directory, DECIDED, table_rows))
+        _ = shards | "CountWritten" >> beam.ParDo(CountProgress(directory, WRITTEN, shard_rows))
     # one stats dict per input file
     inputs = scored[FILE_STATS] | "FileStats" >> MergeFileStats(plan.pieces)
     entries = [shards, inputs | "TagInputs" >> beam.Map(lambda stats: ("inputs", stats))]

@@ -74,6 +74,8 @@ def build_manifest(
             "funnel": counts.funnel(sum(input_records.values())),
         },
         "synthetic_share": synthetic_share(counts),
+        # pieces taken from an interrupted run's checkpoints (curate run --resume)
+        "resume": {"pieces": len(plan.pieces), "pieces_reused": len(plan.reused)},
         "outputs": {
             kind: sorted(entries, key=lambda e: e["path"]) for kind, entries in shards.items()
         },

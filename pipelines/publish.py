@@ -106,8 +106,9 @@ class OutputLock:
 
     Taken atomically on a local disk (exclusive create); on object stores it is checked,
     then written (two runs starting in the same instant are not caught there). A lock whose
-    holder is gone (a dead pid on this host) is stale: with ``overwrite`` it is taken over,
-    without it the run is refused. Any other lock refuses the run, naming its holder.
+    holder is gone (a dead pid on this host) is stale: with ``overwrite`` (which ``--resume``
+    implies) it is taken over, without it the run is refused. Any other lock refuses the
+    run, naming its holder.
     """
 
     def __init__(self, output: str, overwrite: bool) -> None:
@@ -126,7 +127,7 @@ class OutputLock:
             raise ConfigError(f"output is in use by another curate run ({where}, {self.path})")
         if not self._overwrite:
             raise ConfigError(
-                f"output is locked by a run that died ({where}): rerun with --overwrite"
+                f"output is locked by a run that died ({where}): rerun with --resume or --overwrite"
             )
 
     def acquire(self) -> None:
@@ -183,15 +184,17 @@ def _is_dead(holder: dict) -> bool:
     return False
 
 
-def clean_output(output: str) -> None:
+def clean_output(output: str, keep: str = "") -> None:
     """Mark ``output`` as curate's, remove the finished marker and what killed runs left
-    (``_tmp-*`` work directories, ``_old-*`` shard directories)."""
+    (``_tmp-*`` work directories, ``_old-*`` shard directories) except ``keep`` (the work
+    directory a resumed run adopts)."""
     write_json(FileSystems.join(output, OUTPUT_MARKER), {"written_by": "curate"})
     marker = FileSystems.join(output, SUCCESS_FILE)
     if FileSystems.exists(marker):
         delete_file(marker)
     for leftover in _leftovers(output):
-        delete_tree(leftover)
+        if leftover != keep:
+            delete_tree(leftover)
 
 
 def _leftovers(output: str) -> list[str]:

@@ -8,6 +8,7 @@ finished.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import re
@@ -16,7 +17,7 @@ import time
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import partial
 from typing import Any
@@ -30,6 +31,7 @@ from apache_beam.runners.runner import create_runner
 from curation.config import ConfigError, CurationConfig, did_you_mean
 from curation.decontamination import EvaluationSetError
 from curation.io.inputs import InputFile, SkippedFile, expand_source
+from curation.io.pieces import piece_bytes
 from curation.plan import RunPlan, resolve_plan
 from pipelines.curate_pipeline import RUN_RECORD, SHARD_STATS, build_pipeline
 from pipelines.dataset_card import dataset_card
@@ -47,7 +49,7 @@ from pipelines.output import (
     read_json,
     write_json,
 )
-from pipelines.progress import ProgressReporter, format_plan
+from pipelines.progress import PROGRESS_DIR, ProgressReporter, format_plan
 from pipelines.publish import (
     TMP_PREFIX,
     OutputLock,
@@ -57,12 +59,11 @@ from pipelines.publish import (
     refuse_output_inside_inputs,
 )
 from pipelines.report import write_report
+from pipelines.resume import checkpointed, clear_stale, find_resumable, write_resume_record
 from transforms.evaluation_sets import load_contamination_index
 from transforms.object_stores import store_problems
-from transforms.runner_workarounds import LOCAL_RUNNER, RUNNER_ALIASES
+from transforms.runner_workarounds import LOCAL_RUNNER, RUNNER_ALIASES, quiet_workers
 from transforms.storage import delete_tree, list_path, open_raw, storage_problem
-
-PROGRESS_DIR = "_progress"
 
 
 class RunFailed(RuntimeError):
@@ -209,11 +210,16 @@ def execute(
     overwrite: bool = False,
     show_progress: bool = False,
     other_options: Sequence[str] = (),
+    resume: bool = False,
+    verbose: bool = False,
 ) -> RunResult:
     """Plan, run and publish one curation run. Raises ConfigError for bad input/config.
 
     ``show_progress`` prints the plan and (local runs) a progress line on stderr;
     ``other_options`` are the caller's own flags, suggested for a mistyped option.
+    ``resume`` continues the run a kill or crash left in ``output`` (:mod:`pipelines.resume`),
+    reusing its finished pieces; it replaces curate's own output as ``overwrite`` does.
+    The worker processes' log lines are hidden unless ``verbose``.
     """
     started = datetime.now(UTC)
     clock = time.monotonic()
@@ -227,32 +233,56 @@ def execute(
         raise ConfigError(f"--output {output!r}: {storage_problem(error)}") from None
     runner = describe_runner(options)
     local = "://" not in work_dir and runner["runner"] == LOCAL_RUNNER.rsplit(".", 1)[-1]
-    plan = resolve_plan(
-        config,
-        *list_inputs(config),
-        work_dir=work_dir,
-        progress_dir=os.path.abspath(os.path.join(work_dir, PROGRESS_DIR)) if local else None,
-    )
+    plan = resolve_plan(config, *list_inputs(config), work_dir=work_dir)
     refuse_output_inside_inputs(output, config)
     check_evaluation_sets(config)
-    lock = OutputLock(output, overwrite)
+    lock = OutputLock(output, overwrite or resume)
     with _output_errors(output):
         lock.refuse_if_held()
-        check_output(output, overwrite)
+        check_output(output, overwrite or resume)
         lock.acquire()
     try:
         with _output_errors(output):
-            clean_output(output)
+            resumable = find_resumable(output, plan) if resume else None
+        if resumable is not None:
+            plan = replace(plan, work_dir=resumable.work_dir, reused=resumable.reused)
+        if local:
+            progress_dir = os.path.abspath(os.path.join(plan.work_dir, PROGRESS_DIR))
+            plan = replace(plan, progress_dir=progress_dir)
+        with _output_errors(output):
+            clean_output(output, keep=plan.work_dir)
         if lock.taken_over is not None:
             print(
                 f"curate: took over the lock of a run that died: {lock.taken_over}", file=sys.stderr
             )
-        FileSystems.mkdirs(work_dir)
+        _prepare_work_dir(plan, resumable is not None, resume)
         if show_progress:
             print(format_plan(plan, runner), file=sys.stderr)
-        return _run_and_publish(plan, options, runner, output, show_progress, started, clock)
+        return _run_and_publish(
+            plan, options, runner, output, started, clock, show_progress, verbose
+        )
     finally:
         lock.release()
+
+
+def _prepare_work_dir(plan: RunPlan, adopted: bool, resume: bool) -> None:
+    """Create the work directory, or clear the one adopted from an interrupted run of what
+    its pipeline left besides the checkpointed pieces; then record what it is planned for."""
+    if adopted:
+        clear_stale(plan.work_dir)
+        print(
+            f"curate: resuming {FileSystems.split(plan.work_dir)[1]}: reusing "
+            f"{len(plan.reused)} of {len(plan.pieces)} pieces",
+            file=sys.stderr,
+        )
+    else:
+        if resume:
+            print(
+                "curate: --resume: no interrupted run in the output: starting afresh",
+                file=sys.stderr,
+            )
+        FileSystems.mkdirs(plan.work_dir)
+    write_resume_record(plan)
 
 
 @contextmanager
@@ -271,9 +301,10 @@ def _run_and_publish(
     options: PipelineOptions,
     runner: dict[str, Any],
     output: str,
-    show_progress: bool,
     started: datetime,
     clock: float,
+    show_progress: bool,
+    verbose: bool,
 ) -> RunResult:
     """Run the pipeline into the plan's work directory, publish, and write the run's files;
     ``_SUCCESS`` last, and only when every check passed (else :class:`RunFailed`)."""
@@ -282,14 +313,31 @@ def _run_and_publish(
         pipeline = beam.Pipeline(options=options)
         build_pipeline(pipeline, plan)
         if show_progress and plan.progress_dir is not None:
-            with ProgressReporter(plan.progress_dir):
+            input_bytes = sum(piece_bytes(piece.file) for piece in plan.pieces)
+            with (
+                contextlib.nullcontext(sys.stderr) if verbose else quiet_workers() as stderr,
+                ProgressReporter(plan.progress_dir, len(plan.pieces), input_bytes, stderr),
+            ):
                 pipeline.run().wait_until_finish()
         else:
             pipeline.run().wait_until_finish()
     except BaseException:
-        delete_tree(work_dir)
+        kept = checkpointed(work_dir)
+        if kept:
+            print(
+                f"curate: {kept} of {len(plan.pieces)} pieces are scored and kept in {work_dir}: "
+                "run again with --resume to reuse them",
+                file=sys.stderr,
+            )
+        else:
+            delete_tree(work_dir)
         raise
 
+    if show_progress:
+        print(
+            "curate: publish: moving shards into place, writing manifest and report",
+            file=sys.stderr,
+        )
     run_record = read_json(FileSystems.join(work_dir, RUN_RECORD))
     inputs = sorted(run_record["inputs"], key=lambda item: item["uri"])
     shards = {

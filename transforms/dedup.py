@@ -37,6 +37,7 @@ from curation.io.pieces import key_pieces, split_piece_key
 from curation.io.spill import Signatures
 from curation.tables import concat_sorted, group_rows, split_by
 from transforms.components import ConnectedComponents
+from transforms.pause import pause_at
 from transforms.runner_workarounds import SplitByTag
 from transforms.storage import read_bytes, signatures_path
 
@@ -71,6 +72,7 @@ def _by_id(digests: pa.Table, partitions: int) -> Iterator[tuple[int, pa.Table]]
 
 
 def _resolve_ids(item: tuple[int, Iterable[pa.Table]], partitions: int) -> Iterator[tuple]:
+    pause_at("dedup")
     decisions, eligible = resolve_ids(pa.concat_tables(list(item[1])))
     if decisions.num_rows:
         yield DECISIONS, decisions

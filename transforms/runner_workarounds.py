@@ -37,15 +37,25 @@ around, where it is applied and how to remove it once the runner is fixed.
    ``mallopt`` and for the worker processes it starts through the environment
    (:func:`return_freed_memory`). Remove when the local runner stops holding shuffles in its
    processes (or glibc is no longer the allocator).
+8. **The local runner's worker processes write their log to the launcher's stderr** (Beam
+   2.77 ``SubprocessSdkWorker`` inherits file descriptor 2, and each worker logs its start-up,
+   "Logging handler created", "Discarding unparseable args" and import warnings, before
+   ``--default_sdk_harness_log_level`` applies), which breaks the progress line.
+   :func:`quiet_workers` points descriptor 2 at ``/dev/null`` while the pipeline runs (not with
+   ``--verbose``) and hands the launcher the real stderr; a failing worker's error still
+   reaches the launcher through the runner. Remove when the workers log through the runner.
 """
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
+import io
 import os
 import platform
+import sys
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any
+from typing import Any, TextIO
 
 import apache_beam as beam
 from apache_beam.options.pipeline_options import PipelineOptions
@@ -90,6 +100,32 @@ def return_freed_memory() -> list[str]:
             os.environ[name] = str(value)
             applied.append(name)
     return applied
+
+
+@contextlib.contextmanager
+def quiet_workers() -> Iterator[TextIO]:
+    """Send what processes started inside the block write to file descriptor 2 to
+    ``/dev/null``; yields a stream on the real stderr (workaround 8). Where ``sys.stderr`` is
+    not descriptor 2 (replaced, e.g. captured by a test) nothing changes and it is yielded."""
+    try:
+        descriptor = sys.stderr.fileno()
+    except (AttributeError, OSError, io.UnsupportedOperation):
+        descriptor = -1
+    if descriptor != 2:
+        yield sys.stderr
+        return
+    sys.stderr.flush()
+    saved = os.dup(2)
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, 2)
+    os.close(null)
+    try:
+        with os.fdopen(os.dup(saved), "w", buffering=1) as real_stderr:
+            yield real_stderr
+    finally:
+        sys.stderr.flush()
+        os.dup2(saved, 2)
+        os.close(saved)
 
 
 class LocalRunner(FnApiRunner):

@@ -5,6 +5,10 @@ synthetic, MinHash) and writes all rows with their scores to the piece's spill f
 documents' MinHash signatures to its signatures file. Only the piece's digests, one Arrow
 table (:mod:`curation.dedup.digests`), continue through the pipeline's shuffles; the text is
 read back from the spill files when the output shards are assembled.
+
+The digests table is also written beside the spill file and a checkpoint last
+(:mod:`curation.io.checkpoint`): a resumed run (``plan.reused``) emits a reused piece's
+digests, stats and marker from those files instead of reading and scoring it again.
 """
 
 from __future__ import annotations
@@ -13,22 +17,44 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import apache_beam as beam
+import pyarrow as pa
 
 from curation.dedup.digests import PieceDigests
+from curation.io.checkpoint import PieceCheckpoint, piece_checksum
 from curation.io.inputs import FileStats, read_piece
-from curation.io.pieces import Piece, piece_key
+from curation.io.pieces import Piece, piece_bytes, piece_key
 from curation.io.spill import SpillWriter
 from curation.plan import RunPlan
-from curation.progress import ProgressFile
+from curation.progress import (
+    DOCUMENTS,
+    PIECE_BYTES,
+    PIECE_RECORDS,
+    PIECES,
+    RECORDS,
+    ProgressFile,
+)
 from curation.scoring import DocumentScorer
+from curation.tables import decode_table, encode_table
 from transforms.evaluation_sets import load_contamination_index
+from transforms.pause import pause_at
 from transforms.runner_workarounds import SplitByTag
-from transforms.storage import create, open_raw, readable_by_all, signatures_path, spill_path
+from transforms.storage import (
+    checkpoint_path,
+    create,
+    digests_path,
+    open_raw,
+    read_bytes,
+    readable_by_all,
+    signatures_path,
+    spill_path,
+)
 
 DIGESTS = "digests"
 FILE_STATS = "file_stats"
 #: (shard, piece index) once a piece's spill file is complete.
 SPILLED = "spilled"
+#: The ``score`` pause point (:mod:`transforms.pause`): after a worker finished this many.
+PAUSE_AFTER_PIECES = 2
 
 
 def score_and_spill(
@@ -49,9 +75,9 @@ def score_and_spill(
         if "reject_reason" not in row:
             row = score(row)
             digests.add(row)
-            if progress is not None:
-                progress.add()
         writer.add(row)
+        if progress is not None:
+            progress.add(RECORDS)
     writer.close()
     with create(signatures_path(spill_dir, piece)) as handle:
         handle.write(digests.signatures_file())
@@ -63,8 +89,9 @@ class ScorePieceFn(beam.DoFn):
 
     The scorer (language profiles, fastText model, synthetic model, the evaluation sets'
     n-gram index) is built once per worker in :meth:`setup` from the run's plan. Digests are
-    emitted only after the spill and signatures files are closed, so anything downstream of
-    them can read those.
+    emitted only after the spill, signatures and digests files and the checkpoint are closed,
+    so anything downstream of them can read those, and a piece is emitted the same whether
+    scored or reused.
     """
 
     def __init__(self, plan: RunPlan, spill_dir: str) -> None:
@@ -72,6 +99,8 @@ class ScorePieceFn(beam.DoFn):
         self._spill_dir = spill_dir
         self._scorer: DocumentScorer | None = None
         self._progress: ProgressFile | None = None
+        self._fingerprint = plan.fingerprint()  # what this run's checkpoints are made for
+        self._finished = 0  # pieces this worker scored (for the pause point)
 
     def setup(self) -> None:
         contamination = load_contamination_index(self._plan.config.decontamination)
@@ -80,8 +109,17 @@ class ScorePieceFn(beam.DoFn):
             self._progress = ProgressFile(self._plan.progress_dir)
 
     def process(self, element: tuple[Piece, int]) -> Iterator[tuple[str, Any]]:
-        assert self._scorer is not None
         piece, first_line = element
+        if piece.index in self._plan.reused:
+            yield from self._reuse(piece)
+            return
+        if self._finished == PAUSE_AFTER_PIECES:
+            pause_at("score")
+        yield from self._score(piece, first_line)
+        self._finished += 1
+
+    def _score(self, piece: Piece, first_line: int) -> Iterator[tuple[str, Any]]:
+        assert self._scorer is not None
         file = piece.file
         stats = FileStats(file.source.name, file.name, file.size_bytes, start=file.start)
         limits = self._plan.config.limits
@@ -91,14 +129,55 @@ class ScorePieceFn(beam.DoFn):
         digests = score_and_spill(
             rows, piece.index, self._scorer.score, self._plan, self._spill_dir, self._progress
         )
-        if len(digests):
-            yield DIGESTS, digests.table()
-        yield FILE_STATS, stats.as_dict()
-        yield SPILLED, (piece.shard, piece.index)
+        table = digests.table()
+        with create(digests_path(self._spill_dir, piece.index)) as handle:
+            handle.write(encode_table(table))
+        checkpoint = PieceCheckpoint(
+            piece.index,
+            self._fingerprint,
+            piece_checksum(open_raw, file),
+            stats.as_dict(),
+        )
+        with create(checkpoint_path(self._spill_dir, piece.index)) as handle:
+            handle.write(checkpoint.encode())
+        self._count_piece(piece, checkpoint.stats["records"], table.num_rows)
+        yield from _outputs(piece, table, checkpoint.stats)
+
+    def _reuse(self, piece: Piece) -> Iterator[tuple[str, Any]]:
+        """What :meth:`_score` emitted for ``piece`` in the run that was killed, from its
+        checkpoint (checked by the launcher, :mod:`pipelines.resume`)."""
+        data = read_bytes(checkpoint_path(self._spill_dir, piece.index))
+        checkpoint = PieceCheckpoint.decode(data)
+        assert checkpoint is not None, f"piece {piece.index}: reused without a checkpoint"
+        table = decode_table(read_bytes(digests_path(self._spill_dir, piece.index)))
+        if self._progress is not None:
+            self._progress.add(RECORDS, checkpoint.stats["records"])
+        self._count_piece(piece, checkpoint.stats["records"], table.num_rows)
+        yield from _outputs(piece, table, checkpoint.stats)
+
+    def _count_piece(self, piece: Piece, records: int, documents: int) -> None:
+        """Count a finished piece for the progress line (its records were counted as read)."""
+        if self._progress is None:
+            return
+        for counter, count in (
+            (PIECES, 1),
+            (PIECE_BYTES, piece_bytes(piece.file)),
+            (PIECE_RECORDS, records),
+            (DOCUMENTS, documents),
+        ):
+            self._progress.add(counter, count)
 
     def finish_bundle(self) -> None:
         if self._progress is not None:
             self._progress.flush()
+
+
+def _outputs(piece: Piece, digests: pa.Table, stats: dict[str, Any]) -> Iterator[tuple]:
+    """A scored piece's tagged outputs: its digests (if any), its file stats, its marker."""
+    if digests.num_rows:
+        yield DIGESTS, digests
+    yield FILE_STATS, stats
+    yield SPILLED, (piece.shard, piece.index)
 
 
 class ScorePieces(beam.PTransform):
@@ -106,7 +185,7 @@ class ScorePieces(beam.PTransform):
     (shard, piece)}.
 
     Spill files go to ``spill_dir``; with ``plan.progress_dir`` (local runs) workers count
-    scored documents there for the launcher's progress line.
+    records and finished pieces there for the launcher's progress line.
     """
 
     def __init__(self, plan: RunPlan, spill_dir: str) -> None:

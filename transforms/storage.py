@@ -17,6 +17,7 @@ from typing import IO, Literal, NamedTuple
 from apache_beam.io.filesystem import CompressionTypes
 from apache_beam.io.filesystems import FileSystems
 
+from curation.io.checkpoint import checkpoint_name, digests_name
 from curation.io.spill import signatures_name, spill_name
 
 
@@ -107,6 +108,16 @@ def spill_path(spill_dir: str, piece: int) -> str:
 def signatures_path(spill_dir: str, piece: int) -> str:
     """Where a piece's signatures file lives, beside its spill file."""
     return FileSystems.join(spill_dir, signatures_name(piece))
+
+
+def digests_path(spill_dir: str, piece: int) -> str:
+    """Where a piece's digests table lives, beside its spill file."""
+    return FileSystems.join(spill_dir, digests_name(piece))
+
+
+def checkpoint_path(spill_dir: str, piece: int) -> str:
+    """Where a piece's checkpoint lives, beside its spill file."""
+    return FileSystems.join(spill_dir, checkpoint_name(piece))
 
 
 #: What to do about a path scheme Beam has no filesystem for.

@@ -25,6 +25,7 @@ from curation.io.schema import OutputSchemas
 from curation.io.shard_file import ParquetStream
 from curation.io.spill import spill_row_groups
 from curation.tables import concat_sorted, split_by
+from transforms.pause import pause_at
 from transforms.storage import create, open_raw, spill_path
 
 DECISION = "decision"
@@ -115,10 +116,9 @@ class _WriteShardFn(beam.DoFn):
                     for subdir, rows in partitions(corpus, layout.partition_by):
                         file(CORPUS_SHARDS, subdir).add(rows)
                     file(REJECT_SHARDS, "").add(rejects)
-        for (kind, _), stream in sorted(files.items()):
-            stats = stream.close()
-            if stats is not None:
-                yield kind, stats
+        written = [(kind, stream.close()) for (kind, _), stream in sorted(files.items())]
+        pause_at("write")
+        yield from ((kind, stats) for kind, stats in written if stats is not None)
 
 
 def _by_shard(decisions: pa.Table, shard_of_piece: np.ndarray) -> Iterator[tuple[int, tuple]]:

@@ -15,6 +15,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from curation.io.schema import rows_to_table
+from curation.tables import decode_table, encode_table
 
 #: Rows per row group and per conversion batch: bounds a worker's memory per piece.
 SPILL_BATCH_ROWS = 2_000
@@ -80,17 +81,14 @@ def encode_signatures(
             "signature": pa.array(signatures, pa.binary(width)),
         }
     )
-    sink = pa.BufferOutputStream()
-    with pa.ipc.new_file(sink, table.schema) as writer:
-        writer.write_table(table)
-    return sink.getvalue().to_pybytes()
+    return encode_table(table)
 
 
 class Signatures:
     """One piece's signatures file (its bytes): ranks and signatures by record key."""
 
     def __init__(self, data: bytes) -> None:
-        table = pa.ipc.open_file(pa.BufferReader(data)).read_all()
+        table = decode_table(data)
         self._keys = table["_key"].to_numpy()
         self._ranks = table["rank"]
         width = table.schema.field("signature").type.byte_width
