@@ -202,26 +202,47 @@ def _synthetic(shards: Shards, manifest: Mapping[str, Any] | None) -> str:
         else "<p>No manifest: threshold not drawn.</p>"
     )
     shares = (manifest or {}).get("synthetic_share") or {}
-    rows = [("all kept", shares.get("corpus"))] + sorted((shares.get("by_source") or {}).items())
-    frame = pd.DataFrame(
-        [
-            {
-                "source": name,
-                "estimated share": f"{e['share']:.1%}",
-                "95 % interval": f"{e['low']:.1%} – {e['high']:.1%}",
-                "scored documents": e["n"],
-                "method": e["method"],
-            }
-            if e
-            else {"source": name, "estimated share": "n/a (no scored documents)"}
-            for name, e in rows
-        ]
+    rows = (
+        [("all kept", shares.get("corpus"))]
+        + sorted((shares.get("by_source") or {}).items())
+        + [(f"language {k}", e) for k, e in sorted((shares.get("by_language") or {}).items())]
+    )
+    frame = pd.DataFrame([_share_row(name, e) for name, e in rows])
+    validation = shares.get("validation") or {}
+    about = (
+        f"<p>Share of documents: {_esc(shares.get('scope'))}. Intervals are 95 % statistical "
+        "intervals widened by the error seen on mixtures of held-apart domains "
+        f"({_esc(validation.get('validation'))}). Where the two estimators' intervals do not "
+        "overlap, the share is <b>unreliable</b> and none is given.</p>"
+        if shares.get("scope")
+        else ""
     )
     return (
         text
         + _img(histograms([panel], columns=1, bins=20), "synthetic scores")
-        + ("<h3>Estimated machine-written share of the kept text</h3>" + _table(frame))
+        + "<h3>Estimated machine-written share of the kept text</h3>"
+        + about
+        + _table(frame)
     )
+
+
+def _interval(e: Mapping[str, Any]) -> str:
+    return f"{e['share']:.1%} ({e['low']:.1%} – {e['high']:.1%})"
+
+
+def _share_row(name: str, e: Mapping[str, Any] | None) -> dict[str, Any]:
+    """One row of the share table (manifests before the word estimator lack ``estimates``)."""
+    if not e:
+        return {"documents": name, "estimated share": "n/a (no scored documents)"}
+    estimates = e.get("estimates", {})
+    return {
+        "documents": name,
+        "estimated share": _interval(e) if e.get("reliable", True) else "unreliable",
+        "estimators": e.get("agreement", "–"),
+        **{method: _interval(estimate) for method, estimate in estimates.items()},
+        "scored documents": e["n"],
+        "reported method": e["method"],
+    }
 
 
 def _duplicates(shards: Shards, summary: Summary) -> str:

@@ -30,11 +30,13 @@ from apache_beam.runners.runner import create_runner
 from curation.config import ConfigError, CurationConfig, did_you_mean
 from curation.io.inputs import InputFile, SkippedFile, expand_source
 from curation.plan import RunPlan, resolve_plan
+from curation.synthetic.word_share import default_reference
 from pipelines.curate_pipeline import RUN_RECORD, SHARD_STATS, build_pipeline
 from pipelines.dataset_card import dataset_card
 from pipelines.diagnose import misread_sources
 from pipelines.manifest import build_manifest
 from pipelines.output import (
+    CORPUS_DIR,
     DATASET_CARD,
     KINDS,
     MANIFEST_FILE,
@@ -56,6 +58,7 @@ from pipelines.publish import (
     refuse_output_inside_inputs,
 )
 from pipelines.report import write_report
+from pipelines.word_sample import collect_word_sample
 from transforms.runner_workarounds import LOCAL_RUNNER, RUNNER_ALIASES
 from transforms.storage import delete_tree, list_path, open_raw, storage_problem
 
@@ -278,7 +281,8 @@ def _run_and_publish(
     delete_tree(work_dir)
     published = {kind: list_shards(FileSystems.join(output, kind)) for kind in KINDS}
     counts = count_shards(published, synthetic_scores=True)
-    manifest = build_manifest(plan, options, runner, inputs, shards, counts)
+    words = collect_word_sample(published[CORPUS_DIR], counts, default_reference())
+    manifest = build_manifest(plan, options, runner, inputs, shards, counts, words)
     manifest["misread_sources"] = misread_sources(counts, config.sources, published[REJECTS_DIR])
     manifest["timing"] = {
         "started": started.isoformat(),

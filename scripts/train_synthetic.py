@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -24,7 +25,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from curation.synthetic.function_words import FUNCTION_WORD_FEATURES  # noqa: E402
-from curation.synthetic.model import DEFAULT_MODEL_PATH, sigmoid  # noqa: E402
+from curation.synthetic.model import DEFAULT_MODEL_PATH, LinearModel, sigmoid  # noqa: E402
 from scripts import synthetic_training as T  # noqa: E402
 
 SIGNAL_FEATURES = (
@@ -84,20 +85,28 @@ def choose_threshold(p: np.ndarray, dev: T.DevSet) -> float:
     return max(strict_quantile_threshold(p[m], TARGET_FPR) for m in masks)
 
 
-def train(dev_path: Path) -> dict:
-    """Fit, calibrate and evaluate; return the model.json content."""
-    dev = scored_english(T.load_dev(dev_path))
+def fit_calibrated(dev: T.DevSet) -> tuple[LinearModel, np.ndarray]:
+    """The shipped model's recipe on ``dev`` (scored English records): fitted on humans + chat
+    texts, Platt-calibrated on grouped out-of-fold values; and those out-of-fold
+    probabilities (every record)."""
     allowed = training_mask(dev)
     oof = T.out_of_fold(dev, MODEL_FEATURES, allowed, C, CLIP)
     w = T.balanced_weights(dev.y[allowed], dev.generator[allowed])
     platt = T.fit_platt(oof[allowed], dev.y[allowed], w)
-    p_oof = sigmoid(platt[0] * oof + platt[1])
+    x = T.feature_matrix(dev.signals, MODEL_FEATURES)
+    model = T.fit_linear(x[allowed], dev.y[allowed], w, MODEL_FEATURES, C, CLIP)
+    return replace(model, platt=platt), sigmoid(platt[0] * oof + platt[1])
+
+
+def train(dev_path: Path) -> dict:
+    """Fit, calibrate and evaluate; return the model.json content."""
+    dev = scored_english(T.load_dev(dev_path))
+    allowed = training_mask(dev)
+    model, p_oof = fit_calibrated(dev)
+    w = T.balanced_weights(dev.y[allowed], dev.generator[allowed])
     threshold = choose_threshold(p_oof, dev)
     y, pa = dev.y[allowed], p_oof[allowed]
     ece, _ = T.expected_calibration_error(y, pa, w)
-    x = T.feature_matrix(dev.signals, MODEL_FEATURES)
-    model = T.fit_linear(x[allowed], y, w, MODEL_FEATURES, C, CLIP)
-    model = type(model)(**{**model.__dict__, "platt": platt})
     check = dev.subset(allowed & (np.cumsum(allowed) <= CHECK_SLICE))
     p_check = model.probability(T.feature_matrix(check.signals, MODEL_FEATURES))
     return {
