@@ -291,9 +291,10 @@ def summarise(rows: list[dict]) -> tuple[list[str], dict]:
         "validation": (
             f"benchmarks/share_eval.py: leave-one-domain-family-out mixtures "
             f"({', '.join(f'{s:.0%}' for s in SHARES)} chat-model text, <= {MAX_MIXTURE} texts) "
-            f"over {len(domains)} English domains of dev and dev2; margins fitted without a "
-            f"domain family cover the truth in >= {COVERAGE:.0%} of its mixtures (domains "
-            "weighted equally)"
+            f"over {len(domains)} English domains of dev and dev2 (domains weighted equally); "
+            "per method, the narrowest margins covering the truth in in_sample_target of the "
+            "mixtures, the lowest target at which margins refitted without a family cover >= "
+            f"{COVERAGE:.0%} of its mixtures (coverage_nested), if one does"
         ),
         "methods": {
             m: {
