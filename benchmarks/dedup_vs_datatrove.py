@@ -149,38 +149,59 @@ def _dedup_config(overrides: dict) -> dict:
 
 
 def ours_dedup_worker(input_glob: str, out: str, overrides_json: str) -> None:
-    """Beam pipeline of just our dedup stage: read, digest (signature, hash, rank), dedup."""
+    """Beam pipeline of just our dedup stage: read each input piece (as ``curate run`` plans
+    them), digest it (signature, hash, rank, signatures file), dedup."""
+    import tempfile
+
     import apache_beam as beam
 
     from curation.config import CurationConfig
+    from curation.dedup.digests import PieceDigests
     from curation.dedup.normalize import content_hash_of_folded, fold_case
-    from curation.dedup.resolve import Digest
+    from curation.io.inputs import FileStats, read_piece
+    from curation.io.pieces import piece_key, split_piece_key
+    from curation.io.spill import signatures_name
     from curation.plan import resolve_plan
     from pipelines.run import beam_options, list_inputs
-    from transforms.dedup import Deduplicate
+    from transforms.dedup import MAX_PARTITIONS, Deduplicate
+    from transforms.storage import open_raw
 
     config = CurationConfig.model_validate(config_dict(input_glob, json.loads(overrides_json)))
     plan = resolve_plan(config, *list_inputs(config))
     hasher = plan.hasher
-    # As many content batches as `curate run` plans input pieces for these files.
-    batches = len(plan.pieces)
+    spill_dir = tempfile.mkdtemp(prefix="ours-dedup-")
 
-    def digest(line: str) -> Digest:
-        doc = json.loads(line)
-        text = doc["text"]
-        row = {"id": doc["id"], "created": doc.get("created"), "priority": 0}
-        folded = fold_case(text)
-        return Digest(
-            key=doc["id"],
-            id=doc["id"],
-            source="corpus",
-            uri="corpus",
-            record=0,
-            content_hash=content_hash_of_folded(folded),
-            signature=hasher.signature_of_folded(folded),
-            rank=plan.policy.rank(row),
-            verdict=None,
-        )
+    def digest_piece(index: int):  # -> Iterator[pa.Table]
+        piece = plan.pieces[index]
+        file = piece.file
+        stats = FileStats(file.source.name, file.name, file.size_bytes, start=file.start)
+        digests = PieceDigests(hasher)
+        for ordinal, row in enumerate(read_piece(open_raw, file, 0, config.limits, stats)):
+            folded = fold_case(row["text"])
+            digests.add(
+                {
+                    "_key": piece_key(index, ordinal),
+                    "id": row["id"],
+                    "source": "corpus",
+                    "source_uri": "corpus",
+                    "source_record": 0,
+                    "content_hash": content_hash_of_folded(folded),
+                    "_signature": hasher.signature_of_folded(folded),
+                    "_rank": plan.policy.rank(row),
+                    "_verdict": None,
+                }
+            )
+        Path(spill_dir, signatures_name(index)).write_bytes(digests.signatures_file())
+        yield digests.table()
+
+    def formatted(item):  # (piece, {"ids": [...], "decisions": [...]}) -> JSON lines
+        ids = {}
+        for table in item[1]["ids"]:
+            ids.update(zip(table["key"].to_pylist(), table["id"].to_pylist(), strict=True))
+        for table in item[1]["decisions"]:
+            for row in table.select(["_key", "kept", "duplicate_of"]).to_pylist():
+                doc = {"id": ids[row["_key"]], "kept": row["kept"]}
+                yield json.dumps({**doc, "duplicate_of": row["duplicate_of"]})
 
     options = beam_options(
         [
@@ -189,22 +210,22 @@ def ours_dedup_worker(input_glob: str, out: str, overrides_json: str) -> None:
             f"--direct_num_workers={WORKERS}",
         ]
     )
+    partitions = min(len(plan.pieces), MAX_PARTITIONS)
     with beam.Pipeline(options=options) as pipeline:
-        _ = (
+        digests = (
             pipeline
-            | "Read" >> beam.io.ReadFromText(input_glob)
-            | "Digest" >> beam.Map(digest)
-            | "Dedup" >> Deduplicate(config.dedup, hasher, batches)
-            | "Format"
-            >> beam.Map(
-                lambda item: json.dumps(
-                    {
-                        "id": item[0],
-                        "kept": item[1]["kept"],
-                        "duplicate_of": item[1].get("duplicate_of"),
-                    }
-                )
-            )
+            | "Pieces" >> beam.Create(range(len(plan.pieces)))
+            | "Spread" >> beam.Reshuffle()
+            | "Digest" >> beam.FlatMap(digest_piece)
+        )
+        decisions = digests | "Dedup" >> Deduplicate(config.dedup, hasher, partitions, spill_dir)
+        ids = digests | "Ids" >> beam.Map(
+            lambda table: (split_piece_key(table["key"][0].as_py())[0], table.select(["key", "id"]))
+        )
+        _ = (
+            {"ids": ids, "decisions": decisions}
+            | "Join" >> beam.CoGroupByKey()
+            | "Format" >> beam.FlatMap(formatted)
             | "Write" >> beam.io.WriteToText(out, file_name_suffix=".jsonl")
         )
 

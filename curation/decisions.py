@@ -9,7 +9,6 @@ Reason codes and stage names are part of the output contract (docs/output.md).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import NamedTuple, TypedDict
 
 
@@ -79,11 +78,12 @@ class Verdict(NamedTuple):
 class Decision(TypedDict):
     """The outcome of one scored document, keyed by its internal record key (``_key``).
 
-    A plain ``dict`` at run time, so runners shuffle it with their fast built-in coder. The
-    other keys are the output columns a decision sets (:data:`DECISION_COLUMNS`).
+    A plain ``dict`` at run time; shuffles carry decisions as tables
+    (:mod:`curation.decision_batches`). The other keys are the output columns a decision sets
+    (:data:`DECISION_COLUMNS`).
     """
 
-    _key: str
+    _key: int
     kept: bool
     reject_stage: str | None
     reject_reason: str | None
@@ -97,7 +97,7 @@ class Decision(TypedDict):
 DECISION_COLUMNS = tuple(name for name in Decision.__annotations__ if name not in ("_key", "kept"))
 
 
-def kept(key: str, cluster_id: str | None = None, cluster_size: int | None = None) -> Decision:
+def kept(key: int, cluster_id: str | None = None, cluster_size: int | None = None) -> Decision:
     """Keep the document; ``cluster_id``/``cluster_size`` describe its duplicate cluster."""
     return Decision(
         _key=key,
@@ -112,7 +112,7 @@ def kept(key: str, cluster_id: str | None = None, cluster_size: int | None = Non
 
 
 def rejected(
-    key: str,
+    key: int,
     stage: str,
     reason: str,
     detail: str | None,
@@ -130,10 +130,3 @@ def rejected(
         dup_cluster_id=cluster_id,
         dup_cluster_size=None,
     )
-
-
-def from_verdict(key: str, verdict: Sequence[str]) -> Decision:
-    """Reject a document for the per-document rule it failed (a :class:`Verdict`, or the
-    plain ``(stage, reason, detail)`` tuple that digests carry through shuffles)."""
-    stage, reason, detail = verdict
-    return rejected(key, stage, reason, detail)

@@ -164,19 +164,25 @@ def _run_flags() -> list[str]:
     ]
 
 
-def _storage_from_environment() -> None:
+def _storage_from_environment(*paths: str | None) -> None:
     """Object-store access for inspect and report, configured by the environment (e.g.
-    ``AWS_ENDPOINT_URL_S3``, ``AWS_ACCESS_KEY_ID``): they take no Beam options."""
+    ``AWS_ENDPOINT_URL_S3``, ``AWS_ACCESS_KEY_ID``): they take no Beam options. Raises
+    :class:`ConfigError` for a path whose store cannot be used."""
     from apache_beam.io.filesystems import FileSystems
     from apache_beam.options.pipeline_options import PipelineOptions
 
-    FileSystems.set_options(PipelineOptions([]))
+    from transforms.object_stores import store_problems
+
+    options = PipelineOptions([])
+    FileSystems.set_options(options)
+    for path, problem in store_problems([p for p in paths if p], options).items():
+        raise ConfigError(f"{path!r}: {problem}")
 
 
 def _inspect(args: argparse.Namespace) -> int:
     from pipelines.inspect import InspectFailed, inspect_output
 
-    _storage_from_environment()
+    _storage_from_environment(args.path)
     columns = [c.strip() for c in args.columns.split(",") if c.strip()] if args.columns else None
     try:
         result = inspect_output(
@@ -201,7 +207,7 @@ def _inspect(args: argparse.Namespace) -> int:
 def _report(args: argparse.Namespace) -> int:
     from pipelines.report import write_report
 
-    _storage_from_environment()
+    _storage_from_environment(args.path, args.html)
     print(write_report(args.path, args.html))
     return EXIT_OK
 

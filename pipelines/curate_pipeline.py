@@ -2,11 +2,12 @@
 
 Order and why: every document is scored first (language, quality, synthetic, MinHash) in the
 step that reads it, so duplicate keepers can be chosen by those scores; the scored rows go to
-one spill file per input piece, and only small digests (ids, hashes, signatures, ranks) are
-shuffled. Per-document rules (language, quality, synthetic drop) reject before dedup, so a
-duplicate cluster keeps its best *eligible* copy; then ids are made unique, exact duplicates
-removed, near-duplicates clustered. Finally each output shard is assembled by one worker from
-its pieces' spill files and the decisions of their documents.
+one spill file per input piece (signatures beside it), and only digests (ids, hashes, ranks,
+verdicts) are shuffled, as one table per batch. Per-document rules (language, quality,
+synthetic drop) reject before dedup, so a duplicate cluster keeps its best *eligible* copy;
+then ids are made unique, exact duplicates removed, near-duplicates clustered. Finally each
+output shard is assembled by one worker from its pieces' spill files and the decisions of
+their documents, row group by row group.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from apache_beam.io.filesystems import FileSystems
 from curation.io.pieces import pieces_by_shard
 from curation.plan import RunPlan
 from pipelines.output import CORPUS_DIR, REJECTS_DIR
-from transforms.dedup import Deduplicate
+from transforms.dedup import MAX_PARTITIONS, Deduplicate
 from transforms.read import MergeFileStats, NumberedPieces
 from transforms.score import DIGESTS, FILE_STATS, SPILLED, ScorePieces
 from transforms.synthetic_cap import CapSynthetic
@@ -36,12 +37,13 @@ def build_pipeline(pipeline: beam.Pipeline, plan: RunPlan) -> None:
 
     # (piece, number of its first line)
     pieces = pipeline | "Pieces" >> NumberedPieces(plan.pieces, plan.config.limits.max_line_bytes)
-    # {DIGESTS: Digest, FILE_STATS: dict per piece, SPILLED: (shard, piece)}
+    # {DIGESTS: digest table per piece, FILE_STATS: dict per piece, SPILLED: (shard, piece)}
     scored = pieces | "Score" >> ScorePieces(plan, spill_dir)
     digests = scored[DIGESTS]
-    # (record key, Decision): exactly one per scored document
+    # decision tables: exactly one decision per scored document
+    partitions = min(len(plan.pieces), MAX_PARTITIONS)
     decisions = digests | "Dedup" >> Deduplicate(
-        plan.config.dedup, plan.hasher, batches=len(plan.pieces)
+        plan.config.dedup, plan.hasher, partitions, spill_dir
     )
     cap = plan.policy.synthetic_cap
     if cap is not None:

@@ -59,6 +59,7 @@ from pipelines.publish import (
 )
 from pipelines.report import write_report
 from pipelines.word_sample import collect_word_sample
+from transforms.object_stores import store_problems
 from transforms.runner_workarounds import LOCAL_RUNNER, RUNNER_ALIASES
 from transforms.storage import delete_tree, list_path, open_raw, storage_problem
 
@@ -176,6 +177,17 @@ def list_inputs(config: CurationConfig) -> tuple[tuple[InputFile, ...], tuple[Sk
     return tuple(files), tuple(skipped)
 
 
+def check_stores(config: CurationConfig, output: str, options: PipelineOptions) -> None:
+    """Raise :class:`ConfigError` (what to install or configure) for an input or output whose
+    object store cannot be used; asked before anything is read or written."""
+    named = [(f"source {s.name!r} path", path) for s in config.sources for path in s.paths]
+    named.append(("--output", output))
+    problems = store_problems([path for _, path in named], options)
+    for role, path in named:
+        if path in problems:
+            raise ConfigError(f"{role} {path!r}: {problems[path]}")
+
+
 @dataclass(frozen=True)
 class RunResult:
     manifest: dict[str, Any]
@@ -199,6 +211,7 @@ def execute(
     clock = time.monotonic()
     options = beam_options(beam_args, other_options)
     FileSystems.set_options(options)  # e.g. --s3_endpoint_url for the launcher's own file access
+    check_stores(config, output, options)
     invocation = uuid.uuid4().hex[:12]
     try:
         work_dir = FileSystems.join(output, TMP_PREFIX + invocation)

@@ -1,13 +1,13 @@
-"""Training-time helpers: load the dev set, build the feature matrix, grouped CV, fit + calibrate.
+"""Training-time helpers: load the dev sets, build the input matrix, grouped CV, fit + calibrate.
 
 Only ``scripts/train_synthetic.py`` and ``benchmarks/synthetic_eval.py`` import this module; it
-needs scikit-learn (the ``train`` extra). The runtime scorer never imports it. The dev set's
-path is always an argument (it lives in ``shared/data/synthetic/`` beside the repository).
+needs scikit-learn (the ``train`` extra). The runtime scorer never imports it. The dev sets'
+paths are always arguments (they live in ``shared/data/synthetic/`` beside the repository).
 
-Dev-set handling follows the dev set's README (caveats): whitespace is
-normalised inside every signal, the "Jakarta, CNN Indonesia --" dateline (a label leak) is
-stripped, folds are grouped by ``group`` *and* by the first 20 words of the group's human text,
-and classes / generators are re-weighted.
+Dev-set handling follows the dev sets' READMEs (caveats): whitespace is normalised inside every
+signal; the "Jakarta, CNN Indonesia --" dateline and the IMDB ``<br />`` tags (label leaks) are
+stripped; folds are grouped by ``group`` (dev2: a human text and its LLM rewrite) and, in dev1,
+by the first 20 words of the group's human text; classes and generators are re-weighted.
 """
 
 from __future__ import annotations
@@ -16,78 +16,140 @@ import gzip
 import hashlib
 import json
 import re
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from curation.synthetic.model import LinearModel, feature_vector
-from curation.synthetic.signals import compute_features
+from curation.synthetic.model import Calibration, LinearModel, feature_vector, word_rates
+from curation.synthetic.signals import Analysis, analyse
 
 SEED = 20240611
 N_FOLDS = 5
 _DATELINE_RE = re.compile(r"^\s*\w+, CNN Indonesia\s*--\s*")
+_BR_RE = re.compile(r"<br\s*/?>", re.IGNORECASE)
 _GROUP_KEY_WORDS = 20
+# Vocabulary words are letters only: contractions ("it's", "i'm") leaned "machine" because some
+# human sources split them ("it 's"), and young writers use them (see docs/synthetic.md).
+_VOCAB_WORD_RE = re.compile(r"[a-z]+")
+# Domains that share a source across the two dev sets (dev2 news is XSum, story is
+# WritingPrompts, wiki_* are SQuAD-style Wikipedia): leave-one-domain-out holds out the family.
+DOMAIN_FAMILY = {
+    "xsum": "news",
+    "news": "news",
+    "writing": "story",
+    "story": "story",
+    "squad": "wiki",
+    "wiki_art_culture": "wiki",
+    "wiki_business": "wiki",
+    "wiki_government": "wiki",
+}
 
 
 @dataclass
 class DevSet:
-    """The dev set as parallel arrays (one entry per record)."""
+    """The dev sets as parallel arrays (one entry per record)."""
 
     rows: list[dict]
-    signals: list[dict]  # signals + function-word rates (compute_features)
+    analyses: list[Analysis]  # signals + lower-cased tokens
     y: np.ndarray  # 1 = machine
     lang: np.ndarray
     domain: np.ndarray
     generator: np.ndarray  # "" for human
-    group: np.ndarray  # integer group key (group id merged with shared 20-word openings)
-    sha256: str
+    dataset: np.ndarray  # "dev1" / "dev2"
+    group: np.ndarray  # integer group key (see module docstring)
+    sha256: dict[str, str]
+
+    @property
+    def signals(self) -> list[dict]:
+        return [a.signals for a in self.analyses]
+
+    @property
+    def n_words(self) -> np.ndarray:
+        return np.array([a.signals["n_words"] for a in self.analyses])
+
+    @property
+    def family(self) -> np.ndarray:
+        return np.array([DOMAIN_FAMILY.get(d, d) for d in self.domain])
 
     def subset(self, mask: np.ndarray) -> DevSet:
         """Records where ``mask`` is true."""
         idx = np.flatnonzero(mask)
         return DevSet(
             rows=[self.rows[i] for i in idx],
-            signals=[self.signals[i] for i in idx],
+            analyses=[self.analyses[i] for i in idx],
             y=self.y[idx],
             lang=self.lang[idx],
             domain=self.domain[idx],
             generator=self.generator[idx],
+            dataset=self.dataset[idx],
             group=self.group[idx],
             sha256=self.sha256,
         )
 
 
 def clean_text(text: str) -> str:
-    """Strip dataset-specific boilerplate that leaks the label (Indonesian CNN dateline)."""
-    return _DATELINE_RE.sub("", text)
+    """Strip dataset-specific markup that leaks the label (Indonesian CNN dateline, IMDB
+    ``<br />`` tags, almost only in human reviews)."""
+    return _BR_RE.sub(" ", _DATELINE_RE.sub("", text))
 
 
-def _group_keys(rows: list[dict]) -> np.ndarray:
-    by_id = {r["id"]: r for r in rows}
-    opening = {}
-    keys = []
-    for r in rows:
-        head = by_id[r["group"]]["text"].lower().split()[:_GROUP_KEY_WORDS]
-        keys.append(opening.setdefault(" ".join(head), len(opening)))
-    return np.asarray(keys)
-
-
-def load_dev(path: Path) -> DevSet:
-    """Read ``dev.jsonl.gz`` and compute every record's signals."""
+def _read(path: Path) -> tuple[list[dict], str]:
     raw = path.read_bytes()
     rows = [json.loads(line) for line in gzip.decompress(raw).decode("utf-8").splitlines()]
+    return rows, hashlib.sha256(raw).hexdigest()
+
+
+def _group_key(row: dict, by_id: dict[str, dict], dataset: str) -> str:
+    group = row.get("group") or row["id"]
+    if dataset == "dev2":
+        return f"dev2:{group}"
+    head = by_id.get(group, row)["text"].lower().split()[:_GROUP_KEY_WORDS]
+    return "dev1:" + " ".join(head)
+
+
+def load_dev(path: Path, dev2: Path | None = None) -> DevSet:
+    """Read ``dev.jsonl.gz`` (and ``dev2/dev2.jsonl.gz`` under ``dev2``) and analyse every text."""
+    rows, sha = _read(path)
+    sets = [("dev1", rows)]
+    sha256 = {"dev1": sha}
+    if dev2 is not None:
+        rows2, sha2 = _read(dev2 / "dev2.jsonl.gz")
+        sets.append(("dev2", rows2))
+        sha256["dev2"] = sha2
+    all_rows, dataset, keys = [], [], []
+    index: dict[str, int] = {}
+    for name, part in sets:
+        by_id = {r["id"]: r for r in part}
+        for r in part:
+            all_rows.append(r)
+            dataset.append(name)
+            keys.append(index.setdefault(_group_key(r, by_id, name), len(index)))
+    machine = [r["label"] == "machine" for r in all_rows]
     return DevSet(
-        rows=rows,
-        signals=[compute_features(clean_text(r["text"])) for r in rows],
-        y=np.array([r["label"] == "machine" for r in rows], dtype=int),
-        lang=np.array([r["lang"] for r in rows]),
-        domain=np.array([r["domain"] for r in rows]),
-        generator=np.array([r["generator"] or "" for r in rows]),
-        group=_group_keys(rows),
-        sha256=hashlib.sha256(raw).hexdigest(),
+        rows=all_rows,
+        analyses=[analyse(clean_text(r["text"])) for r in all_rows],
+        y=np.array(machine, dtype=int),
+        lang=np.array([r["lang"] for r in all_rows]),
+        domain=np.array([r["domain"] for r in all_rows]),
+        generator=np.array(
+            [(r["generator"] or "") if m else "" for r, m in zip(all_rows, machine, strict=True)]
+        ),
+        dataset=np.array(dataset),
+        group=np.asarray(keys),
+        sha256=sha256,
     )
+
+
+def select_vocabulary(token_lists: Sequence[Sequence[str]], size: int) -> tuple[str, ...]:
+    """The ``size`` plain words (letters only) in most texts, ties
+    alphabetical. Chosen by document frequency, not by label."""
+    df: Counter[str] = Counter()
+    for tokens in token_lists:
+        df.update(t for t in set(tokens) if _VOCAB_WORD_RE.fullmatch(t))
+    return tuple(sorted(df, key=lambda w: (-df[w], w))[:size])
 
 
 def balanced_weights(y: np.ndarray, generator: np.ndarray) -> np.ndarray:
@@ -106,9 +168,18 @@ def balanced_weights(y: np.ndarray, generator: np.ndarray) -> np.ndarray:
     return w * len(y)
 
 
-def feature_matrix(signals: Sequence[dict], names: Sequence[str]) -> np.ndarray:
-    """Raw (untransformed, unimputed) model features, shape (n, len(names)); NaN = undefined."""
-    return np.array([feature_vector(s, names) for s in signals], dtype=float)
+def feature_matrix(
+    analyses: Sequence[Analysis], names: Sequence[str], words: Sequence[str] = ()
+) -> np.ndarray:
+    """Model inputs (signals ``names`` then word rates of ``words``), shape (n, inputs);
+    unstandardised, NaN = undefined."""
+    return np.array(
+        [
+            np.concatenate([feature_vector(a.signals, names), word_rates(a.tokens, words)])
+            for a in analyses
+        ],
+        dtype=float,
+    )
 
 
 def grouped_folds(groups: np.ndarray, n_folds: int = N_FOLDS) -> Iterator[np.ndarray]:
@@ -126,6 +197,7 @@ def fit_linear(
     y: np.ndarray,
     w: np.ndarray,
     names: Sequence[str],
+    words: Sequence[str] = (),
     c: float = 1.0,
     clip: float | None = None,
 ) -> LinearModel:
@@ -138,48 +210,81 @@ def fit_linear(
     mean, std = filled.mean(axis=0), filled.std(axis=0)
     std[std == 0] = 1.0
     z = (filled - mean) / std
-    lr = LogisticRegression(C=c, max_iter=2000)
+    lr = LogisticRegression(C=c, max_iter=3000)
     lr.fit(z if clip is None else np.clip(z, -clip, clip), y, sample_weight=w)
     return LinearModel(
         names=tuple(names),
+        words=tuple(words),
         median=median,
         mean=mean,
         scale=std,
         coef=lr.coef_[0],
         intercept=float(lr.intercept_[0]),
-        platt=(1.0, 0.0),
+        calibration=Calibration(
+            a=1.0, a_len=0.0, b=0.0, b_len=0.0, spread=0.0, reference_words=1.0
+        ),
         clip=clip,
     )
 
 
-def fit_platt(z: np.ndarray, y: np.ndarray, w: np.ndarray) -> tuple[float, float]:
-    """Platt scaling ``P = sigmoid(a * z + b)`` fitted on held-out decision values (weighted)."""
+def fit_calibration(
+    z: np.ndarray,
+    n_words: np.ndarray,
+    bands: np.ndarray,
+    y: np.ndarray,
+    w: np.ndarray,
+    spread: tuple[float, float],
+) -> Calibration:
+    """Length-aware Platt scaling (:class:`Calibration`) fitted on held-out decision values.
+
+    ``w`` is re-balanced so that both classes have equal mass within every band of ``bands``
+    (word-count band index per text): the fit is calibrated for a 50/50 prior at every length,
+    and the length terms cannot learn that one class is longer. ``spread`` is
+    ``(spread, reference_words)`` from the window measurement."""
     from sklearn.linear_model import LogisticRegression
 
+    inv = 1.0 / np.sqrt(np.maximum(n_words, 1))
+    x = np.column_stack([z, z * inv, inv])
+    balanced = w.astype(float).copy()
+    for b in np.unique(bands):
+        for label in (0, 1):
+            m = (bands == b) & (y == label)
+            if m.any():
+                balanced[m] *= 1.0 / w[m].sum()
     lr = LogisticRegression(C=1e6, max_iter=1000)
-    lr.fit(z.reshape(-1, 1), y, sample_weight=w)
-    return float(lr.coef_[0, 0]), float(lr.intercept_[0])
+    lr.fit(x, y, sample_weight=balanced * len(y) / balanced.sum())
+    a, a_len, b_len = lr.coef_[0]
+    return Calibration(
+        a=float(a),
+        a_len=float(a_len),
+        b=float(lr.intercept_[0]),
+        b_len=float(b_len),
+        spread=spread[0],
+        reference_words=spread[1],
+    )
 
 
 def out_of_fold(
     dev: DevSet,
+    x: np.ndarray,
     names: Sequence[str],
+    words: Sequence[str],
     train_mask: np.ndarray | None = None,
     c: float = 1.0,
     clip: float | None = None,
 ) -> np.ndarray:
     """Grouped-CV decision values for every record of ``dev``.
 
-    ``train_mask`` restricts which records may be trained on (e.g. leave one generator out);
+    ``x`` is :func:`feature_matrix` of ``dev``. ``train_mask`` restricts which records may be
+    trained on (e.g. leave one generator out);
     test predictions are still made for every record of the held-out fold.
     """
-    x = feature_matrix(dev.signals, names)
     allowed = np.ones(len(dev.y), bool) if train_mask is None else train_mask
     out = np.empty(len(dev.y))
     for test in grouped_folds(dev.group):
         tr = ~test & allowed
         w = balanced_weights(dev.y[tr], dev.generator[tr])
-        model = fit_linear(x[tr], dev.y[tr], w, names, c, clip)
+        model = fit_linear(x[tr], dev.y[tr], w, names, words, c, clip)
         out[test] = model.decision(x[test])
     return out
 

@@ -15,8 +15,8 @@ Every edge belongs to exactly one star (that of its smaller endpoint), and every
 component that has not converged is dirty.
 
 Fallback: the edges of dirty stars, i.e. exactly the current (post-round) edges of the
-components that have not converged and nothing else, go under one key (``""``, so node names
-must be non-empty), so one worker holds them, and are labelled by
+components that have not converged and nothing else, go under one key (``None``, so no node
+may be ``None``), so one worker holds them, and are labelled by
 :func:`curation.dedup.unionfind.components`. With enough rounds this set is empty and nothing is
 gathered.
 
@@ -32,27 +32,31 @@ Only single-output Map/FlatMap and GroupByKey are used: no state,
 timers, metrics, side inputs or multi-output ParDos, so it runs on any runner (including
 DaskRunner). Every reducer works on sets and
 minima, so the output is independent of bundling, ordering and worker count. Memory per worker:
-one node's distinct neighbours per reducer call (a hub of degree d holds d strings), plus the
+one node's distinct neighbours per reducer call (a hub of degree d holds d names), plus the
 fallback's gathered edges.
 """
 
 from collections.abc import Iterable, Iterator
+from typing import Any
 
 import apache_beam as beam
 
 from curation.dedup.unionfind import components
 
-Edge = tuple[str, str]
-"""An undirected edge stored oriented as ``(larger, smaller)`` in Python string order."""
+Node = Any
+"""A node name: any value but ``None`` that orders against the others (the pipeline's are
+integer record keys)."""
+Edge = tuple[Node, Node]
+"""An undirected edge stored oriented as ``(larger, smaller)``."""
 
-_FALLBACK_KEY = ""
+_FALLBACK_KEY = None
 
 
-def _oriented(edge: tuple[str, str]) -> Iterator[Edge]:
+def _oriented(edge: Edge) -> Iterator[Edge]:
     """Orient an input edge as ``(larger, smaller)``; drop self-loops."""
     u, v = edge
-    if not (u and v):
-        raise ValueError(f"node names must be non-empty strings (the fallback key is ''): {edge}")
+    if u is None or v is None:
+        raise ValueError(f"node names must not be None (the fallback key): {edge}")
     if u != v:
         yield (u, v) if u > v else (v, u)
 
@@ -63,7 +67,7 @@ def _both_directions(edge: Edge) -> Iterator[Edge]:
     yield edge[1], edge[0]
 
 
-def _large_star(node_neighbours: tuple[str, Iterable[str]]) -> Iterator[Edge]:
+def _large_star(node_neighbours: tuple[Node, Iterable[Node]]) -> Iterator[Edge]:
     """Large-Star reducer: link each larger neighbour to the closed neighbourhood's minimum."""
     node, neighbours = node_neighbours
     distinct = set(neighbours)
@@ -73,7 +77,7 @@ def _large_star(node_neighbours: tuple[str, Iterable[str]]) -> Iterator[Edge]:
             yield neighbour, smallest
 
 
-def _small_star(node_smaller: tuple[str, Iterable[str]]) -> Iterator[Edge]:
+def _small_star(node_smaller: tuple[Node, Iterable[Node]]) -> Iterator[Edge]:
     """Small-Star reducer: link the node and its smaller neighbours to the smallest of them."""
     node, smaller = node_smaller
     distinct = set(smaller)
@@ -85,8 +89,8 @@ def _small_star(node_smaller: tuple[str, Iterable[str]]) -> Iterator[Edge]:
 
 
 def _star_memberships(
-    node_neighbours: tuple[str, Iterable[str]],
-) -> Iterator[tuple[str, tuple[str | None, bool]]]:
+    node_neighbours: tuple[Node, Iterable[Node]],
+) -> Iterator[tuple[Node, tuple[Node | None, bool]]]:
     """Report a node to the star(s) it belongs to, keyed by centre.
 
     A leaf ``x`` with exactly one neighbour ``c < x`` emits ``(c, (x, True))``. A node with a
@@ -106,16 +110,16 @@ def _star_memberships(
         yield node, (None, False)
 
 
-def _is_clean(members: Iterable[tuple[str | None, bool]]) -> bool:
+def _is_clean(members: Iterable[tuple[Node | None, bool]]) -> bool:
     """A star is clean when its centre and every leaf reported themselves as well-formed."""
     return all(is_leaf for _, is_leaf in members)
 
 
 def _star_outcomes(
-    centre_members: tuple[str, Iterable[tuple[str | None, bool]]],
-) -> Iterator[tuple[str, str | Edge]]:
+    centre_members: tuple[Node, Iterable[tuple[Node | None, bool]]],
+) -> Iterator[tuple[Node, Node | Edge]]:
     """A clean star (a whole, converged component) labels its centre and leaves by the centre:
-    ``(node, centre)``; a dirty star sends its edges to the fallback: ``("", (leaf, centre))``.
+    ``(node, centre)``; a dirty star sends its edges to the fallback: ``(None, (leaf, centre))``.
     """
     centre, members = centre_members
     members = list(members)
@@ -129,11 +133,11 @@ def _star_outcomes(
                 yield _FALLBACK_KEY, (leaf, centre)
 
 
-def _final_labels(key_values: tuple[str, Iterable[str | Edge]]) -> Iterator[tuple[str, str]]:
+def _final_labels(key_values: tuple[Node, Iterable[Node | Edge]]) -> Iterator[Edge]:
     """A node's label from its clean star, or, under the fallback key, the exact labels of all
     gathered non-converged edges from an in-memory union-find."""
     key, values = key_values
-    if key == _FALLBACK_KEY:
+    if key is _FALLBACK_KEY:
         yield from components(values).items()
     else:
         yield key, min(values)
@@ -169,9 +173,9 @@ class _StarOutcomes(beam.PTransform):
 
 
 class ConnectedComponents(beam.PTransform):
-    """PCollection[tuple[str, str]] undirected edges -> PCollection[tuple[str, str]] (node, label),
+    """PCollection[Edge] undirected edges -> PCollection[tuple[Node, Node]] (node, label),
     exactly one output per node that has an edge to another node, label = the smallest node
-    (Python str order) of its component. Duplicate edges are allowed; self-loops are ignored."""
+    of its component. Duplicate edges are allowed; self-loops are ignored."""
 
     def __init__(self, max_rounds: int):
         """``max_rounds`` (>= 0) Large-Star/Small-Star rounds are unrolled (2 shuffles each).

@@ -1,257 +1,290 @@
 """Duplicate removal in Beam: unique ids, exact duplicates, MinHash LSH near-duplicates.
 
-Only small digests (ids, hashes, signatures, keeper ranks) are shuffled; the text stays in
-the spill files and is joined back by key when the shards are written
-(:mod:`transforms.write`). Every scored document receives exactly one decision, keyed by its
-internal record key.
+Digests travel as Arrow tables (:mod:`curation.dedup.digests`), one element per (piece,
+partition) or (partition, bucket group), never one per document, so a runner that holds its
+shuffles in memory (the local runner's controller) holds a few arrays per batch. Documents
+are named by integer record keys; the text stays in the spill files and the MinHash
+signatures in the pieces' signatures files, read back where candidate pairs are verified and
+clusters resolved. Every scored document receives exactly one decision; decisions come out as
+tables (:mod:`curation.decision_batches`), a few per partition or piece.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import Any
 
 import apache_beam as beam
+import numpy as np
+import pyarrow as pa
 
 from curation.config import DedupConfig
-from curation.decisions import from_verdict
+from curation.dedup.digests import content_partitions, id_partitions
 from curation.dedup.minhash import MinHasher
 from curation.dedup.resolve import (
-    Digest,
-    Node,
-    NodeBlock,
-    NodeFields,
+    CLUSTER_SCHEMA,
+    NODE_SCHEMA,
     band_entries,
-    bucket_group_edges,
     bucket_parts,
-    content_batch,
-    digest_fields,
-    node_blocks,
-    node_fields,
-    rank_block,
-    resolve_cluster,
-    resolve_content_batch,
-    resolve_id_group,
+    resolve_clusters,
+    resolve_exact,
+    resolve_ids,
+    shared_buckets,
+    singleton_decisions,
+    star_edges,
     verified,
 )
+from curation.io.pieces import key_pieces, split_piece_key
+from curation.io.spill import Signatures
+from curation.tables import concat_sorted, group_rows, split_by
 from transforms.components import ConnectedComponents
 from transforms.runner_workarounds import SplitByTag
+from transforms.storage import read_bytes, signatures_path
 
+#: Partitions the pipeline cuts digests into at most: enough to spread the dedup steps over
+#: the workers of a machine or a small cluster, and few enough that pieces x partitions
+#: elements (each a table, ~2 KB of schema and framing) stay a small fixed cost.
+MAX_PARTITIONS = 64
 DECISIONS = "decisions"
 ELIGIBLE = "eligible"
-SINGLETON = "singleton"
+NODES = "nodes"
 CLUSTERED = "clustered"
-NODE_BLOCKS = "node_blocks"
 BAND_ENTRIES = "band_entries"
+#: Columns of the digests that the id step needs.
+ID_COLUMNS = (
+    "key",
+    "id",
+    "uri",
+    "record",
+    "content_hash",
+    "rank",
+    "verdict_stage",
+    "verdict_reason",
+    "verdict_detail",
+    "band_hashes",
+)
+#: Nodes as the label join gets them (their band hashes have gone to the buckets).
+_LABEL_NODE_SCHEMA = pa.schema([field for field in NODE_SCHEMA if field.name != "band_hashes"])
 
 
-def _resolve_ids(item: tuple[str, Iterable[tuple]]) -> Iterator[tuple[str, Any]]:
-    winner, losers = resolve_id_group(Digest(*fields) for fields in item[1])
-    for decision in losers:
-        yield DECISIONS, decision
-    if winner.verdict is not None:
-        yield DECISIONS, from_verdict(winner.key, winner.verdict)
-    else:
-        yield ELIGIBLE, winner
+def _by_id(digests: pa.Table, partitions: int) -> Iterator[tuple[int, pa.Table]]:
+    return split_by(digests.select(ID_COLUMNS), id_partitions(digests, partitions))
 
 
-def _batch_nodes(
-    item: tuple[int, Iterable[tuple]],
-    exact: bool,
-    hasher: MinHasher | None,
-    parts: int,
-    blocks: int,
-) -> Iterator[tuple[str, Any]]:
-    """A content batch's nodes by node block, and (with ``hasher``) their LSH band entries per
-    bucket group."""
-    nodes = resolve_content_batch((Digest(*fields) for fields in item[1]), exact)
-    for block in node_blocks(nodes, blocks):
-        yield NODE_BLOCKS, block
-    if hasher is not None:
-        for entry in band_entries(nodes, hasher, parts):
-            yield BAND_ENTRIES, entry
+def _resolve_ids(item: tuple[int, Iterable[pa.Table]], partitions: int) -> Iterator[tuple]:
+    decisions, eligible = resolve_ids(pa.concat_tables(list(item[1])))
+    if decisions.num_rows:
+        yield DECISIONS, decisions
+    for part in split_by(eligible, content_partitions(eligible, partitions)):
+        yield ELIGIBLE, part
 
 
-def _block_nodes(groups: Iterable[tuple[NodeFields, ...]]) -> Iterator[Node]:
-    """The nodes of one block (all its content batches' groups)."""
-    for group in groups:
-        for fields in group:
-            yield Node(*fields)
+def _resolve_exact(
+    item: tuple[int, Iterable[pa.Table]], exact: bool, bands: int, parts: int
+) -> Iterator[tuple]:
+    """A content partition's nodes by piece, and (with ``bands``) their LSH band entries
+    per bucket group."""
+    nodes = resolve_exact(pa.concat_tables(list(item[1])), exact)
+    for piece_nodes in split_by(
+        nodes.select(_LABEL_NODE_SCHEMA.names), key_pieces(nodes["key"].to_numpy())
+    ):
+        yield NODES, piece_nodes
+    if bands:
+        for entries in band_entries(nodes, bands, parts):
+            yield BAND_ENTRIES, entries
 
 
-def _signatures(groups: Iterable[tuple[NodeFields, ...]]) -> dict[str, bytes]:
-    """Rank -> signature of the nodes of one block."""
-    return {node.rank: node.signature for node in _block_nodes(groups)}
+def _piece_signatures(spill_dir: str, piece: int) -> Signatures:
+    return Signatures(read_bytes(signatures_path(spill_dir, piece)))
 
 
-def _spokes(
-    item: tuple[int, dict[str, list]], blocks: int
-) -> Iterator[tuple[int, tuple[tuple[str, str, bytes], ...]]]:
-    """Candidate edges ``(hub, node)`` of one node block with the node's signature, as one
-    element per hub block (rather than one per edge: fewer, larger shuffle elements)."""
-    _, joined = item
-    signatures = _signatures(joined["nodes"])
-    by_hub_block: dict[int, list[tuple[str, str, bytes]]] = {}
-    for hub, node in joined["edge"]:
-        by_hub_block.setdefault(rank_block(hub, blocks), []).append((hub, node, signatures[node]))
-    for block in sorted(by_hub_block):
-        yield block, tuple(by_hub_block[block])
+def _shared_buckets(item: tuple[tuple[int, int], Iterable[pa.Table]]) -> Iterator[tuple]:
+    """The members of a bucket group's shared buckets, by member piece."""
+    (band, _), entries = item
+    members = shared_buckets(band, list(entries))
+    return split_by(members, key_pieces(members["key"].to_numpy()))
+
+
+def _ranked_members(
+    item: tuple[int, Iterable[pa.Table]], spill_dir: str, partitions: int
+) -> Iterator[tuple]:
+    """One piece's bucket members with their ranks (from its signatures file), by bucket
+    partition."""
+    piece, tables = item
+    members = pa.concat_tables(list(tables))
+    ranks = _piece_signatures(spill_dir, piece).ranks(members["key"].to_numpy())
+    buckets = members["band_hash"].to_numpy() % np.uint64(partitions)
+    return split_by(members.append_column("rank", ranks), buckets.astype(np.int64))
+
+
+def _piece_of(key: int) -> int:
+    return split_piece_key(key)[0]
+
+
+def _spokes(item: tuple[int, Iterable[tuple[int, int]]], spill_dir: str) -> Iterator[tuple]:
+    """Candidate edges ``(hub, member)`` whose members are in one piece, with the members'
+    signatures, as one element of arrays per hub piece."""
+    piece, edges = item
+    pairs = np.array(sorted(edges), dtype=np.int64)
+    signatures = _piece_signatures(spill_dir, piece).of(pairs[:, 1])
+    for hub_piece, rows in group_rows(key_pieces(pairs[:, 0])):
+        yield hub_piece, (pairs[rows, 0], pairs[rows, 1], signatures[rows])
 
 
 def _verified_edges(
-    item: tuple[int, dict[str, list]], threshold: float
-) -> Iterator[tuple[str, str]]:
-    _, joined = item
-    signatures = _signatures(joined["nodes"])
-    for spokes in joined["spoke"]:
-        for hub, node, signature in spokes:
-            if verified(signatures[hub], signature, threshold):
-                yield hub, node
+    item: tuple[int, Iterable[tuple[np.ndarray, np.ndarray, np.ndarray]]],
+    spill_dir: str,
+    threshold: float,
+) -> Iterator[tuple[int, int]]:
+    piece, spokes = item
+    signatures = _piece_signatures(spill_dir, piece)
+    for hubs, members, member_signatures in spokes:
+        keep = verified(signatures.of(hubs), member_signatures, threshold)
+        yield from zip(hubs[keep].tolist(), members[keep].tolist(), strict=True)
 
 
 class VerifyEdges(beam.PTransform):
-    """(node blocks, candidate edges) -> the edges whose signatures reach ``threshold``.
+    """Candidate edges ``(hub, member)`` -> those whose signatures reach ``threshold``.
 
-    Buckets carry only ranks; each edge meets its two signatures in two joins by node block
-    (its node's, then its hub's), so the shuffles carry each signature twice instead of once
-    per band, in one element per (content batch, block) instead of one per document.
+    Signatures are not shuffled: edges are grouped by their member's piece, which reads the
+    members' signatures from its signatures file, then by their hub's piece, which reads the
+    hubs' and compares.
     """
 
-    def __init__(self, threshold: float, blocks: int) -> None:
+    def __init__(self, threshold: float, spill_dir: str) -> None:
         super().__init__()
         self._threshold = threshold
-        self._blocks = blocks
+        self._spill_dir = spill_dir
 
-    def expand(self, inputs):  # (node blocks, edges); no annotation: Beam reads it as a type hint
-        blocks_of_nodes, edges = inputs
-        blocks = self._blocks
-        spokes = (
-            {
-                "edge": edges | "ByNodeBlock" >> beam.Map(lambda e: (rank_block(e[1], blocks), e)),
-                "nodes": blocks_of_nodes,
-            }
-            | "JoinNodeSignatures" >> beam.CoGroupByKey()
-            | "Spokes" >> beam.FlatMap(_spokes, blocks)
-        )
+    def expand(self, edges: beam.PCollection) -> beam.PCollection:
         return (
-            {"spoke": spokes, "nodes": blocks_of_nodes}
-            | "JoinHubSignatures" >> beam.CoGroupByKey()
-            | "Verified" >> beam.FlatMap(_verified_edges, self._threshold)
+            edges
+            | "ByMemberPiece" >> beam.Map(lambda edge: (_piece_of(edge[1]), edge))
+            | "GroupByMemberPiece" >> beam.GroupByKey()
+            | "Spokes" >> beam.FlatMap(_spokes, self._spill_dir)
+            | "GroupByHubPiece" >> beam.GroupByKey()
+            | "Verified" >> beam.FlatMap(_verified_edges, self._spill_dir, self._threshold)
         )
 
 
-def _label_nodes(item: tuple[int, dict[str, list]]) -> Iterator[tuple[str, Any]]:
-    """Tag each node of one block ``(SINGLETON, node)`` when no verified edge touches it, else
-    ``(CLUSTERED, (label, node fields))`` (fields: shuffled next)."""
-    _, joined = item
+def _label_nodes(
+    item: tuple[int, dict[str, list]], spill_dir: str, partitions: int
+) -> Iterator[tuple]:
+    """One piece's nodes: ``(DECISIONS, decisions)`` for those no verified edge
+    touches, ``(CLUSTERED, (partition, members))`` with their labels and signatures for
+    the others, by label partition."""
+    piece, joined = item
+    nodes = concat_sorted(joined["nodes"], _LABEL_NODE_SCHEMA, "key")
     labels = dict(joined["label"])
-    for node in _block_nodes(joined["nodes"]):
-        label = labels.get(node.rank)
-        yield (SINGLETON, node) if label is None else (CLUSTERED, (label, node_fields(node)))
+    keys = nodes["key"].to_numpy()
+    clustered = np.isin(keys, np.fromiter(labels, np.int64, len(labels)))
+    yield DECISIONS, singleton_decisions(nodes.filter(pa.array(~clustered)))
+    if clustered.any():
+        members = nodes.filter(pa.array(clustered))
+        member_keys = keys[clustered]
+        signatures = _piece_signatures(spill_dir, piece)
+        member_labels = np.array([labels[key] for key in member_keys.tolist()], np.int64)
+        members = (
+            members.append_column("label", pa.array(member_labels))
+            .append_column("rank", signatures.ranks(member_keys))
+            .append_column(
+                "signature", pa.array(list(map(bytes, signatures.of(member_keys))), pa.binary())
+            )
+        )
+        for part in split_by(members.select(CLUSTER_SCHEMA.names), member_labels % partitions):
+            yield CLUSTERED, part
 
 
-def _nodes_of_block(block: NodeBlock) -> Iterator[Node]:
-    return _block_nodes([block[1]])
-
-
-def _resolve_cluster(item: tuple[str, Iterable[NodeFields]]) -> list[dict[str, Any]]:
-    label, members = item
-    return resolve_cluster((Node(*fields) for fields in members), label)
-
-
-def _resolve_singleton(node: Node) -> list[dict[str, Any]]:
-    return resolve_cluster([node], node.rank)
+def _cluster_decisions(item: tuple[int, Iterable[pa.Table]]) -> pa.Table:
+    return resolve_clusters(pa.concat_tables(list(item[1])))
 
 
 class NearDuplicateClusters(beam.PTransform):
-    """(node blocks, band entries) -> ``{SINGLETON: node, CLUSTERED: (label, node)}``; a
-    cluster's label is its best rank. Singletons (most documents) skip the cluster shuffle."""
+    """(nodes by piece, band entries) -> decisions by piece of every node and its copies."""
 
-    def __init__(self, config: DedupConfig, blocks: int) -> None:
+    def __init__(self, config: DedupConfig, partitions: int, spill_dir: str) -> None:
         super().__init__()
         self._config = config
-        self._blocks = blocks
+        self._partitions = partitions
+        self._spill_dir = spill_dir
 
-    def expand(self, inputs):  # (node blocks, band entries); no annotation, see VerifyEdges
-        blocks_of_nodes, entries = inputs
-        blocks = self._blocks
+    def expand(self, inputs):  # (nodes, band entries); no annotation: Beam reads it as a type hint
+        nodes, entries = inputs
         edges = (
             entries
             | "GroupBuckets" >> beam.GroupByKey()
-            | "StarEdges" >> beam.FlatMap(lambda group: bucket_group_edges(group[1]))
+            | "SharedBuckets" >> beam.FlatMap(_shared_buckets)
+            | "GroupByMemberPiece" >> beam.GroupByKey()
+            | "RankMembers" >> beam.FlatMap(_ranked_members, self._spill_dir, self._partitions)
+            | "GroupRankedBuckets" >> beam.GroupByKey()
+            | "StarEdges" >> beam.FlatMap(lambda group: star_edges(pa.concat_tables(group[1])))
             | "DistinctEdges" >> beam.Distinct()
         )
         if self._config.verify:
-            edges = (blocks_of_nodes, edges) | "Verify" >> VerifyEdges(
-                self._config.threshold, blocks
-            )
+            edges = edges | "Verify" >> VerifyEdges(self._config.threshold, self._spill_dir)
         labels = (
             edges
             | "Components" >> ConnectedComponents(max_rounds=self._config.max_rounds)
-            | "LabelsByBlock" >> beam.Map(lambda label: (rank_block(label[0], blocks), label))
+            | "LabelsByPiece" >> beam.Map(lambda label: (_piece_of(label[0]), label))
         )
-        return (
-            {"nodes": blocks_of_nodes, "label": labels}
+        labelled = (
+            {"nodes": nodes, "label": labels}
             | "JoinLabels" >> beam.CoGroupByKey()
-            | "LabelNodes" >> beam.FlatMap(_label_nodes)
-            | "SplitClusters" >> SplitByTag([SINGLETON, CLUSTERED])
+            | "LabelNodes" >> beam.FlatMap(_label_nodes, self._spill_dir, self._partitions)
+            | "SplitLabelled" >> SplitByTag([DECISIONS, CLUSTERED])
         )
+        clusters = (
+            labelled[CLUSTERED]
+            | "GroupClusters" >> beam.GroupByKey()
+            | "ResolveClusters" >> beam.Map(_cluster_decisions)
+        )
+        return (labelled[DECISIONS], clusters) | "NearDecisions" >> beam.Flatten()
+
+
+def _singletons(item: tuple[int, pa.Table]) -> pa.Table:
+    return singleton_decisions(item[1])
 
 
 class Deduplicate(beam.PTransform):
-    """Digests -> one decision per document, keyed by the internal record key.
+    """Digest tables (one per piece) -> decision tables: one decision per document.
 
-    ``batches`` (>= 1) sets the parallelism of the exact-duplicate step: documents are grouped
-    into that many batches by content hash, each batch resolves its exact copies and emits its
-    nodes' LSH band hashes as a few arrays, and its nodes in as many node blocks (by rank) for
-    the verification and label joins (the pipeline uses its number of input pieces).
+    ``partitions`` (>= 1) sets the parallelism: documents are cut into that many id
+    partitions, then content partitions (each resolves its exact copies and emits its nodes'
+    LSH band hashes as a few arrays per bucket group) and cluster partitions. ``spill_dir``
+    holds the pieces' signatures files.
     """
 
-    def __init__(self, config: DedupConfig, hasher: MinHasher, batches: int) -> None:
+    def __init__(
+        self, config: DedupConfig, hasher: MinHasher, partitions: int, spill_dir: str
+    ) -> None:
         super().__init__()
-        if batches < 1:
-            raise ValueError(f"batches must be >= 1, got {batches}")
+        if partitions < 1:
+            raise ValueError(f"partitions must be >= 1, got {partitions}")
         self._config = config
         self._hasher = hasher
-        self._batches = batches
+        self._partitions = partitions
+        self._spill_dir = spill_dir
 
     def expand(self, digests: beam.PCollection) -> beam.PCollection:
-        config, batches = self._config, self._batches
+        config, partitions = self._config, self._partitions
         ids = (
             digests
-            | "ById" >> beam.Map(lambda digest: (digest.id, digest_fields(digest)))
+            | "ById" >> beam.FlatMap(_by_id, partitions)
             | "GroupIds" >> beam.GroupByKey()
-            | "ResolveIds" >> beam.FlatMap(_resolve_ids)
+            | "ResolveIds" >> beam.FlatMap(_resolve_ids, partitions)
             | "SplitIds" >> SplitByTag([DECISIONS, ELIGIBLE])
         )
-        decisions = [ids[DECISIONS]]
-        hasher = self._hasher if config.near else None
-        parts = bucket_parts(batches, self._hasher.bands)
+        bands = self._hasher.bands if config.near else 0
+        parts = bucket_parts(partitions, self._hasher.bands)
         nodes = (
             ids[ELIGIBLE]
-            | "ByContentBatch"
-            >> beam.Map(
-                lambda digest: (content_batch(digest.content_hash, batches), digest_fields(digest))
-            )
             | "GroupContent" >> beam.GroupByKey()
-            | "ResolveExact" >> beam.FlatMap(_batch_nodes, config.exact, hasher, parts, batches)
-            | "SplitNodes" >> SplitByTag([NODE_BLOCKS, BAND_ENTRIES])
+            | "ResolveExact" >> beam.FlatMap(_resolve_exact, config.exact, bands, parts)
+            | "SplitNodes" >> SplitByTag([NODES, BAND_ENTRIES])
         )
         if config.near:
-            near = (nodes[NODE_BLOCKS], nodes[BAND_ENTRIES]) | "NearDuplicates" >> (
-                NearDuplicateClusters(config, batches)
-            )
-            singletons = near[SINGLETON]
-            decisions.append(
-                near[CLUSTERED]
-                | "GroupClusters" >> beam.GroupByKey()
-                | "ResolveClusters" >> beam.FlatMap(_resolve_cluster)
+            near = (nodes[NODES], nodes[BAND_ENTRIES]) | "NearDuplicates" >> (
+                NearDuplicateClusters(config, partitions, self._spill_dir)
             )
         else:
-            singletons = nodes[NODE_BLOCKS] | "BlockNodes" >> beam.FlatMap(_nodes_of_block)
-        decisions.append(singletons | "ResolveSingletons" >> beam.FlatMap(_resolve_singleton))
-        return (
-            decisions
-            | "AllDecisions" >> beam.Flatten()
-            | "ByKey" >> beam.Map(lambda decision: (decision["_key"], decision))
-        )
+            near = nodes[NODES] | "Singletons" >> beam.Map(_singletons)
+        return (ids[DECISIONS], near) | "AllDecisions" >> beam.Flatten()

@@ -26,10 +26,23 @@ around, where it is applied and how to remove it once the runner is fixed.
 6. **DaskRunner ignores ``Reshuffle`` and makes one partition per ``Create`` unless told
    otherwise**, so without ``--dask_npartitions`` a run is one chain of tasks on one worker.
    docs/cluster.md tells users to pass ``--dask_npartitions`` (= worker threads).
+7. **The local runner's processes keep the memory of every shuffle they have passed on**
+   (Beam 2.77 ``FnApiRunner`` on glibc): each stage's input and output pass through the
+   controller and the workers as many mid-sized buffers on several threads, and glibc's malloc
+   keeps what they free in per-thread arenas and a heap whose mmap threshold grows with use, so
+   each process's footprint grows with every shuffle (measured: peak PSS of a 100,000-document
+   run 1,766 -> 1,240 MiB with the settings below, same speed). :class:`LocalRunner` sets
+   :data:`MALLOC_SETTINGS` (unless the environment already does) in its own process with
+   ``mallopt`` and for the worker processes it starts through the environment
+   (:func:`return_freed_memory`). Remove when the local runner stops holding shuffles in its
+   processes (or glibc is no longer the allocator).
 """
 
 from __future__ import annotations
 
+import ctypes
+import os
+import platform
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
@@ -51,11 +64,40 @@ RUNNER_ALIASES = {
 }
 
 
+#: glibc malloc settings of the local runner's processes (workaround 7): two arenas at most;
+#: blocks from 64 KiB mapped on their own, so freeing one gives its memory back; the heap
+#: trimmed once 128 KiB at its top are free. Environment names, as glibc reads them.
+MALLOC_SETTINGS = {
+    "MALLOC_ARENA_MAX": 2,
+    "MALLOC_MMAP_THRESHOLD_": 64 << 10,
+    "MALLOC_TRIM_THRESHOLD_": 128 << 10,
+}
+#: ``mallopt`` parameter numbers of :data:`MALLOC_SETTINGS` (glibc's malloc.h).
+_MALLOPT = {"MALLOC_ARENA_MAX": -8, "MALLOC_MMAP_THRESHOLD_": -3, "MALLOC_TRIM_THRESHOLD_": -1}
+
+
+def return_freed_memory() -> list[str]:
+    """Apply :data:`MALLOC_SETTINGS` to this process (``mallopt``) and to the processes it
+    starts from now on (environment), except those the environment sets already, and only
+    where the C library is glibc (workaround 7). Returns the names applied."""
+    if platform.system() != "Linux" or platform.libc_ver()[0] != "glibc":
+        return []
+    libc = ctypes.CDLL("libc.so.6")
+    applied = []
+    for name, value in MALLOC_SETTINGS.items():
+        if name not in os.environ and libc.mallopt(_MALLOPT[name], value) == 1:
+            os.environ[name] = str(value)
+            applied.append(name)
+    return applied
+
+
 class LocalRunner(FnApiRunner):
     """FnApiRunner whose workers receive the pipeline options, as under DirectRunner
-    (workaround 1). Honours ``--direct_running_mode`` and ``--direct_num_workers``."""
+    (workaround 1), and whose processes give freed memory back (workaround 7). Honours
+    ``--direct_running_mode`` and ``--direct_num_workers``."""
 
     def run_pipeline(self, pipeline, options: PipelineOptions):  # noqa: ANN201 - Beam's API
+        return_freed_memory()
         encoded = JobServiceHandle.encode_pipeline_options(options.get_all_options())
         self._provision_info = ExtendedProvisionInfo(
             beam_provision_api_pb2.ProvisionInfo(pipeline_options=encoded)

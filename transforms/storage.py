@@ -17,7 +17,7 @@ from typing import IO, Literal, NamedTuple
 from apache_beam.io.filesystem import CompressionTypes
 from apache_beam.io.filesystems import FileSystems
 
-from curation.io.spill import spill_name
+from curation.io.spill import signatures_name, spill_name
 
 
 def open_raw(uri: str) -> IO[bytes]:
@@ -65,10 +65,10 @@ def list_path(path: str, follow_symlinks: bool = False) -> Listing:
             return _walk(path, follow_symlinks)
         return Listing("glob", match_files(path), [])
     if not path.endswith("/") and FileSystems.exists(path):
-        exact = [item for item in match_files(path) if item[0] == path]
+        exact = [item for item in match_files(literal(path)) if item[0] == path]
         if exact:
             return Listing("file", exact, [])
-    below = match_files(path.rstrip("/") + "/**")
+    below = match_files(literal(path.rstrip("/")) + "/**")
     if below:
         return Listing("directory", below, [])
     return Listing("glob", match_files(path), [])
@@ -104,15 +104,26 @@ def spill_path(spill_dir: str, piece: int) -> str:
     return FileSystems.join(spill_dir, spill_name(piece))
 
 
+def signatures_path(spill_dir: str, piece: int) -> str:
+    """Where a piece's signatures file lives, beside its spill file."""
+    return FileSystems.join(spill_dir, signatures_name(piece))
+
+
 #: What to do about a path scheme Beam has no filesystem for.
 SCHEME_HINTS = {
     "gs": "install Beam's GCP extra: pip install 'apache-beam[gcp]'",
     "s3": "install boto3 (pip install 'curate[s3]'); endpoint and keys as --s3_* options",
     "hf": (
-        "hf:// is not a Beam filesystem: download the dataset first (huggingface-cli download "
-        "--repo-type dataset NAME --local-dir DIR) and give DIR"
+        "Hugging Face datasets are read from a local copy: hf download --repo-type dataset "
+        "ORG/NAME --local-dir DIR, then give DIR"
     ),
 }
+
+
+def no_filesystem(scheme: str) -> str:
+    """One line: Beam cannot serve ``scheme://`` paths here, and what to do about it."""
+    hint = SCHEME_HINTS.get(scheme, "use a local path, s3:// or gs://")
+    return f"no filesystem for {scheme}:// paths: {hint}"
 
 
 def storage_problem(error: Exception) -> str:
@@ -121,14 +132,13 @@ def storage_problem(error: Exception) -> str:
     path = message.rsplit("Path specified: ", 1)[-1] if "Path specified: " in message else ""
     if not path:
         return message[:300]
-    scheme = path.split("://", 1)[0]
-    return f"no filesystem for {path}: " + SCHEME_HINTS.get(scheme, "Beam has none for this scheme")
+    return f"{path}: {no_filesystem(path.split('://', 1)[0])}"
 
 
 def literal(path: str) -> str:
     """``path`` as the fixed part of a ``FileSystems.match`` pattern: ``[``, ``*`` and ``?`` in
-    a local path are the name's, not wildcards."""
-    return path if "://" in path else glob.escape(path)
+    it are the name's, not wildcards (Beam matches ``[[]`` as ``[`` on every filesystem)."""
+    return glob.escape(path)
 
 
 def delete_file(path: str) -> None:

@@ -7,25 +7,26 @@ Shards that would be empty are not written (shard numbers may then have gaps).
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import apache_beam as beam
+import numpy as np
 import pyarrow as pa
-import pyarrow.parquet as pq
 from apache_beam.io.filesystems import FileSystems
 
-from curation.io.assemble import apply_decisions
+from curation.decision_batches import DECISION_SCHEMA, by_piece
+from curation.io.assemble import DecisionMismatch, assemble_piece
 from curation.io.partition import partitions
-from curation.io.pieces import split_piece_key
+from curation.io.pieces import key_pieces
 from curation.io.schema import OutputSchemas
-from curation.io.spill import read_spills
-from transforms.storage import read_bytes, spill_path
+from curation.io.shard_file import ParquetStream
+from curation.io.spill import spill_row_groups
+from curation.tables import concat_sorted, split_by
+from transforms.storage import create, open_raw, spill_path
 
-ROW_GROUP_ROWS = 10_000
 DECISION = "decision"
 SPILLED = "spilled"
 #: Tags of the shard stats :class:`WriteShards` outputs.
@@ -35,21 +36,6 @@ REJECT_SHARDS = "reject_shards"
 
 def shard_name(index: int) -> str:
     return f"part-{index:05d}.parquet"
-
-
-def write_table(table: pa.Table, path: str, compression: str) -> dict[str, Any]:
-    """Write one Parquet file through ``FileSystems``; return its path, rows, bytes, sha256."""
-    sink = pa.BufferOutputStream()
-    pq.write_table(table, sink, compression=compression, row_group_size=ROW_GROUP_ROWS)
-    data = sink.getvalue().to_pybytes()
-    with FileSystems.create(path) as handle:
-        handle.write(data)
-    return {
-        "path": path,
-        "rows": table.num_rows,
-        "bytes": len(data),
-        "sha256": hashlib.sha256(data).hexdigest(),
-    }
 
 
 @dataclass(frozen=True)
@@ -72,30 +58,50 @@ class _WriteShardFn(beam.DoFn):
     def process(self, item: tuple[int, Iterable[tuple[str, Any]]]) -> Iterator[tuple[str, Any]]:
         shard, entries = item
         expected = self._layout.pieces[shard]
-        decisions, spilled = [], set()
+        tables, spilled = [], set()
         for kind, entry in entries:
             if kind == SPILLED:
                 spilled.add(entry)
             else:
-                decisions.append(entry)
+                tables.append(entry)
+        decisions = dict(by_piece(concat_sorted(tables, DECISION_SCHEMA, "_key")))
         if spilled != set(expected):
             raise RuntimeError(f"shard {shard}: pieces {sorted(set(expected) - spilled)} missing")
-        spill_dir = self._layout.spill_dir
-        spills = (read_bytes(spill_path(spill_dir, piece)) for piece in expected)
-        table = read_spills(spills, self._schemas.spill)
-        corpus, rejects = apply_decisions(
-            table, decisions, self._schemas.corpus, self._schemas.rejects
-        )
-        name = shard_name(shard)
-        layout = self._layout
-        files = [
-            (CORPUS_SHARDS, _below(layout.corpus_dir, subdir), rows)
-            for subdir, rows in partitions(corpus, layout.partition_by)
-        ]
-        files.append((REJECT_SHARDS, layout.rejects_dir, rejects))
-        for kind, directory, rows in files:
-            if rows.num_rows:
-                yield kind, write_table(rows, FileSystems.join(directory, name), self._codec)
+        if set(decisions) - spilled:
+            unknown = sorted(set(decisions) - spilled)
+            raise DecisionMismatch(f"shard {shard}: decisions for pieces {unknown}, not its own")
+        layout, schemas, name = self._layout, self._schemas, shard_name(shard)
+        files: dict[tuple[str, str], ParquetStream] = {}
+
+        def file(kind: str, subdir: str) -> ParquetStream:
+            if (kind, subdir) not in files:
+                directory = layout.corpus_dir if kind == CORPUS_SHARDS else layout.rejects_dir
+                path = FileSystems.join(_below(directory, subdir), name)
+                schema = schemas.corpus if kind == CORPUS_SHARDS else schemas.rejects
+                files[kind, subdir] = ParquetStream(path, schema, self._codec, create)
+            return files[kind, subdir]
+
+        for piece in expected:
+            piece_decisions = decisions.get(piece, DECISION_SCHEMA.empty_table())
+            with open_raw(spill_path(layout.spill_dir, piece)) as spill:
+                spilled_rows = spill_row_groups(spill)
+                for corpus, rejects in assemble_piece(
+                    spilled_rows, piece_decisions, schemas.corpus, schemas.rejects
+                ):
+                    for subdir, rows in partitions(corpus, layout.partition_by):
+                        file(CORPUS_SHARDS, subdir).add(rows)
+                    file(REJECT_SHARDS, "").add(rejects)
+        for (kind, _), stream in sorted(files.items()):
+            stats = stream.close()
+            if stats is not None:
+                yield kind, stats
+
+
+def _by_shard(decisions: pa.Table, shard_of_piece: np.ndarray) -> Iterator[tuple[int, tuple]]:
+    """``(shard, (DECISION, its decisions))`` for each shard ``decisions`` has records of."""
+    shards = shard_of_piece[key_pieces(decisions["_key"].to_numpy())]
+    for shard, rows in split_by(decisions, shards):
+        yield shard, (DECISION, rows)
 
 
 def _below(directory: str, subdirectory: str) -> str:
@@ -104,7 +110,7 @@ def _below(directory: str, subdirectory: str) -> str:
 
 
 class WriteShards(beam.PTransform):
-    """(decisions by record key, spilled markers) -> corpus and reject shards.
+    """(decision tables, spilled markers) -> corpus and reject shards.
 
     Each shard is written by one worker from the spill files of its pieces: rows in input
     order, decisions applied, kept rows to ``corpus_dir``, the rest to ``rejects_dir``, each
@@ -122,16 +128,15 @@ class WriteShards(beam.PTransform):
         self._layout = layout
         self._schemas = schemas
         self._compression = compression
-        self._shard_of_piece = {
-            piece: shard for shard, pieces in layout.pieces.items() for piece in pieces
-        }
+        pieces = [(piece, shard) for shard, owned in layout.pieces.items() for piece in owned]
+        self._shard_of_piece = np.zeros(1 + max((piece for piece, _ in pieces), default=0), int)
+        for piece, shard in pieces:
+            self._shard_of_piece[piece] = shard
 
     def expand(self, inputs):  # (decisions, spilled); no annotation: Beam reads it as a type hint
         decisions, spilled = inputs
         shard_of_piece = self._shard_of_piece
-        by_shard = decisions | "DecisionsByShard" >> beam.Map(
-            lambda item: (shard_of_piece[split_piece_key(item[0])[0]], (DECISION, item[1]))
-        )
+        by_shard = decisions | "DecisionsByShard" >> beam.FlatMap(_by_shard, shard_of_piece)
         markers = spilled | "MarkersByShard" >> beam.Map(lambda item: (item[0], (SPILLED, item[1])))
         return (
             (by_shard, markers)

@@ -1,24 +1,27 @@
-"""Duplicate resolution on small per-document digests (no text), runner independent.
+"""Duplicate resolution on columns of digests (no text), runner independent.
 
-Each function resolves one group that a runner has gathered by key (an id, a content hash,
-an LSH bucket, a cluster) and returns *decisions*: what happens to each document. Every
-document ends with exactly one decision. Groups are sorted before use, so the result does not
-depend on the order a runner delivers them in.
+Each function resolves the tables a runner has gathered under one key (an id partition, a
+content partition, an LSH bucket group, a piece, a cluster partition) and returns
+*decisions* (:mod:`curation.decision_batches`): what happens to each document. Every document
+ends with exactly one decision. Rows are sorted before use, so the result does not depend on
+the order a runner delivers them in. Documents are named by their integer record keys; ranks
+decide every keeper.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, fields
-from operator import attrgetter
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import xxhash
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from curation.config import KEEP_POLICY_KEYS
+from curation.decision_batches import decision_batch, decision_table
 from curation.decisions import Decision, Reason, Stage, kept, rejected
-from curation.dedup.minhash import MinHasher, estimated_jaccard
+from curation.dedup.minhash import estimated_jaccard
 
 _PRIORITY_OFFSET = 1_000_000
 
@@ -47,136 +50,103 @@ def rank_key(doc: dict[str, Any], policy: tuple[str, ...] = KEEP_POLICY_KEYS) ->
     return "\x1f".join(parts)
 
 
-@dataclass(frozen=True)
-class Digest:
-    """What dedup (and the synthetic cap) need of a document; no text.
-
-    Identity, origin, hashes, keeper rank, per-document verdict and synthetic flag.
-    """
-
-    key: str  # internal per-record key (piece + position, see curation.io.pieces)
-    id: str
-    source: str
-    uri: str
-    record: int
-    content_hash: str
-    signature: bytes
-    rank: str  # sorts in keeper order; unique per id
-    verdict: tuple[str, str, str] | None  # per-document rejection (a Verdict), if any
-    synthetic: bool = False
-    synthetic_score: float | None = None
-
-    @classmethod
-    def of(cls, doc: dict[str, Any]) -> Digest:
-        return cls(
-            key=doc["_key"],
-            id=doc["id"],
-            source=doc["source"],
-            uri=doc["source_uri"],
-            record=doc["source_record"],
-            content_hash=doc["content_hash"],
-            signature=doc["_signature"],
-            rank=doc["_rank"],
-            verdict=doc["_verdict"],
-            synthetic=bool(doc.get("synthetic")),
-            synthetic_score=doc.get("synthetic_score"),
-        )
+def _run_starts(column: pa.ChunkedArray | pa.Array) -> np.ndarray:
+    """True where a sorted column's value differs from the row before (and at row 0)."""
+    values = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    starts = np.ones(len(values), dtype=bool)
+    if len(values) > 1:
+        differs = pc.not_equal(values.slice(1), values.slice(0, len(values) - 1))
+        starts[1:] = differs.to_numpy(zero_copy_only=False)
+    return starts
 
 
-@dataclass(frozen=True)
-class Node:
-    """A document that takes part in near-dedup: the keeper of its exact-duplicate group.
-
-    ``exact_copies`` are the record keys of the group's other members; they are decided with
-    the cluster, so their ``duplicate_of`` names the document finally kept.
-    """
-
-    rank: str
-    key: str
-    id: str
-    signature: bytes
-    exact_copies: tuple[str, ...] = ()
-
-    @property
-    def weight(self) -> int:
-        """Documents this node stands for: itself and its exact copies."""
-        return 1 + len(self.exact_copies)
+#: Columns of the documents that pass the id step and take part in dedup.
+ELIGIBLE_COLUMNS = ("key", "id", "content_hash", "rank", "band_hashes")
 
 
-#: A digest's or node's field values in order, as a plain tuple (``Digest(*fields)`` and
-#: ``Node(*fields)`` rebuild them). Shuffles carry these: Beam's coder encodes and decodes a
-#: tuple of strings and bytes ~10x faster than a dataclass, which it pickles element by element.
-digest_fields = attrgetter(*(field.name for field in fields(Digest)))
-node_fields = attrgetter(*(field.name for field in fields(Node)))
-NodeFields = tuple[str, str, str, bytes, tuple[str, ...]]
-
-
-def resolve_id_group(digests: Iterable[Digest]) -> tuple[Digest, list[Decision]]:
+def resolve_ids(digests: pa.Table) -> tuple[pa.Table, pa.Table]:
     """Records sharing an id: the first by (file, record number) keeps it.
 
-    Returns the winner and a ``duplicate_id`` decision for every other record.
+    Returns ``(decisions, eligible)``: a ``duplicate_id`` reject for every other record, the
+    reject of every winner that a per-document rule rejected (its verdict), and the other
+    winners' :data:`ELIGIBLE_COLUMNS`.
     """
-    ordered = sorted(digests, key=lambda d: (d.uri, d.record))
-    winner = ordered[0]
-    losers = [
-        rejected(
-            d.key,
-            Stage.IDS,
-            Reason.DUPLICATE_ID,
-            f"id first used at {winner.uri}:{winner.record}",
-            duplicate_of=winner.id,
-        )
-        for d in ordered[1:]
-    ]
-    return winner, losers
-
-
-def resolve_exact_group(digests: Iterable[Digest]) -> Node:
-    """Documents with the same ``content_hash``: the best-ranked stands for all of them."""
-    keeper, *copies = sorted(digests, key=lambda d: d.rank)
-    return Node(
-        keeper.rank,
-        keeper.key,
-        keeper.id,
-        keeper.signature,
-        exact_copies=tuple(copy.key for copy in copies),
+    order = pc.sort_indices(
+        pa.table(
+            {
+                "id": digests["id"],
+                "uri": digests["uri"].cast(pa.string()),
+                "record": digests["record"],
+                "key": digests["key"],
+            }
+        ),
+        sort_keys=[(name, "ascending") for name in ("id", "uri", "record", "key")],
     )
+    table = digests.take(order)
+    first = _run_starts(table["id"])
+    losers = np.flatnonzero(~first)
+    winner_of = np.maximum.accumulate(np.where(first, np.arange(len(first)), 0))
+    winners = table.take(winner_of[losers])
+    details = [
+        f"id first used at {uri}:{record}"
+        for uri, record in zip(
+            winners["uri"].to_pylist(), winners["record"].to_pylist(), strict=True
+        )
+    ]
+    duplicates = decision_batch(
+        table["key"].take(losers),
+        False,
+        reject_stage=[Stage.IDS] * len(losers),
+        reject_reason=[Reason.DUPLICATE_ID] * len(losers),
+        reject_detail=details,
+        duplicate_of=winners["id"],
+    )
+    winners = table.filter(first)
+    has_verdict = pc.is_valid(winners["verdict_reason"])
+    judged = winners.filter(has_verdict)
+    verdicts = decision_batch(
+        judged["key"],
+        False,
+        reject_stage=judged["verdict_stage"],
+        reject_reason=judged["verdict_reason"],
+        reject_detail=judged["verdict_detail"],
+    )
+    eligible = winners.filter(pc.invert(has_verdict)).select(ELIGIBLE_COLUMNS)
+    return pa.concat_tables([duplicates, verdicts]), eligible
 
 
-def content_batch(content_hash: str, batches: int) -> int:
-    """The batch (``0 .. batches - 1``) of a hex ``content_hash``: exact copies share one."""
-    return int(content_hash[:16], 16) % batches
+#: A near-dedup node: the keeper of an exact-duplicate group, the record keys of the group's
+#: other members (its exact copies, in rank order) and its band hashes. Copies are decided
+#: with the node, so their ``duplicate_of`` names the document finally kept.
+NODE_SCHEMA = pa.schema(
+    [
+        ("key", pa.int64()),
+        ("id", pa.string()),
+        ("copies", pa.list_(pa.int64())),
+        ("band_hashes", pa.list_(pa.uint64())),
+    ]
+)
 
 
-def resolve_content_batch(digests: Iterable[Digest], exact: bool) -> list[Node]:
-    """The near-dedup nodes of one content batch, in rank order: with ``exact``, one per
-    content hash (:func:`resolve_exact_group`), else one per document."""
-    groups: dict[str, list[Digest]] = {}
-    for digest in digests:
-        groups.setdefault(digest.content_hash if exact else digest.key, []).append(digest)
-    return sorted(map(resolve_exact_group, groups.values()), key=lambda node: node.rank)
-
-
-def rank_block(rank: str, blocks: int) -> int:
-    """The node block (``0 .. blocks - 1``) of a rank: where a node's signature and data meet
-    its candidate edges and its cluster label, found from the rank alone (XXH64 of it)."""
-    return xxhash.xxh64_intdigest(rank.encode("utf-8", "surrogatepass")) % blocks
-
-
-#: Nodes of one content batch that share a node block: ``(block, node fields)``.
-NodeBlock = tuple[int, tuple[NodeFields, ...]]
-
-
-def node_blocks(nodes: Iterable[Node], blocks: int) -> list[NodeBlock]:
-    """``nodes`` grouped by :func:`rank_block`, in block order, each group in input order.
-
-    Joins by block instead of by rank move one element per (content batch, block) instead of
-    one per document, which keeps a runner's per-element shuffle cost off the verification and
-    label joins."""
-    grouped: dict[int, list[NodeFields]] = {}
-    for node in nodes:
-        grouped.setdefault(rank_block(node.rank, blocks), []).append(node_fields(node))
-    return [(block, tuple(grouped[block])) for block in sorted(grouped)]
+def resolve_exact(eligible: pa.Table, exact: bool) -> pa.Table:
+    """The near-dedup nodes of one content partition: with ``exact``, one per content hash
+    (the best-ranked document stands for the others), else one per document."""
+    if exact:
+        sort_keys = [("content_hash", "ascending"), ("rank", "ascending")]
+        table = eligible.take(pc.sort_indices(eligible.select(["content_hash", "rank"]), sort_keys))
+        first = _run_starts(table["content_hash"])
+    else:
+        table = eligible.take(pc.sort_indices(eligible["key"]))
+        first = np.ones(table.num_rows, dtype=bool)
+    starts = np.flatnonzero(first)
+    copy_counts = np.diff(np.append(starts, table.num_rows)) - 1
+    offsets = np.concatenate(([0], np.cumsum(copy_counts))).astype(np.int32)
+    copies = pa.ListArray.from_arrays(
+        pa.array(offsets), table["key"].combine_chunks().filter(pa.array(~first))
+    )
+    keepers = table.take(starts)
+    columns = {name: keepers[name] for name in NODE_SCHEMA.names if name != "copies"}
+    return pa.table({**columns, "copies": copies}).select(NODE_SCHEMA.names)
 
 
 def bucket_parts(batches: int, bands: int) -> int:
@@ -188,71 +158,157 @@ def bucket_parts(batches: int, bands: int) -> int:
 #: A bucket group: ``(band, part)``; its members are the nodes whose band hash is ``part``
 #: modulo the number of parts.
 BucketGroup = tuple[int, int]
-#: A group's entries from one batch: band hashes (uint64, native byte order) and their ranks.
-BandEntries = tuple[bytes, tuple[str, ...]]
+#: A bucket group's entries from one content partition.
+BAND_SCHEMA = pa.schema([("band_hash", pa.uint64()), ("key", pa.int64())])
+#: Members of the LSH buckets that have more than one: ``(band, band_hash)`` is the bucket.
+#: Where a member's piece is read, its rank is appended (:func:`star_edges`).
+MEMBER_SCHEMA = pa.schema([("band", pa.int32()), ("band_hash", pa.uint64()), ("key", pa.int64())])
 
 
-def band_entries(
-    nodes: Sequence[Node], hasher: MinHasher, parts: int
-) -> Iterator[tuple[BucketGroup, BandEntries]]:
-    """The LSH band hashes of a batch of nodes, one element per bucket group they fall in.
+def band_entries(nodes: pa.Table, bands: int, parts: int) -> Iterator[tuple[BucketGroup, pa.Table]]:
+    """The LSH band hashes of a table of nodes, one table per bucket group they fall in.
 
-    Shuffling a few arrays per batch instead of one ``(band key, rank)`` element per band and
-    document keeps the per-element cost of a runner's shuffle off the bucket step (16 elements
-    per document at the default bands). A bucket is a band and a hash: its members all land
-    in the same group. Nodes without band hashes (no shingles) take no part.
+    A bucket is a band and a hash: its members all land in the same group. Nodes without band
+    hashes (no shingles) take no part.
     """
-    rows = [(hashes, node.rank) for node in nodes if (hashes := hasher.band_hashes(node.signature))]
-    if not rows:
+    with_bands = nodes.filter(pc.greater(pc.list_value_length(nodes["band_hashes"]), 0))
+    if with_bands.num_rows == 0:
         return
-    hashes = np.array([row[0] for row in rows], dtype=np.uint64)
-    ranks = np.array([row[1] for row in rows], dtype=object)
+    hashes = pc.list_flatten(with_bands["band_hashes"]).to_numpy().reshape(-1, bands)
+    keys = with_bands["key"].to_numpy()
     group_parts = hashes % np.uint64(parts)
-    for band in range(hasher.bands):
+    for band in range(bands):
         for part in range(parts):
-            members = group_parts[:, band] == part
-            if members.any():
-                entries = (hashes[members, band].tobytes(), tuple(ranks[members].tolist()))
-                yield (band, part), entries
+            members = np.flatnonzero(group_parts[:, band] == part)
+            if members.size:
+                entries = {"band_hash": hashes[members, band], "key": keys[members]}
+                yield (band, part), pa.table(entries, schema=BAND_SCHEMA)
 
 
-def bucket_group_edges(entries: Iterable[BandEntries]) -> Iterator[tuple[str, str]]:
-    """Star edges (:func:`bucket_edges`) of every bucket in one bucket group: the members of a
-    bucket have equal band hashes. Buckets of one member, most of them, are skipped in numpy."""
-    chunks = list(entries)
-    hashes = np.concatenate([np.frombuffer(chunk[0], dtype=np.uint64) for chunk in chunks])
-    ranks = [rank for chunk in chunks for rank in chunk[1]]
-    order = np.argsort(hashes, kind="stable")
-    ordered = hashes[order]
-    starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
-    sizes = np.diff(np.append(starts, len(ordered)))
-    shared = sizes > 1
-    for start, size in zip(starts[shared].tolist(), sizes[shared].tolist(), strict=True):
-        yield from bucket_edges(ranks[index] for index in order[start : start + size].tolist())
+def shared_buckets(band: int, entries: Sequence[pa.Table]) -> pa.Table:
+    """The members of every bucket with more than one member in one bucket group of
+    ``band`` (:data:`MEMBER_SCHEMA`). Most buckets have one member: only the shared ones,
+    whose members are near-duplicate candidates, go on."""
+    table = pa.concat_tables(entries)
+    hashes, keys = table["band_hash"].to_numpy(), table["key"].to_numpy()
+    order = np.lexsort((keys, hashes))
+    hashes, keys = hashes[order], keys[order]
+    shared = np.zeros(len(hashes), dtype=bool)
+    if len(hashes) > 1:
+        same = hashes[1:] == hashes[:-1]
+        shared[1:] |= same
+        shared[:-1] |= same
+    count = int(shared.sum())
+    return pa.table(
+        {
+            "band": np.full(count, band, np.int32),
+            "band_hash": hashes[shared],
+            "key": keys[shared],
+        },
+        schema=MEMBER_SCHEMA,
+    )
 
 
-def bucket_edges(ranks: Iterable[str]) -> Iterator[tuple[str, str]]:
-    """Star edges of one LSH bucket: every member to the bucket's smallest rank.
+def star_edges(members: pa.Table) -> Iterator[tuple[int, int]]:
+    """Star edges ``(hub, member)`` (record keys) of the buckets in a table of bucket members
+    with their ranks (:data:`MEMBER_SCHEMA` and ``rank``): each member of a bucket to the
+    member of smallest rank.
 
-    A bucket of k members yields at most k - 1 edges (never k^2 pairs), so a bucket of
-    100,000 identical documents costs one sort. Edges are candidates: see :func:`verified`.
+    A bucket of k members yields k - 1 edges (never k^2 pairs), so a bucket of 100,000
+    identical documents costs one sort. Edges are candidates: see :func:`verified`.
     """
-    ordered = sorted(set(ranks))
-    for node in ordered[1:]:
-        yield ordered[0], node
+    sort_keys = [(name, "ascending") for name in ("band", "band_hash", "rank")]
+    table = members.take(pc.sort_indices(members.select(["band", "band_hash", "rank"]), sort_keys))
+    bands, hashes = table["band"].to_numpy(), table["band_hash"].to_numpy()
+    keys = table["key"].to_numpy()
+    first = np.ones(len(keys), dtype=bool)
+    first[1:] = (hashes[1:] != hashes[:-1]) | (bands[1:] != bands[:-1])
+    hubs = keys[np.flatnonzero(first)[np.cumsum(first) - 1]]
+    yield from zip(hubs[~first].tolist(), keys[~first].tolist(), strict=True)
 
 
-def verified(hub: bytes, node: bytes, threshold: float) -> bool:
-    """Whether a candidate edge's signatures estimate a Jaccard of at least ``threshold``.
+def estimated_jaccards(signatures_a: np.ndarray, signatures_b: np.ndarray) -> np.ndarray:
+    """Row by row :func:`~curation.dedup.minhash.estimated_jaccard` of two signature
+    matrices (one signature per row)."""
+    return np.count_nonzero(signatures_a == signatures_b, axis=1) / signatures_a.shape[1]
+
+
+def verified(hubs: np.ndarray, members: np.ndarray, threshold: float) -> np.ndarray:
+    """Which candidate edges' signatures (matching rows of two matrices) estimate a Jaccard
+    of at least ``threshold``.
 
     Dropping the other candidates removes most LSH false positives (pairs below the threshold
     that share a band by chance).
     """
-    return estimated_jaccard(hub, node) >= threshold
+    return estimated_jaccards(hubs, members) >= threshold
 
 
-def resolve_cluster(members: Iterable[Node], label: str) -> list[Decision]:
-    """Decisions for one near-duplicate cluster whose smallest rank (the keeper) is ``label``.
+def singleton_decisions(nodes: pa.Table) -> pa.Table:
+    """Decisions of nodes in no near-duplicate cluster: each is kept; one with exact copies
+    is a cluster of its own (its id, size = copies + 1) whose copies are ``exact_duplicate``
+    rejects naming it."""
+    copies = nodes["copies"]
+    sizes = pc.add(pc.list_value_length(copies), 1)
+    ids = nodes["id"]
+    cluster_ids = pc.if_else(pc.greater(sizes, 1), ids, pa.scalar(None, pa.string()))
+    keepers = decision_batch(nodes["key"], True, dup_cluster_id=cluster_ids, dup_cluster_size=sizes)
+    keepers_of_copies = ids.take(pc.list_parent_indices(copies))
+    details = pc.binary_join_element_wise("same content_hash as ", keepers_of_copies, "")
+    count = len(keepers_of_copies)
+    exact_copies = decision_batch(
+        pc.list_flatten(copies),
+        False,
+        reject_stage=[Stage.EXACT_DEDUP] * count,
+        reject_reason=[Reason.EXACT_DUPLICATE] * count,
+        reject_detail=details,
+        duplicate_of=keepers_of_copies,
+        dup_cluster_id=keepers_of_copies,
+    )
+    return pa.concat_tables([keepers, exact_copies])
+
+
+@dataclass(frozen=True)
+class Node:
+    """A node of a near-duplicate cluster, with its signature (``num_perm * 4`` bytes)."""
+
+    rank: str
+    key: int
+    id: str
+    signature: bytes
+    exact_copies: tuple[int, ...] = ()
+
+    @property
+    def weight(self) -> int:
+        """Documents this node stands for: itself and its exact copies."""
+        return 1 + len(self.exact_copies)
+
+
+#: Members of near-duplicate clusters: a node, its cluster's label and its signature.
+CLUSTER_SCHEMA = pa.schema(
+    [
+        ("label", pa.int64()),
+        ("key", pa.int64()),
+        ("id", pa.string()),
+        ("rank", pa.string()),
+        ("copies", pa.list_(pa.int64())),
+        ("signature", pa.binary()),
+    ]
+)
+
+
+def resolve_clusters(members: pa.Table) -> pa.Table:
+    """Decisions of every cluster (rows of one label) in a table of cluster members."""
+    clusters: dict[int, list[Node]] = {}
+    for row in members.to_pylist():
+        node = Node(row["rank"], row["key"], row["id"], row["signature"], tuple(row["copies"]))
+        clusters.setdefault(row["label"], []).append(node)
+    return decision_table(
+        decision for label in sorted(clusters) for decision in resolve_cluster(clusters[label])
+    )
+
+
+def resolve_cluster(members: Iterable[Node]) -> list[Decision]:
+    """Decisions for one near-duplicate cluster: its smallest rank is kept.
 
     The keeper is kept with the cluster's id (its own document id) and size (documents it
     stands for, exact duplicates included); every other member is a ``near_duplicate`` reject
@@ -261,8 +317,6 @@ def resolve_cluster(members: Iterable[Node], label: str) -> list[Decision]:
     """
     ordered = sorted(members, key=lambda n: n.rank)
     keeper = ordered[0]
-    if keeper.rank != label:
-        raise ValueError(f"cluster label {label!r} is not its smallest member")
     size = sum(node.weight for node in ordered)
     cluster_id = keeper.id if len(ordered) > 1 or keeper.weight > 1 else None
     decisions = [kept(keeper.key, cluster_id, size)]

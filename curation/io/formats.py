@@ -16,6 +16,7 @@ file, when the inputs are listed, so every worker reads a file the same way.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Literal
 
@@ -38,16 +39,18 @@ CODEC_SUFFIXES: dict[str, Codec] = {
     ".bz2": "bz2",
     ".xz": "xz",
 }
-#: Leading bytes of each compressed format.
-CODEC_MAGIC: dict[Codec, bytes] = {
-    "gzip": b"\x1f\x8b",
-    "zstd": b"\x28\xb5\x2f\xfd",
-    "bz2": b"BZh",
-    "xz": b"\xfd7zXZ\x00",
+#: Leading bytes of each compressed format. bzip2's own magic is three letters a text may
+#: start with ("BZh"), so its block size digit and first block (or end-of-stream) marker are
+#: part of the pattern.
+CODEC_MAGIC: dict[Codec, re.Pattern[bytes]] = {
+    "gzip": re.compile(rb"\x1f\x8b"),
+    "zstd": re.compile(rb"\x28\xb5\x2f\xfd"),
+    "bz2": re.compile(rb"BZh[1-9](\x31\x41\x59\x26\x53\x59|\x17\x72\x45\x38\x50\x90)"),
+    "xz": re.compile(rb"\xfd7zXZ\x00"),
 }
 PARQUET_MAGIC = b"PAR1"
 #: Bytes of a file's head that detection needs.
-HEAD_BYTES = 8
+HEAD_BYTES = 10
 
 
 @dataclass(frozen=True)
@@ -96,7 +99,7 @@ def skip_reason(name: str, kind: str) -> str | None:
 
 def codec_of(head: bytes) -> Codec | None:
     for codec, magic in CODEC_MAGIC.items():
-        if head.startswith(magic):
+        if magic.match(head):
             return codec
     return None
 

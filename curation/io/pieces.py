@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from curation.io.inputs import InputFile, split_into_ranges
 
 #: With ``read.split_bytes: null`` the input is cut into about this many pieces, so even a
@@ -76,15 +78,24 @@ def pieces_by_shard(pieces: Sequence[Piece]) -> dict[int, tuple[int, ...]]:
     return {shard: tuple(indices) for shard, indices in shards.items()}
 
 
-def piece_key(piece: int, ordinal: int) -> str:
-    """Internal record key: the piece and the row's 0-based position in its spill file.
-
-    Zero-padded, so keys sort in input order.
-    """
-    return f"{piece:07d}:{ordinal:09d}"
+#: Low bits of a record key that hold the row's position in its piece (up to 2^40 rows).
+ORDINAL_BITS = 40
 
 
-def split_piece_key(key: str) -> tuple[int, int]:
+def piece_key(piece: int, ordinal: int) -> int:
+    """Internal record key: the piece and the row's 0-based position in its spill file, as
+    one integer (the piece in the high bits), so keys sort in input order and travel through
+    shuffles as 8 bytes."""
+    if not 0 <= ordinal < 1 << ORDINAL_BITS:
+        raise ValueError(f"piece {piece}: row {ordinal} beyond {1 << ORDINAL_BITS} rows")
+    return piece << ORDINAL_BITS | ordinal
+
+
+def split_piece_key(key: int) -> tuple[int, int]:
     """(piece, ordinal) of a :func:`piece_key`."""
-    piece, ordinal = key.split(":")
-    return int(piece), int(ordinal)
+    return key >> ORDINAL_BITS, key & ((1 << ORDINAL_BITS) - 1)
+
+
+def key_pieces(keys: np.ndarray) -> np.ndarray:
+    """The piece of each record key (int64 array)."""
+    return keys >> ORDINAL_BITS

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import json
 import math
+import os
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from curation.config import SourceConfig
@@ -47,11 +49,20 @@ def listed_fields(detail: str | None) -> list[str]:
 
 
 def printable_uri(uri: str) -> str:
-    """``uri`` as valid UTF-8 text for outputs, keys and the manifest: a file name byte that is
-    not UTF-8 (kept by Python as a lone surrogate) is written ``\\xNN``."""
+    """``uri`` as valid UTF-8 text for outputs, ids and the manifest, one text per file.
+
+    A local file name whose bytes are not UTF-8 (kept by Python as lone surrogates) is written
+    as its absolute ``file://`` URI (RFC 8089: every byte outside unreserved ASCII
+    percent-encoded, ``file:///data/caf%FF.jsonl``), which no other input can be (Beam serves
+    no ``file://`` paths); ``urllib.parse.unquote_to_bytes`` gives the name's bytes back.
+    Other names are written as given. (Object store keys are UTF-8: a non-UTF-8 one, which
+    can only come from the command line, gets ``\\xNN`` escapes in messages.)
+    """
     if not has_lone_surrogate(uri):
         return uri
-    return uri.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    if "://" in uri:
+        return uri.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return Path(os.path.abspath(uri)).as_uri()
 
 
 @dataclass(frozen=True)

@@ -82,8 +82,9 @@ def reject_schema(metric_fields: Sequence[str], signal_fields: Mapping[str, type
 
 
 def spill_schema(metric_fields: Sequence[str], signal_fields: Mapping[str, type]) -> pa.Schema:
-    """Schema of a piece's spill file: reject columns plus the internal record key ``_key``."""
-    return reject_schema(metric_fields, signal_fields).append(pa.field("_key", pa.string()))
+    """Schema of a piece's spill file: reject columns plus the internal record key ``_key``
+    (:func:`curation.io.pieces.piece_key`)."""
+    return reject_schema(metric_fields, signal_fields).append(pa.field("_key", pa.int64()))
 
 
 def rows_to_table(rows: Sequence[Mapping[str, Any]], schema: pa.Schema) -> pa.Table:

@@ -1,14 +1,16 @@
-"""Spill files: one Parquet file per piece with its scored rows, written and read by workers.
+"""Spill files: one Parquet file per piece with its scored rows, written and read by workers,
+and beside it the piece's MinHash signatures (read by near-dedup where it verifies pairs).
 
 They live under the run's work directory (``OUT/_tmp-*/spill/``, deleted when the run is
-published). A retried piece rewrites its file whole under the same name.
+published). A retried piece rewrites its files whole under the same names.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterator, Sequence
 from typing import IO, Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -51,7 +53,69 @@ class SpillWriter:
         self._stream.close()
 
 
-def read_spills(files: Iterable[bytes], schema: pa.Schema) -> pa.Table:
-    """The rows of spill files (their bytes), concatenated in the given order."""
-    tables = [pq.read_table(pa.BufferReader(data), schema=schema) for data in files]
-    return pa.concat_tables(tables) if tables else schema.empty_table()
+def spill_row_groups(stream: IO[bytes]) -> Iterator[pa.Table]:
+    """The row groups of a spill file (an open, seekable binary stream), one table each, so a
+    reader holds one row group at a time."""
+    spill = pq.ParquetFile(stream)
+    for index in range(spill.num_row_groups):
+        yield spill.read_row_group(index)
+
+
+def signatures_name(piece: int) -> str:
+    """File name of a piece's signatures file, beside its spill file."""
+    return f"piece-{piece:07d}.signatures.arrow"
+
+
+def encode_signatures(
+    keys: Sequence[int], ranks: Sequence[str], signatures: Sequence[bytes], width: int
+) -> bytes:
+    """A piece's signatures file: its scored documents' record keys (ascending), keeper ranks
+    and MinHash signatures of ``width`` bytes each, as an Arrow IPC file (read back by
+    :class:`Signatures`). Near-dedup reads these for the few documents that share an LSH
+    bucket instead of shuffling them for every document."""
+    table = pa.table(
+        {
+            "_key": pa.array(keys, pa.int64()),
+            "rank": pa.array(ranks, pa.string()),
+            "signature": pa.array(signatures, pa.binary(width)),
+        }
+    )
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_file(sink, table.schema) as writer:
+        writer.write_table(table)
+    return sink.getvalue().to_pybytes()
+
+
+class Signatures:
+    """One piece's signatures file (its bytes): ranks and signatures by record key."""
+
+    def __init__(self, data: bytes) -> None:
+        table = pa.ipc.open_file(pa.BufferReader(data)).read_all()
+        self._keys = table["_key"].to_numpy()
+        self._ranks = table["rank"]
+        width = table.schema.field("signature").type.byte_width
+        column = table["signature"].combine_chunks()
+        words = len(self._keys) * width // 4
+        values = (
+            np.frombuffer(column.buffers()[1], np.uint32, words, column.offset * width)
+            if words
+            else np.empty(0, np.uint32)
+        )
+        self._matrix = values.reshape(len(self._keys), width // 4)
+
+    def _rows(self, keys: np.ndarray) -> np.ndarray:
+        index = np.searchsorted(self._keys, keys)
+        found = index < len(self._keys)
+        found[found] = self._keys[index[found]] == keys[found]
+        if not found.all():
+            raise KeyError(f"no signature for record key {int(keys[~found][0])}")
+        return index
+
+    def of(self, keys: np.ndarray) -> np.ndarray:
+        """Signatures of ``keys`` (int64 array) as rows of a uint32 matrix, in ``keys`` order;
+        ``KeyError`` if a key has none."""
+        return self._matrix[self._rows(keys)]
+
+    def ranks(self, keys: np.ndarray) -> pa.ChunkedArray:
+        """Keeper ranks of ``keys``, in ``keys`` order."""
+        return self._ranks.take(self._rows(keys))

@@ -1,17 +1,26 @@
-"""The shipped linear model: standardised signals -> logistic regression -> Platt calibration.
+"""The shipped linear model: signals + word rates -> logistic regression -> length-aware Platt.
 
 Runtime uses numpy and the standard library only. The artefact is ``model.json`` next to this
 file, written by ``scripts/train_synthetic.py``.
 
+Inputs: a few signals (:mod:`curation.synthetic.signals`) and the rate per 1,000 tokens of
+each word of a learned vocabulary (``w_<word>``), heavy-tailed rates as ``log1p``, median
+imputation, z-scores clipped to +-``clip``. A document's vocabulary is sparse, so the run-time
+path (:class:`CompiledModel`) adds up only the words present; it equals the dense
+:meth:`LinearModel.decision` used in training.
+
 Calibration prior: probabilities are calibrated for a 50/50 human/machine prior (training
 weights give both classes equal mass). For a corpus prior ``pi`` of machine text, re-prior with
 ``odds' = odds * pi / (1 - pi)``, i.e. ``p' = p*pi / (p*pi + (1-p)*(1-pi))`` (Saerens et al. 2002);
-see :func:`reprior`.
+see :func:`reprior`. Calibration depends on length: ``p = sigmoid((a + a_len / sqrt(n)) * z + b)``
+for decision value ``z`` and ``n`` word tokens, so short texts get less extreme probabilities.
 """
 
 from __future__ import annotations
 
+import heapq
 import json
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -19,12 +28,12 @@ from pathlib import Path
 
 import numpy as np
 
-from curation.synthetic.function_words import FEATURE_PREFIX
-
 DEFAULT_MODEL_PATH = Path(__file__).with_name("model.json")
+WORD_PREFIX = "w_"
+"""Name prefix of a vocabulary word's rate in ``top_features`` (``w_the``)."""
+Z_95 = 1.959963984540054
 
-# Heavy-tailed non-negative rates enter the model as log1p(rate); so do the ``fw_<word>``
-# function-word rates.
+# Heavy-tailed non-negative signal rates enter the model as log1p(rate); so do word rates.
 LOG_FEATURES = frozenset(
     {
         "marker_rate",
@@ -42,18 +51,28 @@ LOG_FEATURES = frozenset(
 
 @cache
 def _log_mask(names: tuple[str, ...]) -> np.ndarray:
-    return np.array([n in LOG_FEATURES or n.startswith(FEATURE_PREFIX) for n in names])
+    return np.array([n in LOG_FEATURES for n in names], dtype=bool)
 
 
 def feature_vector(
     signals: Mapping[str, float | int | str | None], names: Sequence[str]
 ) -> np.ndarray:
-    """Model inputs for ``names`` from a feature dict (log1p for :data:`LOG_FEATURES` and
-    ``fw_*``; None->NaN), as a float array."""
+    """Signal inputs ``names`` from a signal dict (log1p for :data:`LOG_FEATURES`; None->NaN)."""
     out = np.array([signals[name] for name in names], dtype=float)
     mask = _log_mask(tuple(names))
     out[mask] = np.log1p(out[mask])
     return out
+
+
+def word_rates(tokens: Sequence[str], words: Sequence[str]) -> np.ndarray:
+    """``log1p`` of each vocabulary word's rate per 1,000 of the lower-cased ``tokens``."""
+    index = {w: i for i, w in enumerate(words)}
+    counts = np.zeros(len(words))
+    for tok in tokens:
+        i = index.get(tok)
+        if i is not None:
+            counts[i] += 1
+    return np.log1p(counts * (1000.0 / len(tokens))) if tokens else counts
 
 
 def sigmoid(z: np.ndarray | float) -> np.ndarray | float:
@@ -68,52 +87,112 @@ def reprior(p: float, prior: float) -> float:
 
 
 @dataclass(frozen=True)
+class Calibration:
+    """Length-aware Platt map and the decision value's sampling spread.
+
+    ``p = sigmoid((a + a_len / sqrt(n)) * z + b + b_len / sqrt(n))``: ``a_len`` makes the same
+    evidence count for less in a short text; ``b_len`` corrects the shift of short texts'
+    decision values (fewer words, fewer lexicon hits) in both classes, fitted with the classes
+    balanced within every length band, so length itself is not evidence. ``spread / sqrt(n)``
+    is the standard deviation of the decision value of an ``n``-word window of a text around
+    the value of the whole text (training texts of ``reference_words`` words on average, cut
+    into windows).
+    """
+
+    a: float
+    a_len: float
+    b: float
+    b_len: float
+    spread: float
+    reference_words: float
+
+    def slope(self, n_words: np.ndarray | float) -> np.ndarray | float:
+        return self.a + self.a_len / np.sqrt(np.maximum(n_words, 1))
+
+    def offset(self, n_words: np.ndarray | float) -> np.ndarray | float:
+        return self.b + self.b_len / np.sqrt(np.maximum(n_words, 1))
+
+    def probability(self, z: np.ndarray | float, n_words: np.ndarray | float):
+        """Calibrated P(machine) for decision values ``z`` of texts of ``n_words`` tokens."""
+        return sigmoid(self.slope(n_words) * z + self.offset(n_words))
+
+    def interval(self, z: float, n_words: int) -> tuple[float, float]:
+        """95 % range of the score that a longer text (``reference_words``) by the same writer
+        would get, given this ``n_words``-word text's decision value ``z``; it always contains
+        this text's own score and widens as ``n_words`` shrinks."""
+        half = Z_95 * self.spread / math.sqrt(max(n_words, 1))
+        longer = max(n_words, self.reference_words)
+        slope, offset = self.slope(longer), self.offset(longer)
+        own = float(self.probability(z, n_words))
+        low = float(sigmoid(slope * (z - half) + offset))
+        high = float(sigmoid(slope * (z + half) + offset))
+        return min(low, own), max(high, own)
+
+
+@dataclass(frozen=True)
 class LinearModel:
-    """Logistic regression over standardised (optionally clipped) features with median
-    imputation and a Platt map."""
+    """Logistic regression over standardised, clipped inputs: the signals ``names`` followed by
+    the word rates of ``words`` (arrays ``median`` ... ``coef`` cover both, in that order)."""
 
     names: tuple[str, ...]
+    words: tuple[str, ...]
     median: np.ndarray
     mean: np.ndarray
     scale: np.ndarray
     coef: np.ndarray
     intercept: float
-    platt: tuple[float, float]
+    calibration: Calibration
     clip: float | None = None
+
+    @property
+    def input_names(self) -> tuple[str, ...]:
+        """Every input's name: signals, then ``w_<word>``."""
+        return self.names + tuple(WORD_PREFIX + w for w in self.words)
 
     def standardise(self, x: np.ndarray) -> np.ndarray:
         """Impute NaN with the training median, z-score, and clip to +-``clip`` (if set).
 
-        Clipping (winsorising) bounds what one feature can contribute on text unlike the
+        Clipping (winsorising) bounds what one input can contribute on text unlike the
         training data, e.g. a story full of "I" scored by a model that saw mostly news.
         """
         x = np.where(np.isnan(x), self.median, x)
         z = (x - self.mean) / self.scale
         return z if self.clip is None else np.clip(z, -self.clip, self.clip)
 
+    def standardise_signals(self, row: np.ndarray) -> np.ndarray:
+        """:meth:`standardise` of the signal inputs alone (one row over ``names``)."""
+        k = len(self.names)
+        x = np.where(np.isnan(row), self.median[:k], row)
+        z = (x - self.mean[:k]) / self.scale[:k]
+        return z if self.clip is None else np.clip(z, -self.clip, self.clip)
+
     def decision(self, x: np.ndarray) -> np.ndarray:
-        """Uncalibrated log-odds for raw feature rows ``x`` (n, d)."""
+        """Uncalibrated log-odds for full input rows ``x`` (n, len(input_names))."""
         return self.standardise(x) @ self.coef + self.intercept
 
-    def probability(self, x: np.ndarray) -> np.ndarray:
-        """Calibrated P(machine) under a 50/50 prior, in [0, 1]."""
-        a, b = self.platt
-        return sigmoid(a * self.decision(x) + b)
-
-    def contributions(self, row: np.ndarray) -> np.ndarray:
-        """Per-feature log-odds contributions ``coef * z`` for one raw feature row."""
-        return self.coef * self.standardise(row)
-
     def to_json(self) -> dict:
-        """Plain-JSON form (lists of floats)."""
+        """Plain-JSON form (floats rounded to 7 significant digits to keep the file small)."""
+
+        def r(a: np.ndarray) -> list[float]:
+            return [float(f"{v:.7g}") for v in a]
+
+        c = self.calibration
         return {
             "names": list(self.names),
-            "median": self.median.tolist(),
-            "mean": self.mean.tolist(),
-            "scale": self.scale.tolist(),
-            "coef": self.coef.tolist(),
+            "words": list(self.words),
+            "median": r(self.median),
+            "mean": r(self.mean),
+            "scale": r(self.scale),
+            "coef": r(self.coef),
             "intercept": self.intercept,
-            "platt": list(self.platt),
+            "calibration": {
+                "a": c.a,
+                "a_len": c.a_len,
+                "b": c.b,
+                "b_len": c.b_len,
+                "spread": c.spread,
+                "reference_words": c.reference_words,
+            },
             "clip": self.clip,
         }
 
@@ -122,27 +201,112 @@ class LinearModel:
         """Inverse of :meth:`to_json`."""
         return cls(
             names=tuple(d["names"]),
+            words=tuple(d["words"]),
             median=np.asarray(d["median"], dtype=float),
             mean=np.asarray(d["mean"], dtype=float),
             scale=np.asarray(d["scale"], dtype=float),
             coef=np.asarray(d["coef"], dtype=float),
             intercept=float(d["intercept"]),
-            platt=(float(d["platt"][0]), float(d["platt"][1])),
+            calibration=Calibration(**{k: float(v) for k, v in d["calibration"].items()}),
             clip=None if d.get("clip") is None else float(d["clip"]),
         )
 
 
+class CompiledModel:
+    """Fast per-document form of a :class:`LinearModel` (pure Python over the present words).
+
+    A word absent from a text has rate 0, so its contribution is a constant; the decision is
+    that constant sum plus, for each present word, the change from rate 0 to its rate.
+    """
+
+    def __init__(self, model: LinearModel) -> None:
+        self.model = model
+        k = len(model.names)
+        self._k = k
+        self._index = {w: k + i for i, w in enumerate(model.words)}
+        self._mean = model.mean.tolist()
+        self._scale = model.scale.tolist()
+        self._coef = model.coef.tolist()
+        clip = math.inf if model.clip is None else model.clip
+        self._clip = clip
+        absent = model.coef[k:] * np.clip((0.0 - model.mean[k:]) / model.scale[k:], -clip, clip)
+        self._absent = [0.0] * k + absent.tolist()
+        self._base = model.intercept + float(absent.sum())
+        # Absent words by decreasing |contribution|, to explain without scanning them all.
+        self._absent_order = (k + np.argsort(-np.abs(absent), kind="stable")).tolist()
+        self._names = model.input_names
+
+    def _word_terms(self, tokens: Sequence[str]) -> dict[int, float]:
+        """Contribution ``coef * z`` of every vocabulary word present in ``tokens``."""
+        counts: dict[int, int] = {}
+        index = self._index
+        for tok in tokens:
+            j = index.get(tok)
+            if j is not None:
+                counts[j] = counts.get(j, 0) + 1
+        per_k = 1000.0 / len(tokens) if tokens else 0.0
+        clip, mean, scale, coef = self._clip, self._mean, self._scale, self._coef
+        terms = {}
+        for j, c in counts.items():
+            z = (math.log1p(c * per_k) - mean[j]) / scale[j]
+            terms[j] = coef[j] * (clip if z > clip else -clip if z < -clip else z)
+        return terms
+
+    def decision(self, signal_row: np.ndarray, tokens: Sequence[str]) -> tuple[float, dict]:
+        """Decision value of one text and its per-input contributions (signals + present words).
+
+        ``signal_row`` is :func:`feature_vector` over ``model.names``.
+        """
+        k = self._k
+        m = self.model
+        signal_terms = m.coef[:k] * m.standardise_signals(signal_row)
+        terms = self._word_terms(tokens)
+        z = self._base + float(signal_terms.sum())
+        z += sum(t - self._absent[j] for j, t in terms.items())
+        terms.update(enumerate(signal_terms.tolist()))
+        return z, terms
+
+    def top_contributions(self, terms: Mapping[int, float], count: int) -> list[tuple[str, float]]:
+        """The ``count`` largest |contributions| as ``(input name, log-odds)``: signals, present
+        words and absent words (whose contribution is their rate-0 constant)."""
+        candidates = dict(terms)
+        for j in self._absent_order:
+            if len(candidates) >= len(terms) + count:
+                break
+            if j not in candidates:
+                candidates[j] = self._absent[j]
+        best = heapq.nsmallest(count, candidates.items(), key=lambda item: (-abs(item[1]), item[0]))
+        return [(self._names[j], v) for j, v in best]
+
+
+@dataclass(frozen=True)
+class LengthBand:
+    """Flag threshold for texts of at least ``min_words`` tokens (up to the next band)."""
+
+    min_words: int
+    threshold: float
+
+
 @dataclass(frozen=True)
 class ModelArtefact:
-    """Everything ``model.json`` holds: the model, threshold, metrics and provenance."""
+    """Everything ``model.json`` holds: the model, thresholds, metrics and provenance."""
 
     model: LinearModel
     threshold: float
+    bands: tuple[LengthBand, ...]
     min_words: int
     supported_languages: frozenset[str]
     share_tpr: float
     share_fpr: float
     metadata: dict
+
+    def threshold_for(self, n_words: int) -> float:
+        """Flag threshold of the length band that ``n_words`` falls in."""
+        chosen = self.bands[0].threshold
+        for band in self.bands:
+            if n_words >= band.min_words:
+                chosen = band.threshold
+        return chosen
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> ModelArtefact:
@@ -151,6 +315,7 @@ class ModelArtefact:
         return cls(
             model=LinearModel.from_json(d["model"]),
             threshold=float(d["threshold"]),
+            bands=tuple(LengthBand(int(b["min_words"]), float(b["threshold"])) for b in d["bands"]),
             min_words=int(d["min_words"]),
             supported_languages=frozenset(d["supported_languages"]),
             share_tpr=float(d["share"]["tpr"]),

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
-
-from curation.synthetic.function_words import FEATURE_PREFIX
-from curation.synthetic.model import ModelArtefact, feature_vector
-from curation.synthetic.signals import SIGNAL_NAMES, compute_features
+from curation.synthetic.model import CompiledModel, ModelArtefact, feature_vector
+from curation.synthetic.signals import SIGNAL_NAMES, analyse
 
 SIGNAL_FIELDS: dict[str, type] = {
     **{name: int if name in ("n_words", "disclaimer_hits") else float for name in SIGNAL_NAMES},
+    "score_low": float,
+    "score_high": float,
     "abstain_reason": str,
     "top_features": str,
 }
-"""Ordered output schema: every numeric signal, then ``abstain_reason`` and ``top_features``."""
+"""Ordered output schema: every numeric signal, the score's 95 % interval (``score_low``,
+``score_high``; it widens as texts get shorter), then ``abstain_reason`` and ``top_features``."""
 
 SUPPORTED_LANGUAGES: frozenset[str] = frozenset({"en"})
 """Languages the shipped model was validated on (lexicons and the training data are English)."""
@@ -32,7 +32,8 @@ class SyntheticResult:
     """Outcome of scoring one document.
 
     ``score``: calibrated P(machine) in [0, 1] for a 50/50 prior, ``None`` when abstaining.
-    ``flagged``: ``score >= threshold``, ``None`` when abstaining. ``signals``: keys exactly
+    ``flagged``: ``score >=`` the threshold of the text's length band (or the override),
+    ``None`` when abstaining. ``signals``: keys exactly
     :data:`SIGNAL_FIELDS`.
     """
 
@@ -56,27 +57,39 @@ class SyntheticScorer:
     def __init__(
         self, threshold: float | None = None, model_path: str | None = None, max_chars: int = 20_000
     ) -> None:
-        """``threshold`` overrides the artefact's default (chosen for <= 5 % human FPR);
-        ``max_chars`` bounds cost: only that prefix of each text is scored."""
+        """``threshold`` replaces the artefact's per-length-band thresholds (each chosen for
+        <= 5 % human FPR) by one value; ``max_chars`` bounds cost: only that prefix of each text
+        is scored. ``self.threshold`` is the threshold of texts in the longest band."""
         self.artefact = ModelArtefact.load(model_path)
         self.threshold = self.artefact.threshold if threshold is None else threshold
+        self._override = threshold
         self.max_chars = max_chars
         self._model = self.artefact.model
-        self._fw = any(n.startswith(FEATURE_PREFIX) for n in self._model.names)
+        self._compiled = CompiledModel(self._model)
+
+    def threshold_for(self, n_words: int) -> float:
+        """Flag threshold for a text of ``n_words`` tokens."""
+        return (
+            self._override if self._override is not None else self.artefact.threshold_for(n_words)
+        )
 
     def score(self, text: str, lang: str | None) -> SyntheticResult:
         """Score ``text`` written in ISO 639-1 language ``lang`` (``None`` = unknown)."""
-        features = compute_features(_prefix(text, self.max_chars), function_words=self._fw)
-        signals: dict[str, float | int | str | None] = {k: features[k] for k in SIGNAL_NAMES}
+        analysis = analyse(_prefix(text, self.max_chars))
+        signals: dict[str, float | int | str | None] = dict(analysis.signals)
         reason = self._abstain_reason(signals, lang)
-        signals["abstain_reason"] = reason
-        signals["top_features"] = None
+        signals.update(score_low=None, score_high=None, abstain_reason=reason, top_features=None)
         if reason is not None:
             return SyntheticResult(score=None, flagged=None, signals=signals)
-        row = feature_vector(features, self._model.names)
-        score = float(self._model.probability(row[None, :])[0])
-        signals["top_features"] = self._explain(row)
-        return SyntheticResult(score=score, flagged=score >= self.threshold, signals=signals)
+        n = int(signals["n_words"])
+        row = feature_vector(analysis.signals, self._model.names)
+        z, terms = self._compiled.decision(row, analysis.tokens)
+        calibration = self._model.calibration
+        score = float(calibration.probability(z, n))
+        signals["score_low"], signals["score_high"] = calibration.interval(z, n)
+        top = self._compiled.top_contributions(terms, TOP_FEATURES)
+        signals["top_features"] = ";".join(f"{name}:{v:+.2f}" for name, v in top)
+        return SyntheticResult(score=score, flagged=score >= self.threshold_for(n), signals=signals)
 
     def _abstain_reason(self, signals: dict, lang: str | None) -> str | None:
         if lang is None:
@@ -86,9 +99,3 @@ class SyntheticScorer:
         if signals["n_words"] < self.artefact.min_words:
             return ABSTAIN_TOO_SHORT
         return None
-
-    def _explain(self, row: np.ndarray) -> str:
-        """``name:+1.20;...``: the largest log-odds contributions (coef x z-score)."""
-        contrib = self._model.contributions(row)
-        order = np.argsort(-np.abs(contrib))[:TOP_FEATURES]
-        return ";".join(f"{self._model.names[i]}:{contrib[i]:+.2f}" for i in order)

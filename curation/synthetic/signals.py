@@ -17,8 +17,8 @@ from __future__ import annotations
 import re
 import statistics
 import zlib
+from dataclasses import dataclass
 
-from curation.synthetic.function_words import function_word_rates
 from curation.synthetic.lexicons import Lexicons, default_lexicons
 from curation.synthetic.text import normalise, split_sentences, tokens_and_sentence_lengths
 
@@ -27,6 +27,13 @@ from curation.synthetic.text import normalise, split_sentences, tokens_and_sente
 MATTR_WINDOW = 50
 # Burstiness needs a few sentences to be a coefficient of variation at all.
 MIN_SENTENCES_FOR_BURSTINESS = 3
+# Word-length cut-offs (characters) of the short- and long-word shares.
+SHORT_WORD_CHARS = 3
+LONG_WORD_CHARS = 7
+# Loops: a word n-gram this long that occurs twice is almost never chance repetition in prose
+# (plain writers repeat 2-4-word phrases, not 8-word ones), but it is how degenerate sampling
+# from a base model looks (Holtzman et al. 2020).
+LOOP_NGRAM = 8
 
 _EM_DASHES = ("\u2014", " \u2013 ")
 _COMMAS = (",", "\u060c", "\uff0c", "\u3001")
@@ -53,6 +60,9 @@ SIGNAL_NAMES: tuple[str, ...] = (
     "digit_rate",
     "paren_rate",
     "lower_start_rate",
+    "short_word_share",
+    "long_word_share",
+    "loop_rate",
 )
 """Order of the numeric signals returned by :func:`compute_signals`."""
 
@@ -106,6 +116,22 @@ def repeat_trigram_rate(tokens: list[str]) -> float:
     return 1.0 - len(set(trigrams)) / len(trigrams) if trigrams else 0.0
 
 
+def loop_rate(tokens: list[str], n: int = LOOP_NGRAM) -> float:
+    """Share of tokens inside a word ``n``-gram that repeats an earlier one, in [0, 1).
+
+    0 for ordinary prose; large for sampling loops ("the man said that the man said that").
+    """
+    seen: set[tuple[str, ...]] = set()
+    covered = end = 0
+    for i, gram in enumerate(zip(*(tokens[j:] for j in range(n)), strict=False)):
+        if gram in seen:
+            covered += i + n - max(i, end)
+            end = i + n
+        else:
+            seen.add(gram)
+    return covered / len(tokens) if tokens else 0.0
+
+
 def phrase_hits(
     tokens: list[str], phrases: dict[tuple[str, str], frozenset[tuple[str, ...]]]
 ) -> int:
@@ -130,19 +156,21 @@ def _structure_marks(text: str) -> int:
     return len(_STRUCTURE_RE.findall(" " + text)) + text.count("**")
 
 
+@dataclass(frozen=True)
+class Analysis:
+    """What the scorer needs of one text: its signals and its lower-cased word tokens."""
+
+    signals: dict[str, float | int | None]
+    tokens: list[str]
+
+
 def compute_signals(text: str, lexicons: Lexicons | None = None) -> dict[str, float | int | None]:
     """All :data:`SIGNAL_NAMES` for ``text`` (normalised here; rates are per 1,000 tokens)."""
-    return compute_features(text, lexicons, function_words=False)
+    return analyse(text, lexicons).signals
 
 
-def compute_features(
-    text: str, lexicons: Lexicons | None = None, function_words: bool = True
-) -> dict[str, float | int | None]:
-    """:func:`compute_signals` plus, if ``function_words``, the ``fw_<word>`` rates.
-
-    The function-word rates (:mod:`curation.synthetic.function_words`) follow the signals in
-    the returned dict; they are model inputs, not part of the ``synthetic_signals`` output.
-    """
+def analyse(text: str, lexicons: Lexicons | None = None) -> Analysis:
+    """:func:`compute_signals` plus the lower-cased tokens (the model's word-rate inputs)."""
     lex = lexicons or default_lexicons()
     norm = normalise(text)
     lower = norm.lower()
@@ -150,7 +178,9 @@ def compute_features(
     sentences = split_sentences(norm)
     n = len(tokens)
     per_k = 1000.0 / n if n else 0.0
-    out: dict[str, float | int | None] = {
+    share = 1.0 / n if n else 0.0
+    lengths = list(map(len, tokens))
+    signals: dict[str, float | int | None] = {
         "n_words": n,
         "marker_rate": per_k * sum(1 for t in tokens if t in lex.marker_words),
         "slop_word_rate": per_k * sum(1 for t in tokens if t in lex.slop_words),
@@ -164,11 +194,12 @@ def compute_features(
         "list_density": _structure_marks(norm) / max(len(sentence_lengths), 1),
         "em_dash_rate": per_k * _count_any(norm, _EM_DASHES),
         "comma_rate": per_k * _count_any(norm, _COMMAS),
-        "mean_word_chars": sum(map(len, tokens)) / n if n else 0.0,
+        "mean_word_chars": sum(lengths) * share,
         "digit_rate": per_k * sum(1 for t in tokens if t.isdigit()),
         "paren_rate": per_k * _count_any(norm, _PARENS),
         "lower_start_rate": sum(s[0].islower() for s in sentences) / max(len(sentences), 1),
+        "short_word_share": share * sum(1 for k in lengths if k <= SHORT_WORD_CHARS),
+        "long_word_share": share * sum(1 for k in lengths if k >= LONG_WORD_CHARS),
+        "loop_rate": loop_rate(tokens),
     }
-    if function_words:
-        out.update(function_word_rates(tokens))
-    return out
+    return Analysis(signals=signals, tokens=tokens)

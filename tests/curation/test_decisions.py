@@ -6,8 +6,6 @@ from curation.decisions import (
     DECISION_COLUMNS,
     Reason,
     Stage,
-    Verdict,
-    from_verdict,
     kept,
     rejected,
 )
@@ -37,13 +35,3 @@ def test_kept_and_rejected_fill_their_columns():
     assert (decision["reject_stage"], decision["reject_reason"]) == ("ids", "duplicate_id")
     assert decision["duplicate_of"] == "d"
     assert decision["dup_cluster_size"] is None
-
-
-def test_from_verdict_carries_the_rule_as_named_tuple_or_plain_tuple():
-    verdict = Verdict(Stage.LANGUAGE, Reason.LANGUAGE_NOT_ALLOWED, "lang=de")
-    for carried in (verdict, tuple(verdict)):
-        decision = from_verdict("k", carried)
-        assert decision["kept"] is False
-        assert decision["reject_stage"] == Stage.LANGUAGE
-        assert decision["reject_reason"] == Reason.LANGUAGE_NOT_ALLOWED
-        assert decision["reject_detail"] == "lang=de"

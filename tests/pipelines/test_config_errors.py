@@ -197,7 +197,7 @@ def test_an_output_inside_an_input_directory_is_refused(tmp_path, capsys, inside
 @pytest.mark.parametrize(
     ("flag", "path", "hint"),
     [
-        ("--input", "hf://datasets/org/name", "huggingface-cli download"),
+        ("--input", "hf://datasets/org/name", "hf download --repo-type dataset"),
         ("--input", "nosuchscheme://bucket/docs.jsonl", "no filesystem"),
         ("--output", "nosuchscheme://bucket/out", "no filesystem"),
     ],
@@ -207,6 +207,7 @@ def test_a_path_no_filesystem_serves_is_one_line(tmp_path, capsys, flag, path, h
     code, error = curate_run(capsys, *[part for item in args.items() for part in item])
     assert code == 2
     assert_one_line(error, [path, hint])
+    assert not (tmp_path / "out").exists()
 
 
 def test_output_that_is_a_file_is_left_alone(tmp_path, capsys):

@@ -7,6 +7,7 @@ import gzip
 import json
 import os
 from pathlib import Path
+from urllib.parse import unquote_to_bytes
 
 import duckdb
 import pandas as pd
@@ -107,13 +108,27 @@ def test_a_path_naming_a_file_is_literal_not_a_glob(tmp_path):
 
 
 def test_any_bytes_in_a_file_name(tmp_path):
-    name = os.fsdecode(b"caf\xff.jsonl")
+    """A name that is not UTF-8 is stored as its file:// URI, one text per file, mapped back
+    to the bytes; a UTF-8 name that spells the old escape stays itself (on main both were
+    'caf\\xff.jsonl', so the second file's record was rejected as a duplicate id)."""
+    names = {b"caf\xff.jsonl": TEXTS[2], b"caf\\xff.jsonl": TEXTS[3]}
     (tmp_path / "in").mkdir()
-    (tmp_path / "in" / name).write_bytes(_jsonl([{"text": TEXTS[2]}]))
+    for name, text in names.items():
+        (tmp_path / "in" / os.fsdecode(name)).write_bytes(_jsonl([{"text": text}]))
     out = tmp_path / "out"
     assert run_cli("--input", str(tmp_path / "in"), "--output", str(out)) == 0
     rows = read_rows(out, "corpus") + read_rows(out, "rejects")
-    assert [row["source_uri"] for row in rows] == [str(tmp_path) + "/in/caf\\xff.jsonl"]
+    assert "duplicate_id" not in {row.get("reject_reason") for row in rows}
+    found = {row["source_uri"]: row["text"] for row in rows}
+    folder = os.fsencode(tmp_path / "in")
+    assert found == {
+        (tmp_path / "in" / os.fsdecode(b"caf\xff.jsonl")).as_uri(): TEXTS[2],
+        str(tmp_path / "in" / "caf\\xff.jsonl"): TEXTS[3],
+    }
+    assert sorted(
+        unquote_to_bytes(uri.removeprefix("file://")) if uri.startswith("file://") else uri.encode()
+        for uri in found
+    ) == sorted(folder + b"/" + name for name in names)
 
 
 def test_fields_named_on_the_command_line(tmp_path, capsys):

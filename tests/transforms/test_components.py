@@ -98,8 +98,8 @@ def _assert_components(edges: Edges, max_rounds: int = 12, options: list[str] = 
 
 
 def _dirty(outcomes: beam.PCollection) -> beam.PCollection:
-    """The star outcomes sent to the fallback (under the empty key)."""
-    return outcomes | "Dirty" >> beam.Filter(lambda outcome: outcome[0] == "")
+    """The star outcomes sent to the fallback (under the key None)."""
+    return outcomes | "Dirty" >> beam.Filter(lambda outcome: outcome[0] is None)
 
 
 def _dirty_nodes_within(allowed: set[str]):
@@ -124,6 +124,14 @@ def _dirty_nodes_within(allowed: set[str]):
 )
 def test_matches_union_find(edges: Edges):
     _assert_components(edges)
+
+
+def test_integer_nodes_including_zero_are_labelled_like_union_find():
+    """The pipeline's nodes are record keys: integers, 0 among them (falsy, still a node)."""
+    names = {name: index for index, name in enumerate(sorted({n for e in mixture() for n in e}))}
+    edges = [(names[u], names[v]) for u, v in mixture()] + [(0, 10**12), (10**12, 3)]
+    assert any(0 in edge for edge in edges)
+    _assert_components(edges, max_rounds=2)
 
 
 def test_empty_input_gives_empty_output():
@@ -163,9 +171,9 @@ def test_two_worker_processes_give_the_same_labels():
     _assert_components(edges, max_rounds=3, options=TWO_PROCESSES)
 
 
-def test_empty_node_name_rejected():
-    with pytest.raises(ValueError, match="non-empty"):
-        list(_oriented(("", "a")))
+def test_none_node_name_rejected():
+    with pytest.raises(ValueError, match="None"):
+        list(_oriented((None, "a")))
 
 
 def test_negative_rounds_rejected():

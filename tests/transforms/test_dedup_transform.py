@@ -1,19 +1,25 @@
-"""Deduplicate on digests of hand-made scored documents: ids, verdicts, exact and near copies."""
+"""Deduplicate on digests of hand-made scored documents: ids, verdicts, exact and near copies.
+
+Documents are spread over two pieces, each with its digest table and its signatures file (as
+the scoring step writes them), so copies and clusters cross pieces and partitions."""
 
 from __future__ import annotations
 
 import random
+from pathlib import Path
 
 import apache_beam as beam
 import pytest
 from apache_beam.testing.util import assert_that, equal_to
 
 from curation.config import DedupConfig
+from curation.dedup.digests import PieceDigests
 from curation.dedup.minhash import MinHasher
 from curation.dedup.normalize import content_hash
-from curation.dedup.resolve import Digest, rank_key
+from curation.dedup.resolve import rank_key
 from curation.io.pieces import piece_key, split_piece_key
 from curation.io.provenance import parse_created
+from curation.io.spill import signatures_name
 from tests.transforms.beam_helpers import local_pipeline
 from transforms.dedup import Deduplicate
 
@@ -55,7 +61,7 @@ OTHER = (
 
 def scored(doc_id: str, text: str, record: int, verdict=None, created=None, quality=0.5):
     doc = {
-        "_key": piece_key(0, record),
+        "_key": piece_key(record % 2, record),
         "id": doc_id,
         "source": "s",
         "source_uri": "f.jsonl",
@@ -83,22 +89,38 @@ def summarize(decision: dict) -> tuple:
     )
 
 
+def digest_pieces(docs: list[dict], spill_dir: Path) -> list:
+    """The digest table of each piece, its signatures file written to ``spill_dir``."""
+    spill_dir.mkdir(exist_ok=True)
+    pieces: dict[int, PieceDigests] = {}
+    for doc in sorted(docs, key=lambda doc: doc["_key"]):
+        pieces.setdefault(split_piece_key(doc["_key"])[0], PieceDigests(HASHER)).add(doc)
+    for piece, digests in pieces.items():
+        (spill_dir / signatures_name(piece)).write_bytes(digests.signatures_file())
+    return [digests.table() for digests in pieces.values()]
+
+
 def run_dedup(
-    docs: list[dict], config: DedupConfig, expected: list[tuple], batches: int = 3
+    tmp_path: Path,
+    docs: list[dict],
+    config: DedupConfig,
+    expected: list[tuple],
+    partitions: int = 3,
 ) -> None:
+    spill_dir = tmp_path / "spill"
+    tables = digest_pieces(docs, spill_dir)
     with local_pipeline() as pipeline:
         decisions = (
             pipeline
-            | beam.Create(docs)
-            | beam.Map(Digest.of)
-            | Deduplicate(config, HASHER, batches=batches)
-            | beam.Map(lambda item: summarize(item[1]))
+            | beam.Create(tables)
+            | Deduplicate(config, HASHER, partitions, str(spill_dir))
+            | beam.FlatMap(lambda table: [summarize(row) for row in table.to_pylist()])
         )
         assert_that(decisions, equal_to(expected))
 
 
-@pytest.mark.parametrize("batches", [1, 3, 40])
-def test_every_document_gets_one_decision_by_kind(batches):
+@pytest.mark.parametrize("partitions", [1, 3, 40])
+def test_every_document_gets_one_decision_by_kind(tmp_path, partitions):
     docs = [
         scored("a", BASE, 1, created="2020-01-01"),
         scored("b", BASE.upper(), 2, created="2019-01-01"),  # exact duplicate, older: keeper
@@ -115,10 +137,10 @@ def test_every_document_gets_one_decision_by_kind(batches):
         ("5", False, "quality:x.y", None, None),
         ("6", True, None, None, 1),
     ]
-    run_dedup(docs, DedupConfig(), expected, batches)
+    run_dedup(tmp_path, docs, DedupConfig(), expected, partitions)
 
 
-def test_exact_dedup_switched_off_leaves_exact_copies_to_near_dedup():
+def test_exact_dedup_switched_off_leaves_exact_copies_to_near_dedup(tmp_path):
     docs = [
         scored("a", BASE, 1, created="2020-01-01"),
         scored("b", BASE.upper(), 2, created="2019-01-01"),
@@ -129,16 +151,16 @@ def test_exact_dedup_switched_off_leaves_exact_copies_to_near_dedup():
         ("2", True, None, None, 2),
         ("3", True, None, None, 1),
     ]
-    run_dedup(docs, DedupConfig(exact=False), expected)
+    run_dedup(tmp_path, docs, DedupConfig(exact=False), expected)
 
 
-def test_near_dedup_switched_off_keeps_near_copies():
+def test_near_dedup_switched_off_keeps_near_copies(tmp_path):
     docs = [scored("a", BASE, 1), scored("c", NEAR, 2)]
     expected = [("1", True, None, None, 1), ("2", True, None, None, 1)]
-    run_dedup(docs, DedupConfig(near=False), expected)
+    run_dedup(tmp_path, docs, DedupConfig(near=False), expected)
 
 
-def test_higher_quality_copy_is_kept():
+def test_higher_quality_copy_is_kept(tmp_path):
     docs = [scored("a", BASE, 1, quality=0.2), scored("z", NEAR, 2, quality=0.9)]
     expected = [("1", False, "near_duplicate", "z", None), ("2", True, None, None, 2)]
-    run_dedup(docs, DedupConfig(), expected)
+    run_dedup(tmp_path, docs, DedupConfig(), expected)

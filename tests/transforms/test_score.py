@@ -5,17 +5,20 @@ from __future__ import annotations
 import json
 
 import apache_beam as beam
+import numpy as np
 import pyarrow.parquet as pq
+import pytest
 from apache_beam.testing.util import assert_that, equal_to
 
 from curation.config import CurationConfig, SourceConfig
 from curation.io.inputs import expand_source
 from curation.io.pieces import piece_key
+from curation.io.spill import Signatures
 from curation.plan import resolve_plan
 from tests.transforms.beam_helpers import local_pipeline
 from transforms.read import NumberedPieces
 from transforms.score import DIGESTS, FILE_STATS, SPILLED, ScorePieces
-from transforms.storage import list_path, open_raw, spill_path
+from transforms.storage import list_path, open_raw, read_bytes, signatures_path, spill_path
 
 ENGLISH = (
     "The city council met on Tuesday evening to discuss the new budget for the public library. "
@@ -51,14 +54,20 @@ def test_score_pieces_spills_every_row_and_emits_digests_of_documents(tmp_path):
             | ScorePieces(plan, spill_dir)
         )
         digests = scored[DIGESTS] | "Digests" >> beam.Map(
-            lambda d: (d.key, d.id, d.verdict and d.verdict[1], len(d.signature))
+            lambda table: table.select(["key", "id", "verdict_reason"]).to_pylist()
         )
         assert_that(
             digests,
             equal_to(
                 [
-                    (piece_key(0, 0), "en", None, 512),
-                    (piece_key(0, 2), "de", "language_not_allowed", 512),
+                    [
+                        {"key": piece_key(0, 0), "id": "en", "verdict_reason": None},
+                        {
+                            "key": piece_key(0, 2),
+                            "id": "de",
+                            "verdict_reason": "language_not_allowed",
+                        },
+                    ]
                 ]
             ),
             label="digests",
@@ -76,3 +85,9 @@ def test_score_pieces_spills_every_row_and_emits_digests_of_documents(tmp_path):
     assert {row["run_id"] for row in rows} == {plan.run_id}
     assert rows[0]["text"] == ENGLISH and 0.0 <= rows[0]["quality_score"] <= 1.0
     assert rows[2]["synthetic_signals"] is not None
+    # the signatures file holds the documents no per-document rule rejected
+    signatures = Signatures(read_bytes(signatures_path(spill_dir, 0)))
+    assert signatures.of(np.array([piece_key(0, 0)])).tobytes() == plan.hasher.signature(ENGLISH)
+    assert signatures.ranks(np.array([piece_key(0, 0)])).to_pylist()[0].endswith("en")
+    with pytest.raises(KeyError):
+        signatures.of(np.array([piece_key(0, 2)]))

@@ -10,6 +10,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from curation.decision_batches import decision_table
 from curation.decisions import Decision, kept, rejected
 from curation.io.pieces import piece_key
 from curation.io.spill import SpillWriter
@@ -32,11 +33,19 @@ def spill(directory: Path, piece: int, rows: int, read_rejects: tuple[int, ...] 
     writer.close()
 
 
-def decision(piece: int, ordinal: int, keep: bool) -> tuple[str, Decision]:
+def decision(piece: int, ordinal: int, keep: bool) -> Decision:
     key = piece_key(piece, ordinal)
     if keep:
-        return key, kept(key, None, 1)
-    return key, rejected(key, "near_dedup", "near_duplicate", None, duplicate_of="p0-0")
+        return kept(key, None, 1)
+    return rejected(key, "near_dedup", "near_duplicate", None, duplicate_of="p0-0")
+
+
+def batches(decisions: list[Decision], size: int) -> list:
+    """Decision tables of ``size`` decisions each, across pieces and shards, as dedup emits
+    them."""
+    return [
+        decision_table(decisions[start : start + size]) for start in range(0, len(decisions), size)
+    ]
 
 
 def write(tmp_path: Path, shards: dict[int, tuple[int, ...]], decisions, workers=1) -> Path:
@@ -45,7 +54,7 @@ def write(tmp_path: Path, shards: dict[int, tuple[int, ...]], decisions, workers
     markers = [(shard, piece) for shard, pieces in shards.items() for piece in pieces]
     with local_pipeline(workers) as pipeline:
         _ = (
-            pipeline | "Decisions" >> beam.Create(decisions),
+            pipeline | "Decisions" >> beam.Create(batches(decisions, 7)),
             pipeline | "Markers" >> beam.Create(markers),
         ) | WriteShards(layout, SCHEMAS, "zstd")
     return out

@@ -1,32 +1,35 @@
-"""Duplicate resolution decisions and the keeper order (``rank_key``)."""
+"""Duplicate resolution on digest tables, and the keeper order (``rank_key``)."""
 
 from __future__ import annotations
 
-import dataclasses
 import itertools
 
 import numpy as np
+import pyarrow as pa
 import pytest
 
 from curation.config import KEEP_POLICY_KEYS, DedupConfig
+from curation.decision_batches import DECISION_SCHEMA
 from curation.decisions import Reason, Stage, kept
+from curation.dedup.digests import digest_table
 from curation.dedup.minhash import MinHasher
 from curation.dedup.resolve import (
-    Digest,
+    BAND_SCHEMA,
+    CLUSTER_SCHEMA,
+    MEMBER_SCHEMA,
+    NODE_SCHEMA,
     Node,
     band_entries,
-    bucket_edges,
-    bucket_group_edges,
     bucket_parts,
-    content_batch,
-    node_blocks,
-    node_fields,
-    rank_block,
+    estimated_jaccards,
     rank_key,
     resolve_cluster,
-    resolve_content_batch,
-    resolve_exact_group,
-    resolve_id_group,
+    resolve_clusters,
+    resolve_exact,
+    resolve_ids,
+    shared_buckets,
+    singleton_decisions,
+    star_edges,
     verified,
 )
 from curation.io.provenance import parse_created
@@ -34,146 +37,118 @@ from curation.io.provenance import parse_created
 HASHER = MinHasher(num_perm=128, bands=16, rows=8)
 
 
-def record_key(uri: str, record: int) -> str:
-    """A record key for hand-made digests (any string unique per record will do)."""
-    return f"{uri}#{record}"
-
-
 def _signature(shift: int) -> bytes:
     """Signature of 100 shingle hashes shifted by ``shift`` (Jaccard (100-s)/(100+s))."""
     return HASHER.signature_of_hashes(np.arange(shift, shift + 100, dtype=np.uint32))
 
 
-def _digest(doc_id: str, uri: str, record: int, rank: str | None = None) -> Digest:
-    return Digest(
-        key=record_key(uri, record),
-        id=doc_id,
-        source="s",
-        uri=uri,
-        record=record,
-        content_hash="ab" * 32,
-        signature=_signature(0),
-        rank=rank or doc_id,
-        verdict=None,
-    )
-
-
-def _node(rank: str, shift: int = 0, weight: int = 1) -> Node:
-    copies = tuple(f"copy-{rank}-{i}" for i in range(weight - 1))
-    return Node(
-        rank=rank,
-        key=f"key-{rank}",
-        id=f"id-{rank}",
-        signature=_signature(shift),
-        exact_copies=copies,
-    )
-
-
-def test_digest_of_a_scored_document():
-    doc = {
-        "_key": "k",
-        "id": "d",
+def _scored(key: int, doc_id: str, **fields: object) -> dict[str, object]:
+    """A scored row as the scorer leaves it (what a digest is made of)."""
+    return {
+        "_key": key,
+        "id": doc_id,
         "source": "s",
-        "source_uri": "u",
-        "source_record": 3,
-        "content_hash": "h",
-        "_signature": b"\x00" * 4,
-        "_rank": "r",
+        "source_uri": "f.jsonl",
+        "source_record": key + 1,
+        "content_hash": f"{key:064x}",
+        "_signature": _signature(0),
+        "_rank": doc_id,
         "_verdict": None,
-        "text": "not needed",
+        **fields,
     }
-    digest = Digest.of(doc)
-    assert (digest.key, digest.id, digest.uri, digest.record, digest.rank) == (
-        "k",
-        "d",
-        "u",
-        3,
-        "r",
+
+
+def _digests(*rows: dict[str, object]) -> pa.Table:
+    return digest_table(rows, HASHER)
+
+
+def _decisions(table: pa.Table) -> dict[int, dict]:
+    """Decisions by key."""
+    return {row["_key"]: row for row in table.to_pylist()}
+
+
+def test_digest_table_of_scored_rows():
+    verdict = ("quality", "quality:x.y", "y=1")
+    table = _digests(
+        _scored(3, "a", synthetic=True, synthetic_score=0.9),
+        _scored(4, "b", _verdict=verdict),
+        _scored(5, "c", _signature=HASHER.signature("")),
     )
+    rows = table.to_pylist()
+    assert [row["key"] for row in rows] == [3, 4, 5]
+    assert rows[0]["content_hash"] == bytes.fromhex(f"{3:064x}")
+    assert (rows[0]["uri"], rows[0]["record"], rows[0]["source"]) == ("f.jsonl", 4, "s")
+    assert (rows[0]["synthetic"], rows[0]["synthetic_score"]) == (True, 0.9)
+    assert rows[0]["band_hashes"] == HASHER.band_hashes(_signature(0))
+    assert rows[2]["band_hashes"] == []  # no shingles: no LSH buckets
+    assert (rows[1]["verdict_stage"], rows[1]["verdict_reason"]) == verdict[:2]
+    assert rows[0]["verdict_reason"] is None
+    # a rejected document only claims its id: nothing dedup would need of it travels
+    assert rows[1]["content_hash"] is rows[1]["rank"] is rows[1]["band_hashes"] is None
 
 
-def test_resolve_id_group_first_by_file_then_record_whatever_the_order():
-    digests = [
-        _digest("same", "b.jsonl", 1),
-        _digest("same", "a.jsonl", 9),
-        _digest("same", "a.jsonl", 2),
+def test_resolve_ids_first_by_file_then_record_whatever_the_order():
+    rows = [
+        _scored(0, "same", source_uri="b.jsonl", source_record=1),
+        _scored(1, "same", source_uri="a.jsonl", source_record=9),
+        _scored(2, "same", source_uri="a.jsonl", source_record=2),
+        _scored(3, "other"),
     ]
-    for permutation in itertools.permutations(digests):
-        winner, losers = resolve_id_group(permutation)
-        assert (winner.uri, winner.record) == ("a.jsonl", 2)
-        assert [loser["_key"] for loser in losers] == [
-            record_key("a.jsonl", 9),
-            record_key("b.jsonl", 1),
-        ]
-        for loser in losers:
+    for permutation in itertools.permutations(rows):
+        decisions, eligible = resolve_ids(_digests(*permutation))
+        assert sorted(eligible["key"].to_pylist()) == [2, 3]
+        losers = _decisions(decisions)
+        assert sorted(losers) == [0, 1]
+        for loser in losers.values():
             assert loser["kept"] is False
-            assert loser["reject_reason"] == Reason.DUPLICATE_ID
-            assert loser["reject_stage"] == Stage.IDS
+            assert (loser["reject_stage"], loser["reject_reason"]) == (
+                Stage.IDS,
+                Reason.DUPLICATE_ID,
+            )
             assert loser["duplicate_of"] == "same"
-            assert "a.jsonl:2" in loser["reject_detail"]
+            assert loser["reject_detail"] == "id first used at a.jsonl:2"
 
 
-def test_resolve_id_group_single_record_has_no_losers():
-    winner, losers = resolve_id_group([_digest("x", "a", 1)])
-    assert winner.id == "x"
-    assert losers == []
-
-
-def test_resolve_exact_group_keeps_best_rank_and_counts_weight():
-    digests = [_digest("c", "f", 1), _digest("a", "f", 2), _digest("b", "f", 3)]
-    for permutation in itertools.permutations(digests):
-        node = resolve_exact_group(permutation)
-        assert (node.id, node.rank, node.key, node.weight) == ("a", "a", record_key("f", 2), 3)
-        assert node.signature == digests[1].signature
-        assert node.exact_copies == (record_key("f", 3), record_key("f", 1))  # by rank b, c
-
-
-def test_resolve_exact_group_singleton():
-    node = resolve_exact_group([_digest("solo", "f", 1)])
-    assert node.weight == 1
-    assert node.exact_copies == ()
-
-
-def test_content_batch_is_in_range_and_shared_by_equal_hashes():
-    hashes = [f"{n:064x}" for n in (0, 1, 7, 2**200, 2**255 + 3)]
-    assert [content_batch(h, 7) for h in hashes] == [content_batch(h, 7) for h in hashes]
-    assert all(0 <= content_batch(h, 7) < 7 for h in hashes)
-    assert {content_batch(h, 1) for h in hashes} == {0}
-
-
-def test_node_blocks_group_every_node_once_by_its_rank_block():
-    nodes = [_node(f"r{index:03d}", weight=1 + index % 3) for index in range(200)]
-    for blocks in (1, 7, 500):
-        grouped = node_blocks(nodes, blocks)
-        assert [block for block, _ in grouped] == sorted({block for block, _ in grouped})
-        assert all(0 <= block < blocks for block, _ in grouped)
-        members = [fields for _, group in grouped for fields in group]
-        assert sorted(members) == sorted(map(node_fields, nodes))
-        for block, group in grouped:
-            assert {rank_block(fields[0], blocks) for fields in group} == {block}
-    assert [Node(*fields) for fields in map(node_fields, nodes)] == nodes
-    assert rank_block("r001", 7) == rank_block("r001", 7)  # a pure function of the rank
-
-
-def _content_digest(doc_id: str, content: str) -> Digest:
-    return dataclasses.replace(
-        _digest(doc_id, "f", int(doc_id[1:])), content_hash=content, rank=doc_id
+def test_resolve_ids_rejects_winners_with_a_verdict_and_keeps_them_out_of_dedup():
+    verdict = ("language", "language_not_allowed", "lang=de")
+    decisions, eligible = resolve_ids(
+        _digests(_scored(0, "a", _verdict=verdict), _scored(1, "a"), _scored(2, "b"))
     )
+    assert eligible.column_names == ["key", "id", "content_hash", "rank", "band_hashes"]
+    assert eligible["key"].to_pylist() == [2]
+    by_key = _decisions(decisions)
+    assert by_key[0]["reject_reason"] == "language_not_allowed"
+    assert by_key[0]["reject_detail"] == "lang=de"
+    assert by_key[1]["reject_reason"] == Reason.DUPLICATE_ID  # lost the id to a rejected one
 
 
-def test_resolve_content_batch_merges_exact_copies_only_when_asked():
-    digests = [
-        _content_digest("d3", "aa"),
-        _content_digest("d1", "bb"),
-        _content_digest("d2", "aa"),
-        _content_digest("d4", "cc"),
-    ]
-    for permutation in itertools.permutations(digests):
-        nodes = resolve_content_batch(permutation, exact=True)
-        assert [(n.rank, n.weight) for n in nodes] == [("d1", 1), ("d2", 2), ("d4", 1)]
-        assert nodes[1].exact_copies == (record_key("f", 3),)
-        separate = resolve_content_batch(permutation, exact=False)
-        assert [(n.rank, n.weight) for n in separate] == [(f"d{k}", 1) for k in (1, 2, 3, 4)]
+def _eligible(*rows: tuple[int, str, str]) -> pa.Table:
+    """Eligible digests from ``(key, rank, content)``."""
+    digests = _digests(*(_scored(key, rank, content_hash=content) for key, rank, content in rows))
+    return resolve_ids(digests)[1]
+
+
+def test_resolve_exact_merges_exact_copies_only_when_asked():
+    rows = [(3, "d3", "aa" * 32), (1, "d1", "bb" * 32), (2, "d2", "aa" * 32), (4, "d4", "cc" * 32)]
+    for permutation in itertools.permutations(rows):
+        nodes = resolve_exact(_eligible(*permutation), exact=True)
+        assert nodes.schema == NODE_SCHEMA
+        pairs = zip(nodes["id"].to_pylist(), nodes["copies"].to_pylist(), strict=True)
+        assert sorted(pairs) == [
+            ("d1", []),
+            ("d2", [3]),  # d2 ranks before d3: it stands for both
+            ("d4", []),
+        ]
+        separate = resolve_exact(_eligible(*permutation), exact=False)
+        assert separate["key"].to_pylist() == [1, 2, 3, 4]
+        assert separate["copies"].to_pylist() == [[]] * 4
+
+
+def test_exact_copies_are_listed_in_rank_order():
+    rows = [(key, f"r{9 - key}", "ab" * 32) for key in range(5)]
+    nodes = resolve_exact(_eligible(*rows), exact=True)
+    assert nodes["key"].to_pylist() == [4]
+    assert nodes["copies"].to_pylist() == [[3, 2, 1, 0]]
 
 
 @pytest.mark.parametrize(("batches", "bands", "parts"), [(1, 16, 1), (16, 16, 1), (17, 16, 2)])
@@ -181,39 +156,66 @@ def test_bucket_parts(batches, bands, parts):
     assert bucket_parts(batches, bands) == parts
 
 
-def _buckets_one_by_one(nodes: list[Node], hasher: MinHasher) -> set[tuple[str, str]]:
-    """Star edges from a plain dict of buckets keyed by (band, band hash)."""
-    buckets: dict[tuple[int, int], list[str]] = {}
-    for node in nodes:
-        for band, band_hash in enumerate(hasher.band_hashes(node.signature)):
-            buckets.setdefault((band, band_hash), []).append(node.rank)
-    return {edge for members in buckets.values() for edge in bucket_edges(members)}
+def _nodes(rows: list[tuple[int, str, bytes]], hasher: MinHasher) -> pa.Table:
+    """Nodes from ``(key, rank, signature)``."""
+    return pa.table(
+        {
+            "key": [key for key, _, _ in rows],
+            "id": [rank for _, rank, _ in rows],
+            "copies": [[] for _ in rows],
+            "band_hashes": [hasher.band_hashes(signature) for _, _, signature in rows],
+        },
+        schema=NODE_SCHEMA,
+    )
+
+
+def _buckets_one_by_one(rows: list[tuple[int, str, bytes]], hasher: MinHasher) -> set:
+    """Star edges from a plain dict of buckets keyed by (band, band hash): each member to the
+    member of smallest rank."""
+    buckets: dict[tuple[int, int], list[tuple[str, int]]] = {}
+    for key, rank, signature in rows:
+        for band, band_hash in enumerate(hasher.band_hashes(signature)):
+            buckets.setdefault((band, band_hash), []).append((rank, key))
+    edges = set()
+    for members in buckets.values():
+        (_, hub), *others = sorted(members)
+        edges.update((hub, key) for _, key in others)
+    return edges
+
+
+def _star_edges(groups: dict[tuple[int, int], list[pa.Table]], ranks: dict[int, str]) -> list:
+    """Star edges of bucket groups' entries, the members' ranks looked up in ``ranks`` (as
+    the pipeline does from the members' pieces)."""
+    members = [shared_buckets(band, tables[::-1]) for (band, _), tables in groups.items()]
+    table = pa.concat_tables(members)
+    ranked = table.append_column("rank", pa.array([ranks[k] for k in table["key"].to_pylist()]))
+    return sorted(star_edges(ranked))
 
 
 @pytest.mark.parametrize("parts", [1, 3])
 def test_band_entries_in_batches_give_the_edges_of_every_bucket(parts):
     hasher = MinHasher(num_perm=32, bands=8, rows=4)
     rng = np.random.default_rng(5)
-    nodes = []
+    rows = []
     for index in range(300):
         # Families of 20 nodes with overlapping shingle sets: some bands shared, some not.
         family, shift = divmod(index, 20)
         values = np.arange(family * 1000 + shift, family * 1000 + shift + 40, dtype=np.uint32)
         noise = rng.integers(0, 2**32, size=int(rng.integers(0, 4)), dtype=np.uint32)
         signature = hasher.signature_of_hashes(np.concatenate([values, noise]))
-        nodes.append(Node(f"r{index:04d}", f"k{index}", f"id{index}", signature))
-    nodes.append(Node("r-empty", "k-empty", "id-empty", hasher.signature("")))
-    groups: dict[tuple[int, int], list] = {}
-    for start in range(0, len(nodes), 70):  # five batches
-        for group, entries in band_entries(nodes[start : start + 70], hasher, parts):
+        rows.append((index, f"r{(index * 7919) % 300:04d}", signature))  # rank order != key
+    rows.append((300, "r-empty", hasher.signature("")))
+    groups: dict[tuple[int, int], list[pa.Table]] = {}
+    for start in range(0, len(rows), 70):  # five batches
+        for group, entries in band_entries(_nodes(rows[start : start + 70], hasher), 8, parts):
             assert 0 <= group[0] < hasher.bands and 0 <= group[1] < parts
             groups.setdefault(group, []).append(entries)
     assert len(groups) == hasher.bands * parts
-    edges = [edge for chunks in groups.values() for edge in bucket_group_edges(reversed(chunks))]
-    expected = _buckets_one_by_one(nodes, hasher)
+    edges = _star_edges(groups, {key: rank for key, rank, _ in rows})
+    expected = _buckets_one_by_one(rows, hasher)
     assert len(expected) > 100
-    assert set(edges) == expected
-    assert all("r-empty" not in edge for edge in edges)
+    assert set(edges) == expected  # the same pair may come from several bands
+    assert all(300 not in edge for edge in edges)
 
 
 def test_equal_band_contents_in_different_bands_are_different_buckets():
@@ -221,27 +223,70 @@ def test_equal_band_contents_in_different_bands_are_different_buckets():
     same = bytes(64)  # every band holds the same four values
     assert len(set(hasher.band_hashes(same))) == 1
     shifted = bytes(16) + b"\x01" * 48  # equal to `same` in band 0 only
-    nodes = [Node("a", "ka", "ia", same), Node("b", "kb", "ib", shifted)]
-    groups: dict[tuple[int, int], list] = {}
-    for group, entries in band_entries(nodes, hasher, parts=1):
-        groups.setdefault(group, []).append(entries)
-    edges = {group: list(bucket_group_edges(chunks)) for group, chunks in groups.items()}
-    assert edges == {(0, 0): [("a", "b")], (1, 0): [], (2, 0): [], (3, 0): []}
+    nodes = _nodes([(0, "a", same), (1, "b", shifted)], hasher)
+    groups = {group: [table] for group, table in band_entries(nodes, 4, parts=1)}
+    assert sorted(groups) == [(0, 0), (1, 0), (2, 0), (3, 0)]
+    assert _star_edges(groups, {0: "a", 1: "b"}) == [(0, 1)]
 
 
-def test_bucket_edges_form_a_star_on_the_smallest_member():
-    edges = list(bucket_edges(reversed([f"n{k}" for k in (4, 2, 7, 1, 9)])))
-    assert edges == [("n1", "n2"), ("n1", "n4"), ("n1", "n7"), ("n1", "n9")]
+def test_only_shared_buckets_go_on():
+    entries = pa.table(
+        {"band_hash": np.array([7, 3, 7, 9, 3], np.uint64), "key": [1, 2, 3, 4, 5]},
+        schema=BAND_SCHEMA,
+    )
+    members = shared_buckets(5, [entries.slice(0, 2), entries.slice(2)])
+    assert members.schema == MEMBER_SCHEMA
+    assert members.to_pylist() == [
+        {"band": 5, "band_hash": 3, "key": 2},
+        {"band": 5, "band_hash": 3, "key": 5},
+        {"band": 5, "band_hash": 7, "key": 1},
+        {"band": 5, "band_hash": 7, "key": 3},
+    ]
+
+
+def test_star_edges_centre_each_bucket_on_its_best_rank():
+    members = pa.table(
+        {
+            "band": [0, 0, 0, 1, 1, 0, 0],
+            "band_hash": np.array([5, 5, 5, 5, 5, 6, 6], np.uint64),
+            "key": [10, 11, 12, 10, 13, 14, 15],
+            "rank": ["c", "a", "b", "c", "d", "f", "e"],
+        }
+    )
+    # band 0 hash 5: hub 11 (rank a); band 1 hash 5 is another bucket: hub 10 (rank c)
+    assert sorted(star_edges(members)) == [(10, 13), (11, 10), (11, 12), (15, 14)]
 
 
 def test_verification_drops_dissimilar_pairs():
-    assert verified(_signature(0), _signature(2), threshold=0.8)  # J 0.96
-    assert not verified(_signature(0), _signature(60), threshold=0.8)  # J 0.25
+    def matrix(*shifts: int) -> np.ndarray:
+        return np.array([np.frombuffer(_signature(shift), np.uint32) for shift in shifts])
+
+    hubs, members = matrix(0, 0, 5), matrix(2, 60, 5)  # J 0.96, 0.25, 1.0
+    assert verified(hubs, members, threshold=0.8).tolist() == [True, False, True]
+    assert estimated_jaccards(hubs, members)[2] == 1.0
 
 
-@pytest.mark.parametrize("members", [[], ["only"], ["x", "x"]])
-def test_bucket_without_two_distinct_members_yields_nothing(members):
-    assert list(bucket_edges(members)) == []
+def test_singletons_are_kept_and_their_exact_copies_rejected():
+    nodes = pa.table({"key": [5, 7], "id": ["alone", "with-copies"], "copies": [[], [9, 2]]})
+    decisions = singleton_decisions(nodes)
+    assert decisions.schema == DECISION_SCHEMA
+    by_key = _decisions(decisions)
+    assert by_key[5] == kept(5, None, 1)
+    assert by_key[7] == kept(7, "with-copies", 3)
+    for copy in (9, 2):
+        assert by_key[copy]["reject_reason"] == Reason.EXACT_DUPLICATE
+        assert by_key[copy]["reject_stage"] == Stage.EXACT_DEDUP
+        assert by_key[copy]["reject_detail"] == "same content_hash as with-copies"
+        assert by_key[copy]["duplicate_of"] == "with-copies"
+        assert by_key[copy]["dup_cluster_id"] == "with-copies"
+
+
+def _node(rank: str, shift: int = 0, weight: int = 1) -> Node:
+    index = int(rank[1:])
+    copies = tuple(1000 * index + i for i in range(weight - 1))
+    return Node(
+        rank=rank, key=index, id=f"id-{rank}", signature=_signature(shift), exact_copies=copies
+    )
 
 
 def test_resolve_cluster_keeps_smallest_rank_and_counts_weights():
@@ -250,17 +295,17 @@ def test_resolve_cluster_keeps_smallest_rank_and_counts_weights():
         _node("r1", weight=2),
         _node("r2", shift=5, weight=4),
     ]
-    decisions = resolve_cluster(reversed(members), label="r1")
+    decisions = resolve_cluster(reversed(members))
     keeper, *others = decisions
-    assert keeper == kept("key-r1", "id-r1", 7)
+    assert keeper == kept(1, "id-r1", 7)
     copies = [d for d in others if d["reject_reason"] == Reason.EXACT_DUPLICATE]
-    assert sorted(d["_key"] for d in copies) == ["copy-r1-0", "copy-r2-0", "copy-r2-1", "copy-r2-2"]
+    assert sorted(d["_key"] for d in copies) == [1000, 2000, 2001, 2002]
     for decision in copies:
         assert decision["reject_stage"] == Stage.EXACT_DEDUP
         assert decision["duplicate_of"] == "id-r1", "exact copies name the final keeper"
         assert decision["dup_cluster_id"] == "id-r1"
     others = [d for d in others if d not in copies]
-    assert [d["_key"] for d in others] == ["key-r2", "key-r3"]
+    assert [d["_key"] for d in others] == [2, 3]
     for decision in others:
         assert decision["kept"] is False
         assert decision["reject_reason"] == Reason.NEAR_DUPLICATE
@@ -273,18 +318,32 @@ def test_resolve_cluster_keeps_smallest_rank_and_counts_weights():
 
 
 def test_resolve_cluster_singleton_sizes():
-    (alone,) = resolve_cluster([_node("r")], label="r")
+    (alone,) = resolve_cluster([_node("r4")])
     assert alone["dup_cluster_id"] is None
     assert alone["dup_cluster_size"] == 1
-    with_exact_duplicates, *copies = resolve_cluster([_node("r", weight=3)], label="r")
+    with_exact_duplicates, *copies = resolve_cluster([_node("r4", weight=3)])
     assert len(copies) == 2
-    assert with_exact_duplicates["dup_cluster_id"] == "id-r"
+    assert with_exact_duplicates["dup_cluster_id"] == "id-r4"
     assert with_exact_duplicates["dup_cluster_size"] == 3
 
 
-def test_resolve_cluster_rejects_a_wrong_label():
-    with pytest.raises(ValueError, match="r2"):
-        resolve_cluster([_node("r1"), _node("r2")], label="r2")
+def test_resolve_clusters_resolves_each_label_in_a_table_of_members():
+    members = [(10, _node("r1")), (10, _node("r2", shift=3)), (20, _node("r5", weight=2))]
+    table = pa.table(
+        {
+            "label": [label for label, _ in members],
+            "key": [node.key for _, node in members],
+            "id": [node.id for _, node in members],
+            "rank": [node.rank for _, node in members],
+            "copies": [list(node.exact_copies) for _, node in members],
+            "signature": [node.signature for _, node in members],
+        },
+        schema=CLUSTER_SCHEMA,
+    )
+    by_key = _decisions(resolve_clusters(table))
+    assert sorted(by_key) == [1, 2, 5, 5000]
+    assert by_key[1]["dup_cluster_size"] == 2 and by_key[2]["duplicate_of"] == "id-r1"
+    assert by_key[5]["dup_cluster_size"] == 2 and by_key[5000]["duplicate_of"] == "id-r5"
 
 
 def _doc(doc_id: str, created: str | None = None, **fields: object) -> dict[str, object]:

@@ -1,4 +1,4 @@
-"""apply_decisions: every document exactly one decision, read rejects none, order kept."""
+"""assemble_piece: every document exactly one decision, read rejects none, order kept."""
 
 from __future__ import annotations
 
@@ -7,8 +7,10 @@ import dataclasses
 import pyarrow as pa
 import pytest
 
+from curation.decision_batches import decision_table
 from curation.decisions import kept, rejected
-from curation.io.assemble import DecisionMismatch, apply_decisions
+from curation.io.assemble import DecisionMismatch, assemble_piece
+from curation.io.pieces import piece_key
 from curation.io.schema import OutputSchemas
 
 
@@ -24,41 +26,67 @@ def small_schemas(*fields: tuple[str, pa.DataType]) -> OutputSchemas:
             ("duplicate_of", pa.string()),
         ]
     )
-    return OutputSchemas(rejects.append(pa.field("_key", pa.string())), corpus, rejects)
+    return OutputSchemas(rejects.append(pa.field("_key", pa.int64())), corpus, rejects)
 
 
 SPILL, CORPUS, REJECTS = dataclasses.astuple(small_schemas(("id", pa.string())))
 
 
-def spilled(*rows: tuple[str, str | None]) -> pa.Table:
+def spilled(*rows: tuple[int, str | None]) -> pa.Table:
+    """Spilled rows of piece 3 from ``(row, read reject reason)``."""
     return pa.Table.from_pylist(
-        [{"id": key.upper(), "_key": key, "reject_reason": reason} for key, reason in rows],
+        [
+            {"id": f"d{row}", "_key": piece_key(3, row), "reject_reason": reason}
+            for row, reason in rows
+        ],
         schema=SPILL,
     )
 
 
-def test_kept_and_rejected_split_with_decision_columns():
-    table = spilled(("a", None), ("b", "invalid_json"), ("c", None))
+def key(row: int) -> int:
+    return piece_key(3, row)
+
+
+def assemble(row_groups: list[pa.Table], decisions: list) -> tuple[pa.Table, pa.Table]:
+    parts = list(assemble_piece(row_groups, decision_table(decisions), CORPUS, REJECTS))
+    assert len(parts) == len(row_groups)
+    corpus, rejects = zip(*parts, strict=True)
+    return pa.concat_tables(corpus), pa.concat_tables(rejects)
+
+
+def test_kept_and_rejected_split_with_decision_columns_row_group_by_row_group():
+    row_groups = [spilled((0, None), (1, "invalid_json")), spilled((2, None), (3, None))]
     decisions = [
-        rejected("c", "near_dedup", "near_duplicate", None, duplicate_of="A"),
-        kept("a", "A", 2),
+        kept(key(0), "D0", 2),
+        rejected(key(2), "near_dedup", "near_duplicate", None, duplicate_of="D0"),
+        kept(key(3)),
     ]
-    corpus, rejects = apply_decisions(table, decisions, CORPUS, REJECTS)
+    corpus, rejects = assemble(row_groups, decisions)
     assert corpus.schema == CORPUS and rejects.schema == REJECTS
-    assert corpus.to_pylist() == [{"id": "A", "dup_cluster_id": "A", "dup_cluster_size": 2}]
-    assert rejects.column("id").to_pylist() == ["B", "C"]
+    assert corpus.to_pylist() == [
+        {"id": "d0", "dup_cluster_id": "D0", "dup_cluster_size": 2},
+        {"id": "d3", "dup_cluster_id": None, "dup_cluster_size": None},
+    ]
+    assert rejects.column("id").to_pylist() == ["d1", "d2"]
     assert rejects.column("reject_reason").to_pylist() == ["invalid_json", "near_duplicate"]
-    assert rejects.column("duplicate_of").to_pylist() == [None, "A"]
+    assert rejects.column("duplicate_of").to_pylist() == [None, "D0"]
+
+
+def test_a_row_group_of_read_rejects_takes_no_decision():
+    corpus, rejects = assemble([spilled((0, "invalid_json")), spilled((1, None))], [kept(key(1))])
+    assert corpus.column("id").to_pylist() == ["d1"]
+    assert rejects.column("id").to_pylist() == ["d0"]
 
 
 @pytest.mark.parametrize(
     "decisions, message",
     [
-        ([], "no decision"),
-        ([kept("a"), kept("a")], "two decisions"),
-        ([kept("a"), kept("zz")], "unknown records"),
+        ([], "piece 3 row 0: no decision"),
+        ([kept(key(0)), kept(key(0))], "two decisions"),
+        ([kept(key(0)), kept(key(7))], "1 decisions for unknown records, e.g. piece 3 row 7"),
+        ([kept(key(1))], "no decision"),
     ],
 )
 def test_lost_or_doubled_decisions_raise(decisions, message):
     with pytest.raises(DecisionMismatch, match=message):
-        apply_decisions(spilled(("a", None)), decisions, CORPUS, REJECTS)
+        assemble([spilled((0, None), (1, "invalid_json"))], decisions)

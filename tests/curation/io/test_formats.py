@@ -9,7 +9,7 @@ import lzma
 import pytest
 import zstandard
 
-from curation.io.formats import FileFormat, detect_format, kind_from_name, skip_reason
+from curation.io.formats import HEAD_BYTES, FileFormat, detect_format, kind_from_name, skip_reason
 
 PLAIN = b'{"text": "a"}\n'
 
@@ -49,9 +49,9 @@ def test_kind_from_name(name, kind):
 )
 def test_compression_comes_from_the_first_bytes(data, codec):
     for name in ("docs.jsonl", "docs"):
-        assert detect_format(name, data[:8]) == FileFormat("jsonl", codec)
+        assert detect_format(name, data[:HEAD_BYTES]) == FileFormat("jsonl", codec)
     if codec is not None:  # a name announcing another codec does not matter
-        assert detect_format("docs.jsonl.bz2", data[:8]) == FileFormat("jsonl", codec)
+        assert detect_format("docs.jsonl.bz2", data[:HEAD_BYTES]) == FileFormat("jsonl", codec)
 
 
 def test_a_name_announcing_compression_the_bytes_lack_is_an_error():
@@ -74,3 +74,10 @@ def test_skip_reasons_of_listed_files():
     assert "hidden" in skip_reason("_SUCCESS", "auto")
     assert "hidden" in skip_reason(".DS_Store", "auto")
     assert "parquet file name in a source of format jsonl" in skip_reason("t.parquet", "jsonl")
+
+
+def test_text_that_starts_like_bzip2_is_not_taken_for_it():
+    # found by the property test: a plain line "BZh..." was read as a broken bzip2 stream
+    for head in (b"BZh", b"BZh9 and so", b'BZh{"text"'):
+        assert detect_format("docs.jsonl", head) == FileFormat("jsonl", None)
+    assert detect_format("docs.jsonl", bz2.compress(b"")[:10]).codec == "bz2"

@@ -161,7 +161,9 @@ def test_corrupt_gzip_body_is_unreadable_and_fully_hashed():
 
 def test_a_gz_name_over_other_data_is_one_unreadable_reject():
     data = b"PK\x03\x04" + _lines(3)
-    file = InputFile(JSONL, "in.jsonl.gz", len(data), detect_format("in.jsonl.gz", data[:8]))
+    file = InputFile(
+        JSONL, "in.jsonl.gz", len(data), detect_format("in.jsonl.gz", data[:HEAD_BYTES])
+    )
     stats = FileStats(JSONL.name, file.uri, len(data))
     rows = list(read_piece(lambda _: io.BytesIO(data), file, 1, LIMITS, stats))
     assert _rejects(rows) == [Reason.UNREADABLE_FILE]

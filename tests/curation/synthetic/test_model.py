@@ -8,14 +8,22 @@ import numpy as np
 import pytest
 
 from curation.synthetic import SIGNAL_FIELDS, SUPPORTED_LANGUAGES, SyntheticScorer
-from curation.synthetic.function_words import FUNCTION_WORD_FEATURES
-from curation.synthetic.model import ModelArtefact, feature_vector, reprior
-from curation.synthetic.signals import SIGNAL_NAMES, compute_features
+from curation.synthetic.model import (
+    CompiledModel,
+    ModelArtefact,
+    feature_vector,
+    reprior,
+    word_rates,
+)
+from curation.synthetic.signals import analyse
 from tests.paths import SHARED_SYNTHETIC
 
 DEV = SHARED_SYNTHETIC / "dev.jsonl.gz"
 CHAT = {"gpt-3.5-turbo", "gpt-4", "claude-3-opus-20240229", "claude-3-sonnet-20240229"}
 CHAT |= {"gemini-1.5-pro"}
+# dev1's other languages: none reaches <= 5 % human FPR on held-apart data with a language-
+# agnostic model except Arabic, which is not built yet (docs/synthetic.md, Languages).
+OTHER_DEV_LANGUAGES = ("ar", "bg", "id", "ru", "ur", "zh")
 
 LLM_TEXT = (
     "In today's rapidly evolving landscape, it is important to note that innovative strategies "
@@ -68,6 +76,10 @@ def scorer():
     return SyntheticScorer()
 
 
+def words_of(*texts: str) -> list[str]:
+    return " ".join(texts).split()
+
+
 def test_result_schema_matches_signal_fields(scorer):
     for text, lang in ((LLM_TEXT, "en"), ("too short", "en"), (LLM_TEXT, "fr")):
         result = scorer.score(text, lang)
@@ -83,6 +95,7 @@ def test_supported_languages_match_artefact():
 @pytest.mark.parametrize(
     ("text", "lang", "reason"),
     [
+        *((LLM_TEXT, lang, "unsupported_language") for lang in OTHER_DEV_LANGUAGES),
         (LLM_TEXT, "de", "unsupported_language"),
         (LLM_TEXT, None, "no_language"),
         ("A short but perfectly fine sentence.", "en", "too_short"),
@@ -91,7 +104,46 @@ def test_supported_languages_match_artefact():
 def test_abstains(scorer, text, lang, reason):
     result = scorer.score(text, lang)
     assert result.score is None and result.flagged is None
+    assert result.signals["score_low"] is None and result.signals["score_high"] is None
     assert result.signals["abstain_reason"] == reason
+
+
+def test_scores_texts_down_to_min_words_and_abstains_below(scorer):
+    """Texts of 30-49 words (abstained on before) are scored; 29 words still abstain."""
+    words = words_of(*PLAIN_TEXTS)
+    min_words = ModelArtefact.load().min_words
+    assert min_words == 30
+    scored = scorer.score(" ".join(words[:min_words]), "en")
+    assert scored.score is not None and scored.signals["abstain_reason"] is None
+    assert scored.signals["n_words"] == min_words
+    short = scorer.score(" ".join(words[: min_words - 1]), "en")
+    assert short.score is None and short.signals["abstain_reason"] == "too_short"
+
+
+def test_interval_brackets_score_and_widens_as_texts_get_shorter(scorer):
+    """The 95 % interval contains the score; its log-odds width shrinks like 1/sqrt(n)."""
+    words = words_of(LLM_TEXT, PLAIN_ESSAY, LLM_TEXT, PLAIN_ESSAY)
+    widths = []
+    for n in (30, 45, 60, 90, 150):
+        r = scorer.score(" ".join(words[:n]), "en")
+        low, high = r.signals["score_low"], r.signals["score_high"]
+        assert 0.0 < low <= r.score <= high < 1.0
+        widths.append(np.log(high / (1 - high)) - np.log(low / (1 - low)))
+    assert all(a > b for a, b in zip(widths, widths[1:], strict=False)), widths
+    cal = ModelArtefact.load().model.calibration
+    assert cal.spread > 0 and cal.slope(30) > 0  # short texts still scale evidence positively
+
+
+def test_band_thresholds_and_override(scorer):
+    art = ModelArtefact.load()
+    edges = [band.min_words for band in art.bands]
+    assert edges[0] == art.min_words and edges == sorted(edges)
+    assert art.threshold_for(edges[0]) == art.bands[0].threshold
+    assert art.threshold_for(10**6) == art.bands[-1].threshold == scorer.threshold
+    for band, upper in zip(art.bands, edges[1:], strict=False):
+        assert art.threshold_for(upper - 1) == band.threshold
+    fixed = SyntheticScorer(threshold=0.5)
+    assert fixed.threshold_for(30) == fixed.threshold_for(500) == 0.5
 
 
 def test_llm_style_scores_above_plain_non_native_prose(scorer):
@@ -119,6 +171,37 @@ def test_reprior_formula():
     assert reprior(0.8, 0.2) == pytest.approx(0.8 * 0.2 / (0.8 * 0.2 + 0.2 * 0.8))
 
 
+def test_run_time_path_equals_dense_model():
+    """The sparse per-document path gives the decision value and contributions of the dense
+    model (signals + every vocabulary word rate) used in training."""
+    model = ModelArtefact.load().model
+    compiled = CompiledModel(model)
+    for text in (LLM_TEXT, *PLAIN_TEXTS):
+        a = analyse(text)
+        row = feature_vector(a.signals, model.names)
+        z, terms = compiled.decision(row, a.tokens)
+        full = np.concatenate([row, word_rates(a.tokens, model.words)])
+        assert z == pytest.approx(float(model.decision(full[None, :])[0]), abs=1e-9)
+        contrib = model.coef * model.standardise(full)
+        top = compiled.top_contributions(terms, 3)
+        order = np.argsort(-np.abs(contrib), kind="stable")[:3]
+        assert [v for _, v in top] == pytest.approx(contrib[order].tolist(), abs=1e-9)
+
+
+def test_vocabulary_words_are_model_inputs_but_not_output_signals(scorer):
+    model = ModelArtefact.load().model
+    assert {"the", "a", "i", "which"} <= set(model.words)
+    assert not any(k.startswith("w_") for k in scorer.score(LLM_TEXT, "en").signals)
+
+
+def test_word_rates_ignore_whitespace_and_case():
+    words = ("the", "which", "cat")
+    a = word_rates(analyse("The cat sat on the mat.\n\nIt was   THE cat.").tokens, words)
+    b = word_rates(analyse("the cat sat on the mat. it was the cat.").tokens, words)
+    assert a.tolist() == b.tolist()
+    assert a.tolist() == pytest.approx([np.log1p(300.0), 0.0, np.log1p(200.0)])
+
+
 def _auroc(y: np.ndarray, s: np.ndarray) -> float:
     ranks = np.argsort(np.argsort(s)) + 1.0
     n1, n0 = y.sum(), (1 - y).sum()
@@ -128,46 +211,34 @@ def _auroc(y: np.ndarray, s: np.ndarray) -> float:
 @pytest.mark.skipif(
     not DEV.exists(), reason=f"shared dev set absent ({DEV}): it lives in ../shared beside the repo"
 )
-def test_reproduces_recorded_metrics_on_fixed_slice():
+def test_reproduces_recorded_metrics_on_fixed_slice(scorer):
     art = ModelArtefact.load()
     raw = DEV.read_bytes()
-    assert hashlib.sha256(raw).hexdigest() == art.metadata["training_set_sha256"]
-    ys, rows = [], []
+    assert hashlib.sha256(raw).hexdigest() == art.metadata["training_set_sha256"]["dev1"]
+    ys, ps = [], []
     for line in gzip.decompress(raw).decode("utf-8").splitlines():
         r = json.loads(line)
         if r["lang"] != "en" or not (r["label"] == "human" or r["generator"] in CHAT):
             continue
-        features = compute_features(r["text"])
-        if features["n_words"] < art.min_words:
+        result = scorer.score(r["text"], "en")
+        if result.score is None:
             continue
         ys.append(r["label"] == "machine")
-        rows.append(feature_vector(features, art.model.names))
-        if len(rows) == 300:
+        ps.append(result.score)
+        if len(ps) == 300:
             break
-    p = art.model.probability(np.asarray(rows, dtype=float))
+    p = np.asarray(ps)
     check = art.metadata["check_slice"]
     assert _auroc(np.asarray(ys, dtype=int), p) == pytest.approx(check["auroc"], abs=1e-9)
     assert float(p.mean()) == pytest.approx(check["mean_score"], abs=1e-9)
 
 
-def test_function_words_are_model_inputs_but_not_output_signals(scorer):
-    names = ModelArtefact.load().model.names
-    assert set(FUNCTION_WORD_FEATURES) <= set(names)
-    features = compute_features(LLM_TEXT)
-    assert list(features)[: len(SIGNAL_NAMES)] == list(SIGNAL_NAMES)
-    assert not any(k.startswith("fw_") for k in scorer.score(LLM_TEXT, "en").signals)
-
-
-def test_function_word_rates_ignore_whitespace_and_case():
-    a = compute_features("The cat sat on the mat.\n\nIt was   THE cat.")
-    b = compute_features("the cat sat on the mat. it was the cat.")
-    assert [a[k] for k in FUNCTION_WORD_FEATURES] == [b[k] for k in FUNCTION_WORD_FEATURES]
-    assert a["fw_the"] == pytest.approx(1000 * 3 / 10)
-    assert a["fw_which"] == 0.0
-
-
 def test_plain_prose_stays_below_threshold(scorer):
-    """Plain, simple prose (non-native / young style, written for this test) is not flagged."""
+    """Plain, simple prose (non-native / young style, written for this test) is not flagged,
+    neither whole nor cut to 30-60 words."""
     for text in PLAIN_TEXTS:
         result = scorer.score(text, "en")
         assert result.score is not None and result.score < 0.5, (result.score, text[:40])
+        for n in (30, 45, 60):
+            cut = scorer.score(" ".join(text.split()[:n]), "en")
+            assert not cut.flagged, (n, cut.score, text[:40])

@@ -8,6 +8,7 @@ from curation.synthetic.signals import (
     SIGNAL_NAMES,
     burstiness,
     compute_signals,
+    loop_rate,
     mattr,
     repeat_trigram_rate,
     zlib_ratio,
@@ -91,3 +92,18 @@ def test_punctuation_and_structure_rates():
     assert s["comma_rate"] > 0
     assert s["list_density"] == pytest.approx(3 / 2)
     assert compute_signals("fine. lower start. Upper.")["lower_start_rate"] == pytest.approx(2 / 3)
+
+
+def test_loop_rate_fires_on_loops_not_on_plain_repetition():
+    loop = "and then the man said that he would go home and then the man said that he would go"
+    assert loop_rate(loop.split()) == pytest.approx(9 / 19)  # the 2nd "and ... go"
+    # Plain writers repeat short phrases ("I think", "it is good"), not 8-word sequences.
+    plain = "I think it is good. I think it is fun. I think we should go. It is good for us."
+    assert loop_rate(plain.lower().split()) == 0.0
+    assert loop_rate([]) == 0.0
+
+
+def test_word_length_shares():
+    s = compute_signals("An elephant is enormous and remarkably gentle.")
+    assert s["short_word_share"] == pytest.approx(3 / 7)  # an, is, and
+    assert s["long_word_share"] == pytest.approx(3 / 7)  # elephant, enormous, remarkably
