@@ -1,15 +1,16 @@
 """Validate both corpus-share estimators on mixtures of held-apart domains; write their margins.
 
-Usage: ``python benchmarks/share_eval.py --dev PATH/dev.jsonl.gz --dev2 PATH/dev2.jsonl.gz
+Usage: ``python benchmarks/share_eval.py --dev PATH/dev.jsonl.gz --dev2 PATH/dev2
 [--out FILE.md] [--margins-out curation/synthetic/share_validation.json] [--reps N]``
-(needs scikit-learn; ~5 min on the shared 2-core machine).
+(needs scikit-learn; ~10 min on the shared 2-core machine).
 
 Protocol (leave one domain family out): the 20 English domains of both dev sets form 17
-families; domains from the same source are one family (xsum + dev2 news; writing + dev2 story;
-squad + dev2 wiki_*). For each family, the word reference is refitted without it
-(``scripts/fit_share_reference.py``), and its texts are scored by a synthetic model that never
-saw it (the shipped model for dev2-only families, which it was not trained on; for the three
-families with dev texts, the shipped recipe retrained without them). Mixtures of 0 / 5 / 10 /
+families; domains from the same source are one family (``synthetic_training.DOMAIN_FAMILY``:
+xsum + dev2 news; writing + dev2 story; squad + dev2 wiki_*). For each family, the word
+reference is refitted without it (``scripts/fit_share_reference.py``), and its texts are scored
+by the shipped recipe's linear model refitted without it (shipped vocabulary, chosen by document
+frequency, and shipped calibration; as the leave-one-domain-out of
+``benchmarks/synthetic_eval.py``). Mixtures of 0 / 5 / 10 /
 30 / 50 % chat-model text are drawn from each held-out domain (at most ``MAX_MIXTURE`` texts,
 without replacement; a mixture's human texts share no ``group`` with its machine texts, since
 dev2's machine texts are rewrites of paired human texts). Both estimators run on every mixture.
@@ -46,7 +47,6 @@ from curation.synthetic.corpus_share import (  # noqa: E402
 )
 from curation.synthetic.model import ModelArtefact  # noqa: E402
 from curation.synthetic.share import ShareEstimate, mixture_mle  # noqa: E402
-from curation.synthetic.signals import compute_features  # noqa: E402
 from curation.synthetic.word_share import estimate_word_share  # noqa: E402
 from scripts import fit_share_reference as FS  # noqa: E402
 from scripts import synthetic_training as T  # noqa: E402
@@ -59,16 +59,7 @@ REPS = 8
 COVERAGE = 0.90
 SEED = 20240611
 METHODS = (SCORE_METHOD, WORD_METHOD)
-_FAMILIES = {
-    "dev/xsum": "news (xsum)",
-    "dev2/news": "news (xsum)",
-    "dev/writing": "stories (writingprompts)",
-    "dev2/story": "stories (writingprompts)",
-    "dev/squad": "wikipedia",
-    "dev2/wiki_art_culture": "wikipedia",
-    "dev2/wiki_business": "wikipedia",
-    "dev2/wiki_government": "wikipedia",
-}
+_DEV_SET_NAMES = {"dev": "dev1", "dev2": "dev2"}  # ReferenceText.dataset -> DevSet.dataset
 
 
 def domain_of(text: FS.ReferenceText) -> str:
@@ -76,7 +67,8 @@ def domain_of(text: FS.ReferenceText) -> str:
 
 
 def family_of(domain: str) -> str:
-    return _FAMILIES.get(domain, domain.split("/", 1)[1])
+    name = domain.split("/", 1)[1]
+    return T.DOMAIN_FAMILY.get(name, name)
 
 
 @dataclass(frozen=True)
@@ -87,15 +79,18 @@ class Mixture:
     members: np.ndarray  # indices into the texts
 
 
-def draw_mixtures(texts: Sequence[FS.ReferenceText], reps: int) -> list[Mixture]:
-    """``reps`` mixtures per domain and target share (see the module docstring)."""
+def draw_mixtures(
+    texts: Sequence[FS.ReferenceText], scored: np.ndarray, reps: int
+) -> list[Mixture]:
+    """``reps`` mixtures per domain and target share (see the module docstring), drawn from the
+    texts where ``scored``."""
     rng = np.random.default_rng(SEED)
     domains = np.array([domain_of(t) for t in texts])
     machine = np.array([t.machine for t in texts])
     mixtures = []
     for domain in sorted(set(domains)):
-        humans = np.flatnonzero((domains == domain) & ~machine)
-        machines = np.flatnonzero((domains == domain) & machine)
+        humans = np.flatnonzero((domains == domain) & ~machine & scored)
+        machines = np.flatnonzero((domains == domain) & machine & scored)
         for target in SHARES:
             if target > 0 and len(machines) < MIN_MACHINE:
                 continue
@@ -113,18 +108,24 @@ def draw_mixtures(texts: Sequence[FS.ReferenceText], reps: int) -> list[Mixture]
     return mixtures
 
 
-def held_apart_scores(texts: Sequence[FS.ReferenceText], dev_path: Path) -> np.ndarray:
-    """Each text's synthetic score from a model that never saw its domain family."""
-    x = T.feature_matrix([compute_features(t.text) for t in texts], TS.MODEL_FEATURES)
-    scores = ModelArtefact.load().model.probability(x)
-    families = np.array([family_of(domain_of(t)) for t in texts])
-    dev = TS.scored_english(T.load_dev(dev_path))
-    dev_families = np.array([family_of(f"dev/{d}") for d in dev.domain])
-    for family in sorted(set(dev_families)):
-        model, _ = TS.fit_calibrated(dev.subset(dev_families != family))
-        mask = families == family
-        scores[mask] = model.probability(x[mask])
-    return scores
+def held_apart_scores(
+    texts: Sequence[FS.ReferenceText], dev_path: Path, dev2_dir: Path
+) -> np.ndarray:
+    """Each text's synthetic score from the shipped recipe's linear model fitted without the
+    text's domain family; NaN for a text the scorer would not score."""
+    dev = TS.scored_english(T.load_dev(dev_path, dev2_dir))
+    model = ModelArtefact.load().model
+    x = T.feature_matrix(dev.analyses, model.names, model.words)
+    chat, family = TS.training_mask(dev), dev.family
+    z = np.empty(len(dev.y))
+    for held in sorted(set(family)):
+        train = chat & (family != held)
+        w = T.balanced_weights(dev.y[train], dev.generator[train])
+        fitted = T.fit_linear(x[train], dev.y[train], w, model.names, model.words, TS.C, TS.CLIP)
+        z[family == held] = fitted.decision(x[family == held])
+    p = model.calibration.probability(z, dev.n_words)
+    by_id = {(ds, row["id"]): s for ds, row, s in zip(dev.dataset, dev.rows, p, strict=True)}
+    return np.array([by_id.get((_DEV_SET_NAMES[t.dataset], t.doc_id), np.nan) for t in texts])
 
 
 def evaluate(
@@ -351,7 +352,7 @@ def main() -> None:
         "--dev", type=Path, required=True, help="shared/data/synthetic/dev.jsonl.gz"
     )
     parser.add_argument(
-        "--dev2", type=Path, required=True, help="shared/data/synthetic/dev2/dev2.jsonl.gz"
+        "--dev2", type=Path, required=True, help="shared/data/synthetic/dev2 (directory)"
     )
     parser.add_argument("--out", type=Path, default=None, help="write the Markdown tables here")
     parser.add_argument(
@@ -361,8 +362,8 @@ def main() -> None:
     args = parser.parse_args()
     started = time.monotonic()
     texts, hashes = FS.load_references(args.dev, args.dev2)
-    scores = held_apart_scores(texts, args.dev)
-    rows = evaluate(texts, scores, draw_mixtures(texts, args.reps))
+    scores = held_apart_scores(texts, args.dev, args.dev2)
+    rows = evaluate(texts, scores, draw_mixtures(texts, np.isfinite(scores), args.reps))
     lines, validation = summarise(rows)
     validation["sha256"] = hashes
     text = "\n".join(lines) + f"\n\n({time.monotonic() - started:.0f} s)\n"

@@ -1,12 +1,14 @@
 """Fit the word-occurrence reference of the distributional share estimator.
 
-Usage: ``python scripts/fit_share_reference.py --dev PATH/dev.jsonl.gz --dev2 PATH/dev2.jsonl.gz
+Usage: ``python scripts/fit_share_reference.py --dev PATH/dev.jsonl.gz --dev2 PATH/dev2
 [--out curation/synthetic/word_reference.npz]`` (~10 s; numpy only).
 
 What it fits (``curation/synthetic/word_share.py``, ``docs/synthetic.md``): for every reference
 genre (a ``domain`` of either dev set) and class, the share of its windows of
 ``WINDOW_WORDS`` words that contain each vocabulary word (add-0.5 smoothing). Texts used are the
-ones the pipeline scores: English, >= the scorer's ``min_words`` word tokens. Machine texts are
+ones the pipeline scores: English, >= the scorer's ``min_words`` word tokens, with the dev sets'
+label-leaking markup stripped as for the scorer (``synthetic_training.clean_text``). Machine
+texts are
 chat/instruction-tuned models only (dev: gpt-3.5-turbo, gpt-4, Claude 3, Gemini 1.5; dev2:
 Llama-3-70B, GPT-4o, GPT-3.5, Gemini 1.5); the 2019-2022 base-model samples of dev are left out,
 as in the scorer (neither estimator can see them). A genre x class with fewer than
@@ -42,6 +44,7 @@ from curation.synthetic.word_share import (  # noqa: E402
     WordReference,
     word_windows,
 )
+from scripts.synthetic_training import clean_text  # noqa: E402
 
 WINDOW_WORDS = 50
 MAX_WINDOWS = 10
@@ -67,6 +70,7 @@ class ReferenceText:
     domain: str
     machine: bool
     generator: str  # "" for human text
+    doc_id: str
     group: str
     text: str
     windows: tuple[frozenset[str], ...]
@@ -83,14 +87,16 @@ def _rows(path: Path) -> tuple[list[dict], str]:
 
 
 def load_references(dev: Path, dev2: Path) -> tuple[list[ReferenceText], dict[str, str]]:
-    """Scoreable English human and chat-model texts of both dev sets, and each file's sha256."""
+    """Scoreable English human and chat-model texts of both dev sets (``dev2``: the directory
+    holding ``dev2.jsonl.gz``), and each file's sha256."""
     min_words = ModelArtefact.load().min_words
     texts, hashes = [], {}
-    for dataset, path in (("dev", dev), ("dev2", dev2)):
+    for dataset, path in (("dev", dev), ("dev2", dev2 / "dev2.jsonl.gz")):
         rows, hashes[dataset] = _rows(path)
         for row in rows:
             machine = row["label"] == "machine"
-            if row["lang"] not in LANGUAGES or len(tokenize(normalise(row["text"]))) < min_words:
+            text = clean_text(row["text"])
+            if row["lang"] not in LANGUAGES or len(tokenize(normalise(text))) < min_words:
                 continue
             if dataset == "dev" and machine and row["generator"] not in DEV_CHAT_GENERATORS:
                 continue
@@ -100,10 +106,11 @@ def load_references(dev: Path, dev2: Path) -> tuple[list[ReferenceText], dict[st
                     domain=row["domain"],
                     machine=machine,
                     generator=(row["generator"] or "") if machine else "",
+                    doc_id=row["id"],
                     group=f"{dataset}:{row.get('group') or row['id']}",
-                    text=row["text"],
+                    text=text,
                     windows=tuple(
-                        frozenset(w) for w in word_windows(row["text"], WINDOW_WORDS, MAX_WINDOWS)
+                        frozenset(w) for w in word_windows(text, WINDOW_WORDS, MAX_WINDOWS)
                     ),
                 )
             )
@@ -162,7 +169,7 @@ def main() -> None:
         "--dev", type=Path, required=True, help="shared/data/synthetic/dev.jsonl.gz"
     )
     parser.add_argument(
-        "--dev2", type=Path, required=True, help="shared/data/synthetic/dev2/dev2.jsonl.gz"
+        "--dev2", type=Path, required=True, help="shared/data/synthetic/dev2 (directory)"
     )
     parser.add_argument("--out", type=Path, default=DEFAULT_REFERENCE_PATH)
     args = parser.parse_args()
