@@ -17,6 +17,7 @@ from apache_beam.options.pipeline_options import PipelineOptions
 from curation.plan import RunPlan, package_version
 from curation.synthetic import estimate_share
 from curation.synthetic.corpus_share import corpus_share, default_validation
+from curation.synthetic.share import ShareEstimate
 from curation.synthetic.word_share import default_reference, estimate_word_share
 from pipelines.output import OutputCounts
 from pipelines.word_sample import MAX_DOCUMENTS, WordSample
@@ -90,11 +91,18 @@ def synthetic_share(counts: OutputCounts, words: WordSample) -> dict[str, Any]:
     source and per scored language; both estimators, their validated intervals and whether they
     agree (``curation.synthetic.corpus_share``, docs/synthetic.md)."""
     validation = default_validation()
+    # The same sample recurs (a one-language corpus, a one-source corpus): estimate it once.
+    word_estimates: dict[tuple[int, ...], ShareEstimate] = {}
 
     def estimate(scores: list[float], windows: list) -> dict[str, Any] | None:
         if not scores:
             return None
-        word = estimate_word_share(windows) if windows else None
+        word = None
+        if windows:
+            key = tuple(map(id, windows))
+            if key not in word_estimates:
+                word_estimates[key] = estimate_word_share(windows)
+            word = word_estimates[key]
         return corpus_share(estimate_share(scores), word, validation).as_dict()
 
     by_source: dict[str, list[float]] = {}

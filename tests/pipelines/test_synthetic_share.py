@@ -9,8 +9,8 @@ import pytest
 import yaml
 
 from curation.synthetic.corpus_share import SCORE_METHOD, WORD_METHOD
-from curation.synthetic.word_share import WordReference
-from pipelines import word_sample
+from curation.synthetic.word_share import WordReference, estimate_word_share
+from pipelines import manifest, word_sample
 from pipelines.output import CORPUS_DIR, count_shards, list_shards, read_json
 from pipelines.report import _share_row
 from pipelines.summary import _share_line
@@ -99,3 +99,19 @@ def test_unreliable_share_is_said_not_printed():
     row = _share_row("src", entry)
     assert row["estimated share"] == "unreliable"
     assert row[SCORE_METHOD] == "60.0% (35.0% – 75.0%)"
+
+
+def test_a_recurring_word_sample_is_estimated_once(out, monkeypatch):
+    shards = list_shards(str(out / CORPUS_DIR))
+    counts = count_shards({CORPUS_DIR: shards}, synthetic_scores=True)
+    words = word_sample.collect_word_sample(shards, counts, WordReference.load())
+    calls = []
+    monkeypatch.setattr(
+        manifest,
+        "estimate_word_share",
+        lambda windows: calls.append(windows) or estimate_word_share(windows),
+    )
+    share = manifest.synthetic_share(counts, words)
+    # corpus, two sources, one language ("en" = the corpus sample): three distinct samples
+    assert len(calls) == 1 + len(SOURCES)
+    assert share["by_language"]["en"]["estimates"] == share["corpus"]["estimates"]
