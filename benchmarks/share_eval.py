@@ -26,6 +26,7 @@ one with the lower mean absolute error on these mixtures.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import sys
 import time
@@ -45,9 +46,12 @@ from curation.synthetic.corpus_share import (  # noqa: E402
     ShareValidation,
     corpus_share,
 )
-from curation.synthetic.model import ModelArtefact  # noqa: E402
+from curation.synthetic.model import DEFAULT_MODEL_PATH, ModelArtefact  # noqa: E402
 from curation.synthetic.share import ShareEstimate, mixture_mle  # noqa: E402
-from curation.synthetic.word_share import estimate_word_share  # noqa: E402
+from curation.synthetic.word_share import (  # noqa: E402
+    DEFAULT_REFERENCE_PATH,
+    estimate_word_share,
+)
 from scripts import fit_share_reference as FS  # noqa: E402
 from scripts import synthetic_training as T  # noqa: E402
 from scripts import train_synthetic as TS  # noqa: E402
@@ -346,6 +350,14 @@ def agreement_table(
     return lines
 
 
+def validated_artefacts() -> dict[str, str]:
+    """sha256 of the shipped score model and word reference the margins were measured with."""
+    return {
+        path.name: hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in (DEFAULT_MODEL_PATH, DEFAULT_REFERENCE_PATH)
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -366,6 +378,7 @@ def main() -> None:
     rows = evaluate(texts, scores, draw_mixtures(texts, np.isfinite(scores), args.reps))
     lines, validation = summarise(rows)
     validation["sha256"] = hashes
+    validation["validated_artefacts"] = validated_artefacts()
     text = "\n".join(lines) + f"\n\n({time.monotonic() - started:.0f} s)\n"
     print(text)
     if args.out:

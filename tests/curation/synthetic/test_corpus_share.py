@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import pytest
 
 from curation.synthetic.corpus_share import (
@@ -15,7 +17,9 @@ from curation.synthetic.corpus_share import (
     corpus_share,
     widen,
 )
+from curation.synthetic.model import DEFAULT_MODEL_PATH
 from curation.synthetic.share import ShareEstimate
+from curation.synthetic.word_share import DEFAULT_REFERENCE_PATH
 
 VALIDATION = ShareValidation(
     reported=WORD_METHOD,
@@ -70,3 +74,10 @@ def test_shipped_validation_states_its_method_and_coverage():
     reported = shipped.description["methods"][shipped.reported]
     assert reported["coverage_nested"] >= 0.9 and reported["coverage_widened"] >= 0.9
     assert "leave-one-domain-family-out" in shipped.description["validation"]
+
+
+def test_shipped_margins_were_measured_with_the_shipped_model_and_reference():
+    """Retraining the model or refitting the reference calls for benchmarks/share_eval.py."""
+    rests_on = ShareValidation.load().description["validated_artefacts"]
+    for path in (DEFAULT_MODEL_PATH, DEFAULT_REFERENCE_PATH):
+        assert rests_on[path.name] == hashlib.sha256(path.read_bytes()).hexdigest(), path.name
