@@ -16,7 +16,11 @@ from apache_beam.options.pipeline_options import PipelineOptions
 
 from curation.plan import RunPlan, package_version
 from curation.synthetic import estimate_share
+from curation.synthetic.corpus_share import corpus_share, default_validation
+from curation.synthetic.share import ShareEstimate
+from curation.synthetic.word_share import default_reference, estimate_word_share
 from pipelines.output import OutputCounts
+from pipelines.word_sample import MAX_DOCUMENTS, WordSample
 
 
 def build_manifest(
@@ -26,11 +30,13 @@ def build_manifest(
     inputs: list[dict[str, Any]],
     shards: Mapping[str, list[dict[str, Any]]],
     counts: OutputCounts,
+    words: WordSample,
 ) -> dict[str, Any]:
     """Everything about the run except timing (which is added separately and varies).
 
     ``runner`` is what ran (:func:`pipelines.run.describe_runner`); ``shards`` maps each output
-    kind to its shards' stats, paths relative to the output root.
+    kind to its shards' stats, paths relative to the output root; ``words`` is the input of the
+    word-occurrence share estimate (:func:`pipelines.word_sample.collect_word_sample`).
     """
     all_options = options.get_all_options(drop_default=True)
     input_records: dict[str, int] = {}
@@ -73,7 +79,7 @@ def build_manifest(
             "kept_languages": dict(sorted(counts.kept_by_language().items())),
             "funnel": counts.funnel(sum(input_records.values())),
         },
-        "synthetic_share": synthetic_share(counts),
+        "synthetic_share": synthetic_share(counts, words),
         # pieces taken from an interrupted run's checkpoints (curate run --resume)
         "resume": {"pieces": len(plan.pieces), "pieces_reused": len(plan.reused)},
         "outputs": {
@@ -82,25 +88,46 @@ def build_manifest(
     }
 
 
-def synthetic_share(counts: OutputCounts) -> dict[str, Any]:
-    """Estimated share of machine-written text in the kept corpus, overall and per source."""
+def synthetic_share(counts: OutputCounts, words: WordSample) -> dict[str, Any]:
+    """Estimated share of machine-written text among the kept scored documents: overall, per
+    source and per scored language; both estimators, their validated intervals and whether they
+    agree (``curation.synthetic.corpus_share``, docs/synthetic.md)."""
+    validation = default_validation()
+    # The same sample recurs (a one-language corpus, a one-source corpus): estimate it once.
+    word_estimates: dict[tuple[int, ...], ShareEstimate] = {}
 
-    def estimate(scores: list[float]) -> dict[str, Any] | None:
+    def estimate(scores: list[float], windows: list) -> dict[str, Any] | None:
         if not scores:
             return None
-        result = estimate_share(scores)
-        return {
-            "share": result.share,
-            "low": result.low,
-            "high": result.high,
-            "n": result.n,
-            "method": result.method,
-        }
+        word = None
+        if windows:
+            key = tuple(map(id, windows))
+            if key not in word_estimates:
+                word_estimates[key] = estimate_word_share(windows)
+            word = word_estimates[key]
+        return corpus_share(estimate_share(scores), word, validation).as_dict()
 
-    all_scores = [score for scores in counts.synthetic_scores.values() for score in scores]
+    by_source: dict[str, list[float]] = {}
+    by_language: dict[str, list[float]] = {}
+    for (source, lang), scores in sorted(counts.synthetic_scores.items()):
+        by_source.setdefault(source, []).extend(scores)
+        by_language.setdefault(lang, []).extend(scores)
     return {
-        "corpus": estimate(all_scores),
+        "scope": (
+            "kept documents with a synthetic_score (languages the scorer supports, at least "
+            "its minimum length; abstentions excluded), as a share of documents; word_mixture "
+            f"uses those in {'/'.join(sorted(default_reference().languages))}, at most "
+            f"{MAX_DOCUMENTS:,} per estimate (a hash sample of the ids)"
+        ),
+        "validation": validation.description,
+        "corpus": estimate(
+            [score for scores in by_source.values() for score in scores], words.select()
+        ),
         "by_source": {
-            source: estimate(scores) for source, scores in sorted(counts.synthetic_scores.items())
+            source: estimate(scores, words.select(source=source))
+            for source, scores in by_source.items()
+        },
+        "by_language": {
+            lang: estimate(scores, words.select(lang=lang)) for lang, scores in by_language.items()
         },
     }

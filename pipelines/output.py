@@ -19,11 +19,12 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from fnmatch import fnmatch
 from typing import Any
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 from apache_beam.io.filesystems import FileSystems
 
@@ -88,6 +89,12 @@ def write_json(path: str, data: Any) -> None:
         handle.write(json.dumps(data, indent=2, sort_keys=True).encode("utf-8") + b"\n")
 
 
+def iter_batches(path: str, columns: list[str], rows: int = 1024) -> Iterator[pa.RecordBatch]:
+    """``columns`` of a shard, ``rows`` rows at a time (bounded memory, whatever the shard)."""
+    with FileSystems.open(path) as handle:
+        yield from pq.ParquetFile(handle).iter_batches(batch_size=rows, columns=columns)
+
+
 def _columns(path: str, columns: list[str]) -> list[list[Any]]:
     with FileSystems.open(path) as handle:
         table = pq.read_table(handle, columns=columns)
@@ -102,7 +109,8 @@ class OutputCounts:
     kept_text_bytes: Counter = field(default_factory=Counter)  # (source, lang) -> UTF-8 bytes
     rejected: Counter = field(default_factory=Counter)  # (source, stage, reason) -> records
     licenses: dict[str, set[str]] = field(default_factory=dict)  # source -> its rows' licences
-    synthetic_scores: dict[str, list[float]] = field(default_factory=dict)  # source -> kept scores
+    # (source, lang or "und") -> synthetic scores of the kept documents scored
+    synthetic_scores: dict[tuple[str, str], list[float]] = field(default_factory=dict)
 
     def license_of(self, source: str) -> str | None:
         """The licences of a source's rows, sorted and comma-separated (a record can carry its
@@ -203,7 +211,7 @@ def count_shards(
             counts.kept_text_bytes[key] += size or 0
             counts.licenses.setdefault(source, set()).add(license_)
             if score and score[0] is not None:
-                counts.synthetic_scores.setdefault(source, []).append(score[0])
+                counts.synthetic_scores.setdefault(key, []).append(score[0])
     reject_columns = ["source", "reject_stage", "reject_reason", "license"]
     for path in shards.get(REJECTS_DIR, ()):
         for source, stage, reason, license_ in zip(*_columns(path, reject_columns), strict=True):

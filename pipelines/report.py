@@ -308,9 +308,14 @@ def _headline_share(manifest: Mapping[str, Any] | None) -> str:
         return " No machine-written share: no scored kept documents."
     model = ModelArtefact.load()
     languages = ", ".join(sorted(model.supported_languages))
+    share = (
+        f"<b>{estimate['share']:.1%}</b> (validated interval "
+        f"{estimate['low']:.1%} – {estimate['high']:.1%})"
+        if estimate.get("reliable", True)
+        else "<b>unreliable</b> (the two estimators disagree)"
+    )
     return (
-        f" Estimated machine-written share <b>{estimate['share']:.1%}</b> (95 % interval "
-        f"{estimate['low']:.1%} – {estimate['high']:.1%}) of the {estimate['n']:,} scored kept "
+        f" Estimated machine-written share {share} of the {estimate['n']:,} scored kept "
         f"documents (in {_esc(languages)}, at least {model.min_words} words; the others are "
         'abstentions, not counted: <a href="#synthetic">details</a>).'
     )
@@ -333,31 +338,63 @@ def _synthetic(shards: Shards, summary: Summary, manifest: Mapping[str, Any] | N
     abstained = _abstentions(shards)
     shares = (manifest or {}).get("synthetic_share") or {}
     kept = {name: entry["kept"] for name, entry in summary.by_source.items()}
-    rows = [(ALL_KEPT, shares.get("corpus"), summary.kept_documents, abstained.values())] + [
-        (name, estimate, kept.get(name, 0), [abstained.get(name, {})])
-        for name, estimate in sorted((shares.get("by_source") or {}).items())
-    ]
-    frame = pd.DataFrame(
-        [
-            {
-                "source": name,
-                "kept documents": documents,
-                "abstained": sum(n for by_reason in skipped for n in by_reason.values()),
-                "scored documents": e["n"] if e else 0,
-                "estimated share": f"{e['share']:.1%}" if e else "n/a (no scored documents)",
-                "95 % interval": f"{e['low']:.1%} – {e['high']:.1%}" if e else "–",
-                "method": e["method"] if e else "–",
-            }
-            for name, e, documents, skipped in rows
+    rows = (
+        [(ALL_KEPT, shares.get("corpus"), summary.kept_documents, list(abstained.values()))]
+        + [
+            (name, estimate, kept.get(name, 0), [abstained.get(name, {})])
+            for name, estimate in sorted((shares.get("by_source") or {}).items())
         ]
+        + [
+            (f"language {lang}", estimate, None, None)
+            for lang, estimate in sorted((shares.get("by_language") or {}).items())
+        ]
+    )
+    frame = pd.DataFrame([_share_row(*row) for row in rows])
+    validation = shares.get("validation") or {}
+    about = (
+        "<p>Intervals are 95 % statistical intervals widened by the error seen on mixtures of "
+        f"held-apart domains ({_esc(validation.get('validation'))}). Where the two estimators' "
+        "intervals do not overlap, the share is <b>unreliable</b> and none is given.</p>"
+        if validation
+        else ""
     )
     return (
         text
         + _img(histograms([panel], columns=1, bins=20), "synthetic scores")
         + "<h3>Estimated machine-written share of the scored kept documents</h3>"
         + _share_coverage(summary, abstained, scorer.artefact)
+        + about
         + _table(frame)
     )
+
+
+def _interval(e: Mapping[str, Any]) -> str:
+    return f"{e['share']:.1%} ({e['low']:.1%} – {e['high']:.1%})"
+
+
+def _share_row(
+    name: str,
+    e: Mapping[str, Any] | None,
+    kept: int | None,
+    abstained: list[Mapping[str, int]] | None,
+) -> dict[str, Any]:
+    """One row of the share table; ``kept`` and ``abstained`` (by reason) are ``None`` for
+    the per-language rows (manifests before the word estimator lack ``estimates``)."""
+    row: dict[str, Any] = {
+        "documents": name,
+        "kept documents": "–" if kept is None else kept,
+        "abstained": "–" if abstained is None else sum(sum(a.values()) for a in abstained),
+        "scored documents": e["n"] if e else 0,
+    }
+    if not e:
+        return row | {"estimated share": "n/a (no scored documents)"}
+    estimates = e.get("estimates", {})
+    return row | {
+        "estimated share": _interval(e) if e.get("reliable", True) else "unreliable",
+        "estimators": e.get("agreement", "–"),
+        **{method: _interval(estimate) for method, estimate in estimates.items()},
+        "reported method": e["method"],
+    }
 
 
 def _duplicates(shards: Shards, summary: Summary) -> str:

@@ -33,11 +33,13 @@ from curation.decontamination import EvaluationSetError
 from curation.io.inputs import InputFile, SkippedFile, expand_source
 from curation.io.pieces import piece_bytes
 from curation.plan import RunPlan, resolve_plan
+from curation.synthetic.word_share import default_reference
 from pipelines.curate_pipeline import RUN_RECORD, SHARD_STATS, build_pipeline
 from pipelines.dataset_card import dataset_card
 from pipelines.diagnose import misread_sources
 from pipelines.manifest import build_manifest
 from pipelines.output import (
+    CORPUS_DIR,
     DATASET_CARD,
     KINDS,
     MANIFEST_FILE,
@@ -60,6 +62,7 @@ from pipelines.publish import (
 )
 from pipelines.report import write_report
 from pipelines.resume import checkpointed, clear_stale, find_resumable, write_resume_record
+from pipelines.word_sample import collect_word_sample
 from transforms.evaluation_sets import load_contamination_index
 from transforms.object_stores import store_problems
 from transforms.runner_workarounds import LOCAL_RUNNER, RUNNER_ALIASES, quiet_workers
@@ -351,7 +354,8 @@ def _run_and_publish(
     delete_tree(work_dir)
     published = {kind: list_shards(FileSystems.join(output, kind)) for kind in KINDS}
     counts = count_shards(published, synthetic_scores=True)
-    manifest = build_manifest(plan, options, runner, inputs, shards, counts)
+    words = collect_word_sample(published[CORPUS_DIR], counts, default_reference())
+    manifest = build_manifest(plan, options, runner, inputs, shards, counts, words)
     manifest["misread_sources"] = misread_sources(counts, config.sources, published[REJECTS_DIR])
     manifest["timing"] = {
         "started": started.isoformat(),

@@ -16,10 +16,13 @@ SKIPPED_SHOWN = 10
 def _share_line(share: dict[str, Any] | None) -> str:
     if not share:
         return "n/a (no scored documents)"
+    if not share["reliable"]:
+        return f"{share['note']} (n={share['n']})"
+    check = {"agree": "both estimators agree"}.get(share["agreement"], "not cross-checked")
     return (
-        f"{share['share']:.1%} (95% CI {share['low']:.1%}-{share['high']:.1%}, "
-        f"{share['method']}) of the {share['n']} scored kept documents (abstentions: not "
-        "counted)"
+        f"{share['share']:.1%} (validated interval {share['low']:.1%}-{share['high']:.1%}, "
+        f"{share['method']}; {check}) of the {share['n']} scored kept documents "
+        "(abstentions: not counted)"
     )
 
 
@@ -52,5 +55,14 @@ def format_summary(manifest: dict[str, Any], output: str) -> str:
         lines.append(f"  ... and {len(skipped) - SKIPPED_SHOWN} more skipped (manifest.json)")
     languages = sorted(counts["kept_languages"].items(), key=lambda item: (-item[1], item[0]))
     lines.append("  kept languages: " + ", ".join(f"{k}={v}" for k, v in languages[:12]))
-    lines.append("  synthetic share: " + _share_line(manifest["synthetic_share"]["corpus"]))
+    shares = manifest["synthetic_share"]
+    lines.append("  synthetic share: " + _share_line(shares["corpus"]))
+    unreliable = [name for name, e in shares["by_source"].items() if e and not e["reliable"]]
+    if unreliable:
+        lines.append(
+            printable(
+                "  synthetic share unreliable (estimators disagree) for sources: "
+                + ", ".join(unreliable)
+            )
+        )
     return "\n".join(lines)

@@ -1,0 +1,156 @@
+"""The corpus share the pipeline reports: two estimators, each interval widened by the error seen
+on held-apart domains, and whether the two agree.
+
+* ``score_mle``: :func:`curation.synthetic.share.estimate_share` (MLE over calibrated scores).
+* ``word_mixture``: :func:`curation.synthetic.word_share.estimate_word_share` (word occurrence).
+
+Each statistical interval is widened by the margins in ``share_validation.json`` (written by
+``benchmarks/share_eval.py``: leave-one-domain-out mixtures over both dev sets), so that it
+covered the truth in >= 90 % of those held-apart mixtures. The estimators fail differently out
+of domain; when their widened intervals do not overlap, the estimate is *unreliable* and no
+share is reported for that group of documents.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from curation.synthetic.share import ShareEstimate
+
+VALIDATION_PATH = Path(__file__).with_name("share_validation.json")
+SCORE_METHOD = "score_mle"
+WORD_METHOD = "word_mixture"
+AGREE, DISAGREE, NOT_COMPARED = "agree", "disagree", "not_compared"
+
+
+@dataclass(frozen=True)
+class Margins:
+    """How far below / above its statistical interval an estimator's truth was seen."""
+
+    low: float
+    high: float
+
+
+@dataclass(frozen=True)
+class ShareValidation:
+    """The margins per method, which method is reported, and the validation they rest on."""
+
+    reported: str
+    margins: Mapping[str, Margins]
+    description: Mapping[str, Any]
+
+    @classmethod
+    def load(cls, path: str | Path | None = None) -> ShareValidation:
+        data = json.loads(Path(path or VALIDATION_PATH).read_text(encoding="utf-8"))
+        return cls(
+            reported=data["reported"],
+            margins={
+                method: Margins(low=m["margin_low"], high=m["margin_high"])
+                for method, m in data["methods"].items()
+            },
+            description=data,
+        )
+
+
+@cache
+def default_validation() -> ShareValidation:
+    return ShareValidation.load()
+
+
+@dataclass(frozen=True)
+class MethodShare:
+    """One estimator's share, its statistical 95 % interval and the widened (reported) one."""
+
+    method: str
+    share: float
+    low: float
+    high: float
+    statistical_low: float
+    statistical_high: float
+    n: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "share": self.share,
+            "low": self.low,
+            "high": self.high,
+            "statistical_low": self.statistical_low,
+            "statistical_high": self.statistical_high,
+            "n": self.n,
+        }
+
+
+def widen(method: str, estimate: ShareEstimate, margins: Margins) -> MethodShare:
+    """``estimate``'s interval extended by ``margins``, clipped to [0, 1]."""
+    return MethodShare(
+        method=method,
+        share=estimate.share,
+        low=max(0.0, estimate.low - margins.low),
+        high=min(1.0, estimate.high + margins.high),
+        statistical_low=estimate.low,
+        statistical_high=estimate.high,
+        n=estimate.n,
+    )
+
+
+@dataclass(frozen=True)
+class CorpusShare:
+    """Both estimates of one group of documents and the verdict on them."""
+
+    estimates: Mapping[str, MethodShare]
+    reported: MethodShare
+    agreement: str  # AGREE, DISAGREE or NOT_COMPARED (only one estimator applies)
+
+    @property
+    def reliable(self) -> bool:
+        return self.agreement != DISAGREE
+
+    def note(self) -> str:
+        """One line for people: the estimate, or why there is none."""
+        parts = [
+            f"{m}: {e.share:.1%} ({e.low:.1%}-{e.high:.1%})" for m, e in self.estimates.items()
+        ]
+        if self.agreement == DISAGREE:
+            return "unreliable: the estimators disagree (" + "; ".join(parts) + ")"
+        if self.agreement == NOT_COMPARED:
+            return f"only {self.reported.method} applies; not cross-checked"
+        return "the estimators agree (" + "; ".join(parts) + ")"
+
+    def as_dict(self) -> dict[str, Any]:
+        shown = self.reported if self.reliable else None
+        return {
+            "share": shown.share if shown else None,
+            "low": shown.low if shown else None,
+            "high": shown.high if shown else None,
+            "n": self.estimates[SCORE_METHOD].n,
+            "method": self.reported.method,
+            "reliable": self.reliable,
+            "agreement": self.agreement,
+            "note": self.note(),
+            "estimates": {m: e.as_dict() for m, e in self.estimates.items()},
+        }
+
+
+def corpus_share(
+    score: ShareEstimate,
+    words: ShareEstimate | None,
+    validation: ShareValidation | None = None,
+) -> CorpusShare:
+    """Widen both estimates, pick the reported one, and compare them.
+
+    ``words`` is ``None`` (or has ``n == 0``) where the word estimator does not apply, e.g.
+    languages its reference does not cover.
+    """
+    val = validation or default_validation()
+    estimates = {SCORE_METHOD: widen(SCORE_METHOD, score, val.margins[SCORE_METHOD])}
+    if words is not None and words.n > 0:
+        estimates[WORD_METHOD] = widen(WORD_METHOD, words, val.margins[WORD_METHOD])
+    if len(estimates) == 1:
+        return CorpusShare(estimates, estimates[SCORE_METHOD], NOT_COMPARED)
+    overlap = max(e.low for e in estimates.values()) <= min(e.high for e in estimates.values())
+    return CorpusShare(estimates, estimates[val.reported], AGREE if overlap else DISAGREE)
