@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from importlib import metadata
 from typing import Any
 
-from curation.config import CurationConfig
+from curation.config import ConfigError, CurationConfig
 from curation.dedup.lsh import optimal_bands_rows
 from curation.dedup.minhash import MinHasher
 from curation.io.inputs import InputFile, SkippedFile
@@ -21,6 +21,7 @@ from curation.io.pieces import Piece, plan_pieces
 from curation.io.schema import OutputSchemas
 from curation.policy import Policy
 from curation.quality import build_scorers
+from curation.rights import LicensePolicy, OptOutList, Rights
 from curation.synthetic import SIGNAL_FIELDS
 
 
@@ -32,11 +33,15 @@ def package_version() -> str:
         return "0+unknown"
 
 
-def run_id_for(config: CurationConfig, files: Sequence[InputFile]) -> str:
-    """Deterministic run id: same config, package version and input listing -> same id."""
+def run_id_for(
+    config: CurationConfig, files: Sequence[InputFile], optout_sha256: str = ""
+) -> str:
+    """Deterministic run id: same config, package version, input listing (and opt-out list,
+    when one is given) -> same id."""
     digest = hashlib.sha256()
     digest.update(config.fingerprint().encode())
     digest.update(package_version().encode())
+    digest.update(optout_sha256.encode())
     for file in files:
         digest.update(f"\0{file.source.name}\0{file.name}\0{file.size_bytes}".encode())
     return "run-" + digest.hexdigest()[:16]
@@ -51,6 +56,23 @@ def resolve_hasher(config: CurationConfig) -> MinHasher:
     else:
         bands, rows = optimal_bands_rows(dedup.threshold, dedup.num_perm)
     return MinHasher(dedup.num_perm, bands, rows, dedup.ngram, dedup.char_ngram)
+
+
+def resolve_rights(config: CurationConfig) -> Rights:
+    """The licence policy and the opt-out list read from ``optout.domains`` (a local file;
+    :class:`ConfigError` when it cannot be read or has a bad line)."""
+    optout = None
+    if config.optout.domains is not None:
+        path = config.optout.domains
+        try:
+            with open(path, encoding="utf-8", errors="surrogateescape") as handle:
+                optout = OptOutList.parse(handle)
+        except OSError as error:
+            raise ConfigError(f"optout.domains: cannot read {path}: {error.strerror}") from None
+        except ValueError as error:
+            raise ConfigError(f"optout.domains: {path}: {error}") from None
+    licenses = LicensePolicy(config.licenses.allow, config.licenses.deny)
+    return Rights(licenses=licenses, optout=optout, markers=config.optout.markers)
 
 
 @dataclass(frozen=True)
@@ -91,6 +113,7 @@ class RunPlan:
                 "synthetic": self.policy.synthetic,
                 "synthetic_cap": self.policy.synthetic_cap,
                 "keep_order": list(self.policy.keep_order),
+                **self.policy.rights.describe(),
             },
             "quality_scorers": self.config.quality.scorers.model_dump(mode="json"),
             "pieces": len(self.pieces),
@@ -107,6 +130,8 @@ def resolve_plan(
     """Resolve ``config`` over the listed input ``files`` (and the ``skipped`` non-data files)
     into a :class:`RunPlan`."""
     files = tuple(files)
+    rights = resolve_rights(config)
+    optout_sha256 = rights.optout.sha256 if rights.optout is not None else ""
     metric_fields = tuple(
         f"{scorer.name}__{metric}"
         for scorer in build_scorers(config.quality.scorers)
@@ -117,9 +142,9 @@ def resolve_plan(
         files=files,
         skipped=tuple(skipped),
         pieces=plan_pieces(files, config.read.split_bytes, config.output.target_shard_bytes),
-        run_id=run_id_for(config, files),
+        run_id=run_id_for(config, files, optout_sha256),
         hasher=resolve_hasher(config),
-        policy=Policy.of(config),
+        policy=Policy.of(config, rights),
         metric_fields=metric_fields,
         schemas=OutputSchemas.of(metric_fields, dict(SIGNAL_FIELDS), config.output.partition_by),
         work_dir=work_dir,

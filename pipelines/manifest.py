@@ -14,6 +14,8 @@ from typing import Any
 import apache_beam as beam
 from apache_beam.options.pipeline_options import PipelineOptions
 
+from curation.decisions import Reason
+from curation.diversity import figures, sample
 from curation.plan import RunPlan, package_version
 from curation.synthetic import estimate_share
 from pipelines.output import OutputCounts
@@ -26,11 +28,14 @@ def build_manifest(
     inputs: list[dict[str, Any]],
     shards: Mapping[str, list[dict[str, Any]]],
     counts: OutputCounts,
+    sample_figures: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Everything about the run except timing (which is added separately and varies).
 
     ``runner`` is what ran (:func:`pipelines.run.describe_runner`); ``shards`` maps each output
-    kind to its shards' stats, paths relative to the output root.
+    kind to its shards' stats, paths relative to the output root; ``sample_figures`` the
+    pipeline's diversity figures (:func:`curation.diversity.figures.sample_figures`; None when
+    nothing was kept).
     """
     all_options = options.get_all_options(drop_default=True)
     input_records: dict[str, int] = {}
@@ -38,6 +43,7 @@ def build_manifest(
         input_records[item["source"]] = input_records.get(item["source"], 0) + item["records"]
     kept, rejected = counts.kept_by_source(), counts.rejected_by_source()
     licenses = {source.name: source.license for source in plan.config.sources}
+    shares = synthetic_share(counts)
     resolved = plan.describe()
     return {
         "run_id": plan.run_id,
@@ -71,9 +77,11 @@ def build_manifest(
                 for source in sorted(set(input_records) | set(kept) | set(rejected))
             },
             "kept_languages": dict(sorted(counts.kept_by_language().items())),
+            "kept_by_license": counts.kept_by_license(),
             "funnel": counts.funnel(sum(input_records.values())),
         },
-        "synthetic_share": synthetic_share(counts),
+        "synthetic_share": shares,
+        "diversity": diversity(sample_figures, counts, shares),
         "outputs": {
             kind: sorted(entries, key=lambda e: e["path"]) for kind, entries in shards.items()
         },
@@ -102,3 +110,61 @@ def synthetic_share(counts: OutputCounts) -> dict[str, Any]:
             source: estimate(scores) for source, scores in sorted(counts.synthetic_scores.items())
         },
     }
+
+
+#: Reject reasons of documents removed as copies of a kept one.
+_DUPLICATE_REASONS = (Reason.EXACT_DUPLICATE, Reason.NEAR_DUPLICATE)
+
+
+def diversity(
+    sample_figures: Mapping[str, Any] | None, counts: OutputCounts, shares: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The diversity early warning (docs/inspect.md): the sample figures per source and for
+    the kept corpus, with the duplicate-cluster mass and synthetic share of all documents.
+
+    ``duplicate_cluster_mass``: of the documents that reached dedup and were kept or removed as
+    a copy, the share in a cluster of two or more (kept copies and removed ones).
+    """
+    removed = {
+        source: sum(
+            n
+            for (s, _, reason), n in counts.rejected.items()
+            if s == source and reason in _DUPLICATE_REASONS
+        )
+        for source in counts.records_by_source()
+    }
+    kept = counts.kept_by_source()
+
+    def cluster_mass(in_clusters: int, removed_: int, kept_: int) -> float | None:
+        return (in_clusters + removed_) / (kept_ + removed_) if kept_ + removed_ else None
+
+    def share(estimate: Mapping[str, Any] | None) -> dict[str, Any] | None:
+        return None if estimate is None else {k: estimate[k] for k in ("share", "low", "high")}
+
+    sampled = sample_figures or {"corpus": {}, "by_source": {}}
+    by_source = {
+        source: {
+            **sampled["by_source"].get(source, {"sample_documents": 0}),
+            "duplicate_cluster_mass": cluster_mass(
+                counts.kept_in_clusters[source], removed[source], kept[source]
+            ),
+            "synthetic_share": share(shares["by_source"].get(source)),
+        }
+        for source in sorted(removed)
+    }
+    corpus = {
+        **(sampled["corpus"] or {"sample_documents": 0}),
+        "duplicate_cluster_mass": cluster_mass(
+            sum(counts.kept_in_clusters.values()), sum(removed.values()), counts.total_kept
+        ),
+        "synthetic_share": share(shares["corpus"]),
+    }
+    method = {
+        "sample_documents": sample.SAMPLE_DOCS,
+        "sample_chars": sample.SAMPLE_CHARS,
+        "sample_tokens": figures.SAMPLE_TOKENS,
+        "block_tokens": figures.BLOCK_TOKENS,
+        "mattr_window": figures.MATTR_WINDOW,
+        "top_types": figures.TOP_TYPES,
+    }
+    return {"method": method, "corpus": corpus, "by_source": by_source}

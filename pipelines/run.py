@@ -56,6 +56,7 @@ from pipelines.publish import (
     refuse_output_inside_inputs,
 )
 from pipelines.report import write_report
+from transforms.diversity import DIVERSITY
 from transforms.object_stores import store_problems
 from transforms.runner_workarounds import LOCAL_RUNNER, RUNNER_ALIASES
 from transforms.storage import delete_tree, list_path, open_raw, storage_problem
@@ -291,7 +292,8 @@ def _run_and_publish(
     delete_tree(work_dir)
     published = {kind: list_shards(FileSystems.join(output, kind)) for kind in KINDS}
     counts = count_shards(published, synthetic_scores=True)
-    manifest = build_manifest(plan, options, runner, inputs, shards, counts)
+    figures = run_record.get(DIVERSITY, [None])[0]
+    manifest = build_manifest(plan, options, runner, inputs, shards, counts, figures)
     manifest["misread_sources"] = misread_sources(counts, config.sources, published[REJECTS_DIR])
     manifest["timing"] = {
         "started": started.isoformat(),

@@ -18,6 +18,7 @@ import pyarrow as pa
 from apache_beam.io.filesystems import FileSystems
 
 from curation.decision_batches import DECISION_SCHEMA, by_piece
+from curation.diversity.sample import ShardSampler
 from curation.io.assemble import DecisionMismatch, assemble_piece
 from curation.io.partition import partitions
 from curation.io.pieces import key_pieces
@@ -25,6 +26,7 @@ from curation.io.schema import OutputSchemas
 from curation.io.shard_file import ParquetStream
 from curation.io.spill import spill_row_groups
 from curation.tables import concat_sorted, split_by
+from transforms.diversity import DIVERSITY_SAMPLE
 from transforms.storage import create, open_raw, spill_path
 
 DECISION = "decision"
@@ -72,6 +74,7 @@ class _WriteShardFn(beam.DoFn):
             raise DecisionMismatch(f"shard {shard}: decisions for pieces {unknown}, not its own")
         layout, schemas, name = self._layout, self._schemas, shard_name(shard)
         files: dict[tuple[str, str], ParquetStream] = {}
+        sampler = ShardSampler()
 
         def file(kind: str, subdir: str) -> ParquetStream:
             if (kind, subdir) not in files:
@@ -88,6 +91,7 @@ class _WriteShardFn(beam.DoFn):
                 for corpus, rejects in assemble_piece(
                     spilled_rows, piece_decisions, schemas.corpus, schemas.rejects
                 ):
+                    sampler.add(corpus)
                     for subdir, rows in partitions(corpus, layout.partition_by):
                         file(CORPUS_SHARDS, subdir).add(rows)
                     file(REJECT_SHARDS, "").add(rejects)
@@ -95,6 +99,8 @@ class _WriteShardFn(beam.DoFn):
             stats = stream.close()
             if stats is not None:
                 yield kind, stats
+        for source, sample in sorted(sampler.samples().items()):
+            yield DIVERSITY_SAMPLE, (source, sample)
 
 
 def _by_shard(decisions: pa.Table, shard_of_piece: np.ndarray) -> Iterator[tuple[int, tuple]]:
@@ -115,7 +121,8 @@ class WriteShards(beam.PTransform):
     Each shard is written by one worker from the spill files of its pieces: rows in input
     order, decisions applied, kept rows to ``corpus_dir``, the rest to ``rejects_dir``, each
     with its explicit schema. Empty shard files are not written. Outputs
-    ``(CORPUS_SHARDS | REJECT_SHARDS, stats)`` per written file.
+    ``(CORPUS_SHARDS | REJECT_SHARDS, stats)`` per written file and
+    ``(DIVERSITY_SAMPLE, (source, sample))`` per source of the shard's kept rows.
     """
 
     def __init__(
