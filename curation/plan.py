@@ -33,9 +33,7 @@ def package_version() -> str:
         return "0+unknown"
 
 
-def run_id_for(
-    config: CurationConfig, files: Sequence[InputFile], optout_sha256: str = ""
-) -> str:
+def run_id_for(config: CurationConfig, files: Sequence[InputFile], optout_sha256: str = "") -> str:
     """Deterministic run id: same config, package version, input listing (and opt-out list,
     when one is given) -> same id."""
     digest = hashlib.sha256()

@@ -46,5 +46,19 @@ def format_summary(manifest: dict[str, Any], output: str) -> str:
         lines.append(f"  ... and {len(skipped) - SKIPPED_SHOWN} more skipped (manifest.json)")
     languages = sorted(counts["kept_languages"].items(), key=lambda item: (-item[1], item[0]))
     lines.append("  kept languages: " + ", ".join(f"{k}={v}" for k, v in languages[:12]))
+    licenses = counts.get("kept_by_license", {})
+    lines.append(
+        "  kept by licence: "
+        + ", ".join(
+            f"{printable(name)}{'' if entry['spdx'] else ' (not SPDX)'}={entry['documents']} "
+            f"({entry['text_bytes']:,} B)"
+            for name, entry in list(licenses.items())[:SKIPPED_SHOWN]
+        )
+        + (
+            f", ... {len(licenses) - SKIPPED_SHOWN} more (manifest.json)"
+            if len(licenses) > SKIPPED_SHOWN
+            else ""
+        )
+    )
     lines.append("  synthetic share of kept: " + _share_line(manifest["synthetic_share"]["corpus"]))
     return "\n".join(lines)

@@ -50,7 +50,10 @@ class ShardSampler:
                 rows = rows.take(order[: self._count])
             texts = pc.utf8_slice_codeunits(rows["text"], 0, SAMPLE_CHARS)
             new = zip(
-                rows["content_hash"].to_pylist(), rows["id"].to_pylist(), texts.to_pylist()
+                rows["content_hash"].to_pylist(),
+                rows["id"].to_pylist(),
+                texts.to_pylist(),
+                strict=True,
             )
             self._samples[source] = smallest([current, new], self._count)
 
