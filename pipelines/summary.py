@@ -10,6 +10,8 @@ from pipelines.terminal import printable
 
 #: Skipped input files listed in the summary (all of them are in the manifest).
 SKIPPED_SHOWN = 10
+#: Licences of kept documents listed in the summary, most documents first.
+LICENSES_SHOWN = 10
 
 
 def _share_line(share: dict[str, Any] | None) -> str:
@@ -19,6 +21,19 @@ def _share_line(share: dict[str, Any] | None) -> str:
         f"{share['share']:.1%} (95% CI {share['low']:.1%}-{share['high']:.1%}, "
         f"n={share['n']}, {share['method']})"
     )
+
+
+def _license_line(licenses: dict[str, Any]) -> str:
+    shown = [
+        f"{printable(name)}{'' if entry['spdx'] else ' (not SPDX)'}={entry['documents']} "
+        f"({entry['text_bytes']:,} B)"
+        for name, entry in sorted(licenses.items(), key=lambda item: -item[1]["documents"])[
+            :LICENSES_SHOWN
+        ]
+    ]
+    if len(licenses) > LICENSES_SHOWN:
+        shown.append(f"... {len(licenses) - LICENSES_SHOWN} more (manifest.json)")
+    return ", ".join(shown) or "none"
 
 
 def format_summary(manifest: dict[str, Any], output: str) -> str:
@@ -46,19 +61,6 @@ def format_summary(manifest: dict[str, Any], output: str) -> str:
         lines.append(f"  ... and {len(skipped) - SKIPPED_SHOWN} more skipped (manifest.json)")
     languages = sorted(counts["kept_languages"].items(), key=lambda item: (-item[1], item[0]))
     lines.append("  kept languages: " + ", ".join(f"{k}={v}" for k, v in languages[:12]))
-    licenses = counts.get("kept_by_license", {})
-    lines.append(
-        "  kept by licence: "
-        + ", ".join(
-            f"{printable(name)}{'' if entry['spdx'] else ' (not SPDX)'}={entry['documents']} "
-            f"({entry['text_bytes']:,} B)"
-            for name, entry in list(licenses.items())[:SKIPPED_SHOWN]
-        )
-        + (
-            f", ... {len(licenses) - SKIPPED_SHOWN} more (manifest.json)"
-            if len(licenses) > SKIPPED_SHOWN
-            else ""
-        )
-    )
+    lines.append("  kept by licence: " + _license_line(counts.get("kept_by_license", {})))
     lines.append("  synthetic share of kept: " + _share_line(manifest["synthetic_share"]["corpus"]))
     return "\n".join(lines)
