@@ -18,8 +18,8 @@ import pytest
 import yaml
 
 from pipelines.cli import main
-from tests.pipelines.helpers import run_cli
 from tests.paths import SAMPLE_DIR
+from tests.pipelines.helpers import run_cli
 
 #: Generators (third part of a synthetic_dev id) that are chat models.
 CHAT_MODELS = ("claude", "gemini", "gpt4", "gpt35turbo")
