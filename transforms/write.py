@@ -18,7 +18,7 @@ import pyarrow as pa
 from apache_beam.io.filesystems import FileSystems
 
 from curation.decision_batches import DECISION_SCHEMA, by_piece
-from curation.diversity.sample import ShardSampler
+from curation.diversity.sample import SAMPLE_COLUMNS, ShardSampler
 from curation.io.assemble import DecisionMismatch, assemble_piece
 from curation.io.partition import partitions
 from curation.io.pieces import key_pieces
@@ -56,6 +56,7 @@ class _WriteShardFn(beam.DoFn):
         self._layout = layout
         self._schemas = schemas
         self._codec = codec
+        self._sample = set(SAMPLE_COLUMNS) <= set(schemas.corpus.names)
 
     def process(self, item: tuple[int, Iterable[tuple[str, Any]]]) -> Iterator[tuple[str, Any]]:
         shard, entries = item
@@ -91,7 +92,8 @@ class _WriteShardFn(beam.DoFn):
                 for corpus, rejects in assemble_piece(
                     spilled_rows, piece_decisions, schemas.corpus, schemas.rejects
                 ):
-                    sampler.add(corpus)
+                    if self._sample:
+                        sampler.add(corpus)
                     for subdir, rows in partitions(corpus, layout.partition_by):
                         file(CORPUS_SHARDS, subdir).add(rows)
                     file(REJECT_SHARDS, "").add(rejects)
@@ -122,7 +124,8 @@ class WriteShards(beam.PTransform):
     order, decisions applied, kept rows to ``corpus_dir``, the rest to ``rejects_dir``, each
     with its explicit schema. Empty shard files are not written. Outputs
     ``(CORPUS_SHARDS | REJECT_SHARDS, stats)`` per written file and
-    ``(DIVERSITY_SAMPLE, (source, sample))`` per source of the shard's kept rows.
+    ``(DIVERSITY_SAMPLE, (source, sample))`` per source of the shard's kept rows (when the
+    corpus schema has the :data:`~curation.diversity.sample.SAMPLE_COLUMNS`).
     """
 
     def __init__(

@@ -19,6 +19,9 @@ SAMPLE_DOCS = 1_000
 #: Characters of each sampled document kept (its beginning): bounds the sample's size.
 SAMPLE_CHARS = 2_000
 
+#: Corpus columns a sample is drawn from.
+SAMPLE_COLUMNS = ("source", "content_hash", "id", "text")
+
 #: One sampled document: (content_hash, id, text cut to :data:`SAMPLE_CHARS`).
 Sampled = tuple[str, str, str]
 
