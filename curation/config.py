@@ -29,6 +29,7 @@ from pydantic import (
 )
 
 from curation.quality import LanguageScorerSettings, QualityScorerSettings
+from curation.rights.licenses import check_policy_entry
 
 KEEP_POLICY_KEYS = ("not_synthetic", "quality", "created", "priority", "id")
 
@@ -292,6 +293,43 @@ class PluginConfig(_Strict):
     args: dict[str, Any] = {}
 
 
+class LicensesConfig(_Strict):
+    """Licence policy (:mod:`curation.rights.licenses`): SPDX ids or expressions, or
+    ``unknown`` (every licence that is not SPDX)."""
+
+    #: Keep only documents whose licence these allow; ``None`` allows every licence.
+    allow: tuple[str, ...] | None = None
+    #: Reject documents under any of these licences (``license_not_allowed``).
+    deny: tuple[str, ...] = ()
+
+    @field_validator("allow", "deny")
+    @classmethod
+    def _spdx_entries(cls, value: tuple[str, ...] | None) -> tuple[str, ...] | None:
+        for entry in value or ():
+            problem = check_policy_entry(entry)
+            if problem:
+                raise ValueError(problem)
+        return value
+
+
+class OptOutConfig(_Strict):
+    """Opt-out (:mod:`curation.rights.optout`): documents rejected ``opted_out``."""
+
+    #: File of opted-out domains (subdomains included) and URL prefixes, one a line.
+    domains: str | None = None
+    #: Honour opt-out markers in a record's metadata (``tdm-reservation``, ``noai``, robots).
+    markers: bool = True
+
+
+#: Sections left out of the config's dump while they hold their defaults, so a config without
+#: them keeps the fingerprint (and run id, and shard bytes) it had before they existed.
+_OMITTED_WHEN_DEFAULT = {
+    "licenses": LicensesConfig(),
+    "optout": OptOutConfig(),
+    "plugins": (),
+}
+
+
 class CurationConfig(_Strict):
     """A whole run."""
 
@@ -307,14 +345,18 @@ class CurationConfig(_Strict):
     decontamination: DecontaminationConfig = DecontaminationConfig()
     #: User plug-ins, run in this order in the per-document pass (curation/plugins).
     plugins: tuple[PluginConfig, ...] = ()
+    licenses: LicensesConfig = LicensesConfig()
+    optout: OptOutConfig = OptOutConfig()
 
     @model_serializer(mode="wrap")
-    def _without_default_plugins(self, dump: SerializerFunctionWrapHandler) -> dict[str, Any]:
-        """Leave out an empty ``plugins``: a config without it keeps its fingerprint (and so
-        the run id in every row) from before the key existed."""
+    def _without_default_sections(self, dump: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """Leave out the sections at their defaults that :data:`_OMITTED_WHEN_DEFAULT` names:
+        a config without them keeps its fingerprint (and so the run id in every row) from
+        before the keys existed."""
         data = dump(self)
-        if not self.plugins:
-            data.pop("plugins", None)
+        for name, default in _OMITTED_WHEN_DEFAULT.items():
+            if getattr(self, name) == default:
+                data.pop(name, None)
         return data
 
     @field_validator("sources")

@@ -3,7 +3,7 @@
 Every record read ends with exactly one outcome. Records that never became documents carry
 their reason in their row from the start (:mod:`curation.io.records`); every scored document
 receives one :class:`Decision` from dedup, which the per-document :class:`Verdict` (language,
-quality, synthetic rules) feeds, and which the synthetic cap may turn into a rejection.
+quality, synthetic, rights rules) feeds, and which the synthetic cap may turn into a rejection.
 Reason codes and stage names are part of the output contract (docs/output.md).
 """
 
@@ -35,6 +35,8 @@ class Reason:
     SYNTHETIC_CAP = "synthetic_cap"
     PII = "pii"
     CONTAMINATED = "contaminated"
+    LICENSE_NOT_ALLOWED = "license_not_allowed"
+    OPTED_OUT = "opted_out"
 
     @staticmethod
     def quality(scorer: str, rule: str) -> str:
@@ -60,6 +62,7 @@ class Stage:
 
     READ = "read"
     VALIDATE = "validate"
+    RIGHTS = "rights"
     IDS = "ids"
     LANGUAGE = "language"
     QUALITY = "quality"
@@ -76,6 +79,7 @@ class Stage:
 STAGE_ORDER = (
     Stage.READ,
     Stage.VALIDATE,
+    Stage.RIGHTS,
     Stage.IDS,
     Stage.LANGUAGE,
     Stage.QUALITY,

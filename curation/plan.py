@@ -15,7 +15,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from curation.config import CurationConfig
+from curation.config import ConfigError, CurationConfig
 from curation.dedup.lsh import optimal_bands_rows
 from curation.dedup.minhash import MinHasher
 from curation.io.inputs import InputFile, SkippedFile
@@ -25,6 +25,7 @@ from curation.pii import PII_TYPES
 from curation.plugins import load_plugins
 from curation.policy import Policy
 from curation.quality import build_scorers
+from curation.rights import LicensePolicy, OptOutList, Rights
 from curation.synthetic import SIGNAL_FIELDS
 
 
@@ -36,11 +37,13 @@ def package_version() -> str:
         return "0+unknown"
 
 
-def run_id_for(config: CurationConfig, files: Sequence[InputFile]) -> str:
-    """Deterministic run id: same config, package version and input listing -> same id."""
+def run_id_for(config: CurationConfig, files: Sequence[InputFile], optout_sha256: str = "") -> str:
+    """Deterministic run id: same config, package version, input listing (and opt-out list,
+    when one is given) -> same id."""
     digest = hashlib.sha256()
     digest.update(config.fingerprint().encode())
     digest.update(package_version().encode())
+    digest.update(optout_sha256.encode())
     for file in files:
         digest.update(f"\0{file.source.name}\0{file.name}\0{file.size_bytes}".encode())
     return "run-" + digest.hexdigest()[:16]
@@ -55,6 +58,23 @@ def resolve_hasher(config: CurationConfig) -> MinHasher:
     else:
         bands, rows = optimal_bands_rows(dedup.threshold, dedup.num_perm)
     return MinHasher(dedup.num_perm, bands, rows, dedup.ngram, dedup.char_ngram)
+
+
+def resolve_rights(config: CurationConfig) -> Rights:
+    """The licence policy and the opt-out list read from ``optout.domains`` (a local file;
+    :class:`ConfigError` when it cannot be read or has a bad line)."""
+    optout = None
+    if config.optout.domains is not None:
+        path = config.optout.domains
+        try:
+            with open(path, encoding="utf-8", errors="surrogateescape") as handle:
+                optout = OptOutList.parse(handle)
+        except OSError as error:
+            raise ConfigError(f"optout.domains: cannot read {path}: {error.strerror}") from None
+        except ValueError as error:
+            raise ConfigError(f"optout.domains: {path}: {error}") from None
+    licenses = LicensePolicy(config.licenses.allow, config.licenses.deny)
+    return Rights(licenses=licenses, optout=optout, markers=config.optout.markers)
 
 
 @dataclass(frozen=True)
@@ -113,6 +133,7 @@ class RunPlan:
                 "synthetic_cap": self.policy.synthetic_cap,
                 "pii": self.policy.pii,
                 "keep_order": list(self.policy.keep_order),
+                **self.policy.rights.describe(),
             },
             "quality_scorers": self.config.quality.scorers.model_dump(mode="json"),
             **({"plugins": [p.class_ for p in self.config.plugins]} if self.config.plugins else {}),
@@ -137,12 +158,14 @@ def resolve_plan(
     into a :class:`RunPlan`."""
     files = tuple(files)
     load_plugins(config.plugins)  # a bad class or argument fails here, before any write
+    rights = resolve_rights(config)
+    optout_sha256 = rights.optout.sha256 if rights.optout is not None else ""
     metric_fields = {
         f"{scorer.name}__{metric}": int if metric in scorer.count_metrics else float
         for scorer in build_scorers(config.quality.scorers)
         for metric in scorer.metrics
     }
-    run_id = run_id_for(config, files)
+    run_id = run_id_for(config, files, optout_sha256)
     return RunPlan(
         config=config,
         files=files,
@@ -150,7 +173,7 @@ def resolve_plan(
         pieces=plan_pieces(files, config.read.split_bytes, config.output.target_shard_bytes),
         run_id=run_id,
         hasher=resolve_hasher(config),
-        policy=Policy.of(config),
+        policy=Policy.of(config, rights),
         metric_fields=metric_fields,
         schemas=OutputSchemas.of(
             metric_fields,

@@ -13,6 +13,7 @@ from typing import Any, Literal
 from curation.config import CurationConfig
 from curation.decisions import Reason, Stage, Verdict
 from curation.dedup.resolve import rank_key
+from curation.rights import Rights
 
 
 @dataclass(frozen=True)
@@ -31,10 +32,15 @@ class Policy:
     keep_order: tuple[str, ...] = ()
     #: ``off``, ``redact`` (text edited, document kept) or ``reject`` (documents with PII).
     pii: Literal["off", "redact", "reject"] = "off"
+    #: Licence policy and opt-outs, tried before every other rule.
+    rights: Rights = Rights()
 
     @classmethod
-    def of(cls, config: CurationConfig) -> Policy:
+    def of(cls, config: CurationConfig, rights: Rights | None = None) -> Policy:
+        """The config's policy; ``rights`` as resolved by :func:`curation.plan.resolve_rights`
+        (default: no licence policy, no opt-out list, markers as configured)."""
         return cls(
+            rights=rights or Rights(markers=config.optout.markers),
             allowed_languages=config.language.allowed,
             min_language_score=config.language.min_score,
             reject_quality=config.quality.reject,
@@ -57,10 +63,13 @@ class Policy:
     ) -> Verdict | None:
         """Why a scored document is rejected before dedup, or ``None`` when it passes.
 
-        ``doc`` has the language, synthetic and (with a PII policy) ``pii`` columns;
-        ``quality_failure`` is the first failing quality rule as ``(scorer, rule, value)``,
-        ``contamination`` the evaluation set and n-gram the document shares.
+        ``doc`` has the provenance, language, synthetic and (with a PII policy) ``pii``
+        columns; ``quality_failure`` is the first failing quality rule as ``(scorer, rule,
+        value)``, ``contamination`` the evaluation set and n-gram the document shares.
         """
+        rights = self.rights.verdict(doc)
+        if rights is not None:
+            return rights
         lang, score = doc["lang"], doc["lang_score"]
         if self.allowed_languages is not None and lang not in self.allowed_languages:
             return Verdict(Stage.LANGUAGE, Reason.LANGUAGE_NOT_ALLOWED, f"lang={lang}")

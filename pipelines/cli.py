@@ -12,11 +12,13 @@ import logging
 import sys
 import warnings
 from pathlib import Path
+from typing import Any
 
 from curation.config import (
     ConfigError,
     CurationConfig,
     adhoc_sources,
+    config_from_mapping,
     load_config,
 )
 from curation.plan import package_version
@@ -71,6 +73,24 @@ def _parser() -> argparse.ArgumentParser:
     )
     for flag, key, text in INPUT_FLAGS:
         fields.add_argument(flag, dest=key, help=text)
+    rights = run.add_argument_group(
+        "rights", "licence policy and opt-out (as licenses.* and optout.* in the YAML)"
+    )
+    rights.add_argument(
+        "--allow-license",
+        action="append",
+        metavar="SPDX",
+        help="keep only documents under these licences (repeatable; 'unknown' allowed)",
+    )
+    rights.add_argument(
+        "--deny-license", action="append", metavar="SPDX", help="reject these licences"
+    )
+    rights.add_argument("--optout-domains", metavar="FILE", help="file of opted-out domains")
+    rights.add_argument(
+        "--no-optout-markers",
+        action="store_true",
+        help="ignore opt-out markers in record metadata (tdm-reservation, noai)",
+    )
     run.add_argument("--output", default="out", help="output directory (default: ./out)")
     run.add_argument("--overwrite", action="store_true", help="replace a non-empty output")
     run.add_argument(
@@ -98,6 +118,13 @@ def _parser() -> argparse.ArgumentParser:
     report = commands.add_parser("report", help="write the HTML report of a run")
     report.add_argument("path", help="run directory")
     report.add_argument("--html", help="output file (default: PATH/report.html)")
+    report.add_argument(
+        "--compare",
+        action="append",
+        default=[],
+        metavar="EARLIER_OUT",
+        help="an earlier run to compare the diversity figures with (repeatable, oldest first)",
+    )
     return parser
 
 
@@ -133,13 +160,41 @@ def resolve_config(
     return load_config(SAMPLE_CONFIG)
 
 
+def with_rights_flags(config: CurationConfig, args: argparse.Namespace) -> CurationConfig:
+    """``config`` with the licence and opt-out flags of ``curate run`` applied (a flag
+    replaces the YAML's value); :class:`ConfigError` names a bad flag value."""
+    licenses: dict[str, Any] = {}
+    if args.allow_license:
+        licenses["allow"] = tuple(args.allow_license)
+    if args.deny_license:
+        licenses["deny"] = tuple(args.deny_license)
+    optout: dict[str, Any] = {}
+    if args.optout_domains:
+        optout["domains"] = args.optout_domains
+    if args.no_optout_markers:
+        optout["markers"] = False
+    if not licenses and not optout:
+        return config
+    data = config.model_dump(mode="json")
+    data["licenses"] = {**data.get("licenses", {}), **licenses}
+    data["optout"] = {**data.get("optout", {}), **optout}
+    try:
+        return config_from_mapping(data, origin="curate run")
+    except ConfigError as error:
+        flags = {"licenses.allow": "--allow-license", "licenses.deny": "--deny-license"}
+        message = str(error)
+        for key, flag in flags.items():
+            message = message.replace(f"curate run: {key}", flag)
+        raise ConfigError(message) from None
+
+
 def _run(args: argparse.Namespace, beam_args: list[str]) -> int:
     from pipelines.failures import cause_of
     from pipelines.run import RunFailed, execute
     from pipelines.summary import format_summary
 
     source_keys = {key: value for _, key, _ in INPUT_FLAGS if (value := getattr(args, key))}
-    config = resolve_config(args.config, args.input, source_keys)
+    config = with_rights_flags(resolve_config(args.config, args.input, source_keys), args)
     try:
         result = execute(
             config,
@@ -217,10 +272,13 @@ def _inspect(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from pipelines.report import write_report
+    from pipelines.report import compare_with, write_report
 
-    _storage_from_environment(args.path, args.html)
-    print(write_report(args.path, args.html))
+    _storage_from_environment(args.path, args.html, *args.compare)
+    comparison = compare_with(args.path, args.compare) if args.compare else None
+    print(write_report(args.path, args.html, comparison))
+    for flag in comparison.flags if comparison else ():
+        print(f"curate: warning: {printable(flag)}", file=sys.stderr)
     return EXIT_OK
 
 

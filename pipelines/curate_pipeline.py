@@ -20,6 +20,7 @@ from curation.plan import RunPlan
 from curation.progress import DECIDED, WRITTEN
 from pipelines.output import CORPUS_DIR, REJECTS_DIR
 from transforms.dedup import MAX_PARTITIONS, DeduplicateDigests
+from transforms.diversity import DIVERSITY_SAMPLE, DiversityFigures
 from transforms.progress import CountProgress, shard_rows, table_rows
 from transforms.read import MergeFileStats, NumberedPieces
 from transforms.score import DIGESTS, FILE_STATS, SPILLED, ScorePieces
@@ -58,17 +59,24 @@ def build_pipeline(pipeline: beam.Pipeline, plan: RunPlan) -> None:
         rejects_dir=FileSystems.join(plan.work_dir, REJECTS_DIR),
         partition_by=plan.config.output.partition_by,
     )
-    # (CORPUS_SHARDS | REJECT_SHARDS, shard stats) per written file
-    shards = (decisions, scored[SPILLED]) | "Write" >> WriteShards(
+    # (CORPUS_SHARDS | REJECT_SHARDS, shard stats) per written file, and each shard's
+    # (DIVERSITY_SAMPLE, (source, sample)) per source
+    written = (decisions, scored[SPILLED]) | "Write" >> WriteShards(
         layout, plan.schemas, plan.config.output.compression
     )
+    samples = written | "Samples" >> beam.Filter(lambda entry: entry[0] == DIVERSITY_SAMPLE)
+    shards = written | "ShardStats" >> beam.Filter(lambda entry: entry[0] != DIVERSITY_SAMPLE)
     if plan.progress_dir is not None:  # side branches counting for the progress line
         directory = plan.progress_dir
         _ = decisions | "CountDecided" >> beam.ParDo(CountProgress(directory, DECIDED, table_rows))
         _ = shards | "CountWritten" >> beam.ParDo(CountProgress(directory, WRITTEN, shard_rows))
     # one stats dict per input file
     inputs = scored[FILE_STATS] | "FileStats" >> MergeFileStats(plan.pieces)
-    entries = [shards, inputs | "TagInputs" >> beam.Map(lambda stats: ("inputs", stats))]
+    entries = [
+        shards,
+        inputs | "TagInputs" >> beam.Map(lambda stats: ("inputs", stats)),
+        samples | "Diversity" >> DiversityFigures(),
+    ]
     _ = (
         entries
         | "AllEntries" >> beam.Flatten()

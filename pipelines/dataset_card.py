@@ -115,6 +115,20 @@ def dataset_card(manifest: Mapping[str, Any], schemas: OutputSchemas) -> str:
         for name, entry in sorted(sources.items())
     ]
     lines += ["", "Per-record licences (`license_field`) override the source's in `license`."]
+    by_license = counts.get("kept_by_license") or {}
+    if by_license:
+        lines += [
+            "",
+            "Kept documents per licence (SPDX; *not SPDX* ones are shown as given):",
+            "",
+            "| licence | kept documents | kept text bytes |",
+            "|---|---|---|",
+        ]
+        lines += [
+            f"| {_cell(name)}{'' if entry['spdx'] else ' *(not SPDX)*'} | "
+            f"{entry['documents']:,} | {entry['text_bytes']:,} |"
+            for name, entry in by_license.items()
+        ]
     lines += ["", "## Corpus features", "", "| column | type |", "|---|---|"]
     lines += _features(schemas.corpus)
     lines += ["", "`rejects` has the same columns plus:", "", "| column | type |", "|---|---|"]

@@ -260,6 +260,7 @@ class Summary:
             "shard_bytes": self.shard_bytes,
             "by_source": self.by_source,
             "by_language": self.by_language,
+            "by_license": self.counts.kept_by_license(),
             "check": {
                 "manifest": self.manifest,
                 "finished": self.finished,
@@ -534,6 +535,14 @@ def format_summary(summary: Summary) -> list[str]:
                 _bytes(s["kept_text_bytes"]),
             ]
             for name, s in summary.by_source.items()
+        ],
+    )
+    lines += ["", "per licence (kept; SPDX, or as given when not SPDX)"]
+    lines += _table(
+        ["licence", "SPDX", "documents", "text"],
+        [
+            [name, "yes" if v["spdx"] else "no", v["documents"], _bytes(v["text_bytes"])]
+            for name, v in summary.counts.kept_by_license().items()
         ],
     )
     lines += ["", "per language (kept)"]

@@ -14,6 +14,8 @@ from typing import Any
 import apache_beam as beam
 from apache_beam.options.pipeline_options import PipelineOptions
 
+from curation.decisions import Reason
+from curation.diversity import figures, sample
 from curation.plan import RunPlan, package_version
 from curation.synthetic import estimate_share
 from curation.synthetic.corpus_share import corpus_share, default_validation
@@ -31,12 +33,15 @@ def build_manifest(
     shards: Mapping[str, list[dict[str, Any]]],
     counts: OutputCounts,
     words: WordSample,
+    sample_figures: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Everything about the run except timing (which is added separately and varies).
 
     ``runner`` is what ran (:func:`pipelines.run.describe_runner`); ``shards`` maps each output
     kind to its shards' stats, paths relative to the output root; ``words`` is the input of the
-    word-occurrence share estimate (:func:`pipelines.word_sample.collect_word_sample`).
+    word-occurrence share estimate (:func:`pipelines.word_sample.collect_word_sample`);
+    ``sample_figures`` the pipeline's diversity figures
+    (:func:`curation.diversity.figures.sample_figures`; None when nothing was kept).
     """
     all_options = options.get_all_options(drop_default=True)
     input_records: dict[str, int] = {}
@@ -44,6 +49,7 @@ def build_manifest(
         input_records[item["source"]] = input_records.get(item["source"], 0) + item["records"]
     kept, rejected = counts.kept_by_source(), counts.rejected_by_source()
     licenses = {source.name: source.license for source in plan.config.sources}
+    shares = synthetic_share(counts, words)
     resolved = plan.describe()
     return {
         "run_id": plan.run_id,
@@ -77,9 +83,11 @@ def build_manifest(
                 for source in sorted(set(input_records) | set(kept) | set(rejected))
             },
             "kept_languages": dict(sorted(counts.kept_by_language().items())),
+            "kept_by_license": counts.kept_by_license(),
             "funnel": counts.funnel(sum(input_records.values())),
         },
-        "synthetic_share": synthetic_share(counts, words),
+        "synthetic_share": shares,
+        "diversity": diversity(sample_figures, counts, shares),
         # pieces taken from an interrupted run's checkpoints (curate run --resume)
         "resume": {"pieces": len(plan.pieces), "pieces_reused": len(plan.reused)},
         "outputs": {
@@ -131,3 +139,61 @@ def synthetic_share(counts: OutputCounts, words: WordSample) -> dict[str, Any]:
             lang: estimate(scores, words.select(lang=lang)) for lang, scores in by_language.items()
         },
     }
+
+
+#: Reject reasons of documents removed as copies of a kept one.
+_DUPLICATE_REASONS = (Reason.EXACT_DUPLICATE, Reason.NEAR_DUPLICATE)
+
+
+def diversity(
+    sample_figures: Mapping[str, Any] | None, counts: OutputCounts, shares: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The diversity early warning (docs/inspect.md): the sample figures per source and for
+    the kept corpus, with the duplicate-cluster mass and synthetic share of all documents.
+
+    ``duplicate_cluster_mass``: of the documents that reached dedup and were kept or removed as
+    a copy, the share in a cluster of two or more (kept copies and removed ones).
+    """
+    removed = {
+        source: sum(
+            n
+            for (s, _, reason), n in counts.rejected.items()
+            if s == source and reason in _DUPLICATE_REASONS
+        )
+        for source in counts.records_by_source()
+    }
+    kept = counts.kept_by_source()
+
+    def cluster_mass(in_clusters: int, removed_: int, kept_: int) -> float | None:
+        return (in_clusters + removed_) / (kept_ + removed_) if kept_ + removed_ else None
+
+    def share(estimate: Mapping[str, Any] | None) -> dict[str, Any] | None:
+        return None if estimate is None else {k: estimate[k] for k in ("share", "low", "high")}
+
+    sampled = sample_figures or {"corpus": {}, "by_source": {}}
+    by_source = {
+        source: {
+            **sampled["by_source"].get(source, {"sample_documents": 0}),
+            "duplicate_cluster_mass": cluster_mass(
+                counts.kept_in_clusters[source], removed[source], kept[source]
+            ),
+            "synthetic_share": share(shares["by_source"].get(source)),
+        }
+        for source in sorted(removed)
+    }
+    corpus = {
+        **(sampled["corpus"] or {"sample_documents": 0}),
+        "duplicate_cluster_mass": cluster_mass(
+            sum(counts.kept_in_clusters.values()), sum(removed.values()), counts.total_kept
+        ),
+        "synthetic_share": share(shares["corpus"]),
+    }
+    method = {
+        "sample_documents": sample.SAMPLE_DOCS,
+        "sample_chars": sample.SAMPLE_CHARS,
+        "sample_tokens": figures.SAMPLE_TOKENS,
+        "block_tokens": figures.BLOCK_TOKENS,
+        "mattr_window": figures.MATTR_WINDOW,
+        "top_types": figures.TOP_TYPES,
+    }
+    return {"method": method, "corpus": corpus, "by_source": by_source}

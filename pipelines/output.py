@@ -29,6 +29,7 @@ import pyarrow.parquet as pq
 from apache_beam.io.filesystems import FileSystems
 
 from curation.decisions import OPTIONAL_STAGES, STAGE_ORDER
+from curation.rights import normalise_license
 from transforms.storage import literal
 
 CORPUS_DIR = "corpus"
@@ -111,12 +112,29 @@ class OutputCounts:
     licenses: dict[str, set[str]] = field(default_factory=dict)  # source -> its rows' licences
     # (source, lang or "und") -> synthetic scores of the kept documents scored
     synthetic_scores: dict[tuple[str, str], list[float]] = field(default_factory=dict)
+    #: kept licence as given -> documents, UTF-8 text bytes (see :meth:`kept_by_license`)
+    kept_license_docs: Counter = field(default_factory=Counter)
+    kept_license_bytes: Counter = field(default_factory=Counter)
+    #: source -> kept documents in a duplicate cluster of two or more (their copies removed)
+    kept_in_clusters: Counter = field(default_factory=Counter)
 
     def license_of(self, source: str) -> str | None:
         """The licences of a source's rows, sorted and comma-separated (a record can carry its
         own, ``license_field``)."""
         licenses = self.licenses.get(source)
         return ", ".join(sorted(licenses)) if licenses else None
+
+    def kept_by_license(self) -> dict[str, dict[str, Any]]:
+        """Kept documents and text bytes per licence, normalised to SPDX
+        (:func:`curation.rights.normalise_license`; ``spdx`` false: kept verbatim, unknown),
+        most documents first."""
+        table: dict[str, dict[str, Any]] = {}
+        for given, documents in self.kept_license_docs.items():
+            name, known = normalise_license(given)
+            entry = table.setdefault(name, {"documents": 0, "text_bytes": 0, "spdx": known})
+            entry["documents"] += documents
+            entry["text_bytes"] += self.kept_license_bytes[given]
+        return dict(sorted(table.items(), key=lambda item: (-item[1]["documents"], item[0])))
 
     @property
     def total_kept(self) -> int:
@@ -200,16 +218,20 @@ def count_shards(
     """Count the shards ``{CORPUS_DIR: paths, REJECTS_DIR: paths}``, reading only the columns
     needed; ``synthetic_scores`` also collects the kept documents' scores (for the share)."""
     counts = OutputCounts()
-    corpus_columns = ["source", "lang", "text_bytes", "license"]
+    corpus_columns = ["source", "lang", "text_bytes", "license", "dup_cluster_size"]
     if synthetic_scores:
         corpus_columns.append("synthetic_score")
     for path in shards.get(CORPUS_DIR, ()):
         columns = _columns(path, corpus_columns)
-        for source, lang, size, license_, *score in zip(*columns, strict=True):
+        for source, lang, size, license_, cluster, *score in zip(*columns, strict=True):
             key = (source, lang or "und")
             counts.kept[key] += 1
             counts.kept_text_bytes[key] += size or 0
             counts.licenses.setdefault(source, set()).add(license_)
+            counts.kept_license_docs[license_] += 1
+            counts.kept_license_bytes[license_] += size or 0
+            if cluster is not None and cluster > 1:
+                counts.kept_in_clusters[source] += 1
             if score and score[0] is not None:
                 counts.synthetic_scores.setdefault(key, []).append(score[0])
     reject_columns = ["source", "reject_stage", "reject_reason", "license"]

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import html
 import json
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -25,6 +25,7 @@ from apache_beam.io.filesystems import FileSystems
 
 from curation.config import ConfigError
 from curation.decisions import Reason
+from curation.diversity.compare import RULES, Comparison, compare_runs
 from curation.quality import build_scorers
 from curation.synthetic import SyntheticScorer
 from curation.synthetic.model import ModelArtefact
@@ -441,6 +442,71 @@ def _sources(summary: Summary, manifest: Mapping[str, Any] | None) -> str:
     return _table(frame) if len(frame) else "<p>No records.</p>"
 
 
+def _licenses(summary: Summary) -> str:
+    table = summary.counts.kept_by_license()
+    if not table:
+        return "<p>No kept documents.</p>"
+    frame = pd.DataFrame(
+        [
+            {
+                "licence": name,
+                "SPDX": "yes" if entry["spdx"] else "no (kept as given)",
+                "kept documents": entry["documents"],
+                "kept text bytes": entry["text_bytes"],
+            }
+            for name, entry in table.items()
+        ]
+    )
+    return (
+        "<p>Licences normalised to SPDX expressions; a licence that is not SPDX is shown as "
+        "given and counts as <code>unknown</code> for <code>licenses.allow</code>/"
+        "<code>deny</code>.</p>" + _table(frame)
+    )
+
+
+def _figure(value: float | None) -> str:
+    return "–" if value is None else f"{value:.4g}"
+
+
+def _diversity(manifest: Mapping[str, Any] | None) -> str:
+    diversity = (manifest or {}).get("diversity")
+    if not diversity:
+        return "<p>No diversity figures in the manifest.</p>"
+    comparison = compare_runs([("this run", diversity)])
+    rows = [
+        {"scope": scope, **{label: _figure(v[0]) for label, v in figures.items()}}
+        for scope, figures in comparison.values.items()
+    ]
+    sampled = {"all kept": diversity["corpus"], **diversity["by_source"]}
+    for row in rows:
+        row["sample tokens"] = sampled.get(row["scope"], {}).get("sample_tokens", 0)
+    return (
+        "<p>Figures of a deterministic sample of the kept text (docs/inspect.md, "
+        "“Diversity early warning”); compare runs with "
+        "<code>curate report OUT --compare EARLIER_OUT</code>.</p>" + _table(pd.DataFrame(rows))
+    )
+
+
+def _run_over_run(comparison: Comparison) -> str:
+    flags = "".join(f"<li>{_esc(flag)}</li>" for flag in comparison.flags)
+    parts = [
+        f'<div class="problem">Changes beyond the thresholds:<ul>{flags}</ul></div>'
+        if flags
+        else '<p class="ok">No figure changed beyond its threshold.</p>'
+    ]
+    rules = ", ".join(f"{rule.label} ({rule.kind} {rule.threshold:g})" for rule in RULES)
+    parts.append(f"<p>Runs oldest first; thresholds: {_esc(rules)}.</p>")
+    for scope, figures in comparison.values.items():
+        frame = pd.DataFrame(
+            [
+                {"figure": label, **dict(zip(comparison.runs, map(_figure, values), strict=True))}
+                for label, values in figures.items()
+            ]
+        )
+        parts.append(f"<h3>{_esc(scope)}</h3>" + _table(frame))
+    return "\n".join(parts)
+
+
 def _metadata(manifest: Mapping[str, Any] | None) -> str:
     if manifest is None:
         return "<p>No manifest.json next to these shards.</p>"
@@ -498,8 +564,21 @@ def _check(summary: Summary) -> str:
     return '<p class="ok">Counts read from the shards match the manifest.</p>'
 
 
-def build_report(path: str) -> str:
-    """The report of the run (or shards) at ``path`` as one HTML document."""
+def compare_with(path: str, earlier: Sequence[str]) -> Comparison:
+    """The diversity figures of the runs at ``earlier`` (oldest first) and at ``path``."""
+    runs = [*earlier, path]
+    manifests = [locate(run).manifest for run in runs]
+    for run, manifest in zip(runs, manifests, strict=True):
+        if manifest is None:
+            raise ConfigError(f"{run}: no manifest.json to compare")
+    return compare_runs(
+        [(run, manifest.get("diversity")) for run, manifest in zip(runs, manifests, strict=True)]
+    )
+
+
+def build_report(path: str, comparison: Comparison | None = None) -> str:
+    """The report of the run (or shards) at ``path`` as one HTML document, with the run over
+    run section of ``comparison`` (:func:`compare_with`) when given."""
     shards = Shards(locate(path))
     summary = summarise(shards)
     manifest = shards.selection.manifest
@@ -507,13 +586,17 @@ def build_report(path: str) -> str:
     sections = [
         ("funnel", "Documents through the stages", _funnel(summary)),
         ("sources", "Sources", _sources(summary, manifest)),
+        ("licences", "Licences of the kept documents", _licenses(summary)),
         ("languages", "Languages of the kept documents", _languages(summary)),
         ("quality", "Quality metrics", _quality(shards, config)),
         ("rules", "Rejects per language and rule", _rejects_by_language(shards)),
         ("synthetic", "Synthetic (machine-written) text", _synthetic(shards, summary, manifest)),
         ("duplicates", "Duplicates", _duplicates(shards, summary)),
+        ("diversity", "Diversity early warning", _diversity(manifest)),
         ("run", "Run", _metadata(manifest)),
     ]
+    if comparison is not None:
+        sections.insert(-1, ("compare", "Run over run", _run_over_run(comparison)))
     title = f"curate report {summary.run_id or summary.path}"
     nav = "".join(f'<a href="#{anchor}">{_esc(name)}</a>' for anchor, name, _ in sections)
     headline = (
@@ -531,17 +614,19 @@ def build_report(path: str) -> str:
     )
 
 
-def write_report(path: str, html_file: str | None = None) -> str:
-    """Write the report of the run (or shards) at ``path`` to ``html_file`` and return where
-    it went. Without ``html_file`` it goes to ``PATH/report.html``, which is allowed only for
-    a run directory (a report among the shards would break readers of the shard directory):
-    otherwise :class:`ConfigError`."""
+def write_report(
+    path: str, html_file: str | None = None, comparison: Comparison | None = None
+) -> str:
+    """Write the report of the run (or shards) at ``path`` (with ``comparison``'s run over
+    run section) to ``html_file`` and return where it went. Without ``html_file`` it goes to
+    ``PATH/report.html``, which is allowed only for a run directory (a report among the
+    shards would break readers of the shard directory): otherwise :class:`ConfigError`."""
     selection = locate(path)
     if html_file is None:
         if not selection.whole_run:
             raise ConfigError(f"{path} is not a run directory: give --html FILE for its report")
         html_file = FileSystems.join(selection.path, REPORT_FILE)
-    document = build_report(path)
+    document = build_report(path, comparison)
     with FileSystems.create(html_file) as handle:
         handle.write(document.encode("utf-8"))
     return html_file

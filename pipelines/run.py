@@ -63,6 +63,7 @@ from pipelines.publish import (
 from pipelines.report import write_report
 from pipelines.resume import checkpointed, clear_stale, find_resumable, write_resume_record
 from pipelines.word_sample import collect_word_sample
+from transforms.diversity import DIVERSITY
 from transforms.evaluation_sets import load_contamination_index
 from transforms.object_stores import store_problems
 from transforms.runner_workarounds import LOCAL_RUNNER, RUNNER_ALIASES, quiet_workers
@@ -355,7 +356,8 @@ def _run_and_publish(
     published = {kind: list_shards(FileSystems.join(output, kind)) for kind in KINDS}
     counts = count_shards(published, synthetic_scores=True)
     words = collect_word_sample(published[CORPUS_DIR], counts, default_reference())
-    manifest = build_manifest(plan, options, runner, inputs, shards, counts, words)
+    figures = run_record.get(DIVERSITY, [None])[0]
+    manifest = build_manifest(plan, options, runner, inputs, shards, counts, words, figures)
     manifest["misread_sources"] = misread_sources(counts, config.sources, published[REJECTS_DIR])
     manifest["timing"] = {
         "started": started.isoformat(),

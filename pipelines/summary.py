@@ -11,6 +11,8 @@ from pipelines.terminal import printable
 
 #: Skipped input files listed in the summary (all of them are in the manifest).
 SKIPPED_SHOWN = 10
+#: Licences of kept documents listed in the summary, most documents first.
+LICENSES_SHOWN = 10
 
 
 def _share_line(share: dict[str, Any] | None) -> str:
@@ -24,6 +26,19 @@ def _share_line(share: dict[str, Any] | None) -> str:
         f"{share['method']}; {check}) of the {share['n']} scored kept documents "
         "(abstentions: not counted)"
     )
+
+
+def _license_line(licenses: dict[str, Any]) -> str:
+    shown = [
+        f"{printable(name)}{'' if entry['spdx'] else ' (not SPDX)'}={entry['documents']} "
+        f"({entry['text_bytes']:,} B)"
+        for name, entry in sorted(licenses.items(), key=lambda item: -item[1]["documents"])[
+            :LICENSES_SHOWN
+        ]
+    ]
+    if len(licenses) > LICENSES_SHOWN:
+        shown.append(f"... {len(licenses) - LICENSES_SHOWN} more (manifest.json)")
+    return ", ".join(shown) or "none"
 
 
 _STAGE_WIDTH = max(map(len, STAGE_ORDER))
@@ -55,6 +70,7 @@ def format_summary(manifest: dict[str, Any], output: str) -> str:
         lines.append(f"  ... and {len(skipped) - SKIPPED_SHOWN} more skipped (manifest.json)")
     languages = sorted(counts["kept_languages"].items(), key=lambda item: (-item[1], item[0]))
     lines.append("  kept languages: " + ", ".join(f"{k}={v}" for k, v in languages[:12]))
+    lines.append("  kept by licence: " + _license_line(counts.get("kept_by_license", {})))
     shares = manifest["synthetic_share"]
     lines.append("  synthetic share: " + _share_line(shares["corpus"]))
     unreliable = [name for name, e in shares["by_source"].items() if e and not e["reliable"]]

@@ -18,6 +18,7 @@ import pyarrow as pa
 from apache_beam.io.filesystems import FileSystems
 
 from curation.decision_batches import DECISION_SCHEMA, by_piece
+from curation.diversity.sample import SAMPLE_COLUMNS, ShardSampler
 from curation.io.assemble import DecisionMismatch, assemble_piece
 from curation.io.partition import partitions
 from curation.io.pieces import key_pieces
@@ -25,6 +26,7 @@ from curation.io.schema import OutputSchemas
 from curation.io.shard_file import ParquetStream
 from curation.io.spill import spill_row_groups
 from curation.tables import concat_sorted, split_by
+from transforms.diversity import DIVERSITY_SAMPLE
 from transforms.pause import pause_at
 from transforms.storage import create, open_raw, spill_path
 
@@ -88,6 +90,7 @@ class _WriteShardFn(beam.DoFn):
         self._layout = layout
         self._schemas = schemas
         self._codec = codec
+        self._sample = set(SAMPLE_COLUMNS) <= set(schemas.corpus.names)
 
     def process(self, item: tuple[int, Iterable[tuple[str, Any]]]) -> Iterator[tuple[str, Any]]:
         shard = item[0]
@@ -97,6 +100,7 @@ class _WriteShardFn(beam.DoFn):
             raise RuntimeError(f"shard {shard}: pieces {sorted(set(expected) - spilled)} missing")
         layout, schemas, name = self._layout, self._schemas, shard_name(shard)
         files: dict[tuple[str, str], ParquetStream] = {}
+        sampler = ShardSampler()
 
         def file(kind: str, subdir: str) -> ParquetStream:
             if (kind, subdir) not in files:
@@ -113,12 +117,16 @@ class _WriteShardFn(beam.DoFn):
                 for corpus, rejects in assemble_piece(
                     spilled_rows, piece_decisions, schemas.corpus, schemas.rejects
                 ):
+                    if self._sample:
+                        sampler.add(corpus)
                     for subdir, rows in partitions(corpus, layout.partition_by):
                         file(CORPUS_SHARDS, subdir).add(rows)
                     file(REJECT_SHARDS, "").add(rejects)
         written = [(kind, stream.close()) for (kind, _), stream in sorted(files.items())]
         pause_at("write")
         yield from ((kind, stats) for kind, stats in written if stats is not None)
+        for source, sample in sorted(sampler.samples().items()):
+            yield DIVERSITY_SAMPLE, (source, sample)
 
 
 def _by_shard(decisions: pa.Table, shard_of_piece: np.ndarray) -> Iterator[tuple[int, tuple]]:
@@ -139,7 +147,9 @@ class WriteShards(beam.PTransform):
     Each shard is written by one worker from the spill files of its pieces: rows in input
     order, decisions applied, kept rows to ``corpus_dir``, the rest to ``rejects_dir``, each
     with its explicit schema. Empty shard files are not written. Outputs
-    ``(CORPUS_SHARDS | REJECT_SHARDS, stats)`` per written file.
+    ``(CORPUS_SHARDS | REJECT_SHARDS, stats)`` per written file and
+    ``(DIVERSITY_SAMPLE, (source, sample))`` per source of the shard's kept rows (when the
+    corpus schema has the :data:`~curation.diversity.sample.SAMPLE_COLUMNS`).
     """
 
     def __init__(
