@@ -324,6 +324,8 @@ class OptOutConfig(_Strict):
 #: Sections left out of the config's dump while they hold their defaults, so a config without
 #: them keeps the fingerprint (and run id, and shard bytes) it had before they existed.
 _OMITTED_WHEN_DEFAULT = {
+    "pii": PiiConfig(),
+    "decontamination": DecontaminationConfig(),
     "licenses": LicensesConfig(),
     "optout": OptOutConfig(),
     "plugins": (),
@@ -367,16 +369,6 @@ class CurationConfig(_Strict):
         if duplicates:
             raise ValueError(f"source name {duplicates[0]!r} is used more than once")
         return value
-
-    @model_serializer(mode="wrap")
-    def _without_default_sections(self, dump: SerializerFunctionWrapHandler) -> dict[str, Any]:
-        """Leave out ``pii`` and ``decontamination`` at their defaults: a config without them
-        keeps the fingerprint (so the run id in every row) it had before they existed."""
-        data = dump(self)
-        for name, default in (("pii", PiiConfig()), ("decontamination", DecontaminationConfig())):
-            if getattr(self, name) == default:
-                data.pop(name, None)
-        return data
 
     def fingerprint(self) -> str:
         """sha256 of the canonical JSON form of the resolved config."""
