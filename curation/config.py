@@ -171,7 +171,7 @@ class DedupConfig(_Strict):
     #: LSH bands x rows; derived from ``threshold`` and ``num_perm`` when not given.
     bands: int | None = Field(default=None, ge=1)
     rows: int | None = Field(default=None, ge=1)
-    #: Drop LSH candidate pairs whose signature-estimated Jaccard is below ``threshold``.
+    #: Drop LSH candidate pairs whose exact shingle-set Jaccard is below ``threshold``.
     verify: bool = True
     #: Unrolled rounds of the distributed connected-components step before its exact fallback
     #: (two shuffles each). 6 leaves a margin over the ~4 that near-duplicate graphs need

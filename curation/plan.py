@@ -14,7 +14,7 @@ from importlib import metadata
 from typing import Any
 
 from curation.config import CurationConfig
-from curation.dedup.lsh import optimal_bands_rows
+from curation.dedup.lsh import optimal_bands_rows, recall_bands_rows
 from curation.dedup.minhash import MinHasher
 from curation.io.inputs import InputFile, SkippedFile
 from curation.io.pieces import Piece, plan_pieces
@@ -44,10 +44,13 @@ def run_id_for(config: CurationConfig, files: Sequence[InputFile]) -> str:
 
 def resolve_hasher(config: CurationConfig) -> MinHasher:
     """The run's MinHash parameters: LSH bands x rows as configured, or chosen for the
-    threshold by :func:`curation.dedup.lsh.optimal_bands_rows`."""
+    threshold by :func:`curation.dedup.lsh.recall_bands_rows` when candidates are verified
+    exactly (``dedup.verify``), else by :func:`curation.dedup.lsh.optimal_bands_rows`."""
     dedup = config.dedup
     if dedup.bands is not None and dedup.rows is not None:
         bands, rows = dedup.bands, dedup.rows
+    elif dedup.verify:
+        bands, rows = recall_bands_rows(dedup.threshold, dedup.num_perm)
     else:
         bands, rows = optimal_bands_rows(dedup.threshold, dedup.num_perm)
     return MinHasher(dedup.num_perm, bands, rows, dedup.ngram, dedup.char_ngram)

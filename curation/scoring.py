@@ -37,7 +37,8 @@ class DocumentScorer:
         self._policy = plan.policy
 
     def score(self, doc: dict[str, Any]) -> dict[str, Any]:
-        """Return ``doc`` with score columns, ``_signature``, ``_rank`` and ``_verdict`` added
+        """Return ``doc`` with score columns, ``_signature``, ``_shingles`` (its exact shingle
+        set), ``_rank`` and ``_verdict`` added
         (``_verdict``: a :class:`~curation.decisions.Verdict` as a plain tuple, or ``None``)."""
         text: str = doc["text"]
         scored_text = text[: self._max_scored_chars]
@@ -74,7 +75,7 @@ class DocumentScorer:
         result["synthetic"] = synthetic.flagged
         result["synthetic_signals"] = dict(synthetic.signals)
 
-        result["_signature"] = self._hasher.signature_of_folded(folded)
+        result["_signature"], result["_shingles"] = self._hasher.sketch_of_folded(folded)
         result["_rank"] = self._policy.rank(result)
         verdict = self._policy.verdict(result, first_failure(self._quality, scores_by_scorer))
         result["_verdict"] = None if verdict is None else tuple(verdict)

@@ -4,9 +4,9 @@ Digests travel as Arrow tables (:mod:`curation.dedup.digests`), one element per 
 partition) or (partition, bucket group), never one per document, so a runner that holds its
 shuffles in memory (the local runner's controller) holds a few arrays per batch. Documents
 are named by integer record keys; the text stays in the spill files and the MinHash
-signatures in the pieces' signatures files, read back where candidate pairs are verified and
-clusters resolved. Every scored document receives exactly one decision; decisions come out as
-tables (:mod:`curation.decision_batches`), a few per partition or piece.
+signatures and exact shingle sets in the pieces' signatures files, read back where candidate
+pairs are verified and clusters resolved. Every scored document receives exactly one decision;
+decisions come out as tables (:mod:`curation.decision_batches`), a few per partition or piece.
 """
 
 from __future__ import annotations
@@ -122,32 +122,33 @@ def _piece_of(key: int) -> int:
 
 def _spokes(item: tuple[int, Iterable[tuple[int, int]]], spill_dir: str) -> Iterator[tuple]:
     """Candidate edges ``(hub, member)`` whose members are in one piece, with the members'
-    signatures, as one element of arrays per hub piece."""
+    shingle sets, as one element of arrays per hub piece."""
     piece, edges = item
     pairs = np.array(sorted(edges), dtype=np.int64)
-    signatures = _piece_signatures(spill_dir, piece).of(pairs[:, 1])
+    shingles = _piece_signatures(spill_dir, piece).shingles(pairs[:, 1])
     for hub_piece, rows in group_rows(key_pieces(pairs[:, 0])):
-        yield hub_piece, (pairs[rows, 0], pairs[rows, 1], signatures[rows])
+        yield hub_piece, (pairs[rows, 0], pairs[rows, 1], shingles.take(pa.array(rows)))
 
 
 def _verified_edges(
-    item: tuple[int, Iterable[tuple[np.ndarray, np.ndarray, np.ndarray]]],
+    item: tuple[int, Iterable[tuple[np.ndarray, np.ndarray, pa.ListArray]]],
     spill_dir: str,
     threshold: float,
 ) -> Iterator[tuple[int, int]]:
     piece, spokes = item
     signatures = _piece_signatures(spill_dir, piece)
-    for hubs, members, member_signatures in spokes:
-        keep = verified(signatures.of(hubs), member_signatures, threshold)
+    for hubs, members, member_shingles in spokes:
+        keep = verified(signatures.shingles(hubs), member_shingles, threshold)
         yield from zip(hubs[keep].tolist(), members[keep].tolist(), strict=True)
 
 
 class VerifyEdges(beam.PTransform):
-    """Candidate edges ``(hub, member)`` -> those whose signatures reach ``threshold``.
+    """Candidate edges ``(hub, member)`` -> those whose exact shingle-set Jaccard reaches
+    ``threshold``.
 
-    Signatures are not shuffled: edges are grouped by their member's piece, which reads the
-    members' signatures from its signatures file, then by their hub's piece, which reads the
-    hubs' and compares.
+    Shingle sets are not shuffled for every document: edges are grouped by their member's
+    piece, which reads the members' sets from its signatures file and sends them on, then by
+    their hub's piece, which reads the hubs' and compares.
     """
 
     def __init__(self, threshold: float, spill_dir: str) -> None:
@@ -170,7 +171,7 @@ def _label_nodes(
     item: tuple[int, dict[str, list]], spill_dir: str, partitions: int
 ) -> Iterator[tuple]:
     """One piece's nodes: ``(DECISIONS, decisions)`` for those no verified edge
-    touches, ``(CLUSTERED, (partition, members))`` with their labels and signatures for
+    touches, ``(CLUSTERED, (partition, members))`` with their labels and shingle sets for
     the others, by label partition."""
     piece, joined = item
     nodes = concat_sorted(joined["nodes"], _LABEL_NODE_SCHEMA, "key")
@@ -186,9 +187,7 @@ def _label_nodes(
         members = (
             members.append_column("label", pa.array(member_labels))
             .append_column("rank", signatures.ranks(member_keys))
-            .append_column(
-                "signature", pa.array(list(map(bytes, signatures.of(member_keys))), pa.binary())
-            )
+            .append_column("shingles", signatures.shingles(member_keys))
         )
         for part in split_by(members.select(CLUSTER_SCHEMA.names), member_labels % partitions):
             yield CLUSTERED, part

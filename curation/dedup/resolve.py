@@ -21,7 +21,7 @@ import pyarrow.compute as pc
 from curation.config import KEEP_POLICY_KEYS
 from curation.decision_batches import decision_batch, decision_table
 from curation.decisions import Decision, Reason, Stage, kept, rejected
-from curation.dedup.minhash import estimated_jaccard
+from curation.dedup.minhash import exact_jaccard, exact_jaccards
 
 _PRIORITY_OFFSET = 1_000_000
 
@@ -227,20 +227,15 @@ def star_edges(members: pa.Table) -> Iterator[tuple[int, int]]:
     yield from zip(hubs[~first].tolist(), keys[~first].tolist(), strict=True)
 
 
-def estimated_jaccards(signatures_a: np.ndarray, signatures_b: np.ndarray) -> np.ndarray:
-    """Row by row :func:`~curation.dedup.minhash.estimated_jaccard` of two signature
-    matrices (one signature per row)."""
-    return np.count_nonzero(signatures_a == signatures_b, axis=1) / signatures_a.shape[1]
+def verified(hubs: pa.ListArray, members: pa.ListArray, threshold: float) -> np.ndarray:
+    """Which candidate edges' shingle sets (matching rows of two list arrays of sorted
+    uint64, :func:`~curation.dedup.minhash.shingle_set`) have an exact Jaccard of at least
+    ``threshold``.
 
-
-def verified(hubs: np.ndarray, members: np.ndarray, threshold: float) -> np.ndarray:
-    """Which candidate edges' signatures (matching rows of two matrices) estimate a Jaccard
-    of at least ``threshold``.
-
-    Dropping the other candidates removes most LSH false positives (pairs below the threshold
-    that share a band by chance).
+    Dropping the other candidates removes every LSH false positive: no pair below the
+    threshold is linked, however close its MinHash estimate came.
     """
-    return estimated_jaccards(hubs, members) >= threshold
+    return exact_jaccards(hubs, members) >= threshold
 
 
 def singleton_decisions(nodes: pa.Table) -> pa.Table:
@@ -269,12 +264,12 @@ def singleton_decisions(nodes: pa.Table) -> pa.Table:
 
 @dataclass(frozen=True)
 class Node:
-    """A node of a near-duplicate cluster, with its signature (``num_perm * 4`` bytes)."""
+    """A node of a near-duplicate cluster, with its shingle set (sorted distinct uint64)."""
 
     rank: str
     key: int
     id: str
-    signature: bytes
+    shingles: np.ndarray
     exact_copies: tuple[int, ...] = ()
 
     @property
@@ -283,7 +278,7 @@ class Node:
         return 1 + len(self.exact_copies)
 
 
-#: Members of near-duplicate clusters: a node, its cluster's label and its signature.
+#: Members of near-duplicate clusters: a node, its cluster's label and its shingle set.
 CLUSTER_SCHEMA = pa.schema(
     [
         ("label", pa.int64()),
@@ -291,7 +286,7 @@ CLUSTER_SCHEMA = pa.schema(
         ("id", pa.string()),
         ("rank", pa.string()),
         ("copies", pa.list_(pa.int64())),
-        ("signature", pa.binary()),
+        ("shingles", pa.list_(pa.uint64())),
     ]
 )
 
@@ -299,8 +294,13 @@ CLUSTER_SCHEMA = pa.schema(
 def resolve_clusters(members: pa.Table) -> pa.Table:
     """Decisions of every cluster (rows of one label) in a table of cluster members."""
     clusters: dict[int, list[Node]] = {}
-    for row in members.to_pylist():
-        node = Node(row["rank"], row["key"], row["id"], row["signature"], tuple(row["copies"]))
+    shingles = members["shingles"].combine_chunks()
+    offsets = shingles.offsets.to_numpy()
+    values = shingles.values.to_numpy()
+    rows = members.drop_columns(["shingles"]).to_pylist()
+    for index, row in enumerate(rows):
+        node_set = values[offsets[index] : offsets[index + 1]]
+        node = Node(row["rank"], row["key"], row["id"], node_set, tuple(row["copies"]))
         clusters.setdefault(row["label"], []).append(node)
     return decision_table(
         decision for label in sorted(clusters) for decision in resolve_cluster(clusters[label])
@@ -312,7 +312,8 @@ def resolve_cluster(members: Iterable[Node]) -> list[Decision]:
 
     The keeper is kept with the cluster's id (its own document id) and size (documents it
     stands for, exact duplicates included); every other member is a ``near_duplicate`` reject
-    whose detail gives its estimated Jaccard to the keeper, and every exact copy of any member
+    whose detail gives the exact Jaccard of its shingles to the keeper's (below the threshold
+    for a member linked to the keeper only through others), and every exact copy of any member
     an ``exact_duplicate`` reject; all of them name the keeper in ``duplicate_of``.
     """
     ordered = sorted(members, key=lambda n: n.rank)
@@ -333,13 +334,13 @@ def resolve_cluster(members: Iterable[Node]) -> list[Decision]:
             for copy in node.exact_copies
         )
     for node in ordered[1:]:
-        similarity = estimated_jaccard(keeper.signature, node.signature)
+        similarity = exact_jaccard(keeper.shingles, node.shingles)
         decisions.append(
             rejected(
                 node.key,
                 Stage.NEAR_DEDUP,
                 Reason.NEAR_DUPLICATE,
-                f"estimated_jaccard={similarity:.3f}",
+                f"jaccard={similarity:.3f}",
                 duplicate_of=keeper.id,
                 cluster_id=cluster_id,
             )
