@@ -156,6 +156,7 @@ def ours_dedup_worker(input_glob: str, out: str, overrides_json: str) -> None:
     import apache_beam as beam
 
     from curation.config import CurationConfig
+    from curation.decision_batches import by_piece
     from curation.dedup.digests import PieceDigests
     from curation.dedup.normalize import content_hash_of_folded, fold_case
     from curation.io.inputs import FileStats, read_piece
@@ -224,7 +225,11 @@ def ours_dedup_worker(input_glob: str, out: str, overrides_json: str) -> None:
             | "Spread" >> beam.Reshuffle()
             | "Digest" >> beam.FlatMap(digest_piece)
         )
-        decisions = digests | "Dedup" >> Deduplicate(config.dedup, hasher, partitions, spill_dir)
+        decisions = (
+            digests
+            | "Dedup" >> Deduplicate(config.dedup, hasher, partitions, spill_dir)
+            | "DecisionsByPiece" >> beam.FlatMap(by_piece)
+        )
         ids = digests | "Ids" >> beam.Map(
             lambda table: (split_piece_key(table["key"][0].as_py())[0], table.select(["key", "id"]))
         )

@@ -180,6 +180,10 @@ class DedupConfig(_Strict):
     max_rounds: int = Field(default=6, ge=1, le=64)
     #: Keeper policy, most important first.
     keep_policy: tuple[str, ...] = KEEP_POLICY_KEYS
+    #: Earlier corpora to deduplicate against (curate outputs, or Parquet files/directories
+    #: with a text column): new copies of their documents are rejected, they are never changed
+    #: (docs/dedup.md, incremental dedup). ``curate run --dedup-against PATH`` adds to it.
+    reference: tuple[str, ...] = ()
 
     @field_validator("keep_policy")
     @classmethod

@@ -16,6 +16,7 @@ from typing import Any
 from curation.config import CurationConfig
 from curation.dedup.lsh import optimal_bands_rows, recall_bands_rows
 from curation.dedup.minhash import MinHasher
+from curation.dedup.reference import ReferenceFile
 from curation.io.inputs import InputFile, SkippedFile
 from curation.io.pieces import Piece, plan_pieces
 from curation.io.schema import OutputSchemas
@@ -72,10 +73,19 @@ class RunPlan:
     #: Quality metric columns, ``<scorer>__<metric>``, in scorer order.
     metric_fields: tuple[str, ...]
     schemas: OutputSchemas
+    #: Files of the ``dedup.reference`` corpora, each deduplicated against as one reference
+    #: piece numbered after the run's own (:attr:`reference_runs`).
+    references: tuple[ReferenceFile, ...] = ()
     #: Where the pipeline writes (``OUT/_tmp-<invocation>``); ``""`` when not running.
     work_dir: str = ""
     #: Local directory for progress counters, or None (cluster runners).
     progress_dir: str | None = None
+
+    @property
+    def reference_runs(self) -> dict[int, str]:
+        """Reference piece -> the run (or path) of its reference file."""
+        first = len(self.pieces)
+        return {first + index: file.run for index, file in enumerate(self.references)}
 
     def describe(self) -> dict[str, Any]:
         """What was resolved, for the manifest: LSH parameters, policy, every threshold."""
@@ -97,6 +107,11 @@ class RunPlan:
             },
             "quality_scorers": self.config.quality.scorers.model_dump(mode="json"),
             "pieces": len(self.pieces),
+            **(
+                {"references": sorted({file.run for file in self.references})}
+                if self.references
+                else {}
+            ),
         }
 
 
@@ -106,6 +121,7 @@ def resolve_plan(
     skipped: Sequence[SkippedFile] = (),
     work_dir: str = "",
     progress_dir: str | None = None,
+    references: Sequence[ReferenceFile] = (),
 ) -> RunPlan:
     """Resolve ``config`` over the listed input ``files`` (and the ``skipped`` non-data files)
     into a :class:`RunPlan`."""
@@ -125,6 +141,7 @@ def resolve_plan(
         policy=Policy.of(config),
         metric_fields=metric_fields,
         schemas=OutputSchemas.of(metric_fields, dict(SIGNAL_FIELDS), config.output.partition_by),
+        references=tuple(references),
         work_dir=work_dir,
         progress_dir=progress_dir,
     )

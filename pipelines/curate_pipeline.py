@@ -17,9 +17,10 @@ from apache_beam.io.filesystems import FileSystems
 
 from curation.io.pieces import pieces_by_shard
 from curation.plan import RunPlan
-from pipelines.output import CORPUS_DIR, REJECTS_DIR
+from pipelines.output import CORPUS_DIR, INDEX_DIR, REJECTS_DIR
 from transforms.dedup import MAX_PARTITIONS, Deduplicate
 from transforms.read import MergeFileStats, NumberedPieces
+from transforms.reference import ReadReferences, WriteIndex
 from transforms.score import DIGESTS, FILE_STATS, SPILLED, ScorePieces
 from transforms.synthetic_cap import CapSynthetic
 from transforms.write import CORPUS_SHARDS, REJECT_SHARDS, ShardLayout, WriteRunRecord, WriteShards
@@ -42,12 +43,22 @@ def build_pipeline(pipeline: beam.Pipeline, plan: RunPlan) -> None:
     digests = scored[DIGESTS]
     # decision tables: exactly one decision per scored document
     partitions = min(len(plan.pieces), MAX_PARTITIONS)
+    references = None
+    if plan.references:
+        references = pipeline | "References" >> ReadReferences(
+            plan.references, len(plan.pieces), plan.hasher, spill_dir
+        )
     decisions = digests | "Dedup" >> Deduplicate(
-        plan.config.dedup, plan.hasher, partitions, spill_dir
+        plan.config.dedup, plan.hasher, partitions, spill_dir, references, plan.reference_runs
     )
     cap = plan.policy.synthetic_cap
     if cap is not None:
         decisions = (digests, decisions) | "CapSynthetic" >> CapSynthetic(cap)
+    if plan.config.dedup.near:
+        index_dir = FileSystems.join(plan.work_dir, INDEX_DIR)
+        _ = (digests, decisions) | "WriteIndex" >> WriteIndex(
+            spill_dir, index_dir, plan.hasher, plan.run_id
+        )
 
     layout = ShardLayout(
         spill_dir=spill_dir,

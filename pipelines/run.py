@@ -29,7 +29,7 @@ from apache_beam.runners.runner import create_runner
 
 from curation.config import ConfigError, CurationConfig, did_you_mean
 from curation.io.inputs import InputFile, SkippedFile, expand_source
-from curation.plan import RunPlan, resolve_plan
+from curation.plan import RunPlan, resolve_hasher, resolve_plan
 from pipelines.curate_pipeline import RUN_RECORD, SHARD_STATS, build_pipeline
 from pipelines.dataset_card import dataset_card
 from pipelines.diagnose import misread_sources
@@ -55,6 +55,7 @@ from pipelines.publish import (
     publish,
     refuse_output_inside_inputs,
 )
+from pipelines.references import resolve_references
 from pipelines.report import write_report
 from transforms.object_stores import store_problems
 from transforms.runner_workarounds import LOCAL_RUNNER, RUNNER_ALIASES
@@ -221,6 +222,7 @@ def execute(
         *list_inputs(config),
         work_dir=work_dir,
         progress_dir=os.path.abspath(os.path.join(work_dir, PROGRESS_DIR)) if local else None,
+        references=resolve_references(config.dedup.reference, resolve_hasher(config)),
     )
     refuse_output_inside_inputs(output, config)
     lock = OutputLock(output, overwrite)

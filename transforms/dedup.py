@@ -11,7 +11,7 @@ decisions come out as tables (:mod:`curation.decision_batches`), a few per parti
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 
 import apache_beam as beam
 import numpy as np
@@ -74,8 +74,12 @@ def _resolve_ids(item: tuple[int, Iterable[pa.Table]], partitions: int) -> Itera
     decisions, eligible = resolve_ids(pa.concat_tables(list(item[1])))
     if decisions.num_rows:
         yield DECISIONS, decisions
-    for part in split_by(eligible, content_partitions(eligible, partitions)):
+    for part in _by_content(eligible, partitions):
         yield ELIGIBLE, part
+
+
+def _by_content(eligible: pa.Table, partitions: int) -> Iterator[tuple[int, pa.Table]]:
+    return split_by(eligible, content_partitions(eligible, partitions))
 
 
 def _resolve_exact(
@@ -168,7 +172,10 @@ class VerifyEdges(beam.PTransform):
 
 
 def _label_nodes(
-    item: tuple[int, dict[str, list]], spill_dir: str, partitions: int
+    item: tuple[int, dict[str, list]],
+    spill_dir: str,
+    partitions: int,
+    references: Mapping[int, str],
 ) -> Iterator[tuple]:
     """One piece's nodes: ``(DECISIONS, decisions)`` for those no verified edge
     touches, ``(CLUSTERED, (partition, members))`` with their labels and shingle sets for
@@ -178,7 +185,7 @@ def _label_nodes(
     labels = dict(joined["label"])
     keys = nodes["key"].to_numpy()
     clustered = np.isin(keys, np.fromiter(labels, np.int64, len(labels)))
-    yield DECISIONS, singleton_decisions(nodes.filter(pa.array(~clustered)))
+    yield DECISIONS, singleton_decisions(nodes.filter(pa.array(~clustered)), references)
     if clustered.any():
         members = nodes.filter(pa.array(clustered))
         member_keys = keys[clustered]
@@ -193,18 +200,27 @@ def _label_nodes(
             yield CLUSTERED, part
 
 
-def _cluster_decisions(item: tuple[int, Iterable[pa.Table]]) -> pa.Table:
-    return resolve_clusters(pa.concat_tables(list(item[1])))
+def _cluster_decisions(
+    item: tuple[int, Iterable[pa.Table]], references: Mapping[int, str]
+) -> pa.Table:
+    return resolve_clusters(pa.concat_tables(list(item[1])), references)
 
 
 class NearDuplicateClusters(beam.PTransform):
     """(nodes by piece, band entries) -> decisions by piece of every node and its copies."""
 
-    def __init__(self, config: DedupConfig, partitions: int, spill_dir: str) -> None:
+    def __init__(
+        self,
+        config: DedupConfig,
+        partitions: int,
+        spill_dir: str,
+        references: Mapping[int, str],
+    ) -> None:
         super().__init__()
         self._config = config
         self._partitions = partitions
         self._spill_dir = spill_dir
+        self._references = references
 
     def expand(self, inputs):  # (nodes, band entries); no annotation: Beam reads it as a type hint
         nodes, entries = inputs
@@ -228,19 +244,30 @@ class NearDuplicateClusters(beam.PTransform):
         labelled = (
             {"nodes": nodes, "label": labels}
             | "JoinLabels" >> beam.CoGroupByKey()
-            | "LabelNodes" >> beam.FlatMap(_label_nodes, self._spill_dir, self._partitions)
+            | "LabelNodes"
+            >> beam.FlatMap(_label_nodes, self._spill_dir, self._partitions, self._references)
             | "SplitLabelled" >> SplitByTag([DECISIONS, CLUSTERED])
         )
         clusters = (
             labelled[CLUSTERED]
             | "GroupClusters" >> beam.GroupByKey()
-            | "ResolveClusters" >> beam.Map(_cluster_decisions)
+            | "ResolveClusters" >> beam.Map(_cluster_decisions, self._references)
         )
         return (labelled[DECISIONS], clusters) | "NearDecisions" >> beam.Flatten()
 
 
-def _singletons(item: tuple[int, pa.Table]) -> pa.Table:
-    return singleton_decisions(item[1])
+def _singletons(item: tuple[int, pa.Table], references: Mapping[int, str]) -> pa.Table:
+    return singleton_decisions(item[1], references)
+
+
+def _own_decisions(decisions: pa.Table, references: Mapping[int, str]) -> Iterator[pa.Table]:
+    """The decisions of the run's own documents (reference documents are never decided)."""
+    pieces = key_pieces(decisions["_key"].to_numpy())
+    own = ~np.isin(pieces, np.fromiter(references, np.int64, len(references)))
+    if own.all():
+        yield decisions
+    elif own.any():
+        yield decisions.filter(pa.array(own))
 
 
 class Deduplicate(beam.PTransform):
@@ -250,10 +277,21 @@ class Deduplicate(beam.PTransform):
     partitions, then content partitions (each resolves its exact copies and emits its nodes'
     LSH band hashes as a few arrays per bucket group) and cluster partitions. ``spill_dir``
     holds the pieces' signatures files.
+
+    ``references`` (:mod:`curation.dedup.reference`): eligible-document tables of reference
+    pieces (their signatures files in ``spill_dir``), and ``reference_runs`` maps each
+    reference piece to its run. Reference documents join exact and near dedup, always win
+    their group and get no decision of their own.
     """
 
     def __init__(
-        self, config: DedupConfig, hasher: MinHasher, partitions: int, spill_dir: str
+        self,
+        config: DedupConfig,
+        hasher: MinHasher,
+        partitions: int,
+        spill_dir: str,
+        references: beam.PCollection | None = None,
+        reference_runs: Mapping[int, str] | None = None,
     ) -> None:
         super().__init__()
         if partitions < 1:
@@ -262,6 +300,8 @@ class Deduplicate(beam.PTransform):
         self._hasher = hasher
         self._partitions = partitions
         self._spill_dir = spill_dir
+        self._references = references
+        self._reference_runs = dict(reference_runs or {})
 
     def expand(self, digests: beam.PCollection) -> beam.PCollection:
         config, partitions = self._config, self._partitions
@@ -274,16 +314,25 @@ class Deduplicate(beam.PTransform):
         )
         bands = self._hasher.bands if config.near else 0
         parts = bucket_parts(partitions, self._hasher.bands)
+        eligible = ids[ELIGIBLE]
+        if self._references is not None:
+            references = self._references | "ReferencesByContent" >> beam.FlatMap(
+                _by_content, partitions
+            )
+            eligible = (eligible, references) | "WithReferences" >> beam.Flatten()
+        runs = self._reference_runs
         nodes = (
-            ids[ELIGIBLE]
+            eligible
             | "GroupContent" >> beam.GroupByKey()
             | "ResolveExact" >> beam.FlatMap(_resolve_exact, config.exact, bands, parts)
             | "SplitNodes" >> SplitByTag([NODES, BAND_ENTRIES])
         )
         if config.near:
             near = (nodes[NODES], nodes[BAND_ENTRIES]) | "NearDuplicates" >> (
-                NearDuplicateClusters(config, partitions, self._spill_dir)
+                NearDuplicateClusters(config, partitions, self._spill_dir, runs)
             )
         else:
-            near = nodes[NODES] | "Singletons" >> beam.Map(_singletons)
+            near = nodes[NODES] | "Singletons" >> beam.Map(_singletons, runs)
+        if runs:
+            near = near | "OwnDecisions" >> beam.FlatMap(_own_decisions, runs)
         return (ids[DECISIONS], near) | "AllDecisions" >> beam.Flatten()

@@ -10,7 +10,7 @@ decide every keeper.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +22,8 @@ from curation.config import KEEP_POLICY_KEYS
 from curation.decision_batches import decision_batch, decision_table
 from curation.decisions import Decision, Reason, Stage, kept, rejected
 from curation.dedup.minhash import exact_jaccard, exact_jaccards
+from curation.dedup.reference import keeper_runs, reference_detail
+from curation.io.pieces import split_piece_key
 
 _PRIORITY_OFFSET = 1_000_000
 
@@ -238,17 +240,23 @@ def verified(hubs: pa.ListArray, members: pa.ListArray, threshold: float) -> np.
     return exact_jaccards(hubs, members) >= threshold
 
 
-def singleton_decisions(nodes: pa.Table) -> pa.Table:
+def singleton_decisions(nodes: pa.Table, references: Mapping[int, str] | None = None) -> pa.Table:
     """Decisions of nodes in no near-duplicate cluster: each is kept; one with exact copies
     is a cluster of its own (its id, size = copies + 1) whose copies are ``exact_duplicate``
-    rejects naming it."""
+    rejects naming it (and, for a node of a reference piece in ``references``, piece -> run,
+    naming its run in the detail)."""
     copies = nodes["copies"]
     sizes = pc.add(pc.list_value_length(copies), 1)
     ids = nodes["id"]
     cluster_ids = pc.if_else(pc.greater(sizes, 1), ids, pa.scalar(None, pa.string()))
     keepers = decision_batch(nodes["key"], True, dup_cluster_id=cluster_ids, dup_cluster_size=sizes)
-    keepers_of_copies = ids.take(pc.list_parent_indices(copies))
-    details = pc.binary_join_element_wise("same content_hash as ", keepers_of_copies, "")
+    parents = pc.list_parent_indices(copies)
+    keepers_of_copies = ids.take(parents)
+    runs = keeper_runs(nodes["key"].take(parents).to_numpy(), references or {})
+    details = [
+        reference_detail(f"same content_hash as {keeper}", run)
+        for keeper, run in zip(keepers_of_copies.to_pylist(), runs, strict=True)
+    ]
     count = len(keepers_of_copies)
     exact_copies = decision_batch(
         pc.list_flatten(copies),
@@ -291,8 +299,9 @@ CLUSTER_SCHEMA = pa.schema(
 )
 
 
-def resolve_clusters(members: pa.Table) -> pa.Table:
-    """Decisions of every cluster (rows of one label) in a table of cluster members."""
+def resolve_clusters(members: pa.Table, references: Mapping[int, str] | None = None) -> pa.Table:
+    """Decisions of every cluster (rows of one label) in a table of cluster members
+    (``references``: reference piece -> its run, see :func:`resolve_cluster`)."""
     clusters: dict[int, list[Node]] = {}
     shingles = members["shingles"].combine_chunks()
     offsets = shingles.offsets.to_numpy()
@@ -303,21 +312,27 @@ def resolve_clusters(members: pa.Table) -> pa.Table:
         node = Node(row["rank"], row["key"], row["id"], node_set, tuple(row["copies"]))
         clusters.setdefault(row["label"], []).append(node)
     return decision_table(
-        decision for label in sorted(clusters) for decision in resolve_cluster(clusters[label])
+        decision
+        for label in sorted(clusters)
+        for decision in resolve_cluster(clusters[label], references or {})
     )
 
 
-def resolve_cluster(members: Iterable[Node]) -> list[Decision]:
+def resolve_cluster(
+    members: Iterable[Node], references: Mapping[int, str] | None = None
+) -> list[Decision]:
     """Decisions for one near-duplicate cluster: its smallest rank is kept.
 
     The keeper is kept with the cluster's id (its own document id) and size (documents it
     stands for, exact duplicates included); every other member is a ``near_duplicate`` reject
     whose detail gives the exact Jaccard of its shingles to the keeper's (below the threshold
     for a member linked to the keeper only through others), and every exact copy of any member
-    an ``exact_duplicate`` reject; all of them name the keeper in ``duplicate_of``.
+    an ``exact_duplicate`` reject; all of them name the keeper in ``duplicate_of``, and a
+    keeper from a reference piece (``references``: piece -> run) adds its run to the detail.
     """
     ordered = sorted(members, key=lambda n: n.rank)
     keeper = ordered[0]
+    run = (references or {}).get(split_piece_key(keeper.key)[0])
     size = sum(node.weight for node in ordered)
     cluster_id = keeper.id if len(ordered) > 1 or keeper.weight > 1 else None
     decisions = [kept(keeper.key, cluster_id, size)]
@@ -327,7 +342,7 @@ def resolve_cluster(members: Iterable[Node]) -> list[Decision]:
                 copy,
                 Stage.EXACT_DEDUP,
                 Reason.EXACT_DUPLICATE,
-                f"same content_hash as {node.id}",
+                reference_detail(f"same content_hash as {node.id}", run),
                 duplicate_of=keeper.id,
                 cluster_id=cluster_id,
             )
@@ -340,7 +355,7 @@ def resolve_cluster(members: Iterable[Node]) -> list[Decision]:
                 node.key,
                 Stage.NEAR_DEDUP,
                 Reason.NEAR_DUPLICATE,
-                f"jaccard={similarity:.3f}",
+                reference_detail(f"jaccard={similarity:.3f}", run),
                 duplicate_of=keeper.id,
                 cluster_id=cluster_id,
             )
