@@ -4,6 +4,8 @@ same cross-half duplicates as one run over both; reference documents are never t
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pyarrow as pa
@@ -11,6 +13,7 @@ import pyarrow.parquet as pq
 import pytest
 import yaml
 
+from tests.paths import REPO
 from tests.pipelines.helpers import read_rows, run_cli, sample_texts
 
 TEXTS = sample_texts(30)
@@ -131,3 +134,22 @@ def test_a_bad_reference_is_one_line_and_exit_2_before_anything_is_written(tmp_p
     assert error.startswith("curate: error: dedup.reference") and "nowhere" in error
     assert len(error.splitlines()) == 1
     assert not out.exists()
+
+
+def test_the_same_decisions_on_a_dask_cluster(runs, tmp_path):
+    pytest.importorskip("distributed")
+    from scripts.dask_cluster import running_processes, start_cluster, stop_cluster
+
+    out = tmp_path / "dask"
+    config = _config(tmp_path, "second", [_write(tmp_path, "b", HALF_B)])
+    cluster = start_cluster(workers=2, threads=1, log_dir=tmp_path / "logs", cwd=str(REPO))
+    try:
+        command = [sys.executable, "-m", "pipelines.cli", "run", "--config", str(config)]
+        command += ["--output", str(out), "--dedup-against", str(runs["first"])]
+        command += ["--runner=DaskRunner", f"--dask_client_address={cluster.address}"]
+        done = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=300)
+    finally:
+        stop_cluster(cluster)
+        assert running_processes(cluster) == []
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert _decisions(out) == _decisions(runs["second"])

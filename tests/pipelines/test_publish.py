@@ -4,8 +4,8 @@ leaves unmixed, and the lock that keeps two runs out of one directory."""
 from __future__ import annotations
 
 import json
-import shutil
 import os
+import shutil
 import socket
 import subprocess
 import sys
