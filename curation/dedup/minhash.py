@@ -157,7 +157,16 @@ def shingle_set(text: str, word_ngram: int = 5, char_ngram: int = 5) -> np.ndarr
     :func:`shingle_hashes`), so :func:`exact_jaccard` of two such sets is the Jaccard of the
     two texts' shingle sets.
     """
-    return np.unique(_shingle_hashes64_of_folded(fold_case(text), word_ngram, char_ngram))
+    return _distinct_sorted(_shingle_hashes64_of_folded(fold_case(text), word_ngram, char_ngram))
+
+
+def _distinct_sorted(values: np.ndarray) -> np.ndarray:
+    """The distinct values of ``values``, ascending (``np.unique``, which is ~30x slower on a
+    few hundred uint64 with numpy 2)."""
+    ordered = np.sort(values)
+    if ordered.size < 2:
+        return ordered
+    return ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))]
 
 
 @numba.njit(cache=True)
@@ -285,7 +294,7 @@ class MinHasher:
         :func:`~curation.dedup.normalize.fold_case` is ``folded``: the MinHash signature for
         LSH and the exact set (:func:`shingle_set`) that verifies its candidate pairs."""
         hashes = _shingle_hashes64_of_folded(folded, self.word_ngram, self.char_ngram)
-        return self.signature_of_hashes(_high_halves(hashes)), np.unique(hashes)
+        return self.signature_of_hashes(_high_halves(hashes)), _distinct_sorted(hashes)
 
     def signature_of_hashes(self, hashes: np.ndarray) -> bytes:
         """Signature of 32-bit shingle hashes (uint32 array; order and repeats do not matter),
