@@ -63,7 +63,10 @@ def _index_parameters(file: str) -> dict | None:
 def _corpus_file(file: str, path: str) -> ReferenceFile:
     with open_raw(file) as handle:
         schema = pq.read_schema(handle)
-    if TEXT_COLUMN not in schema.names or not pa.types.is_string(schema.field(TEXT_COLUMN).type):
+    text_type = schema.field(TEXT_COLUMN).type if TEXT_COLUMN in schema.names else None
+    if text_type is None or not (
+        pa.types.is_string(text_type) or pa.types.is_large_string(text_type)
+    ):
         raise ConfigError(f"{file}: no string column {TEXT_COLUMN!r} to deduplicate against")
     id_column = ID_COLUMN if ID_COLUMN in schema.names else None
     return ReferenceFile(file, path, TEXT_COLUMN, id_column)

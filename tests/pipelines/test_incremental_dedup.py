@@ -125,13 +125,23 @@ def test_a_parquet_corpus_is_indexed_on_the_fly(runs, tmp_path):
     assert _decisions(out) == {"z-1": (False, "near_duplicate", "p-1")}
 
 
-def test_a_bad_reference_is_one_line_and_exit_2_before_anything_is_written(tmp_path, capsys):
+@pytest.mark.parametrize(
+    ("reference", "message"),
+    [
+        ("nowhere", "no curate output (_SUCCESS) and no .parquet file there"),
+        ("untexted.parquet", "no string column 'text'"),
+    ],
+)
+def test_a_bad_reference_is_one_line_and_exit_2_before_anything_is_written(
+    tmp_path, capsys, reference, message
+):
+    pq.write_table(pa.table({"body": ["some words"]}), tmp_path / "untexted.parquet")
     config = _config(tmp_path, "b", [_write(tmp_path, "b", {"z-1": TEXTS[0]})])
     out = tmp_path / "out"
-    missing = str(tmp_path / "nowhere")
-    assert run_cli("--config", str(config), "--output", str(out), "--dedup-against", missing) == 2
+    against = ["--dedup-against", str(tmp_path / reference)]
+    assert run_cli("--config", str(config), "--output", str(out), *against) == 2
     error = capsys.readouterr().err.strip()
-    assert error.startswith("curate: error: dedup.reference") and "nowhere" in error
+    assert error.startswith("curate: error: dedup.reference") and message in error
     assert len(error.splitlines()) == 1
     assert not out.exists()
 
