@@ -25,6 +25,7 @@ from curation.dedup.resolve import (
     NODE_SCHEMA,
     band_entries,
     bucket_parts,
+    plausible,
     resolve_clusters,
     resolve_exact,
     resolve_ids,
@@ -126,12 +127,31 @@ def _piece_of(key: int) -> int:
 
 def _spokes(item: tuple[int, Iterable[tuple[int, int]]], spill_dir: str) -> Iterator[tuple]:
     """Candidate edges ``(hub, member)`` whose members are in one piece, with the members'
-    shingle sets, as one element of arrays per hub piece."""
+    MinHash signatures, as one element of arrays per hub piece."""
     piece, edges = item
     pairs = np.array(sorted(edges), dtype=np.int64)
-    shingles = _piece_signatures(spill_dir, piece).shingles(pairs[:, 1])
+    signatures = _piece_signatures(spill_dir, piece).of(pairs[:, 1])
     for hub_piece, rows in group_rows(key_pieces(pairs[:, 0])):
-        yield hub_piece, (pairs[rows, 0], pairs[rows, 1], shingles.take(pa.array(rows)))
+        yield hub_piece, (pairs[rows, 0], pairs[rows, 1], signatures[rows])
+
+
+def _plausible_edges(
+    item: tuple[int, Iterable[tuple[np.ndarray, np.ndarray, np.ndarray]]],
+    spill_dir: str,
+    threshold: float,
+) -> Iterator[tuple]:
+    """A hub piece's candidate edges whose estimated Jaccard is within
+    :data:`~curation.dedup.resolve.ESTIMATE_MARGIN` of ``threshold``, with the hubs' shingle
+    sets, as one element of arrays per member piece."""
+    piece, spokes = item
+    signatures = _piece_signatures(spill_dir, piece)
+    for hubs, members, member_signatures in spokes:
+        keep = plausible(signatures.of(hubs), member_signatures, threshold)
+        if keep.any():
+            hubs, members = hubs[keep], members[keep]
+            shingles = signatures.shingles(hubs)
+            for member_piece, rows in group_rows(key_pieces(members)):
+                yield member_piece, (hubs[rows], members[rows], shingles.take(pa.array(rows)))
 
 
 def _verified_edges(
@@ -141,8 +161,8 @@ def _verified_edges(
 ) -> Iterator[tuple[int, int]]:
     piece, spokes = item
     signatures = _piece_signatures(spill_dir, piece)
-    for hubs, members, member_shingles in spokes:
-        keep = verified(signatures.shingles(hubs), member_shingles, threshold)
+    for hubs, members, hub_shingles in spokes:
+        keep = verified(hub_shingles, signatures.shingles(members), threshold)
         yield from zip(hubs[keep].tolist(), members[keep].tolist(), strict=True)
 
 
@@ -150,9 +170,11 @@ class VerifyEdges(beam.PTransform):
     """Candidate edges ``(hub, member)`` -> those whose exact shingle-set Jaccard reaches
     ``threshold``.
 
-    Shingle sets are not shuffled for every document: edges are grouped by their member's
-    piece, which reads the members' sets from its signatures file and sends them on, then by
-    their hub's piece, which reads the hubs' and compares.
+    Neither signatures nor shingle sets are shuffled for every document: edges are grouped by
+    their member's piece, which reads the members' signatures and sends them on; by their
+    hub's piece, which drops the edges whose estimated Jaccard is far below the threshold
+    (:func:`~curation.dedup.resolve.plausible`) and sends the others on with the hubs' shingle
+    sets; and by their member's piece again, which reads the members' sets and compares.
     """
 
     def __init__(self, threshold: float, spill_dir: str) -> None:
@@ -167,6 +189,8 @@ class VerifyEdges(beam.PTransform):
             | "GroupByMemberPiece" >> beam.GroupByKey()
             | "Spokes" >> beam.FlatMap(_spokes, self._spill_dir)
             | "GroupByHubPiece" >> beam.GroupByKey()
+            | "Plausible" >> beam.FlatMap(_plausible_edges, self._spill_dir, self._threshold)
+            | "GroupByMemberPieceAgain" >> beam.GroupByKey()
             | "Verified" >> beam.FlatMap(_verified_edges, self._spill_dir, self._threshold)
         )
 

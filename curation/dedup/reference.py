@@ -114,8 +114,8 @@ def reference_ranks(ids: Sequence[str], kept: Sequence[bool], reference: int) ->
 def reference_nodes(index: pa.Table, piece: int, reference: int, width: int) -> tuple:
     """``(eligible, signatures file)`` of a reference file's index as the dedup step's
     eligible documents of ``piece`` (``curation.dedup.resolve.ELIGIBLE_COLUMNS``) and that
-    piece's signatures file (``width``: signature bytes; reference signatures are never read,
-    all ones)."""
+    piece's signatures file (``width``: signature bytes; the index stores no signatures, so
+    they are all ones, which ``curation.dedup.resolve.plausible`` takes as unknown)."""
     count = index.num_rows
     keys = [piece_key(piece, ordinal) for ordinal in range(count)]
     ids = index["id"].to_pylist()

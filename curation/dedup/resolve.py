@@ -229,6 +229,24 @@ def star_edges(members: pa.Table) -> Iterator[tuple[int, int]]:
     yield from zip(hubs[~first].tolist(), keys[~first].tolist(), strict=True)
 
 
+#: How far below the threshold a candidate's MinHash estimate may be and still be verified
+#: exactly: 0.15 is over 4 standard deviations of a 128-permutation estimate at J = 0.8
+#: (sqrt(0.8 * 0.2 / 128) = 0.035), so no pair at the threshold is lost in practice, while most
+#: LSH false positives (J 0.3-0.6) never need their shingle sets moved.
+ESTIMATE_MARGIN = 0.15
+_UNKNOWN = np.uint32(0xFFFFFFFF)
+
+
+def plausible(hubs: np.ndarray, members: np.ndarray, threshold: float) -> np.ndarray:
+    """Which candidate edges' signatures (matching rows of two uint32 matrices) estimate a
+    Jaccard of at least ``threshold - ESTIMATE_MARGIN``: those worth an exact check. A
+    signature of all ones (a reference document's, which its index does not store; a document
+    without shingles has one too but no band to be a candidate by) is unknown: always checked."""
+    equal = np.count_nonzero(hubs == members, axis=1) / max(hubs.shape[1], 1)
+    unknown = (hubs == _UNKNOWN).all(axis=1) | (members == _UNKNOWN).all(axis=1)
+    return (equal >= threshold - ESTIMATE_MARGIN) | unknown
+
+
 def verified(hubs: pa.ListArray, members: pa.ListArray, threshold: float) -> np.ndarray:
     """Which candidate edges' shingle sets (matching rows of two list arrays of sorted
     uint64, :func:`~curation.dedup.minhash.shingle_set`) have an exact Jaccard of at least

@@ -21,6 +21,7 @@ from curation.dedup.resolve import (
     Node,
     band_entries,
     bucket_parts,
+    plausible,
     rank_key,
     resolve_cluster,
     resolve_clusters,
@@ -418,3 +419,20 @@ def test_custom_policy_order_is_respected():
 def test_policy_with_id_before_other_keys_is_refused():
     with pytest.raises(ValueError, match="must be the last"):
         DedupConfig(keep_policy=("id", "quality"))
+
+
+def test_only_candidates_near_the_threshold_by_their_estimate_are_checked_exactly():
+    def matrix(*shifts: int) -> np.ndarray:
+        return np.array([np.frombuffer(_signature(shift), np.uint32) for shift in shifts])
+
+    # exact Jaccard (100 - s) / (100 + s): 0 -> 1.0, 20 -> 0.67, 60 -> 0.25
+    hubs, members = matrix(0, 0, 0), matrix(0, 20, 60)
+    assert plausible(hubs, members, threshold=0.8).tolist() == [True, True, False]
+    assert plausible(hubs, members, threshold=0.95).tolist() == [True, False, False]
+
+
+def test_an_unknown_signature_is_always_checked_exactly():
+    unknown = np.full((1, 128), 0xFFFFFFFF, np.uint32)
+    other = np.frombuffer(_signature(60), np.uint32).reshape(1, 128)
+    assert plausible(unknown, other, 0.8).tolist() == [True]
+    assert plausible(other, unknown, 0.8).tolist() == [True]
