@@ -156,6 +156,7 @@ def ours_dedup_worker(input_glob: str, out: str, overrides_json: str) -> None:
     import apache_beam as beam
 
     from curation.config import CurationConfig
+    from curation.decision_batches import by_piece
     from curation.dedup.digests import PieceDigests
     from curation.dedup.normalize import content_hash_of_folded, fold_case
     from curation.io.inputs import FileStats, read_piece
@@ -186,7 +187,13 @@ def ours_dedup_worker(input_glob: str, out: str, overrides_json: str) -> None:
                     "source_uri": "corpus",
                     "source_record": 0,
                     "content_hash": content_hash_of_folded(folded),
-                    "_signature": hasher.signature_of_folded(folded),
+                    **dict(
+                        zip(
+                            ("_signature", "_shingles"),
+                            hasher.sketch_of_folded(folded),
+                            strict=True,
+                        )
+                    ),
                     "_rank": plan.policy.rank(row),
                     "_verdict": None,
                 }
@@ -218,8 +225,10 @@ def ours_dedup_worker(input_glob: str, out: str, overrides_json: str) -> None:
             | "Spread" >> beam.Reshuffle()
             | "Digest" >> beam.FlatMap(digest_piece)
         )
-        decisions = digests | "Dedup" >> DeduplicateDigests(
-            config.dedup, hasher, partitions, spill_dir
+        decisions = (
+            digests
+            | "Dedup" >> DeduplicateDigests(config.dedup, hasher, partitions, spill_dir)
+            | "DecisionsByPiece" >> beam.FlatMap(by_piece)
         )
         ids = digests | "Ids" >> beam.Map(
             lambda table: (split_piece_key(table["key"][0].as_py())[0], table.select(["key", "id"]))
@@ -339,15 +348,44 @@ def score(
     f1 = 2 * precision * recall / (precision + recall) if hits else 0.0
     clusters = true_components(truth)
     one_kept = sum(sum(m in kept for m in c) == 1 for c in clusters)
+    grouped = pairs_in(clusters)  # truth as connected groups: any pair inside one
+    group_hits = len(predicted & grouped)
+    group_precision = group_hits / len(predicted) if predicted else 1.0
+    group_recall = group_hits / len(grouped) if grouped else 1.0
+    group_f1 = (
+        2 * group_precision * group_recall / (group_precision + group_recall) if group_hits else 0.0
+    )
     return {
         "precision": round(precision, 4),
         "recall": round(recall, 4),
         "f1": round(f1, 4),
+        "component_precision": round(group_precision, 4),
+        "component_recall": round(group_recall, 4),
+        "component_f1": round(group_f1, 4),
         "predicted_pairs": len(predicted),
         "true_pairs": len(truth),
         "true_clusters": len(clusters),
         "one_kept_rate": round(one_kept / len(clusters), 4) if clusters else 1.0,
         "hard_negative_pairs_merged": len(predicted & hard_pairs),
+    }
+
+
+#: Lower edges of the exact-Jaccard buckets of planted pairs (the last holds exact J = 1).
+JACCARD_BUCKETS = (0.0, 0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 1.0)
+
+
+def merged_by_jaccard(predicted: set[tuple[str, str]], planted: dict) -> dict[str, list]:
+    """Per exact-Jaccard bucket of the planted pairs: ``[pairs, share merged]`` (recall above
+    the threshold, false merges below)."""
+    counts = {low: [0, 0] for low in JACCARD_BUCKETS}
+    for pair, similarity in planted.items():
+        low = max(edge for edge in JACCARD_BUCKETS if similarity >= edge)
+        counts[low][0] += 1
+        counts[low][1] += pair in predicted
+    names = [*(f"{a}-{b}" for a, b in itertools.pairwise(JACCARD_BUCKETS)), "1.0"]
+    return {
+        name: [total, round(merged / total, 4) if total else None]
+        for name, (total, merged) in zip(names, counts.values(), strict=True)
     }
 
 
@@ -359,6 +397,7 @@ class Truth:
 
         truth = json.loads((corpus_dir / "truth.json").read_text(encoding="utf-8"))
         self.similarity = {(a, b): j for a, b, j in truth["planted_pairs"]}
+        self.planted = dict(self.similarity)
         self.hard_pairs = pairs_in(truth["hard_negatives"])
         texts = {}
         for path in sorted((corpus_dir / "shards").glob("*.jsonl")):
@@ -376,8 +415,11 @@ class Truth:
         predicted = pairs_in(clusters_of(labels))
         self.similarity.update(exact_jaccards(predicted - self.similarity.keys(), self._cache))
         return {
-            f"J>={t}": score(predicted, kept, self.similarity, self.hard_pairs, t)
-            for t in THRESHOLDS
+            **{
+                f"J>={t}": score(predicted, kept, self.similarity, self.hard_pairs, t)
+                for t in THRESHOLDS
+            },
+            "merged_by_jaccard": merged_by_jaccard(predicted, self.planted),
         }
 
 
@@ -501,27 +543,35 @@ def scale(args: argparse.Namespace) -> dict:
 
 
 def simulate(
-    signatures: dict[str, bytes], hasher_args: dict, threshold: float, verify: bool
+    sketches: dict[str, tuple[bytes, object]], hasher_args: dict, verify_at: float | None
 ) -> dict[str, str]:
-    """Cluster labels exactly as :class:`transforms.dedup.NearDuplicateClusters` computes
-    them (band hashes, star edges to each bucket's minimum, verification, components), but in
-    one process; ranks are the ids."""
-    from curation.dedup.minhash import MinHasher
-    from curation.dedup.resolve import bucket_edges, verified
+    """Cluster labels as :class:`transforms.dedup.NearDuplicateClusters` computes them (band
+    hashes, star edges to each bucket's smallest rank, exact verification, components), in one
+    process; ranks are the ids. ``sketches``: id -> (signature, shingle set)."""
+    from curation.dedup.minhash import MinHasher, exact_jaccards
     from curation.dedup.unionfind import components
 
     hasher = MinHasher(**hasher_args)
     buckets: dict[tuple[int, int], list[str]] = {}
-    for doc_id, signature in signatures.items():
+    for doc_id, (signature, _) in sketches.items():
         for band, band_hash in enumerate(hasher.band_hashes(signature)):
             buckets.setdefault((band, band_hash), []).append(doc_id)
-    edges = {edge for members in buckets.values() for edge in bucket_edges(members)}
-    if verify:
-        edges = {(a, b) for a, b in edges if verified(signatures[a], signatures[b], threshold)}
-    return components(sorted(edges))
+    edges = set()
+    for members in buckets.values():
+        if len(members) > 1:
+            hub = min(members)
+            edges.update((hub, member) for member in members if member != hub)
+    edges = sorted(edges)
+    if verify_at is not None and edges:
+        similarity = exact_jaccards(
+            [sketches[a][1] for a, _ in edges], [sketches[b][1] for _, b in edges]
+        )
+        edges = [edge for edge, j in zip(edges, similarity, strict=True) if j >= verify_at]
+    return components(edges), len(buckets)
 
 
 def sweep(args: argparse.Namespace) -> dict:
+    """Accuracy of LSH splits with exact verification at 0.8, in process."""
     from curation.dedup.lsh import optimal_bands_rows
     from curation.dedup.minhash import MinHasher
 
@@ -529,24 +579,19 @@ def sweep(args: argparse.Namespace) -> dict:
     truth = Truth(corpus_dir)
     texts = truth.texts
     rows = []
-    settings = []
-    for num_perm in (128, 256):
-        for threshold in (0.8, 0.75, 0.7):
-            bands, r = optimal_bands_rows(threshold, num_perm)
-            for verify_at in dict.fromkeys((None, threshold, 0.75, 0.7)):
-                settings.append((num_perm, bands, r, threshold, verify_at))
-    settings += [(128, 16, 8, 0.8, 0.8), (128, 16, 8, 0.8, 0.75), (112, 14, 8, 0.8, None)]
-    signatures: dict[int, dict[str, bytes]] = {}
-    for num_perm, bands, r, lsh_threshold, verify_at in settings:
-        if num_perm not in signatures:
+    settings = [(128, *optimal_bands_rows(0.8, 128), 0.8)]
+    settings += [(128, b, r, 0.8) for b, r in ((16, 8), (20, 6), (25, 5), (32, 4), (42, 3))]
+    settings += [(256, b, r, 0.8) for b, r in ((32, 8), (42, 6), (51, 5))]
+    sketches: dict[int, dict] = {}
+    for num_perm, bands, r, verify_at in settings:
+        if num_perm not in sketches:
             hasher = MinHasher(num_perm=num_perm, bands=1, rows=1)
-            signatures[num_perm] = {i: hasher.signature(t) for i, t in texts.items()}
-        labels = simulate(
-            signatures[num_perm],
-            {"num_perm": num_perm, "bands": bands, "rows": r},
-            verify_at or 0.0,
-            verify_at is not None,
+            sketches[num_perm] = {i: hasher.sketch(t) for i, t in texts.items()}
+        started = time.perf_counter()
+        labels, _ = simulate(
+            sketches[num_perm], {"num_perm": num_perm, "bands": bands, "rows": r}, verify_at
         )
+        seconds = time.perf_counter() - started
         roots = {doc_id: labels.get(doc_id, doc_id) for doc_id in texts}
         kept = {doc_id for doc_id, root in roots.items() if root == doc_id}
         accuracy = truth.evaluate(kept, roots)
@@ -554,8 +599,8 @@ def sweep(args: argparse.Namespace) -> dict:
             "num_perm": num_perm,
             "bands": bands,
             "rows": r,
-            "lsh_threshold": lsh_threshold,
             "verify_at": verify_at,
+            "seconds": round(seconds, 1),
             **{
                 t: {
                     k: accuracy[t][k]
@@ -563,12 +608,15 @@ def sweep(args: argparse.Namespace) -> dict:
                         "precision",
                         "recall",
                         "f1",
+                        "component_f1",
                         "one_kept_rate",
                         "hard_negative_pairs_merged",
                     )
                 }
                 for t in accuracy
+                if t.startswith("J>=")
             },
+            "merged_by_jaccard": accuracy["merged_by_jaccard"],
         }
         rows.append(row)
         print(json.dumps(row), file=sys.stderr, flush=True)

@@ -216,7 +216,7 @@ class DedupConfig(_Strict):
     #: LSH bands x rows; derived from ``threshold`` and ``num_perm`` when not given.
     bands: int | None = Field(default=None, ge=1)
     rows: int | None = Field(default=None, ge=1)
-    #: Drop LSH candidate pairs whose signature-estimated Jaccard is below ``threshold``.
+    #: Drop LSH candidate pairs whose exact shingle-set Jaccard is below ``threshold``.
     verify: bool = True
     #: Unrolled rounds of the distributed connected-components step before its exact fallback
     #: (two shuffles each). 6 leaves a margin over the ~4 that near-duplicate graphs need
@@ -225,6 +225,10 @@ class DedupConfig(_Strict):
     max_rounds: int = Field(default=6, ge=1, le=64)
     #: Keeper policy, most important first.
     keep_policy: tuple[str, ...] = KEEP_POLICY_KEYS
+    #: Earlier corpora to deduplicate against (curate outputs, or Parquet files/directories
+    #: with a text column): new copies of their documents are rejected, they are never changed
+    #: (docs/dedup.md, incremental dedup). ``curate run --dedup-against PATH`` adds to it.
+    reference: tuple[str, ...] = ()
 
     @field_validator("keep_policy")
     @classmethod

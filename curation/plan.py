@@ -16,8 +16,9 @@ from typing import Any
 import pyarrow as pa
 
 from curation.config import ConfigError, CurationConfig
-from curation.dedup.lsh import optimal_bands_rows
+from curation.dedup.lsh import optimal_bands_rows, recall_bands_rows
 from curation.dedup.minhash import MinHasher
+from curation.dedup.reference import ReferenceFile
 from curation.io.inputs import InputFile, SkippedFile
 from curation.io.pieces import Piece, plan_pieces
 from curation.io.schema import PLUGIN_COLUMNS, OutputSchemas, file_metadata, pii_columns
@@ -51,10 +52,13 @@ def run_id_for(config: CurationConfig, files: Sequence[InputFile], optout_sha256
 
 def resolve_hasher(config: CurationConfig) -> MinHasher:
     """The run's MinHash parameters: LSH bands x rows as configured, or chosen for the
-    threshold by :func:`curation.dedup.lsh.optimal_bands_rows`."""
+    threshold by :func:`curation.dedup.lsh.recall_bands_rows` when candidates are verified
+    exactly (``dedup.verify``), else by :func:`curation.dedup.lsh.optimal_bands_rows`."""
     dedup = config.dedup
     if dedup.bands is not None and dedup.rows is not None:
         bands, rows = dedup.bands, dedup.rows
+    elif dedup.verify:
+        bands, rows = recall_bands_rows(dedup.threshold, dedup.num_perm)
     else:
         bands, rows = optimal_bands_rows(dedup.threshold, dedup.num_perm)
     return MinHasher(dedup.num_perm, bands, rows, dedup.ngram, dedup.char_ngram)
@@ -93,6 +97,9 @@ class RunPlan:
     #: Quality metric columns, ``<scorer>__<metric>``, in scorer order, and their types.
     metric_fields: dict[str, type]
     schemas: OutputSchemas
+    #: Files of the ``dedup.reference`` corpora, each deduplicated against as one reference
+    #: piece numbered after the run's own (:attr:`reference_runs`).
+    references: tuple[ReferenceFile, ...] = ()
     #: Where the pipeline writes (``OUT/_tmp-<invocation>``); ``""`` when not running.
     work_dir: str = ""
     #: Local directory for progress counters, or None (cluster runners).
@@ -114,6 +121,12 @@ class RunPlan:
         for schema in (self.schemas.spill, self.schemas.corpus, self.schemas.rejects):
             digest.update(schema.serialize().to_pybytes())
         return digest.hexdigest()
+
+    @property
+    def reference_runs(self) -> dict[int, str]:
+        """Reference piece -> the run (or path) of its reference file."""
+        first = len(self.pieces)
+        return {first + index: file.run for index, file in enumerate(self.references)}
 
     def describe(self) -> dict[str, Any]:
         """What was resolved, for the manifest: LSH parameters, policy, every threshold."""
@@ -138,6 +151,11 @@ class RunPlan:
             "quality_scorers": self.config.quality.scorers.model_dump(mode="json"),
             **({"plugins": [p.class_ for p in self.config.plugins]} if self.config.plugins else {}),
             "pieces": len(self.pieces),
+            **(
+                {"references": sorted({file.run for file in self.references})}
+                if self.references
+                else {}
+            ),
         }
 
 
@@ -153,6 +171,7 @@ def resolve_plan(
     skipped: Sequence[SkippedFile] = (),
     work_dir: str = "",
     progress_dir: str | None = None,
+    references: Sequence[ReferenceFile] = (),
 ) -> RunPlan:
     """Resolve ``config`` over the listed input ``files`` (and the ``skipped`` non-data files)
     into a :class:`RunPlan`."""
@@ -182,6 +201,7 @@ def resolve_plan(
             extra_fields=_optional_columns(config),
             metadata=file_metadata(run_id, config.fingerprint()),
         ),
+        references=tuple(references),
         work_dir=work_dir,
         progress_dir=progress_dir,
     )

@@ -57,7 +57,7 @@ class DedupScorer:
         folded = fold_case(text)  # shared by the content hash and the MinHash signature
         row["content_hash"] = content_hash_of_folded(folded)
         row["text_bytes"] = len(text.encode("utf-8"))
-        row["_signature"] = self._hasher.signature_of_folded(folded)
+        row["_signature"], row["_shingles"] = self._hasher.sketch_of_folded(folded)
         row["_rank"] = self._policy.rank(row)
         return folded
 
@@ -89,7 +89,8 @@ class DocumentScorer:
         self._plugins = PluginChain(load_plugins(config.plugins)) if config.plugins else None
 
     def score(self, doc: dict[str, Any]) -> dict[str, Any]:
-        """Return ``doc`` with score columns, ``_signature``, ``_rank`` and ``_verdict`` added
+        """Return ``doc`` with score columns, ``_signature``, ``_shingles`` (its exact shingle
+        set), ``_rank`` and ``_verdict`` added
         (``_verdict``: a :class:`~curation.decisions.Verdict` as a plain tuple, or ``None``)."""
         result = dict(doc)
         if self._pii != "off":

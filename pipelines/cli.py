@@ -91,6 +91,14 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="ignore opt-out markers in record metadata (tdm-reservation, noai)",
     )
+    run.add_argument(
+        "--dedup-against",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="earlier curate output or Parquet corpus to deduplicate against (repeatable; "
+        "added to dedup.reference)",
+    )
     run.add_argument("--output", default="out", help="output directory (default: ./out)")
     run.add_argument("--overwrite", action="store_true", help="replace a non-empty output")
     run.add_argument(
@@ -195,6 +203,10 @@ def _run(args: argparse.Namespace, beam_args: list[str]) -> int:
 
     source_keys = {key: value for _, key, _ in INPUT_FLAGS if (value := getattr(args, key))}
     config = with_rights_flags(resolve_config(args.config, args.input, source_keys), args)
+    if args.dedup_against:
+        references = (*config.dedup.reference, *args.dedup_against)
+        dedup = config.dedup.model_copy(update={"reference": references})
+        config = config.model_copy(update={"dedup": dedup})
     try:
         result = execute(
             config,

@@ -18,11 +18,12 @@ from apache_beam.io.filesystems import FileSystems
 from curation.io.pieces import pieces_by_shard
 from curation.plan import RunPlan
 from curation.progress import DECIDED, WRITTEN
-from pipelines.output import CORPUS_DIR, REJECTS_DIR
+from pipelines.output import CORPUS_DIR, INDEX_DIR, REJECTS_DIR
 from transforms.dedup import MAX_PARTITIONS, DeduplicateDigests
 from transforms.diversity import DIVERSITY_SAMPLE, DiversityFigures
 from transforms.progress import CountProgress, shard_rows, table_rows
 from transforms.read import MergeFileStats, NumberedPieces
+from transforms.reference import ReadReferences, WriteIndex
 from transforms.score import DIGESTS, FILE_STATS, SPILLED, ScorePieces
 from transforms.synthetic_cap import CapSynthetic
 from transforms.write import CORPUS_SHARDS, REJECT_SHARDS, ShardLayout, WriteRunRecord, WriteShards
@@ -45,12 +46,22 @@ def build_pipeline(pipeline: beam.Pipeline, plan: RunPlan) -> None:
     digests = scored[DIGESTS]
     # decision tables: exactly one decision per scored document
     partitions = min(len(plan.pieces), MAX_PARTITIONS)
+    references = None
+    if plan.references:
+        references = pipeline | "References" >> ReadReferences(
+            plan.references, len(plan.pieces), plan.hasher, spill_dir
+        )
     decisions = digests | "Dedup" >> DeduplicateDigests(
-        plan.config.dedup, plan.hasher, partitions, spill_dir
+        plan.config.dedup, plan.hasher, partitions, spill_dir, references, plan.reference_runs
     )
     cap = plan.policy.synthetic_cap
     if cap is not None:
         decisions = (digests, decisions) | "CapSynthetic" >> CapSynthetic(cap)
+    if plan.config.dedup.near:
+        index_dir = FileSystems.join(plan.work_dir, INDEX_DIR)
+        _ = (digests, decisions) | "WriteIndex" >> WriteIndex(
+            spill_dir, index_dir, plan.hasher, plan.run_id
+        )
 
     layout = ShardLayout(
         spill_dir=spill_dir,

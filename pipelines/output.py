@@ -35,6 +35,9 @@ from transforms.storage import literal
 CORPUS_DIR = "corpus"
 REJECTS_DIR = "rejects"
 KINDS = (CORPUS_DIR, REJECTS_DIR)
+#: What a later run deduplicates against instead of rescoring the corpus
+#: (:mod:`curation.dedup.reference`); published with the shards.
+INDEX_DIR = "index"
 MANIFEST_FILE = "manifest.json"
 REPORT_FILE = "report.html"
 DATASET_CARD = "README.md"

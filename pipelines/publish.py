@@ -27,6 +27,7 @@ from apache_beam.io.filesystems import FileSystems
 
 from curation.config import ConfigError, CurationConfig
 from pipelines.output import (
+    INDEX_DIR,
     KINDS,
     MANIFEST_FILE,
     OUTPUT_MARKER,
@@ -222,13 +223,14 @@ def publish(
 
     ``before_step(name)`` is called before each step (tests stop a publish there)."""
     old = FileSystems.join(output, OLD_PREFIX + FileSystems.split(work_dir)[1][len(TMP_PREFIX) :])
-    for kind in KINDS:
+    for kind in (*KINDS, INDEX_DIR):
         target = FileSystems.join(output, kind)
         before_step(f"move old {kind}")
         if _exists_tree(target):
             move_tree(target, FileSystems.join(old, kind))
         before_step(f"move new {kind}")
-        move_tree(FileSystems.join(work_dir, kind), target)
+        if kind in KINDS or _exists_tree(FileSystems.join(work_dir, kind)):
+            move_tree(FileSystems.join(work_dir, kind), target)
     before_step("delete old")
     delete_tree(old)
 

@@ -32,7 +32,7 @@ from curation.config import ConfigError, CurationConfig, did_you_mean
 from curation.decontamination import EvaluationSetError
 from curation.io.inputs import InputFile, SkippedFile, expand_source
 from curation.io.pieces import piece_bytes
-from curation.plan import RunPlan, resolve_plan
+from curation.plan import RunPlan, resolve_hasher, resolve_plan
 from curation.synthetic.word_share import default_reference
 from pipelines.curate_pipeline import RUN_RECORD, SHARD_STATS, build_pipeline
 from pipelines.dataset_card import dataset_card
@@ -60,6 +60,7 @@ from pipelines.publish import (
     publish,
     refuse_output_inside_inputs,
 )
+from pipelines.references import resolve_references
 from pipelines.report import write_report
 from pipelines.resume import checkpointed, clear_stale, find_resumable, write_resume_record
 from pipelines.word_sample import collect_word_sample
@@ -237,7 +238,12 @@ def execute(
         raise ConfigError(f"--output {output!r}: {storage_problem(error)}") from None
     runner = describe_runner(options)
     local = "://" not in work_dir and runner["runner"] == LOCAL_RUNNER.rsplit(".", 1)[-1]
-    plan = resolve_plan(config, *list_inputs(config), work_dir=work_dir)
+    plan = resolve_plan(
+        config,
+        *list_inputs(config),
+        work_dir=work_dir,
+        references=resolve_references(config.dedup.reference, resolve_hasher(config)),
+    )
     refuse_output_inside_inputs(output, config)
     check_evaluation_sets(config)
     lock = OutputLock(output, overwrite or resume)

@@ -4,14 +4,14 @@ Digests travel as Arrow tables (:mod:`curation.dedup.digests`), one element per 
 partition) or (partition, bucket group), never one per document, so a runner that holds its
 shuffles in memory (the local runner's controller) holds a few arrays per batch. Documents
 are named by integer record keys; the text stays in the spill files and the MinHash
-signatures in the pieces' signatures files, read back where candidate pairs are verified and
-clusters resolved. Every scored document receives exactly one decision; decisions come out as
-tables (:mod:`curation.decision_batches`), a few per partition or piece.
+signatures and exact shingle sets in the pieces' signatures files, read back where candidate
+pairs are verified and clusters resolved. Every scored document receives exactly one decision;
+decisions come out as tables (:mod:`curation.decision_batches`), a few per partition or piece.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 
 import apache_beam as beam
 import numpy as np
@@ -25,6 +25,7 @@ from curation.dedup.resolve import (
     NODE_SCHEMA,
     band_entries,
     bucket_parts,
+    plausible,
     resolve_clusters,
     resolve_exact,
     resolve_ids,
@@ -76,8 +77,12 @@ def _resolve_ids(item: tuple[int, Iterable[pa.Table]], partitions: int) -> Itera
     decisions, eligible = resolve_ids(pa.concat_tables(list(item[1])))
     if decisions.num_rows:
         yield DECISIONS, decisions
-    for part in split_by(eligible, content_partitions(eligible, partitions)):
+    for part in _by_content(eligible, partitions):
         yield ELIGIBLE, part
+
+
+def _by_content(eligible: pa.Table, partitions: int) -> Iterator[tuple[int, pa.Table]]:
+    return split_by(eligible, content_partitions(eligible, partitions))
 
 
 def _resolve_exact(
@@ -124,7 +129,7 @@ def _piece_of(key: int) -> int:
 
 def _spokes(item: tuple[int, Iterable[tuple[int, int]]], spill_dir: str) -> Iterator[tuple]:
     """Candidate edges ``(hub, member)`` whose members are in one piece, with the members'
-    signatures, as one element of arrays per hub piece."""
+    MinHash signatures, as one element of arrays per hub piece."""
     piece, edges = item
     pairs = np.array(sorted(edges), dtype=np.int64)
     signatures = _piece_signatures(spill_dir, piece).of(pairs[:, 1])
@@ -132,24 +137,46 @@ def _spokes(item: tuple[int, Iterable[tuple[int, int]]], spill_dir: str) -> Iter
         yield hub_piece, (pairs[rows, 0], pairs[rows, 1], signatures[rows])
 
 
-def _verified_edges(
+def _plausible_edges(
     item: tuple[int, Iterable[tuple[np.ndarray, np.ndarray, np.ndarray]]],
+    spill_dir: str,
+    threshold: float,
+) -> Iterator[tuple]:
+    """A hub piece's candidate edges whose estimated Jaccard is within
+    :data:`~curation.dedup.resolve.ESTIMATE_MARGIN` of ``threshold``, with the hubs' shingle
+    sets, as one element of arrays per member piece."""
+    piece, spokes = item
+    signatures = _piece_signatures(spill_dir, piece)
+    for hubs, members, member_signatures in spokes:
+        keep = plausible(signatures.of(hubs), member_signatures, threshold)
+        if keep.any():
+            hubs, members = hubs[keep], members[keep]
+            shingles = signatures.shingles(hubs)
+            for member_piece, rows in group_rows(key_pieces(members)):
+                yield member_piece, (hubs[rows], members[rows], shingles.take(pa.array(rows)))
+
+
+def _verified_edges(
+    item: tuple[int, Iterable[tuple[np.ndarray, np.ndarray, pa.ListArray]]],
     spill_dir: str,
     threshold: float,
 ) -> Iterator[tuple[int, int]]:
     piece, spokes = item
     signatures = _piece_signatures(spill_dir, piece)
-    for hubs, members, member_signatures in spokes:
-        keep = verified(signatures.of(hubs), member_signatures, threshold)
+    for hubs, members, hub_shingles in spokes:
+        keep = verified(hub_shingles, signatures.shingles(members), threshold)
         yield from zip(hubs[keep].tolist(), members[keep].tolist(), strict=True)
 
 
 class VerifyEdges(beam.PTransform):
-    """Candidate edges ``(hub, member)`` -> those whose signatures reach ``threshold``.
+    """Candidate edges ``(hub, member)`` -> those whose exact shingle-set Jaccard reaches
+    ``threshold``.
 
-    Signatures are not shuffled: edges are grouped by their member's piece, which reads the
-    members' signatures from its signatures file, then by their hub's piece, which reads the
-    hubs' and compares.
+    Neither signatures nor shingle sets are shuffled for every document: edges are grouped by
+    their member's piece, which reads the members' signatures and sends them on; by their
+    hub's piece, which drops the edges whose estimated Jaccard is far below the threshold
+    (:func:`~curation.dedup.resolve.plausible`) and sends the others on with the hubs' shingle
+    sets; and by their member's piece again, which reads the members' sets and compares.
     """
 
     def __init__(self, threshold: float, spill_dir: str) -> None:
@@ -164,22 +191,27 @@ class VerifyEdges(beam.PTransform):
             | "GroupByMemberPiece" >> beam.GroupByKey()
             | "Spokes" >> beam.FlatMap(_spokes, self._spill_dir)
             | "GroupByHubPiece" >> beam.GroupByKey()
+            | "Plausible" >> beam.FlatMap(_plausible_edges, self._spill_dir, self._threshold)
+            | "GroupByMemberPieceAgain" >> beam.GroupByKey()
             | "Verified" >> beam.FlatMap(_verified_edges, self._spill_dir, self._threshold)
         )
 
 
 def _label_nodes(
-    item: tuple[int, dict[str, list]], spill_dir: str, partitions: int
+    item: tuple[int, dict[str, list]],
+    spill_dir: str,
+    partitions: int,
+    references: Mapping[int, str],
 ) -> Iterator[tuple]:
     """One piece's nodes: ``(DECISIONS, decisions)`` for those no verified edge
-    touches, ``(CLUSTERED, (partition, members))`` with their labels and signatures for
+    touches, ``(CLUSTERED, (partition, members))`` with their labels and shingle sets for
     the others, by label partition."""
     piece, joined = item
     nodes = concat_sorted(joined["nodes"], _LABEL_NODE_SCHEMA, "key")
     labels = dict(joined["label"])
     keys = nodes["key"].to_numpy()
     clustered = np.isin(keys, np.fromiter(labels, np.int64, len(labels)))
-    yield DECISIONS, singleton_decisions(nodes.filter(pa.array(~clustered)))
+    yield DECISIONS, singleton_decisions(nodes.filter(pa.array(~clustered)), references)
     if clustered.any():
         members = nodes.filter(pa.array(clustered))
         member_keys = keys[clustered]
@@ -188,26 +220,33 @@ def _label_nodes(
         members = (
             members.append_column("label", pa.array(member_labels))
             .append_column("rank", signatures.ranks(member_keys))
-            .append_column(
-                "signature", pa.array(list(map(bytes, signatures.of(member_keys))), pa.binary())
-            )
+            .append_column("shingles", signatures.shingles(member_keys))
         )
         for part in split_by(members.select(CLUSTER_SCHEMA.names), member_labels % partitions):
             yield CLUSTERED, part
 
 
-def _cluster_decisions(item: tuple[int, Iterable[pa.Table]]) -> pa.Table:
-    return resolve_clusters(pa.concat_tables(list(item[1])))
+def _cluster_decisions(
+    item: tuple[int, Iterable[pa.Table]], references: Mapping[int, str]
+) -> pa.Table:
+    return resolve_clusters(pa.concat_tables(list(item[1])), references)
 
 
 class NearDuplicateClusters(beam.PTransform):
     """(nodes by piece, band entries) -> decisions by piece of every node and its copies."""
 
-    def __init__(self, config: DedupConfig, partitions: int, spill_dir: str) -> None:
+    def __init__(
+        self,
+        config: DedupConfig,
+        partitions: int,
+        spill_dir: str,
+        references: Mapping[int, str],
+    ) -> None:
         super().__init__()
         self._config = config
         self._partitions = partitions
         self._spill_dir = spill_dir
+        self._references = references
 
     def expand(self, inputs):  # (nodes, band entries); no annotation: Beam reads it as a type hint
         nodes, entries = inputs
@@ -231,19 +270,30 @@ class NearDuplicateClusters(beam.PTransform):
         labelled = (
             {"nodes": nodes, "label": labels}
             | "JoinLabels" >> beam.CoGroupByKey()
-            | "LabelNodes" >> beam.FlatMap(_label_nodes, self._spill_dir, self._partitions)
+            | "LabelNodes"
+            >> beam.FlatMap(_label_nodes, self._spill_dir, self._partitions, self._references)
             | "SplitLabelled" >> SplitByTag([DECISIONS, CLUSTERED])
         )
         clusters = (
             labelled[CLUSTERED]
             | "GroupClusters" >> beam.GroupByKey()
-            | "ResolveClusters" >> beam.Map(_cluster_decisions)
+            | "ResolveClusters" >> beam.Map(_cluster_decisions, self._references)
         )
         return (labelled[DECISIONS], clusters) | "NearDecisions" >> beam.Flatten()
 
 
-def _singletons(item: tuple[int, pa.Table]) -> pa.Table:
-    return singleton_decisions(item[1])
+def _singletons(item: tuple[int, pa.Table], references: Mapping[int, str]) -> pa.Table:
+    return singleton_decisions(item[1], references)
+
+
+def _own_decisions(decisions: pa.Table, references: Mapping[int, str]) -> Iterator[pa.Table]:
+    """The decisions of the run's own documents (reference documents are never decided)."""
+    pieces = key_pieces(decisions["_key"].to_numpy())
+    own = ~np.isin(pieces, np.fromiter(references, np.int64, len(references)))
+    if own.all():
+        yield decisions
+    elif own.any():
+        yield decisions.filter(pa.array(own))
 
 
 class DeduplicateDigests(beam.PTransform):
@@ -253,10 +303,21 @@ class DeduplicateDigests(beam.PTransform):
     partitions, then content partitions (each resolves its exact copies and emits its nodes'
     LSH band hashes as a few arrays per bucket group) and cluster partitions. ``spill_dir``
     holds the pieces' signatures files.
+
+    ``references`` (:mod:`curation.dedup.reference`): eligible-document tables of reference
+    pieces (their signatures files in ``spill_dir``), and ``reference_runs`` maps each
+    reference piece to its run. Reference documents join exact and near dedup, always win
+    their group and get no decision of their own.
     """
 
     def __init__(
-        self, config: DedupConfig, hasher: MinHasher, partitions: int, spill_dir: str
+        self,
+        config: DedupConfig,
+        hasher: MinHasher,
+        partitions: int,
+        spill_dir: str,
+        references: beam.PCollection | None = None,
+        reference_runs: Mapping[int, str] | None = None,
     ) -> None:
         super().__init__()
         if partitions < 1:
@@ -265,6 +326,8 @@ class DeduplicateDigests(beam.PTransform):
         self._hasher = hasher
         self._partitions = partitions
         self._spill_dir = spill_dir
+        self._references = references
+        self._reference_runs = dict(reference_runs or {})
 
     def expand(self, digests: beam.PCollection) -> beam.PCollection:
         config, partitions = self._config, self._partitions
@@ -277,16 +340,25 @@ class DeduplicateDigests(beam.PTransform):
         )
         bands = self._hasher.bands if config.near else 0
         parts = bucket_parts(partitions, self._hasher.bands)
+        eligible = ids[ELIGIBLE]
+        if self._references is not None:
+            references = self._references | "ReferencesByContent" >> beam.FlatMap(
+                _by_content, partitions
+            )
+            eligible = (eligible, references) | "WithReferences" >> beam.Flatten()
+        runs = self._reference_runs
         nodes = (
-            ids[ELIGIBLE]
+            eligible
             | "GroupContent" >> beam.GroupByKey()
             | "ResolveExact" >> beam.FlatMap(_resolve_exact, config.exact, bands, parts)
             | "SplitNodes" >> SplitByTag([NODES, BAND_ENTRIES])
         )
         if config.near:
             near = (nodes[NODES], nodes[BAND_ENTRIES]) | "NearDuplicates" >> (
-                NearDuplicateClusters(config, partitions, self._spill_dir)
+                NearDuplicateClusters(config, partitions, self._spill_dir, runs)
             )
         else:
-            near = nodes[NODES] | "Singletons" >> beam.Map(_singletons)
+            near = nodes[NODES] | "Singletons" >> beam.Map(_singletons, runs)
+        if runs:
+            near = near | "OwnDecisions" >> beam.FlatMap(_own_decisions, runs)
         return (ids[DECISIONS], near) | "AllDecisions" >> beam.Flatten()

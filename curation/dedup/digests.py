@@ -3,11 +3,12 @@
 A piece's digests are one Arrow table (:data:`DIGEST_SCHEMA`): identity, origin, content hash,
 keeper rank, per-document verdict, synthetic flag and LSH band hashes. A document that a
 per-document rule rejected (it has a verdict) never takes part in dedup beyond claiming its
-id, so its content hash, rank and band hashes are left null. The MinHash signatures (and the
-ranks again) stay in the piece's signatures file (:mod:`curation.io.spill`), read back only
-for the documents that share an LSH bucket. Digests are then cut by a hash of the id and of
-the content into *partitions*, one table per (piece, partition), so a runner's shuffles hold
-a few arrays per batch instead of Python objects per document.
+id, so its content hash, rank and band hashes are left null. The MinHash signatures, exact
+shingle sets (and the ranks again) stay in the piece's signatures file
+(:mod:`curation.io.spill`), read back only for the documents that share an LSH bucket.
+Digests are then cut by a hash of the id and of the content into *partitions*, one table per
+(piece, partition), so a runner's shuffles hold a few arrays per batch instead of Python
+objects per document.
 """
 
 from __future__ import annotations
@@ -50,8 +51,13 @@ class PieceDigests:
     def __init__(self, hasher: MinHasher) -> None:
         self._hasher = hasher
         self._columns: dict[str, list] = {name: [] for name in DIGEST_SCHEMA.names}
-        # keys, ranks and signatures of the documents without a verdict
-        self._signed: tuple[list[int], list[str], list[bytes]] = ([], [], [])
+        # keys, ranks, signatures and shingle sets of the documents without a verdict
+        self._signed: tuple[list[int], list[str], list[bytes], list[np.ndarray]] = (
+            [],
+            [],
+            [],
+            [],
+        )
 
     def add(self, doc: Mapping[str, Any]) -> None:
         """Add a scored row (as :class:`~curation.scoring.DocumentScorer` returns it, with
@@ -74,7 +80,8 @@ class PieceDigests:
         for column, value in zip(self._columns.values(), values, strict=True):
             column.append(value)
         if eligible:
-            for column, name in zip(self._signed, ("_key", "_rank", "_signature"), strict=True):
+            names = ("_key", "_rank", "_signature", "_shingles")
+            for column, name in zip(self._signed, names, strict=True):
                 column.append(doc[name])
 
     def __len__(self) -> int:

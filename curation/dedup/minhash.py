@@ -20,6 +20,7 @@ from functools import cached_property
 
 import numba
 import numpy as np
+import pyarrow as pa
 import xxhash
 
 from curation.dedup.normalize import (
@@ -106,13 +107,13 @@ def token_hashes(tokens_text: str, by_character: bool) -> np.ndarray:
 
 @numba.njit(cache=True)
 def _combine(token_hashes: np.ndarray, width: int, count: int) -> np.ndarray:
-    """High 32 bits of ``fmix64(sum h(t_i) * M^(w-1-i))`` of each run of ``width`` tokens."""
-    hashes = np.empty(count, dtype=np.uint32)
+    """``fmix64(sum h(t_i) * M^(w-1-i))`` of each run of ``width`` tokens (uint64)."""
+    hashes = np.empty(count, dtype=np.uint64)
     for start in range(count):
         combined = token_hashes[start]
         for offset in range(1, width):
             combined = combined * _COMBINE_MULTIPLIER + token_hashes[start + offset]
-        hashes[start] = np.uint32(_fmix(combined, _FMIX64, _MASK64) >> np.uint64(32))
+        hashes[start] = _fmix(combined, _FMIX64, _MASK64)
     return hashes
 
 
@@ -130,17 +131,103 @@ def shingle_hashes(text: str, word_ngram: int = 5, char_ngram: int = 5) -> np.nd
     differently, so token order matters. Repeated shingles give repeated values, which MinHash
     ignores.
     """
-    return _shingle_hashes_of_folded(fold_case(text), word_ngram, char_ngram)
+    return _high_halves(_shingle_hashes64_of_folded(fold_case(text), word_ngram, char_ngram))
 
 
-def _shingle_hashes_of_folded(folded: str, word_ngram: int, char_ngram: int) -> np.ndarray:
-    """:func:`shingle_hashes` of a text whose :func:`~curation.dedup.normalize.fold_case` is
-    ``folded``."""
+def _high_halves(hashes64: np.ndarray) -> np.ndarray:
+    """The high 32 bits of 64-bit shingle hashes: the values MinHash permutes (uint32)."""
+    return (hashes64 >> np.uint64(32)).astype(np.uint32)
+
+
+def _shingle_hashes64_of_folded(folded: str, word_ngram: int, char_ngram: int) -> np.ndarray:
+    """The full 64-bit ``fmix64`` of each shingle of a text whose
+    :func:`~curation.dedup.normalize.fold_case` is ``folded``, in text order (uint64)."""
     tokens_text = punctuation_to_spaces(folded)
     by_character = is_unspaced_text(tokens_text)
     hashes = token_hashes(tokens_text, by_character)
     width, count = _shingle_shape(hashes.size, char_ngram if by_character else word_ngram)
     return _combine(hashes, width, count)
+
+
+def shingle_set(text: str, word_ngram: int = 5, char_ngram: int = 5) -> np.ndarray:
+    """The shingle set of ``text`` for exact Jaccard: the distinct 64-bit hashes of its
+    shingles (:func:`shingle_hashes` before the high half is taken), sorted (uint64).
+
+    Two distinct shingles share a 64-bit hash with probability about 2^-57 or less (see
+    :func:`shingle_hashes`), so :func:`exact_jaccard` of two such sets is the Jaccard of the
+    two texts' shingle sets.
+    """
+    return _distinct_sorted(_shingle_hashes64_of_folded(fold_case(text), word_ngram, char_ngram))
+
+
+def _distinct_sorted(values: np.ndarray) -> np.ndarray:
+    """The distinct values of ``values``, ascending (``np.unique``, which is ~30x slower on a
+    few hundred uint64 with numpy 2)."""
+    ordered = np.sort(values)
+    if ordered.size < 2:
+        return ordered
+    return ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))]
+
+
+@numba.njit(cache=True)
+def _intersection_size(a: np.ndarray, b: np.ndarray) -> int:
+    """Number of values two sorted arrays of distinct values share (a merge)."""
+    i = j = shared = 0
+    while i < a.size and j < b.size:
+        if a[i] < b[j]:
+            i += 1
+        elif a[i] > b[j]:
+            j += 1
+        else:
+            shared += 1
+            i += 1
+            j += 1
+    return shared
+
+
+@numba.njit(cache=True)
+def _jaccards(
+    values_a: np.ndarray,
+    offsets_a: np.ndarray,
+    values_b: np.ndarray,
+    offsets_b: np.ndarray,
+) -> np.ndarray:
+    """Row by row Jaccard of two lists of sorted sets given as (values, offsets)."""
+    result = np.empty(offsets_a.size - 1, dtype=np.float64)
+    for row in range(result.size):
+        a = values_a[offsets_a[row] : offsets_a[row + 1]]
+        b = values_b[offsets_b[row] : offsets_b[row + 1]]
+        shared = _intersection_size(a, b)
+        union = a.size + b.size - shared
+        result[row] = shared / union if union else 1.0
+    return result
+
+
+def exact_jaccard(set_a: np.ndarray, set_b: np.ndarray) -> float:
+    """Jaccard of two shingle sets (:func:`shingle_set`: sorted distinct uint64)."""
+    return float(exact_jaccards([set_a], [set_b])[0])
+
+
+def _values_and_offsets(sets) -> tuple[np.ndarray, np.ndarray]:
+    """A list of uint64 sets, or an Arrow list array of them, as flat values and offsets."""
+
+    if isinstance(sets, pa.ChunkedArray):
+        sets = sets.combine_chunks()
+    if isinstance(sets, pa.ListArray | pa.LargeListArray):
+        offsets = sets.offsets.to_numpy().astype(np.int64)
+        values = sets.values.to_numpy(zero_copy_only=False).astype(np.uint64, copy=False)
+        return values, offsets
+    sizes = np.fromiter((len(s) for s in sets), np.int64, len(sets))
+    offsets = np.concatenate(([0], np.cumsum(sizes))).astype(np.int64)
+    values = np.concatenate([np.asarray(s, np.uint64) for s in sets]) if len(sets) else None
+    return (values if values is not None else np.empty(0, np.uint64)), offsets
+
+
+def exact_jaccards(sets_a, sets_b) -> np.ndarray:
+    """Row by row Jaccard of two equally long lists of shingle sets (each a sequence of
+    :func:`shingle_set` arrays or an Arrow list array of uint64); two empty sets have
+    Jaccard 1 (float64 array)."""
+    return _jaccards(*_values_and_offsets(sets_a), *_values_and_offsets(sets_b))
 
 
 @numba.njit(cache=True)
@@ -193,11 +280,21 @@ class MinHasher:
         """MinHash signature of ``text``'s shingles as ``num_perm * 4`` bytes."""
         return self.signature_of_folded(fold_case(text))
 
+    def sketch(self, text: str) -> tuple[bytes, np.ndarray]:
+        """``(signature, shingle set)`` of ``text`` (:meth:`sketch_of_folded`)."""
+        return self.sketch_of_folded(fold_case(text))
+
     def signature_of_folded(self, folded: str) -> bytes:
         """:meth:`signature` of a text whose :func:`~curation.dedup.normalize.fold_case` is
         ``folded`` (a document that also needs its content hash folds once)."""
-        hashes = _shingle_hashes_of_folded(folded, self.word_ngram, self.char_ngram)
-        return self.signature_of_hashes(hashes)
+        return self.sketch_of_folded(folded)[0]
+
+    def sketch_of_folded(self, folded: str) -> tuple[bytes, np.ndarray]:
+        """``(signature, shingle set)`` of a text whose
+        :func:`~curation.dedup.normalize.fold_case` is ``folded``: the MinHash signature for
+        LSH and the exact set (:func:`shingle_set`) that verifies its candidate pairs."""
+        hashes = _shingle_hashes64_of_folded(folded, self.word_ngram, self.char_ngram)
+        return self.signature_of_hashes(_high_halves(hashes)), _distinct_sorted(hashes)
 
     def signature_of_hashes(self, hashes: np.ndarray) -> bytes:
         """Signature of 32-bit shingle hashes (uint32 array; order and repeats do not matter),

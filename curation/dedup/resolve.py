@@ -10,7 +10,7 @@ decide every keeper.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,7 +21,9 @@ import pyarrow.compute as pc
 from curation.config import KEEP_POLICY_KEYS
 from curation.decision_batches import decision_batch, decision_table
 from curation.decisions import Decision, Reason, Stage, kept, rejected
-from curation.dedup.minhash import estimated_jaccard
+from curation.dedup.minhash import exact_jaccard, exact_jaccards
+from curation.dedup.reference import keeper_runs, reference_detail
+from curation.io.pieces import split_piece_key
 
 _PRIORITY_OFFSET = 1_000_000
 
@@ -227,33 +229,52 @@ def star_edges(members: pa.Table) -> Iterator[tuple[int, int]]:
     yield from zip(hubs[~first].tolist(), keys[~first].tolist(), strict=True)
 
 
-def estimated_jaccards(signatures_a: np.ndarray, signatures_b: np.ndarray) -> np.ndarray:
-    """Row by row :func:`~curation.dedup.minhash.estimated_jaccard` of two signature
-    matrices (one signature per row)."""
-    return np.count_nonzero(signatures_a == signatures_b, axis=1) / signatures_a.shape[1]
+#: How far below the threshold a candidate's MinHash estimate may be and still be verified
+#: exactly: 0.15 is over 4 standard deviations of a 128-permutation estimate at J = 0.8
+#: (sqrt(0.8 * 0.2 / 128) = 0.035), so no pair at the threshold is lost in practice, while most
+#: LSH false positives (J 0.3-0.6) never need their shingle sets moved.
+ESTIMATE_MARGIN = 0.15
+_UNKNOWN = np.uint32(0xFFFFFFFF)
 
 
-def verified(hubs: np.ndarray, members: np.ndarray, threshold: float) -> np.ndarray:
-    """Which candidate edges' signatures (matching rows of two matrices) estimate a Jaccard
-    of at least ``threshold``.
+def plausible(hubs: np.ndarray, members: np.ndarray, threshold: float) -> np.ndarray:
+    """Which candidate edges' signatures (matching rows of two uint32 matrices) estimate a
+    Jaccard of at least ``threshold - ESTIMATE_MARGIN``: those worth an exact check. A
+    signature of all ones (a reference document's, which its index does not store; a document
+    without shingles has one too but no band to be a candidate by) is unknown: always checked."""
+    equal = np.count_nonzero(hubs == members, axis=1) / max(hubs.shape[1], 1)
+    unknown = (hubs == _UNKNOWN).all(axis=1) | (members == _UNKNOWN).all(axis=1)
+    return (equal >= threshold - ESTIMATE_MARGIN) | unknown
 
-    Dropping the other candidates removes most LSH false positives (pairs below the threshold
-    that share a band by chance).
+
+def verified(hubs: pa.ListArray, members: pa.ListArray, threshold: float) -> np.ndarray:
+    """Which candidate edges' shingle sets (matching rows of two list arrays of sorted
+    uint64, :func:`~curation.dedup.minhash.shingle_set`) have an exact Jaccard of at least
+    ``threshold``.
+
+    Dropping the other candidates removes every LSH false positive: no pair below the
+    threshold is linked, however close its MinHash estimate came.
     """
-    return estimated_jaccards(hubs, members) >= threshold
+    return exact_jaccards(hubs, members) >= threshold
 
 
-def singleton_decisions(nodes: pa.Table) -> pa.Table:
+def singleton_decisions(nodes: pa.Table, references: Mapping[int, str] | None = None) -> pa.Table:
     """Decisions of nodes in no near-duplicate cluster: each is kept; one with exact copies
     is a cluster of its own (its id, size = copies + 1) whose copies are ``exact_duplicate``
-    rejects naming it."""
+    rejects naming it (and, for a node of a reference piece in ``references``, piece -> run,
+    naming its run in the detail)."""
     copies = nodes["copies"]
     sizes = pc.add(pc.list_value_length(copies), 1)
     ids = nodes["id"]
     cluster_ids = pc.if_else(pc.greater(sizes, 1), ids, pa.scalar(None, pa.string()))
     keepers = decision_batch(nodes["key"], True, dup_cluster_id=cluster_ids, dup_cluster_size=sizes)
-    keepers_of_copies = ids.take(pc.list_parent_indices(copies))
-    details = pc.binary_join_element_wise("same content_hash as ", keepers_of_copies, "")
+    parents = pc.list_parent_indices(copies)
+    keepers_of_copies = ids.take(parents)
+    runs = keeper_runs(nodes["key"].take(parents).to_numpy(), references or {})
+    details = [
+        reference_detail(f"same content_hash as {keeper}", run)
+        for keeper, run in zip(keepers_of_copies.to_pylist(), runs, strict=True)
+    ]
     count = len(keepers_of_copies)
     exact_copies = decision_batch(
         pc.list_flatten(copies),
@@ -269,12 +290,12 @@ def singleton_decisions(nodes: pa.Table) -> pa.Table:
 
 @dataclass(frozen=True)
 class Node:
-    """A node of a near-duplicate cluster, with its signature (``num_perm * 4`` bytes)."""
+    """A node of a near-duplicate cluster, with its shingle set (sorted distinct uint64)."""
 
     rank: str
     key: int
     id: str
-    signature: bytes
+    shingles: np.ndarray
     exact_copies: tuple[int, ...] = ()
 
     @property
@@ -283,7 +304,7 @@ class Node:
         return 1 + len(self.exact_copies)
 
 
-#: Members of near-duplicate clusters: a node, its cluster's label and its signature.
+#: Members of near-duplicate clusters: a node, its cluster's label and its shingle set.
 CLUSTER_SCHEMA = pa.schema(
     [
         ("label", pa.int64()),
@@ -291,32 +312,45 @@ CLUSTER_SCHEMA = pa.schema(
         ("id", pa.string()),
         ("rank", pa.string()),
         ("copies", pa.list_(pa.int64())),
-        ("signature", pa.binary()),
+        ("shingles", pa.list_(pa.uint64())),
     ]
 )
 
 
-def resolve_clusters(members: pa.Table) -> pa.Table:
-    """Decisions of every cluster (rows of one label) in a table of cluster members."""
+def resolve_clusters(members: pa.Table, references: Mapping[int, str] | None = None) -> pa.Table:
+    """Decisions of every cluster (rows of one label) in a table of cluster members
+    (``references``: reference piece -> its run, see :func:`resolve_cluster`)."""
     clusters: dict[int, list[Node]] = {}
-    for row in members.to_pylist():
-        node = Node(row["rank"], row["key"], row["id"], row["signature"], tuple(row["copies"]))
+    shingles = members["shingles"].combine_chunks()
+    offsets = shingles.offsets.to_numpy()
+    values = shingles.values.to_numpy()
+    rows = members.drop_columns(["shingles"]).to_pylist()
+    for index, row in enumerate(rows):
+        node_set = values[offsets[index] : offsets[index + 1]]
+        node = Node(row["rank"], row["key"], row["id"], node_set, tuple(row["copies"]))
         clusters.setdefault(row["label"], []).append(node)
     return decision_table(
-        decision for label in sorted(clusters) for decision in resolve_cluster(clusters[label])
+        decision
+        for label in sorted(clusters)
+        for decision in resolve_cluster(clusters[label], references or {})
     )
 
 
-def resolve_cluster(members: Iterable[Node]) -> list[Decision]:
+def resolve_cluster(
+    members: Iterable[Node], references: Mapping[int, str] | None = None
+) -> list[Decision]:
     """Decisions for one near-duplicate cluster: its smallest rank is kept.
 
     The keeper is kept with the cluster's id (its own document id) and size (documents it
     stands for, exact duplicates included); every other member is a ``near_duplicate`` reject
-    whose detail gives its estimated Jaccard to the keeper, and every exact copy of any member
-    an ``exact_duplicate`` reject; all of them name the keeper in ``duplicate_of``.
+    whose detail gives the exact Jaccard of its shingles to the keeper's (below the threshold
+    for a member linked to the keeper only through others), and every exact copy of any member
+    an ``exact_duplicate`` reject; all of them name the keeper in ``duplicate_of``, and a
+    keeper from a reference piece (``references``: piece -> run) adds its run to the detail.
     """
     ordered = sorted(members, key=lambda n: n.rank)
     keeper = ordered[0]
+    run = (references or {}).get(split_piece_key(keeper.key)[0])
     size = sum(node.weight for node in ordered)
     cluster_id = keeper.id if len(ordered) > 1 or keeper.weight > 1 else None
     decisions = [kept(keeper.key, cluster_id, size)]
@@ -326,20 +360,20 @@ def resolve_cluster(members: Iterable[Node]) -> list[Decision]:
                 copy,
                 Stage.EXACT_DEDUP,
                 Reason.EXACT_DUPLICATE,
-                f"same content_hash as {node.id}",
+                reference_detail(f"same content_hash as {node.id}", run),
                 duplicate_of=keeper.id,
                 cluster_id=cluster_id,
             )
             for copy in node.exact_copies
         )
     for node in ordered[1:]:
-        similarity = estimated_jaccard(keeper.signature, node.signature)
+        similarity = exact_jaccard(keeper.shingles, node.shingles)
         decisions.append(
             rejected(
                 node.key,
                 Stage.NEAR_DEDUP,
                 Reason.NEAR_DUPLICATE,
-                f"estimated_jaccard={similarity:.3f}",
+                reference_detail(f"jaccard={similarity:.3f}", run),
                 duplicate_of=keeper.id,
                 cluster_id=cluster_id,
             )

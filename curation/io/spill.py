@@ -67,11 +67,24 @@ def signatures_name(piece: int) -> str:
     return f"piece-{piece:07d}.signatures.arrow"
 
 
+def shingle_sets_array(sets: Sequence[np.ndarray]) -> pa.ListArray:
+    """Shingle sets (uint64 arrays) as one Arrow list array, without a Python int per value."""
+    sizes = np.fromiter((len(values) for values in sets), np.int64, len(sets))
+    offsets = np.concatenate(([0], np.cumsum(sizes))).astype(np.int32)
+    values = np.concatenate(sets) if len(sets) else np.empty(0, np.uint64)
+    return pa.ListArray.from_arrays(pa.array(offsets), pa.array(values, pa.uint64()))
+
+
 def encode_signatures(
-    keys: Sequence[int], ranks: Sequence[str], signatures: Sequence[bytes], width: int
+    keys: Sequence[int],
+    ranks: Sequence[str],
+    signatures: Sequence[bytes],
+    shingles: Sequence[np.ndarray],
+    width: int,
 ) -> bytes:
-    """A piece's signatures file: its scored documents' record keys (ascending), keeper ranks
-    and MinHash signatures of ``width`` bytes each, as an Arrow IPC file (read back by
+    """A piece's signatures file: its scored documents' record keys (ascending), keeper ranks,
+    MinHash signatures of ``width`` bytes each and exact shingle sets (sorted distinct uint64,
+    :func:`curation.dedup.minhash.shingle_set`), as an Arrow IPC file (read back by
     :class:`Signatures`). Near-dedup reads these for the few documents that share an LSH
     bucket instead of shuffling them for every document."""
     table = pa.table(
@@ -79,18 +92,21 @@ def encode_signatures(
             "_key": pa.array(keys, pa.int64()),
             "rank": pa.array(ranks, pa.string()),
             "signature": pa.array(signatures, pa.binary(width)),
+            "shingles": shingle_sets_array(shingles),
         }
     )
     return encode_table(table)
 
 
 class Signatures:
-    """One piece's signatures file (its bytes): ranks and signatures by record key."""
+    """One piece's signatures file (its bytes): ranks, signatures and shingle sets by record
+    key."""
 
     def __init__(self, data: bytes) -> None:
         table = decode_table(data)
         self._keys = table["_key"].to_numpy()
         self._ranks = table["rank"]
+        self._shingles = table["shingles"]
         width = table.schema.field("signature").type.byte_width
         column = table["signature"].combine_chunks()
         words = len(self._keys) * width // 4
@@ -117,3 +133,7 @@ class Signatures:
     def ranks(self, keys: np.ndarray) -> pa.ChunkedArray:
         """Keeper ranks of ``keys``, in ``keys`` order."""
         return self._ranks.take(self._rows(keys))
+
+    def shingles(self, keys: np.ndarray) -> pa.ListArray:
+        """Shingle sets of ``keys`` (a list array of sorted uint64), in ``keys`` order."""
+        return self._shingles.take(self._rows(keys)).combine_chunks()

@@ -19,7 +19,9 @@ def config(**sections) -> CurationConfig:
 
 
 def test_lsh_banding_is_derived_from_the_threshold_or_taken_as_given():
-    assert (resolve_plan(config()).hasher.bands, resolve_plan(config()).hasher.rows) == (16, 8)
+    assert (resolve_plan(config()).hasher.bands, resolve_plan(config()).hasher.rows) == (18, 5)
+    unverified = resolve_plan(config(dedup={"verify": False})).hasher
+    assert (unverified.bands, unverified.rows) == (16, 8)
     given = resolve_plan(config(dedup={"bands": 8, "rows": 4, "num_perm": 64})).hasher
     assert (given.num_perm, given.bands, given.rows) == (64, 8, 4)
 
@@ -27,7 +29,7 @@ def test_lsh_banding_is_derived_from_the_threshold_or_taken_as_given():
 def test_describe_records_what_was_resolved():
     plan = resolve_plan(config(quality={"scorers": {"gopher_quality": {"min_words": 3}}}))
     described = plan.describe()
-    assert described["lsh"] == {"num_perm": 128, "bands": 16, "rows": 8, "threshold": 0.8}
+    assert described["lsh"] == {"num_perm": 128, "bands": 18, "rows": 5, "threshold": 0.8}
     assert described["policy"]["synthetic"] == "tag"
     thresholds = described["quality_scorers"]
     assert thresholds["gopher_quality"]["min_words"] == 3

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -38,7 +39,7 @@ def _state(directory: Path) -> str:
 
 
 def _setup(out: Path) -> Path:
-    for kind in ("corpus", "rejects"):
+    for kind in ("corpus", "rejects", "index"):
         _shards(out / kind, "old")
         _shards(out / "_tmp-abc" / kind, "new")
     return out / "_tmp-abc"
@@ -54,13 +55,21 @@ def test_a_full_publish_swaps_both_directories(tmp_path):
     out = tmp_path / "out"
     work = _setup(out)
     publish(str(work), str(out))
-    assert _state(out / "corpus") == _state(out / "rejects") == "new"
-    assert sorted(p.name for p in out.iterdir()) == ["_tmp-abc", "corpus", "rejects"]
+    assert _state(out / "corpus") == _state(out / "rejects") == _state(out / "index") == "new"
+    assert sorted(p.name for p in out.iterdir()) == ["_tmp-abc", "corpus", "index", "rejects"]
+
+
+def test_a_run_without_an_index_removes_the_old_one(tmp_path):
+    out = tmp_path / "out"
+    work = _setup(out)
+    shutil.rmtree(work / "index")  # e.g. dedup.near: false writes none
+    publish(str(work), str(out))
+    assert _state(out / "corpus") == "new" and not (out / "index").exists()
 
 
 def test_a_stop_at_any_step_leaves_each_directory_whole(tmp_path):
     steps = _steps(tmp_path)
-    assert len(steps) == 5
+    assert len(steps) == 7  # old and new corpus, rejects and index; delete old
     for index, step in enumerate(steps):
         out = tmp_path / f"stopped-{index}"
         work = _setup(out)
@@ -71,7 +80,7 @@ def test_a_stop_at_any_step_leaves_each_directory_whole(tmp_path):
 
         with pytest.raises(Stopped):
             publish(str(work), str(out), stop)
-        for kind in ("corpus", "rejects"):
+        for kind in ("corpus", "rejects", "index"):
             state = _state(out / kind)
             if state == "absent":  # between its two renames: the old one is intact aside
                 assert _state(out / "_old-abc" / kind) == "old", (step, kind)

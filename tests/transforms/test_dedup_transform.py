@@ -14,7 +14,7 @@ from apache_beam.testing.util import assert_that, equal_to
 
 from curation.config import DedupConfig
 from curation.dedup.digests import PieceDigests
-from curation.dedup.minhash import MinHasher
+from curation.dedup.minhash import MinHasher, estimated_jaccard, exact_jaccard
 from curation.dedup.normalize import content_hash
 from curation.dedup.resolve import rank_key
 from curation.io.pieces import piece_key, split_piece_key
@@ -68,7 +68,7 @@ def scored(doc_id: str, text: str, record: int, verdict=None, created=None, qual
         "source_record": record,
         "text": text,
         "content_hash": content_hash(text),
-        "_signature": HASHER.signature(text),
+        **dict(zip(("_signature", "_shingles"), HASHER.sketch(text), strict=True)),
         "_verdict": verdict,
         "created": parse_created(created),
         "quality_score": quality,
@@ -163,4 +163,27 @@ def test_near_dedup_switched_off_keeps_near_copies(tmp_path):
 def test_higher_quality_copy_is_kept(tmp_path):
     docs = [scored("a", BASE, 1, quality=0.2), scored("z", NEAR, 2, quality=0.9)]
     expected = [("1", False, "near_duplicate", "z", None), ("2", True, None, None, 2)]
+    run_dedup(tmp_path, docs, DedupConfig(), expected)
+
+
+def _five_edits(seed: int) -> str:
+    """BASE with five words replaced at positions drawn with ``seed``."""
+    rng, words = random.Random(seed), list(BASE_WORDS)
+    for position in rng.sample(range(len(words)), 5):
+        words[position] = f"edit{seed}x{position}"
+    return " ".join(words)
+
+
+def test_a_pair_below_the_threshold_is_never_merged_however_close_its_estimate(tmp_path):
+    # Exact word-5-gram Jaccard 0.798 to BASE, but 107 of 128 MinHash values agree (0.836)
+    # and the two share an LSH bucket: only the exact Jaccard keeps them apart.
+    below = _five_edits(2)
+    assert exact_jaccard(HASHER.sketch(BASE)[1], HASHER.sketch(below)[1]) < 0.8
+    assert estimated_jaccard(HASHER.sketch(BASE)[0], HASHER.sketch(below)[0]) > 0.83
+    docs = [scored("a", BASE, 1), scored("b", below, 2), scored("c", NEAR, 3)]
+    expected = [
+        ("1", True, None, None, 2),
+        ("2", True, None, None, 1),
+        ("3", False, "near_duplicate", "a", None),
+    ]
     run_dedup(tmp_path, docs, DedupConfig(), expected)

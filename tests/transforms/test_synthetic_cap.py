@@ -44,6 +44,7 @@ def digests() -> list:
                 "source_record": 1,
                 "content_hash": "00" * 32,
                 "_signature": HASHER.signature_of_hashes(np.arange(4, dtype=np.uint32)),
+                "_shingles": np.arange(4, dtype=np.uint64),
                 "_rank": name,
                 "_verdict": None,
                 "synthetic": flagged,

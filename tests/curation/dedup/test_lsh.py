@@ -10,6 +10,7 @@ from curation.dedup.lsh import (
     FALSE_POSITIVE_WEIGHT,
     collision_probability,
     optimal_bands_rows,
+    recall_bands_rows,
 )
 from curation.dedup.minhash import MinHasher
 
@@ -42,6 +43,27 @@ def test_same_choice_as_datasketch(threshold, num_perm, weights):
 def test_default_banding_at_the_default_threshold():
     assert optimal_bands_rows(0.8, 128) == (16, 8)
     assert optimal_bands_rows(0.8, 128, 0.5, 0.5) == (9, 13)
+
+
+@pytest.mark.parametrize(
+    ("threshold", "num_perm", "expected"),
+    [(0.8, 128, (18, 5)), (0.7, 128, (26, 4)), (0.9, 128, (13, 8)), (0.8, 256, (30, 7))],
+)
+def test_recall_banding_misses_at_most_one_pair_in_a_thousand_at_the_threshold(
+    threshold, num_perm, expected
+):
+    bands, rows = recall_bands_rows(threshold, num_perm)
+    assert (bands, rows) == expected
+    assert bands * rows <= num_perm
+    assert collision_probability(threshold, bands, rows) >= 0.999
+    # one more row per band would miss more often than that with the bands that fit
+    more_rows = rows + 1
+    assert collision_probability(threshold, num_perm // more_rows, more_rows) < 0.999
+
+
+def test_recall_banding_falls_back_when_no_split_reaches_the_recall():
+    # even 16 bands of one row miss a pair of Jaccard 0.2 with probability 0.8^16 = 0.028
+    assert recall_bands_rows(0.2, 16) == optimal_bands_rows(0.2, 16)
 
 
 def test_collision_probability_is_an_s_curve():

@@ -19,7 +19,10 @@ from curation.dedup.minhash import (
     PERMUTATION_SCHEME,
     MinHasher,
     estimated_jaccard,
+    exact_jaccard,
+    exact_jaccards,
     shingle_hashes,
+    shingle_set,
     token_hashes,
 )
 from tests.paths import REPO
@@ -255,3 +258,39 @@ def test_huge_document_signature():
     parts = [hasher.signature_of_hashes(part) for part in np.array_split(hashes, 7)]
     minimum = np.min([np.frombuffer(part, dtype="<u4") for part in parts], axis=0)
     assert hasher.signature_of_hashes(hashes) == minimum.astype("<u4").tobytes()
+
+
+EXACT_PAIRS = [
+    (TEXT, TEXT.replace("fox", "cat", 1)),
+    (TEXT, TEXT.upper() + " And, a tail!"),
+    ("東京都は日本の首都であり、人口が最も多い都市です。", "東京都は日本の首都であり、人口が多い"),
+    ("short text", "short text"),
+    ("", "!!!"),
+    (TEXT, "nothing in common with it at all, not one five-gram"),
+]
+
+
+@pytest.mark.parametrize(("a", "b"), EXACT_PAIRS)
+def test_exact_jaccard_of_shingle_sets_is_the_jaccard_of_the_shingle_strings(a, b):
+    set_a, set_b = shingle_set(a), shingle_set(b)
+    assert set_a.dtype == np.uint64 and bool(np.all(set_a[1:] > set_a[:-1]))
+    assert len(set_a) == len(shingles(a))
+    assert exact_jaccard(set_a, set_b) == pytest.approx(jaccard(shingles(a), shingles(b)))
+
+
+def test_exact_jaccards_row_by_row_from_lists_or_arrow():
+    import pyarrow as pa
+
+    left = [shingle_set(a) for a, _ in EXACT_PAIRS]
+    right = [shingle_set(b) for _, b in EXACT_PAIRS]
+    expected = [jaccard(shingles(a), shingles(b)) for a, b in EXACT_PAIRS]
+    as_arrow = [pa.array(sets, pa.list_(pa.uint64())) for sets in (left, right)]
+    assert exact_jaccards(left, right) == pytest.approx(expected)
+    assert exact_jaccards(*as_arrow) == pytest.approx(expected)
+
+
+def test_sketch_is_the_signature_and_the_shingle_set():
+    hasher = MinHasher()
+    signature, shingle_set_of_text = hasher.sketch(TEXT)
+    assert signature == hasher.signature(TEXT)
+    assert np.array_equal(shingle_set_of_text, shingle_set(TEXT))

@@ -21,7 +21,7 @@ from curation.dedup.resolve import (
     Node,
     band_entries,
     bucket_parts,
-    estimated_jaccards,
+    plausible,
     rank_key,
     resolve_cluster,
     resolve_clusters,
@@ -42,6 +42,11 @@ def _signature(shift: int) -> bytes:
     return HASHER.signature_of_hashes(np.arange(shift, shift + 100, dtype=np.uint32))
 
 
+def _shingles(shift: int) -> np.ndarray:
+    """The shingle set of :func:`_signature`'s hashes, as a shingle set (sorted uint64)."""
+    return np.arange(shift, shift + 100, dtype=np.uint64)
+
+
 def _scored(key: int, doc_id: str, **fields: object) -> dict[str, object]:
     """A scored row as the scorer leaves it (what a digest is made of)."""
     return {
@@ -52,6 +57,7 @@ def _scored(key: int, doc_id: str, **fields: object) -> dict[str, object]:
         "source_record": key + 1,
         "content_hash": f"{key:064x}",
         "_signature": _signature(0),
+        "_shingles": _shingles(0),
         "_rank": doc_id,
         "_verdict": None,
         **fields,
@@ -257,13 +263,14 @@ def test_star_edges_centre_each_bucket_on_its_best_rank():
     assert sorted(star_edges(members)) == [(10, 13), (11, 10), (11, 12), (15, 14)]
 
 
-def test_verification_drops_dissimilar_pairs():
-    def matrix(*shifts: int) -> np.ndarray:
-        return np.array([np.frombuffer(_signature(shift), np.uint32) for shift in shifts])
+def test_verification_keeps_exactly_the_pairs_at_or_above_the_threshold():
+    def sets(*shifts: int) -> pa.ListArray:
+        return pa.array([_shingles(shift) for shift in shifts], pa.list_(pa.uint64()))
 
-    hubs, members = matrix(0, 0, 5), matrix(2, 60, 5)  # J 0.96, 0.25, 1.0
-    assert verified(hubs, members, threshold=0.8).tolist() == [True, False, True]
-    assert estimated_jaccards(hubs, members)[2] == 1.0
+    # exact Jaccard (100 - s) / (100 + s): 11 -> 0.8018, 12 -> 0.7857, 60 -> 0.25, 0 -> 1.0
+    hubs, members = sets(0, 0, 0, 5), sets(11, 12, 60, 5)
+    assert verified(hubs, members, threshold=0.8).tolist() == [True, False, False, True]
+    assert verified(hubs, members, threshold=0.78).tolist() == [True, True, False, True]
 
 
 def test_singletons_are_kept_and_their_exact_copies_rejected():
@@ -285,7 +292,7 @@ def _node(rank: str, shift: int = 0, weight: int = 1) -> Node:
     index = int(rank[1:])
     copies = tuple(1000 * index + i for i in range(weight - 1))
     return Node(
-        rank=rank, key=index, id=f"id-{rank}", signature=_signature(shift), exact_copies=copies
+        rank=rank, key=index, id=f"id-{rank}", shingles=_shingles(shift), exact_copies=copies
     )
 
 
@@ -312,9 +319,8 @@ def test_resolve_cluster_keeps_smallest_rank_and_counts_weights():
         assert decision["reject_stage"] == Stage.NEAR_DEDUP
         assert decision["duplicate_of"] == "id-r1"
         assert decision["dup_cluster_id"] == "id-r1"
-        similarity = float(decision["reject_detail"].split("=")[1])
-        assert decision["reject_detail"].startswith("estimated_jaccard=")
-        assert 0.7 < similarity < 1.0
+    # exact Jaccard to the keeper's shingles: shift 5 -> 95 / 105, shift 2 -> 98 / 102
+    assert [d["reject_detail"] for d in others] == ["jaccard=0.905", "jaccard=0.961"]
 
 
 def test_resolve_cluster_singleton_sizes():
@@ -336,7 +342,7 @@ def test_resolve_clusters_resolves_each_label_in_a_table_of_members():
             "id": [node.id for _, node in members],
             "rank": [node.rank for _, node in members],
             "copies": [list(node.exact_copies) for _, node in members],
-            "signature": [node.signature for _, node in members],
+            "shingles": [node.shingles for _, node in members],
         },
         schema=CLUSTER_SCHEMA,
     )
@@ -413,3 +419,20 @@ def test_custom_policy_order_is_respected():
 def test_policy_with_id_before_other_keys_is_refused():
     with pytest.raises(ValueError, match="must be the last"):
         DedupConfig(keep_policy=("id", "quality"))
+
+
+def test_only_candidates_near_the_threshold_by_their_estimate_are_checked_exactly():
+    def matrix(*shifts: int) -> np.ndarray:
+        return np.array([np.frombuffer(_signature(shift), np.uint32) for shift in shifts])
+
+    # exact Jaccard (100 - s) / (100 + s): 0 -> 1.0, 20 -> 0.67, 60 -> 0.25
+    hubs, members = matrix(0, 0, 0), matrix(0, 20, 60)
+    assert plausible(hubs, members, threshold=0.8).tolist() == [True, True, False]
+    assert plausible(hubs, members, threshold=0.95).tolist() == [True, False, False]
+
+
+def test_an_unknown_signature_is_always_checked_exactly():
+    unknown = np.full((1, 128), 0xFFFFFFFF, np.uint32)
+    other = np.frombuffer(_signature(60), np.uint32).reshape(1, 128)
+    assert plausible(unknown, other, 0.8).tolist() == [True]
+    assert plausible(other, unknown, 0.8).tolist() == [True]

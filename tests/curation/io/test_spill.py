@@ -37,9 +37,16 @@ def test_spill_row_groups_give_back_every_row_in_batches():
     assert pa.concat_tables(groups)["_key"].to_pylist() == list(range(rows))
 
 
-def test_signatures_and_ranks_are_found_by_key_in_any_order():
+def test_signatures_ranks_and_shingles_are_found_by_key_in_any_order():
     signatures = [np.arange(k, k + 8, dtype=np.uint32).tobytes() for k in (10, 20, 30)]
-    found = Signatures(encode_signatures([4, 9, 12], ["r4", "r9", "r12"], signatures, 32))
+    shingles = [np.arange(k, dtype=np.uint64) * 3 for k in (2, 0, 5)]
+    encoded = encode_signatures([4, 9, 12], ["r4", "r9", "r12"], signatures, shingles, 32)
+    found = Signatures(encoded)
+    assert found.shingles(np.array([12, 9, 4])).to_pylist() == [
+        [0, 3, 6, 9, 12],
+        [],
+        [0, 3],
+    ]
     matrix = found.of(np.array([12, 4, 12]))
     assert matrix.dtype == np.uint32 and matrix.shape == (3, 8)
     assert [row.tobytes() for row in matrix] == [signatures[2], signatures[0], signatures[2]]
@@ -51,5 +58,5 @@ def test_signatures_and_ranks_are_found_by_key_in_any_order():
 
 
 def test_a_piece_without_documents_has_an_empty_signatures_file():
-    empty = Signatures(encode_signatures([], [], [], 512))
+    empty = Signatures(encode_signatures([], [], [], [], 512))
     assert empty.of(np.array([], dtype=np.int64)).shape == (0, 128)
