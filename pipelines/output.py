@@ -44,21 +44,25 @@ DATASET_CARD = "README.md"
 OUTPUT_MARKER = ".curate-output"
 SUCCESS_FILE = "_SUCCESS"
 SHARD_PATTERN = "part-*.parquet"
+#: Dedup index files (``OUT/index/``; a schema of their own, so ``OUT/*/part-*.parquet`` reads
+#: the corpus and the rejects only).
+INDEX_PATTERN = "index-*.parquet"
 
 
-def list_shards(directory: str) -> list[str]:
-    """The shards of a shard directory, sorted: its ``part-*.parquet`` files and those in
-    Hive partition directories (``lang=en/``) below it, nothing else, so a folder holding
-    whole runs is not mistaken for one (none if it does not exist)."""
+def list_shards(directory: str, pattern: str = SHARD_PATTERN) -> list[str]:
+    """The shards of a shard directory, sorted: its ``part-*.parquet`` files (or those
+    matching ``pattern``) and those in Hive partition directories (``lang=en/``) below it,
+    nothing else, so a folder holding whole runs is not mistaken for one (none if it does not
+    exist)."""
     prefix = FileSystems.join(directory, "")
-    pattern = FileSystems.join(literal(directory), "**" + SHARD_PATTERN)
-    found = (meta.path for meta in FileSystems.match([pattern])[0].metadata_list)
-    return sorted(path for path in found if _is_shard_below(path[len(prefix) :]))
+    glob = FileSystems.join(literal(directory), "**" + pattern)
+    found = (meta.path for meta in FileSystems.match([glob])[0].metadata_list)
+    return sorted(path for path in found if _is_shard_below(path[len(prefix) :], pattern))
 
 
-def _is_shard_below(relative: str) -> bool:
+def _is_shard_below(relative: str, pattern: str) -> bool:
     *directories, name = relative.split("/")
-    return fnmatch(name, SHARD_PATTERN) and all(is_partition_dir(d) for d in directories)
+    return fnmatch(name, pattern) and all(is_partition_dir(d) for d in directories)
 
 
 def is_partition_dir(name: str) -> bool:

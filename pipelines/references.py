@@ -15,7 +15,7 @@ from apache_beam.io.filesystems import FileSystems
 from curation.config import ConfigError
 from curation.dedup.minhash import MinHasher
 from curation.dedup.reference import ReferenceFile, index_parameters, read_index_metadata
-from pipelines.output import CORPUS_DIR, INDEX_DIR, SUCCESS_FILE, list_shards
+from pipelines.output import CORPUS_DIR, INDEX_DIR, INDEX_PATTERN, SUCCESS_FILE, list_shards
 from transforms.storage import list_path, open_raw, read_bytes, storage_problem
 
 TEXT_COLUMN = "text"
@@ -40,7 +40,7 @@ def _reference_files(path: str, hasher: MinHasher) -> list[ReferenceFile]:
     success = FileSystems.join(path, SUCCESS_FILE)
     if FileSystems.exists(success):
         run = read_bytes(success).decode("ascii", "replace").strip() or path
-        index = list_shards(FileSystems.join(path, INDEX_DIR))
+        index = list_shards(FileSystems.join(path, INDEX_DIR), INDEX_PATTERN)
         wanted = index_parameters(hasher)
         if index and all(_index_parameters(file) == wanted for file in index):
             return [ReferenceFile(file, run) for file in index]

@@ -94,7 +94,7 @@ _DUPLICATES = pa.array([Reason.EXACT_DUPLICATE, Reason.NEAR_DUPLICATE], pa.strin
 
 def index_name(piece: int) -> str:
     """File name of a piece's index file."""
-    return f"part-{piece:07d}.parquet"
+    return f"index-{piece:07d}.parquet"  # pipelines.output.INDEX_PATTERN
 
 
 def _piece_of_digests(table: pa.Table) -> Iterator[tuple[int, pa.Table]]:
