@@ -168,7 +168,18 @@ def diversity(
         return (in_clusters + removed_) / (kept_ + removed_) if kept_ + removed_ else None
 
     def share(estimate: Mapping[str, Any] | None) -> dict[str, Any] | None:
-        return None if estimate is None else {k: estimate[k] for k in ("share", "low", "high")}
+        """The reported estimator's figure with its statistical 95 % interval: a run-over-run
+        change of one source is measured against sampling noise, since the domain-shift error
+        the validated interval adds is shared by both runs (reported even when unreliable)."""
+        if estimate is None:
+            return None
+        reported = estimate["estimates"][estimate["method"]]
+        return {
+            "share": reported["share"],
+            "low": reported["statistical_low"],
+            "high": reported["statistical_high"],
+            "method": estimate["method"],
+        }
 
     sampled = sample_figures or {"corpus": {}, "by_source": {}}
     by_source = {

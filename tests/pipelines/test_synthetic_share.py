@@ -96,7 +96,8 @@ def test_unreliable_share_is_said_not_printed():
         },
     }
     assert _share_line(entry).startswith("unreliable: the estimators disagree")
-    row = _share_row("src", entry)
+    row = _share_row("src", entry, 10, [{"too_short": 2}])
+    assert (row["kept documents"], row["abstained"]) == (10, 2)
     assert row["estimated share"] == "unreliable"
     assert row[SCORE_METHOD] == "60.0% (35.0% – 75.0%)"
 
