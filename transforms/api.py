@@ -29,6 +29,7 @@ from curation.scoring import DocumentScorer
 from curation.tables import split_by
 from transforms.dict_pieces import BATCH_ROWS, CORPUS, REJECTS, CurateDicts, as_row
 from transforms.runner_workarounds import BatchElementsSafely, SplitByTag
+from transforms.score import document_scorer
 from transforms.storage import create
 from transforms.write import shard_name
 
@@ -48,7 +49,25 @@ def _plan(config: Config, work_dir: str | None) -> RunPlan:
     return api_plan(api_config(config), work_dir or tempfile.mkdtemp(prefix="curate-"))
 
 
-class Curate(beam.PTransform):
+class _DictStages(beam.PTransform):
+    """Documents -> :class:`Result` through the dict pieces (:class:`CurateDicts`); ``FULL``
+    says whether every stage runs or only deduplication."""
+
+    FULL: bool
+
+    def __init__(
+        self, config: Config = None, work_dir: str | None = None, pieces: int = DEFAULT_PIECES
+    ) -> None:
+        super().__init__()
+        self._plan = _plan(config, work_dir)
+        self._pieces = pieces
+
+    def expand(self, docs: beam.PCollection) -> Result:
+        rows = docs | type(self).__name__ >> CurateDicts(self._plan, self._pieces, self.FULL)
+        return Result(rows[CORPUS], rows[REJECTS])
+
+
+class Curate(_DictStages):
     """Documents -> :class:`Result` of corpus and reject rows: every stage of ``curate run``.
 
     ``work_dir`` holds the pieces' spill files while the pipeline runs (a fresh local
@@ -56,34 +75,16 @@ class Curate(beam.PTransform):
     ``pieces`` sets the parallelism.
     """
 
-    def __init__(
-        self, config: Config = None, work_dir: str | None = None, pieces: int = DEFAULT_PIECES
-    ) -> None:
-        super().__init__()
-        self._plan = _plan(config, work_dir)
-        self._pieces = pieces
-
-    def expand(self, docs: beam.PCollection) -> Result:
-        rows = docs | "Curate" >> CurateDicts(self._plan, self._pieces, full=True)
-        return Result(rows[CORPUS], rows[REJECTS])
+    FULL = True
 
 
-class Deduplicate(beam.PTransform):
+class Deduplicate(_DictStages):
     """Documents or rows -> :class:`Result`: duplicate ids, exact and near duplicates removed
     (``dedup`` settings of the config), nothing else. Rows from :class:`Score` or
     :class:`Filter` keep their scores, which rank the keepers (``dedup.keep_policy``); rows
     that are already rejects stay rejects."""
 
-    def __init__(
-        self, config: Config = None, work_dir: str | None = None, pieces: int = DEFAULT_PIECES
-    ) -> None:
-        super().__init__()
-        self._plan = _plan(config, work_dir)
-        self._pieces = pieces
-
-    def expand(self, docs: beam.PCollection) -> Result:
-        rows = docs | "Deduplicate" >> CurateDicts(self._plan, self._pieces, full=False)
-        return Result(rows[CORPUS], rows[REJECTS])
+    FULL = False
 
 
 class _ScoreFn(beam.DoFn):
@@ -92,7 +93,7 @@ class _ScoreFn(beam.DoFn):
         self._scorer: DocumentScorer | None = None
 
     def setup(self) -> None:
-        self._scorer = DocumentScorer(self._plan)
+        self._scorer = document_scorer(self._plan)
 
     def process(self, doc: Any) -> Iterator[dict[str, Any]]:
         assert self._scorer is not None

@@ -28,11 +28,11 @@ from curation.io.records import mapping_to_row
 from curation.io.schema import rows_to_table
 from curation.io.spill import spill_row_groups
 from curation.plan import RunPlan
-from curation.scoring import DedupScorer, DocumentScorer
+from curation.scoring import DedupScorer
 from curation.tables import split_by
 from transforms.dedup import MAX_PARTITIONS, DeduplicateDigests
 from transforms.runner_workarounds import BatchElementsSafely, SplitByTag
-from transforms.score import DIGESTS, SPILLED, score_and_spill
+from transforms.score import DIGESTS, SPILLED, document_scorer, score_and_spill
 from transforms.storage import delete_file, open_raw, signatures_path, spill_path
 from transforms.synthetic_cap import CapSynthetic
 from transforms.write import GatherShards, shard_inputs
@@ -97,7 +97,7 @@ class _ScorePieceFn(beam.DoFn):
         self._score: Any = None
 
     def setup(self) -> None:
-        scorer = DocumentScorer(self._plan) if self._full else DedupScorer(self._plan)
+        scorer = document_scorer(self._plan) if self._full else DedupScorer(self._plan)
         self._score = scorer.score
 
     def process(self, item: tuple[int, Iterable[pa.Table]]) -> Iterator[tuple[str, Any]]:

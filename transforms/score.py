@@ -57,6 +57,12 @@ SPILLED = "spilled"
 PAUSE_AFTER_PIECES = 2
 
 
+def document_scorer(plan: RunPlan) -> DocumentScorer:
+    """The run's per-document scorer with the evaluation sets' n-gram index (read here, in a
+    worker, through Beam's filesystems); every Beam path that scores documents builds it so."""
+    return DocumentScorer(plan, load_contamination_index(plan.config.decontamination))
+
+
 def score_and_spill(
     rows: Iterable[dict[str, Any]],
     piece: int,
@@ -103,8 +109,7 @@ class ScorePieceFn(beam.DoFn):
         self._finished = 0  # pieces this worker scored (for the pause point)
 
     def setup(self) -> None:
-        contamination = load_contamination_index(self._plan.config.decontamination)
-        self._scorer = DocumentScorer(self._plan, contamination)
+        self._scorer = document_scorer(self._plan)
         if self._plan.progress_dir is not None:
             self._progress = ProgressFile(self._plan.progress_dir)
 

@@ -115,6 +115,28 @@ def test_rows_carry_every_parquet_column_and_other_keys_as_metadata(tmp_path, ti
         assert pq.read_schema(tmp_path / written / "part-00000.parquet").equals(run_schema)
 
 
+def test_curate_decontaminates_as_configured():
+    """The evaluation sets are loaded by every path that scores (not only ``curate run``)."""
+    question = json.loads(
+        (REPO / "data/evaluation/science_qa_sample.jsonl").read_text().split("\n")[1]
+    )
+    padding = "The bus to the station was late again, so I missed the first train of the day. "
+    docs = [
+        {"id": "leak", "text": padding * 2 + question["question"] + " " + padding * 2},
+        {"id": "clean", "text": padding * 5},
+    ]
+    config = {
+        "quality": {"reject": False},
+        "decontamination": {"paths": [str(REPO / "data/evaluation/science_qa_sample.jsonl")]},
+    }
+    with local_pipeline() as pipeline:
+        result = pipeline | beam.Create(docs) | Curate(config)
+        assert_that(
+            result.rejects | beam.Map(lambda row: (row["id"], row["reject_reason"])),
+            equal_to([("leak", "contaminated")]),
+        )
+
+
 def test_plugins_run_in_the_api(tmp_path):
     config = {
         "quality": {"reject": False},
