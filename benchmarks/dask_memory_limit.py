@@ -5,9 +5,11 @@
    worker without a memory limit: that worker's peak PSS is what the run needs in one process.
 2. Runs it again on a fresh cluster of ``--workers`` workers, each with Dask's
    ``--memory-limit`` set to ``--limit-share`` of that peak. Past 60 % of its limit a worker
-   moves data to disk, past 80 % it pauses new tasks until it is back below (Dask's
-   defaults); the workers run without a nanny, so nothing is killed. The limit must stay above
-   a worker's fixed memory (Beam, the models: ~0.4 GiB), or the worker pauses for good.
+   moves data to disk (Dask's default). Dask would also pause a worker past 80 % until it is
+   back below, which never happens when the worker's fixed memory (Beam, the models: ~0.4 GiB)
+   is that much of the limit: the run would hang, so pausing is switched off here
+   (``DASK_DISTRIBUTED__WORKER__MEMORY__PAUSE=False``); the workers run without a nanny, so
+   nothing is killed either.
 
 Reported per run, one JSON line each: seconds, kept/rejected (which must agree), each worker's
 peak PSS (sampled every 0.1 s) and the data it spilled to disk (``SpillBuffer`` totals, read
@@ -112,6 +114,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--limit-share", type=float, default=0.5)
     parser.add_argument("--out", type=Path, required=True, help="work directory")
     args = parser.parse_args(argv)
+    os.environ["DASK_DISTRIBUTED__WORKER__MEMORY__PAUSE"] = "False"  # inherited by the workers
     args.out.mkdir(parents=True, exist_ok=True)
     corpus = args.out / f"corpus-{args.docs}.jsonl"
     if not corpus.exists():
