@@ -57,6 +57,12 @@ SYSTEMS = ("datatrove", "curate-run", "curate-run-no-near", "ours-dedup")
 
 def datatrove_worker(input_dir: str, work: str) -> None:
     """Run datatrove's four MinHash stages; print per-stage seconds as JSON on stdout."""
+    print(json.dumps({"stage_seconds": datatrove_minhash(input_dir, work)}))
+
+
+def datatrove_minhash(input_dir: str, work: str) -> list[float]:
+    """datatrove's four MinHash stages on ``input_dir/*.jsonl`` (output under ``work``);
+    wall seconds of each stage."""
     from datatrove.executor import LocalPipelineExecutor
     from datatrove.pipeline.dedup import (
         MinhashConfig,
@@ -122,7 +128,7 @@ def datatrove_worker(input_dir: str, work: str) -> None:
             skip_completed=False,
         ).run()
         seconds.append(time.perf_counter() - start)
-    print(json.dumps({"stage_seconds": seconds}))
+    return seconds
 
 
 def read_datatrove_output(work: Path) -> tuple[set[str], dict[str, str]]:

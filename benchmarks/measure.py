@@ -2,12 +2,16 @@
 
 Memory is PSS (proportional set size: shared pages split between the processes sharing them,
 so summing over a process tree counts each page once), read from ``/proc/PID/smaps_rollup``
-every 0.1 s; peak RSS is reported beside it for comparison with older figures.
+every 0.1 s; peak RSS is reported beside it for comparison with older figures. CPU seconds
+(user + system) of the tree come from ``getrusage(RUSAGE_CHILDREN)`` (every process of the
+tree that was waited for): on a shared machine they move much less with the load than wall
+seconds do.
 """
 
 from __future__ import annotations
 
 import contextlib
+import resource
 import subprocess
 import threading
 import time
@@ -38,11 +42,17 @@ def _tree(root: psutil.Process) -> list[psutil.Process]:
         return []
 
 
+def _children_cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def run_measured(command: Sequence[str], log: Path, cwd: Path | str | None = None) -> dict:
-    """Run ``command`` (in ``cwd``); return wall seconds, peak PSS and RSS summed over its
-    process tree and of its largest process (MiB, sampled), and its stdout. Raises
-    ``RuntimeError`` naming ``log`` (its stderr) when it fails."""
+    """Run ``command`` (in ``cwd``); return wall seconds, CPU seconds of the tree, peak PSS and
+    RSS summed over its process tree and of its largest process (MiB, sampled), and its
+    stdout. Raises ``RuntimeError`` naming ``log`` (its stderr) when it fails."""
     start = time.perf_counter()
+    cpu_before = _children_cpu_seconds()
     with log.open("w") as err:
         proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=err, text=True, cwd=cwd)
         peak = {"pss_tree": 0, "pss_process": 0, "rss_tree": 0}
@@ -69,10 +79,12 @@ def run_measured(command: Sequence[str], log: Path, cwd: Path | str | None = Non
         done.set()
         sampler.join()
     seconds = time.perf_counter() - start
+    cpu_seconds = _children_cpu_seconds() - cpu_before
     if proc.returncode != 0:
         raise RuntimeError(f"{list(command[:3])} failed ({proc.returncode}); see {log}")
     return {
         "seconds": round(seconds, 2),
+        "cpu_seconds": round(cpu_seconds, 1),
         "peak_pss_tree_mib": round(peak["pss_tree"] / 2**20),
         "peak_pss_process_mib": round(peak["pss_process"] / 2**20),
         "peak_rss_tree_mib": round(peak["rss_tree"] / 2**20),

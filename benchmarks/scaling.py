@@ -29,17 +29,19 @@ from typing import Any
 
 import pyarrow.parquet as pq
 import yaml
+import zstandard
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE = REPO / "data" / "sample"
-SAMPLE_TEXTS = ("udhr.jsonl.gz", "python_docs.jsonl.gz", "debian_reference.jsonl")
+SAMPLE_TEXTS = ("udhr.json.gz", "python_docs.jsonl.gz", "debian_reference.jsonl.zst")
+OPENERS = {".gz": gzip.open, ".zst": zstandard.open}
 
 
 def sample_texts() -> list[str]:
     """Every non-trivial text of the sample corpus's clean sources (>= 200 characters)."""
     texts: list[str] = []
     for name in SAMPLE_TEXTS:
-        opener = gzip.open if name.endswith(".gz") else open
+        opener = OPENERS.get(Path(name).suffix, open)
         with opener(SAMPLE / name, "rt", encoding="utf-8") as lines:
             texts.extend(json.loads(line)["text"] for line in lines)
     gnu = pq.read_table(SAMPLE / "gnu_standards.parquet", columns=["text"])

@@ -97,12 +97,15 @@ def start_cluster(
     log_dir: str | os.PathLike[str] = ".",
     cwd: str | None = None,
     timeout_s: float = START_TIMEOUT_S,
+    memory_limit: str | None = None,
 ) -> ClusterState:
     """Start a scheduler on ``host:port`` (0 = a free port) and ``workers`` worker processes.
 
     Each worker is a separate OS process (``--nworkers 1 --no-nanny``) with ``threads``
-    threads; no dashboards. Returns once all workers have registered with the scheduler;
-    on any failure every process already started is stopped before the error propagates.
+    threads; no dashboards. ``memory_limit`` (Dask's ``--memory-limit``, e.g. ``"1.5GiB"``)
+    bounds each worker: past fractions of it the worker spills its data to disk. Returns once
+    all workers have registered with the scheduler; on any failure every process already
+    started is stopped before the error propagates.
     """
     if workers < 1 or threads < 1:
         raise ConfigError(f"need workers >= 1 and threads >= 1, got {workers} and {threads}")
@@ -123,7 +126,8 @@ def start_cluster(
             worker = _spawn(
                 ["distributed.cli.dask_worker", address, "--nworkers", "1",
                  "--nthreads", str(threads), "--no-nanny", "--no-dashboard", "--host", host,
-                 "--name", f"worker-{index}", "--local-directory", str(logs / "dask-worker-space")],
+                 "--name", f"worker-{index}", "--local-directory", str(logs / "dask-worker-space"),
+                 *(["--memory-limit", memory_limit] if memory_limit else [])],
                 logs / f"worker-{index}.log",
                 cwd,
             )  # fmt: skip
