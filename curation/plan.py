@@ -21,7 +21,13 @@ from curation.dedup.minhash import MinHasher
 from curation.dedup.reference import ReferenceFile
 from curation.io.inputs import InputFile, SkippedFile
 from curation.io.pieces import Piece, plan_pieces
-from curation.io.schema import PLUGIN_COLUMNS, OutputSchemas, file_metadata, pii_columns
+from curation.io.schema import (
+    PLUGIN_COLUMNS,
+    TEXT_EDITS_COLUMN,
+    OutputSchemas,
+    file_metadata,
+    pii_columns,
+)
 from curation.pii import PII_TYPES
 from curation.plugins import load_plugins
 from curation.policy import Policy
@@ -161,8 +167,9 @@ class RunPlan:
 
 def _optional_columns(config: CurationConfig) -> list[pa.Field]:
     """Columns of the optional steps the config turns on (none by default)."""
-    columns = pii_columns(PII_TYPES) if config.pii.policy != "off" else []
-    return columns + (PLUGIN_COLUMNS if config.plugins else [])
+    pii = config.pii.policy != "off"
+    columns = (pii_columns(PII_TYPES) if pii else []) + (PLUGIN_COLUMNS if config.plugins else [])
+    return columns + ([TEXT_EDITS_COLUMN] if pii or config.plugins else [])
 
 
 def resolve_plan(

@@ -99,7 +99,8 @@ class DocumentScorer:
         if self._plugins is not None:
             edited = self._plugins.format(result["text"])
             result["text"] = edited.text
-            result["plugin_edits"] = edited.edits
+            if edited.edits:
+                result["text_edits"] = (result.get("text_edits") or []) + edited.edits
         scored_text = result["text"][: self._max_scored_chars]
 
         language = self._language.detect(scored_text)
@@ -152,5 +153,13 @@ class DocumentScorer:
         counts = Counter(span.kind for span in spans)
         result["pii"] = {kind: counts[kind] for kind in PII_TYPES}
         if spans and self._pii == "redact":
-            result["text"] = redact(result["text"], spans)
-            result["text_edits"] = [{"step": PII_REDACTION, "spans": len(spans)}]
+            text = result["text"]
+            result["text"] = redact(text, spans)
+            result["text_edits"] = [
+                {
+                    "step": PII_REDACTION,
+                    "spans": len(spans),
+                    "chars_before": len(text),
+                    "chars_after": len(result["text"]),
+                }
+            ]

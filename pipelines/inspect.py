@@ -488,6 +488,12 @@ def _table(headers: Sequence[str], rows: Sequence[Sequence[Any]], indent: str = 
     return [line(headers)] + [line(row) for row in cells]
 
 
+def _text_edit(edit: dict[str, Any]) -> str:
+    """One ``text_edits`` entry: ``pii_redaction (3 spans, 1,204 -> 1,180 chars)``."""
+    spans = "" if edit["spans"] is None else f"{edit['spans']} spans, "
+    return f"{edit['step']} ({spans}{edit['chars_before']:,} -> {edit['chars_after']:,} chars)"
+
+
 def _listed(items: list[dict[str, Any]]) -> str:
     """A list of structs on one line: each struct's values, space-separated."""
     return ", ".join(" ".join(_short(v, 40) for v in item.values()) for item in items)
@@ -641,8 +647,10 @@ def format_record(item: dict[str, Any]) -> list[str]:
     )
     if row.get("pii") is not None:
         found = " ".join(f"{kind}={n}" for kind, n in row["pii"].items() if n) or "none"
-        edits = ", ".join(f"{e['step']} ({e['spans']} spans)" for e in row["text_edits"] or [])
-        lines.append(f"  pii: {found}  text edits: {edits or 'none (text as read)'}")
+        lines.append(f"  pii: {found}")
+    if "text_edits" in row:
+        edits = ", ".join(_text_edit(edit) for edit in row["text_edits"] or [])
+        lines.append(f"  text edits: {edits or 'none (text as read)'}")
     lines.append(f"  text: {_short(row['text'], 2000)}")
     if row.get("raw") is not None:
         lines.append(f"  raw: {_short(row['raw'], 2000)}")

@@ -49,27 +49,30 @@ def file_metadata(run_id: str, config_sha256: str) -> dict[str, str]:
 
 LANG_ALTERNATIVE = pa.struct([("lang", pa.string()), ("score", pa.float64())])
 LANG_SHARE = pa.struct([("lang", pa.string()), ("share", pa.float64())])
-#: One edit of a document's text: the step that made it and how many spans it replaced.
-TEXT_EDIT = pa.struct([("step", pa.string()), ("spans", pa.int64())])
-#: A plug-in's text edit (docs/output.md): who changed the text, its length before and after.
-PLUGIN_EDIT = pa.struct(
-    [("plugin", pa.string()), ("chars_before", pa.int64()), ("chars_after", pa.int64())]
+#: One edit of a document's text, in the order they were made: the step that made it
+#: (``pii_redaction``, ``plugin:<name>``), the spans it replaced (null when the step does not
+#: say) and the text's length in characters before and after.
+TEXT_EDIT = pa.struct(
+    [
+        ("step", pa.string()),
+        ("spans", pa.int64()),
+        ("chars_before", pa.int64()),
+        ("chars_after", pa.int64()),
+    ]
 )
+#: Column of the runs whose steps may edit the text (PII redaction, plug-ins' ``format``).
+TEXT_EDITS_COLUMN = pa.field("text_edits", pa.list_(TEXT_EDIT))
 #: Columns a run with plug-ins adds at the end of the corpus columns (absent otherwise, so
 #: the output of a run without plug-ins is what it was before they existed).
 PLUGIN_COLUMNS = [
     pa.field("plugin_scores", pa.map_(pa.string(), pa.float64())),  # "<plugin>.<key>" -> score
-    pa.field("plugin_edits", pa.list_(PLUGIN_EDIT)),  # in the order the plug-ins ran
 ]
 
 
 def pii_columns(pii_types: Sequence[str]) -> list[pa.Field]:
-    """The columns a run with ``pii.policy`` other than ``off`` adds at the end of the corpus
-    columns: ``pii``, spans found per type, and ``text_edits``, the edits of ``text``."""
-    return [
-        pa.field("pii", pa.struct([(name, pa.int64()) for name in pii_types])),
-        pa.field("text_edits", pa.list_(TEXT_EDIT)),
-    ]
+    """The column a run with ``pii.policy`` other than ``off`` adds at the end of the corpus
+    columns: ``pii``, spans found per type."""
+    return [pa.field("pii", pa.struct([(name, pa.int64()) for name in pii_types]))]
 
 
 def quality_struct(metric_fields: Mapping[str, type]) -> pa.StructType:

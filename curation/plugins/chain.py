@@ -87,7 +87,8 @@ class PluginChain:
             if new != edited.text:
                 edited.edits.append(
                     {
-                        "plugin": plugin.name,
+                        "step": f"plugin:{plugin.name}",
+                        "spans": None,
                         "chars_before": len(edited.text),
                         "chars_after": len(new),
                     }

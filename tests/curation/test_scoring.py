@@ -75,7 +75,12 @@ def test_pii_redaction_is_scored_hashed_and_recorded():
     scored = DocumentScorer(resolve_plan(config)).score(doc("p", text, 1))
     assert scored["text"] == ENGLISH + " Mail <EMAIL>."
     assert scored["pii"]["email"] == 1 and scored["text_edits"] == [
-        {"step": "pii_redaction", "spans": 1}
+        {
+            "step": "pii_redaction",
+            "spans": 1,
+            "chars_before": len(text),
+            "chars_after": len(scored["text"]),
+        }
     ]
     unedited = DocumentScorer(resolve_plan(CurationConfig(sources=SOURCES))).score(
         doc("q", ENGLISH + " Mail <EMAIL>.", 2)

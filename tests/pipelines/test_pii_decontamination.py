@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -76,7 +77,12 @@ def test_redaction_edits_the_text_and_records_counts_and_the_edit(redacted):
         "ipv4": 1,
         "phone": 1,
     }
-    assert row["text_edits"] == [{"step": "pii_redaction", "spans": 3}]
+    (edit,) = row["text_edits"]
+    assert (edit["step"], edit["spans"], edit["chars_after"]) == (
+        "pii_redaction",
+        3,
+        len(row["text"]),
+    )
     assert row["text_bytes"] == len(row["text"].encode())
     clean = corpus["clean"]
     assert clean["text_edits"] is None and not any(clean["pii"].values())
@@ -113,4 +119,5 @@ def test_default_run_has_no_pii_columns_and_keeps_everything(tmp_path, inputs):
 def test_inspect_shows_what_was_found_and_edited(redacted, capsys):
     assert main(["inspect", str(redacted), "--id", "pii"]) == 0
     shown = capsys.readouterr().out
-    assert "  pii: email=1 ipv4=1 phone=1  text edits: pii_redaction (3 spans)" in shown
+    assert "  pii: email=1 ipv4=1 phone=1\n" in shown
+    assert re.search(r"  text edits: pii_redaction \(3 spans, [\d,]+ -> [\d,]+ chars\)\n", shown)

@@ -64,9 +64,10 @@ def test_plugins_reject_score_and_edit_in_the_run(tmp_path):
     assert [row["id"] for row in corpus] == ["kept"]
     kept = corpus[0]
     assert kept["text"].endswith("[X]")
-    assert kept["plugin_edits"] == [
+    assert kept["text_edits"] == [
         {
-            "plugin": "redact",
+            "step": "plugin:redact",
+            "spans": None,
             "chars_before": len(SENTENCE) * 6 + 6,
             "chars_after": len(SENTENCE) * 6 + 3,
         }
@@ -88,4 +89,4 @@ def test_a_bad_plugin_stops_the_run_before_anything_is_written(tmp_path):
 
 def test_no_plugin_columns_without_plugins(tiny_run):
     names = pq.read_schema(next((tiny_run.out / "corpus").glob("*.parquet"))).names
-    assert "plugin_scores" not in names and "plugin_edits" not in names
+    assert "plugin_scores" not in names and "text_edits" not in names

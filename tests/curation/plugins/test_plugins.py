@@ -61,7 +61,9 @@ def test_edits_scores_and_filters_in_order(plugin_module):
     chain = _chain({"class": f"{plugin_module}:Edit"}, {"class": f"{plugin_module}:Words"})
     edited = chain.format("a SECRET b")
     assert edited.text == "a [X] b" and edited.verdict is None
-    assert edited.edits == [{"plugin": "Edit", "chars_before": 10, "chars_after": 7}]
+    assert edited.edits == [
+        {"step": "plugin:Edit", "spans": None, "chars_before": 10, "chars_after": 7}
+    ]
     judged = chain.judge({"text": edited.text})
     assert judged.scores == {"words.n": 3.0} and judged.verdict is None
     strict = _chain({"class": f"{plugin_module}:Words", "args": {"most": 2}})
