@@ -2,10 +2,11 @@
 
 Each fenced ``sh`` block of README.md and docs/*.md is run by bash (``-e -o pipefail``) in one
 scratch directory shaped like a fresh clone after ``make run``: the sample corpus and its
-config, ``.venv/bin`` (this interpreter's environment, also first on ``PATH`` for ``curate``
-and ``python``) and ``out/``, made by the Makefile's own ``run`` recipe once and shared by
-every block. A block fails on a non-zero exit or on a query answering ``0 rows``. A command
-that is meant to fail says so in its comment, ``# exit 2: why``, and must exit with that code.
+config, the small evaluation set ``data/evaluation``, ``.venv/bin`` (this interpreter's
+environment, also first on ``PATH`` for ``curate`` and ``python``) and ``out/``, made by the
+Makefile's own ``run`` recipe once and shared by every block. A block fails on a non-zero exit
+or on a query answering ``0 rows``. A command that is meant to fail says so in its comment,
+``# exit 2: why``, and must exit with that code.
 
 A block that cannot run here (it needs a cloud account, a cluster, other software, or is a
 long benchmark) is fenced ```` ```sh no-run: reason ````; every other fence names its content
@@ -152,6 +153,7 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
     """A fresh clone's files the examples use, after ``make run``."""
     root = tmp_path_factory.mktemp("docs") / "curate"
     shutil.copytree(SAMPLE_DIR, root / "data" / "sample")
+    shutil.copytree(REPO / "data" / "evaluation", root / "data" / "evaluation")
     (root / "pipelines" / "configs").mkdir(parents=True)
     shutil.copy(SAMPLE_CONFIG, root / "pipelines" / "configs" / "sample.yaml")
     venv_bin = Path(sys.executable).parent
