@@ -14,11 +14,10 @@ from transforms.runner_workarounds import LocalRunner
 API_DOC = REPO / "docs" / "api.md"
 
 
-def _examples() -> list[str]:
-    return re.findall(r"```python\n(.*?)```", API_DOC.read_text(encoding="utf-8"), re.S)
-
-
-def _load(source: str) -> dict:
+def _example(function: str) -> dict:
+    """The namespace of the ``python`` block of docs/api.md that defines ``function``."""
+    blocks = re.findall(r"```python\n(.*?)```", API_DOC.read_text(encoding="utf-8"), re.S)
+    (source,) = [block for block in blocks if f"def {function}(" in block]
     namespace: dict = {"__name__": "docs_api_example"}
     exec(compile(source, str(API_DOC), "exec"), namespace)  # noqa: S102 - the doc's own code
     return namespace
@@ -41,7 +40,7 @@ EXPECTED_REJECTED = [
 
 
 def test_first_example_on_the_local_runner(tmp_path):
-    _load(_examples()[0])["run"](str(tmp_path), LocalRunner())
+    _example("run")["run"](str(tmp_path), LocalRunner())
     assert _outcomes(tmp_path) == (EXPECTED_KEPT, EXPECTED_REJECTED)
 
 
@@ -49,7 +48,7 @@ def test_first_example_on_dask_gives_the_same_bytes(tmp_path):
     distributed = pytest.importorskip("distributed")
     from apache_beam.runners.dask.dask_runner import DaskRunner
 
-    example = _load(_examples()[0])
+    example = _example("run")
     example["run"](str(tmp_path / "local"), LocalRunner())
     # worker processes: an in-process (threads) cluster groups some elements twice
     with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=True) as cluster:
@@ -64,6 +63,6 @@ def test_first_example_on_dask_gives_the_same_bytes(tmp_path):
 def test_stages_example_runs(capsys):
     text = "The bus to the station was late again, so I missed the first train of the day. " * 3
     documents = [{"id": "x", "text": text}, {"id": "y", "text": text}]
-    _load(_examples()[1])["only_some_stages"](documents, LocalRunner())
+    _example("only_some_stages")["only_some_stages"](documents, LocalRunner())
     printed = capsys.readouterr().out
     assert "'id': 'x'" in printed and "'id': 'y'" not in printed
