@@ -14,10 +14,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, NamedTuple
 
 import apache_beam as beam
-import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-import xxhash
 from apache_beam.io.filesystems import FileSystems
 
 from curation.api import api_config, api_plan
@@ -26,8 +24,7 @@ from curation.io.schema import rows_to_table
 from curation.io.shard_file import ParquetStream
 from curation.plan import RunPlan
 from curation.scoring import DocumentScorer
-from curation.tables import split_by
-from transforms.dict_pieces import BATCH_ROWS, CORPUS, REJECTS, CurateDicts, as_row
+from transforms.dict_pieces import BATCH_ROWS, CORPUS, REJECTS, CurateDicts, as_row, split_by_id
 from transforms.runner_workarounds import BatchElementsSafely, SplitByTag
 from transforms.score import document_scorer
 from transforms.storage import create
@@ -146,14 +143,7 @@ class Filter(beam.PTransform):
 def _shard_tables(
     batch: list[dict[str, Any]], schema: pa.Schema, shards: int
 ) -> Iterator[tuple[int, pa.Table]]:
-    table = rows_to_table(batch, schema)
-    ids = table["id"].to_pylist()
-    shard_of = np.fromiter(
-        (xxhash.xxh64_intdigest(doc_id.encode("utf-8")) % shards for doc_id in ids),
-        np.int64,
-        len(ids),
-    )
-    return split_by(table, shard_of)
+    return split_by_id(rows_to_table(batch, schema), shards)
 
 
 #: Columns whose values put a shard's rows in a fixed order, whatever order they came in.

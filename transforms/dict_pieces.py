@@ -59,15 +59,22 @@ def as_row(obj: Any, plan: RunPlan) -> dict[str, Any]:
     return mapping_to_row(obj, api_source(plan.config), plan.config.limits.max_text_bytes)
 
 
-def _by_piece(batch: list[Any], plan: RunPlan, pieces: int) -> Iterator[tuple[int, pa.Table]]:
-    table = rows_to_table([as_row(obj, plan) for obj in batch], plan.schemas.rejects)
+def split_by_id(table: pa.Table, parts: int) -> Iterator[tuple[int, pa.Table]]:
+    """``(part, rows)`` of ``table`` split by the xxh64 of each row's ``id`` modulo ``parts``
+    (the same document always lands in the same part, whatever the batch)."""
     ids = table["id"].to_pylist()
-    piece_of = np.fromiter(
-        (xxhash.xxh64_intdigest(doc_id.encode("utf-8")) % pieces for doc_id in ids),
+    part_of = np.fromiter(
+        (xxhash.xxh64_intdigest(doc_id.encode("utf-8")) % parts for doc_id in ids),
         np.int64,
         len(ids),
     )
-    return split_by(table, piece_of)
+    return split_by(table, part_of)
+
+
+def _by_piece(batch: list[Any], plan: RunPlan, pieces: int) -> Iterator[tuple[int, pa.Table]]:
+    return split_by_id(
+        rows_to_table([as_row(obj, plan) for obj in batch], plan.schemas.rejects), pieces
+    )
 
 
 def _piece_rows(tables: Iterable[pa.Table], plan: RunPlan) -> list[dict[str, Any]]:
