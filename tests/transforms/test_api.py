@@ -137,22 +137,25 @@ def test_curate_decontaminates_as_configured():
         )
 
 
+#: The built-in fastText quality plug-in with the shipped tiny model; GOOD passes, SPAM fails.
+PLUGIN_CONFIG = {
+    "quality": {"reject": False},
+    "plugins": [
+        {
+            "class": "fasttext_quality",
+            "args": {"model_path": str(REPO / "tests/data/quality_tiny.bin"), "min_score": 0.5},
+        }
+    ],
+}
+GOOD = "The committee published a detailed report on regional water management. " * 5
+SPAM = "click here buy now cheap deals free shipping best price click here " * 5
+
+
 def test_plugins_run_in_the_api(tmp_path):
-    config = {
-        "quality": {"reject": False},
-        "plugins": [
-            {
-                "class": "fasttext_quality",
-                "args": {"model_path": str(REPO / "tests/data/quality_tiny.bin"), "min_score": 0.5},
-            }
-        ],
-    }
-    good = "The committee published a detailed report on regional water management. " * 5
-    spam = "click here buy now cheap deals free shipping best price click here " * 5
     with local_pipeline() as pipeline:
-        result = pipeline | beam.Create([{"id": "g", "text": good}, {"id": "s", "text": spam}])
-        rejects = result | Curate(config)
-        _ = rejects.rejects | WriteParquet(str(tmp_path), config, kind="rejects")
+        result = pipeline | beam.Create([{"id": "g", "text": GOOD}, {"id": "s", "text": SPAM}])
+        rejects = result | Curate(PLUGIN_CONFIG)
+        _ = rejects.rejects | WriteParquet(str(tmp_path), PLUGIN_CONFIG, kind="rejects")
     rejected = _written(tmp_path)
     assert [(row["id"], row["reject_reason"]) for row in rejected] == [
         ("s", "plugin:fasttext_quality.low_score")
@@ -174,24 +177,15 @@ def test_plugins_run_on_dask_as_locally(tmp_path):
 
     from transforms.runner_workarounds import LocalRunner
 
-    config = {
-        "quality": {"reject": False},
-        "plugins": [
-            {
-                "class": "fasttext_quality",
-                "args": {"model_path": str(REPO / "tests/data/quality_tiny.bin"), "min_score": 0.5},
-            }
-        ],
-    }
-    good = "The committee published a detailed report on regional water management. " * 5
-    spam = "click here buy now cheap deals free shipping best price click here " * 5
-    docs = [{"id": "g", "text": good}, {"id": "s", "text": spam}]
+    docs = [{"id": "g", "text": GOOD}, {"id": "s", "text": SPAM}]
 
     def run(out, runner, options=None):
         with beam.Pipeline(runner=runner, options=options) as pipeline:
-            result = pipeline | beam.Create(docs) | Curate(config)
-            corpus = result.corpus | "C" >> WriteParquet(str(out / "corpus"), config)
-            rejects = result.rejects | "R" >> WriteParquet(str(out / "rejects"), config, "rejects")
+            result = pipeline | beam.Create(docs) | Curate(PLUGIN_CONFIG)
+            corpus = result.corpus | "C" >> WriteParquet(str(out / "corpus"), PLUGIN_CONFIG)
+            rejects = result.rejects | "R" >> WriteParquet(
+                str(out / "rejects"), PLUGIN_CONFIG, "rejects"
+            )
             _ = (corpus, rejects) | beam.Flatten() | beam.Map(lambda file: file["path"])
 
     run(tmp_path / "local", LocalRunner())
