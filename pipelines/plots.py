@@ -17,7 +17,7 @@ import matplotlib as mpl
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, MaxNLocator
+from matplotlib.ticker import FuncFormatter, MaxNLocator, NullLocator
 
 KEPT, REJECTED, OTHER = "#4477aa", "#ee6677", "#bbbbbb"
 THRESHOLD = "#222222"
@@ -54,6 +54,9 @@ def count_axis(axes: Axes, counts: Sequence[float] | np.ndarray, nbins: int = 6)
     log = spans_magnitudes(counts)
     if log:
         axes.set_yscale("log")
+        # no minor ticks: unlabelled, and a log axis's many minor ticks are most of a chart's
+        # drawing time
+        axes.yaxis.set_minor_locator(NullLocator())
     else:
         axes.yaxis.set_major_locator(MaxNLocator(nbins=nbins, integer=True))
     axes.yaxis.set_major_formatter(_THOUSANDS)
