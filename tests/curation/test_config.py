@@ -337,3 +337,19 @@ def test_language_overrides_reject_enabled_and_unknown_thresholds():
                     "quality": {"languages": {"de": overrides}},
                 }
             )
+
+
+def test_a_dumped_config_with_plugins_reads_back():
+    """The manifest's ``config`` (and the CLI's flag merging) writes ``class``, not ``class_``."""
+    config = config_from_mapping(
+        {
+            "sources": [{"name": "s", "paths": ["f"]}],
+            "plugins": [{"class": "fasttext_quality", "args": {"threshold": 0.5}}],
+        },
+        origin="test",
+    )
+    dumped = config.model_dump(mode="json")
+    assert dumped["plugins"] == [
+        {"class": "fasttext_quality", "name": None, "args": {"threshold": 0.5}}
+    ]
+    assert config_from_mapping(dumped, origin="test") == config
