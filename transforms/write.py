@@ -123,7 +123,8 @@ class _WriteShardFn(beam.DoFn):
                         file(CORPUS_SHARDS, subdir).add(rows)
                     file(REJECT_SHARDS, "").add(rejects)
         written = [(kind, stream.close()) for (kind, _), stream in sorted(files.items())]
-        pause_at("write")
+        # a shard whose pieces hold no rows writes no file: a pause there would show none
+        pause_at("write", pause=any(stats is not None for _, stats in written))
         yield from ((kind, stats) for kind, stats in written if stats is not None)
         for source, sample in sorted(sampler.samples().items()):
             yield DIVERSITY_SAMPLE, (source, sample)
