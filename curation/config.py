@@ -267,6 +267,10 @@ class OutputConfig(_Strict):
     #: Hive-style directories of the corpus, e.g. ``[lang]``: ``corpus/lang=en/part-*.parquet``
     #: (:mod:`curation.io.partition`). Rejects are not partitioned.
     partition_by: tuple[Literal["lang", "source"], ...] = ()
+    #: Write ``OUT/index/`` (with ``dedup.near``): what a later run's ``dedup.reference`` /
+    #: ``--dedup-against`` reads instead of re-indexing this output's text. Off by default: its
+    #: shingle sets take more disk than the corpus itself (docs/dedup.md).
+    index: bool = False
 
     @field_validator("partition_by")
     @classmethod
@@ -277,11 +281,14 @@ class OutputConfig(_Strict):
 
     @model_serializer(mode="wrap")
     def _without_default_partitioning(self, dump: SerializerFunctionWrapHandler) -> dict[str, Any]:
-        """Leave out an empty ``partition_by``: a config without it keeps the fingerprint, and
-        so the run id in every row and the shard bytes, it had before the key existed."""
+        """Leave out an empty ``partition_by`` and ``index: false``: a config without them keeps
+        the fingerprint, and so the run id in every row and the shard bytes, it had before the
+        keys existed."""
         data = dump(self)
         if not self.partition_by:
             data.pop("partition_by", None)
+        if not self.index:
+            data.pop("index", None)
         return data
 
 

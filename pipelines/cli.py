@@ -99,6 +99,12 @@ def _parser() -> argparse.ArgumentParser:
         help="earlier curate output or Parquet corpus to deduplicate against (repeatable; "
         "added to dedup.reference)",
     )
+    run.add_argument(
+        "--write-index",
+        action="store_true",
+        help="write OUT/index/ so later runs can --dedup-against OUT without re-indexing its "
+        "text (as output.index: true)",
+    )
     run.add_argument("--output", default="out", help="output directory (default: ./out)")
     run.add_argument("--overwrite", action="store_true", help="replace a non-empty output")
     run.add_argument(
@@ -207,6 +213,10 @@ def _run(args: argparse.Namespace, beam_args: list[str]) -> int:
         references = (*config.dedup.reference, *args.dedup_against)
         dedup = config.dedup.model_copy(update={"reference": references})
         config = config.model_copy(update={"dedup": dedup})
+    if args.write_index:
+        config = config.model_copy(
+            update={"output": config.output.model_copy(update={"index": True})}
+        )
     try:
         result = execute(
             config,

@@ -57,7 +57,7 @@ def build_pipeline(pipeline: beam.Pipeline, plan: RunPlan) -> None:
     cap = plan.policy.synthetic_cap
     if cap is not None:
         decisions = (digests, decisions) | "CapSynthetic" >> CapSynthetic(cap)
-    if plan.config.dedup.near:
+    if plan.config.dedup.near and plan.config.output.index:
         index_dir = FileSystems.join(plan.work_dir, INDEX_DIR)
         _ = (digests, decisions) | "WriteIndex" >> WriteIndex(
             spill_dir, index_dir, plan.hasher, plan.run_id

@@ -73,14 +73,17 @@ def _decisions(out: Path) -> dict[str, tuple]:
 def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     tmp = tmp_path_factory.mktemp("incremental")
     half_a, half_b = _write(tmp, "a", HALF_A), _write(tmp, "b", HALF_B)
-    outs = {name: tmp / name for name in ("both", "first", "second")}
+    names = ("both", "first", "second", "first-unindexed", "second-from-text")
+    outs = {name: tmp / name for name in names}
     both = _config(tmp, "both", [half_a, half_b])
     assert run_cli("--config", str(both), "--output", str(outs["both"])) == 0
     first = _config(tmp, "first", [half_a])
-    assert run_cli("--config", str(first), "--output", str(outs["first"])) == 0
+    assert run_cli("--config", str(first), "--output", str(outs["first"]), "--write-index") == 0
+    assert run_cli("--config", str(first), "--output", str(outs["first-unindexed"])) == 0
     second = _config(tmp, "second", [half_b])
-    against = ["--dedup-against", str(outs["first"])]
-    assert run_cli("--config", str(second), "--output", str(outs["second"]), *against) == 0
+    for out, reference in (("second", "first"), ("second-from-text", "first-unindexed")):
+        against = ["--dedup-against", str(outs[reference])]
+        assert run_cli("--config", str(second), "--output", str(outs[out]), *against) == 0
     return outs
 
 
@@ -113,6 +116,12 @@ def test_an_output_holds_the_index_a_later_run_reads(runs):
     # kept documents and their duplicates; 20 originals + a-20 and a-21 (copies)
     assert kept == {f"a-{n:02d}": n < 20 for n in range(22)}
     assert index.schema.metadata[b"curate.dedup"]
+
+
+def test_an_output_without_an_index_is_indexed_from_its_text(runs):
+    assert not (runs["first-unindexed"] / "index").exists()  # output.index is off by default
+    assert (runs["first"] / "index").is_dir()
+    assert _decisions(runs["second-from-text"]) == _decisions(runs["second"])
 
 
 def test_a_parquet_corpus_is_indexed_on_the_fly(runs, tmp_path):
