@@ -73,7 +73,11 @@ def build_pipeline(pipeline: beam.Pipeline, plan: RunPlan) -> None:
     # (CORPUS_SHARDS | REJECT_SHARDS, shard stats) per written file, and each shard's
     # (DIVERSITY_SAMPLE, (source, sample)) per source
     written = (decisions, scored[SPILLED]) | "Write" >> WriteShards(
-        layout, plan.schemas, plan.config.output.compression
+        layout,
+        plan.schemas,
+        plan.config.output.compression,
+        plan.config.dedup.repeated,
+        partitions,
     )
     samples = written | "Samples" >> beam.Filter(lambda entry: entry[0] == DIVERSITY_SAMPLE)
     shards = written | "ShardStats" >> beam.Filter(lambda entry: entry[0] != DIVERSITY_SAMPLE)
