@@ -7,7 +7,8 @@ verdicts) are shuffled, as one table per batch. Per-document rules (language, qu
 synthetic drop) reject before dedup, so a duplicate cluster keeps its best *eligible* copy;
 then ids are made unique, exact duplicates removed, near-duplicates clustered. Finally each
 output shard is assembled by one worker from its pieces' spill files and the decisions of
-their documents, row group by row group.
+their documents, row group by row group (with ``dedup.repeated``, after the segments repeated
+across the kept documents were counted, and cut from them as they are written).
 """
 
 from __future__ import annotations
