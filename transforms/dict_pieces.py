@@ -31,6 +31,7 @@ from curation.plan import RunPlan
 from curation.scoring import DedupScorer
 from curation.tables import split_by
 from transforms.dedup import MAX_PARTITIONS, DeduplicateDigests
+from transforms.repeated import piece_removal
 from transforms.runner_workarounds import BatchElementsSafely, SplitByTag
 from transforms.score import DIGESTS, SPILLED, document_scorer, score_and_spill
 from transforms.storage import (
@@ -41,7 +42,7 @@ from transforms.storage import (
     spill_path,
 )
 from transforms.synthetic_cap import CapSynthetic
-from transforms.write import GatherShards, repeated_removal, shard_inputs
+from transforms.write import GatherShards, shard_inputs
 
 CORPUS = "corpus"
 REJECTS = "rejects"
@@ -133,9 +134,9 @@ class _AssembleRowsFn(beam.DoFn):
 
     def process(self, item: tuple[int, Iterable[tuple[str, Any]]]) -> Iterator[tuple[str, Any]]:
         inputs = shard_inputs(item)
-        removal = repeated_removal(self._repeated, inputs)
         for piece in sorted(inputs.spilled):
             path = spill_path(self._spill_dir, piece)
+            removal = piece_removal(self._repeated, inputs.repeated, self._spill_dir, piece)
             with open_raw(path) as spill:
                 for corpus, rejects in assemble_piece(
                     spill_row_groups(spill),

@@ -18,7 +18,7 @@ import numpy as np
 import pyarrow as pa
 
 from curation.config import RepeatedConfig
-from curation.dedup.repeated import kept_counts, merge_counts
+from curation.dedup.repeated import RepeatedRemoval, holders, kept_counts, merge_counts
 from curation.io.pieces import key_pieces
 from curation.tables import decode_table, group_rows
 from transforms.storage import read_bytes, segments_path
@@ -107,3 +107,14 @@ def shard_repeated(arrays: Iterable[np.ndarray]) -> np.ndarray:
     """A shard's repeated hashes (its :data:`REPEATED` entries) as one sorted uint64 array."""
     arrays = list(arrays)
     return np.sort(np.concatenate(arrays)) if arrays else np.empty(0, np.uint64)
+
+
+def piece_removal(
+    settings: RepeatedConfig | None, repeated: np.ndarray, spill_dir: str, piece: int
+) -> RepeatedRemoval | None:
+    """The removal of a shard's ``repeated`` hashes from one of its pieces, or ``None`` when
+    none of the piece's documents holds one (read from the piece's segment file)."""
+    if settings is None or not repeated.size:
+        return None
+    found = holders(decode_table(read_bytes(segments_path(spill_dir, piece))), repeated)
+    return RepeatedRemoval(settings, repeated, found) if found.size else None

@@ -19,7 +19,6 @@ from apache_beam.io.filesystems import FileSystems
 
 from curation.config import RepeatedConfig
 from curation.decision_batches import DECISION_SCHEMA, by_piece
-from curation.dedup.repeated import RepeatedRemoval
 from curation.diversity.sample import SAMPLE_COLUMNS, ShardSampler
 from curation.io.assemble import DecisionMismatch, assemble_piece
 from curation.io.partition import partitions
@@ -30,7 +29,7 @@ from curation.io.spill import spill_row_groups
 from curation.tables import concat_sorted, split_by
 from transforms.diversity import DIVERSITY_SAMPLE
 from transforms.pause import pause_at
-from transforms.repeated import REPEATED, RepeatedSegments, shard_repeated
+from transforms.repeated import REPEATED, RepeatedSegments, piece_removal, shard_repeated
 from transforms.storage import create, open_raw, spill_path
 
 DECISION = "decision"
@@ -80,15 +79,6 @@ def shard_inputs(item: tuple[int, Iterable[tuple[str, Any]]]) -> ShardInputs:
         unknown = sorted(set(decisions) - spilled)
         raise DecisionMismatch(f"shard {shard}: decisions for pieces {unknown}, not its own")
     return ShardInputs(decisions, spilled, shard_repeated(repeated))
-
-
-def repeated_removal(
-    settings: RepeatedConfig | None, inputs: ShardInputs
-) -> RepeatedRemoval | None:
-    """The removal of a shard's repeated segments, or ``None`` when there is nothing to do."""
-    if settings is None or not inputs.repeated.size:
-        return None
-    return RepeatedRemoval(settings, inputs.repeated)
 
 
 class GatherShards(beam.PTransform):
@@ -144,7 +134,6 @@ class _WriteShardFn(beam.DoFn):
         decisions, spilled = inputs.decisions, inputs.spilled
         if spilled != set(expected):
             raise RuntimeError(f"shard {shard}: pieces {sorted(set(expected) - spilled)} missing")
-        removal = repeated_removal(self._repeated, inputs)
         layout, schemas, name = self._layout, self._schemas, shard_name(shard)
         files: dict[tuple[str, str], ParquetStream] = {}
         sampler = ShardSampler()
@@ -159,6 +148,7 @@ class _WriteShardFn(beam.DoFn):
 
         for piece in expected:
             piece_decisions = decisions.get(piece, DECISION_SCHEMA.empty_table())
+            removal = piece_removal(self._repeated, inputs.repeated, layout.spill_dir, piece)
             with open_raw(spill_path(layout.spill_dir, piece)) as spill:
                 spilled_rows = spill_row_groups(spill)
                 for corpus, rejects in assemble_piece(

@@ -154,13 +154,22 @@ def edit_step(unit: str) -> str:
     return f"repeated_{unit}s"
 
 
+def holders(piece_segments: pa.Table, repeated: np.ndarray) -> np.ndarray:
+    """Record keys (sorted, distinct) of the documents of a piece's segment table that hold
+    one of the ``repeated`` hashes: the only ones a removal has to look at."""
+    hit = np.isin(piece_segments["hash"].to_numpy(), repeated)
+    return np.unique(piece_segments["_key"].to_numpy()[hit])
+
+
 class RepeatedRemoval:
     """Removes the ``repeated`` segment hashes (uint64) from the kept documents of spilled row
-    groups as they are assembled (:func:`curation.io.assemble.assemble_piece`)."""
+    groups as they are assembled (:func:`curation.io.assemble.assemble_piece`); only the
+    documents whose record keys are in ``holders`` are looked at (:func:`holders`)."""
 
-    def __init__(self, settings: RepeatedConfig, repeated: np.ndarray) -> None:
+    def __init__(self, settings: RepeatedConfig, repeated: np.ndarray, holders: np.ndarray) -> None:
         self._settings = settings
         self._repeated = np.unique(repeated.astype(np.uint64))
+        self._holders = holders
 
     def apply(
         self, rows: pa.Table, scored: np.ndarray, decisions: pa.Table
@@ -170,11 +179,12 @@ class RepeatedRemoval:
         document gets its new ``text`` and ``text_bytes``, a ``text_edits`` entry and its
         ``repeated_spans``; one left with fewer than ``min_words`` words is rejected instead
         (its text left as it was)."""
-        if not self._repeated.size:
-            return rows, decisions
         settings = self._settings
-        kept = decisions["kept"].to_numpy(zero_copy_only=False)
         positions = np.flatnonzero(scored)
+        kept = decisions["kept"].to_numpy(zero_copy_only=False)
+        kept &= np.isin(rows["_key"].to_numpy()[positions], self._holders)
+        if not kept.any():
+            return rows, decisions
         texts = rows["text"].to_pylist()
         edited: dict[int, Removal] = {}
         too_short: dict[int, str] = {}  # decision index -> reject detail

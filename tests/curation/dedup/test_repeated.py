@@ -12,6 +12,7 @@ from curation.decision_batches import decision_batch
 from curation.dedup.repeated import (
     PieceSegments,
     RepeatedRemoval,
+    holders,
     kept_counts,
     merge_counts,
     remove_segments,
@@ -124,10 +125,11 @@ def test_short_segments_are_never_removed():
 
 
 def _rows(texts: list[str]) -> pa.Table:
-    columns = [("text", pa.string()), ("text_bytes", pa.int64())]
+    columns = [("_key", pa.int64()), ("text", pa.string()), ("text_bytes", pa.int64())]
     schema = pa.schema([*columns, TEXT_EDITS_COLUMN, REPEATED_SPANS_COLUMN])
     return pa.table(
         {
+            "_key": list(range(len(texts))),
             "text": texts,
             "text_bytes": [len(t.encode()) for t in texts],
             "text_edits": [None] * len(texts),
@@ -148,7 +150,8 @@ def test_kept_documents_are_edited_and_too_short_ones_rejected():
     scored = np.array([True, True, True, True])
     decisions = decision_batch([0, 1, 2, 3], True)
     decisions = decisions.set_column(1, "kept", pa.array([True, True, False, True]))
-    removal = RepeatedRemoval(RepeatedConfig(min_words=50), np.array([_hash(BANNER)], np.uint64))
+    repeated = np.array([_hash(BANNER)], np.uint64)
+    removal = RepeatedRemoval(RepeatedConfig(min_words=50), repeated, np.arange(4))
     rows, decided = removal.apply(_rows(texts), scored, decisions)
     out = rows.to_pylist()
     assert out[0]["text"] == long_body
@@ -175,8 +178,24 @@ def test_kept_documents_are_edited_and_too_short_ones_rejected():
     )
 
 
+def test_only_the_holders_of_a_repeated_hash_are_looked_at():
+    settings = RepeatedConfig(min_chars=1, min_words=1)
+    piece = PieceSegments(settings)
+    piece.add(0, TEXT)
+    piece.add(1, BODY)
+    repeated = np.array([_hash(BANNER)], np.uint64)
+    assert holders(piece.table(), repeated).tolist() == [0]
+    rows, decisions = _rows([TEXT, TEXT]), decision_batch([0, 1], True)
+    # key 1 holds the banner too, but its segment file says it does not: it is not looked at
+    edited, _ = RepeatedRemoval(settings, repeated, np.array([0])).apply(
+        rows, np.array([True, True]), decisions
+    )
+    assert edited["text"].to_pylist() == [f"{BODY}\n\n\n{FOOTER}\n", TEXT]
+
+
 @pytest.mark.parametrize("repeated", [np.empty(0, np.uint64), np.array([1, 2], np.uint64)])
 def test_nothing_repeated_leaves_the_row_group_as_it_was(repeated):
     rows, decisions = _rows([TEXT]), decision_batch([0], True)
-    result = RepeatedRemoval(RepeatedConfig(), repeated).apply(rows, np.array([True]), decisions)
+    removal = RepeatedRemoval(RepeatedConfig(), repeated, np.array([0]))
+    result = removal.apply(rows, np.array([True]), decisions)
     assert result[0].equals(rows) and result[1].equals(decisions)
