@@ -181,8 +181,9 @@ class RepeatedRemoval:
         (its text left as it was)."""
         settings = self._settings
         positions = np.flatnonzero(scored)
-        kept = decisions["kept"].to_numpy(zero_copy_only=False)
-        kept &= np.isin(rows["_key"].to_numpy()[positions], self._holders)
+        kept = decisions["kept"].to_numpy(zero_copy_only=False) & np.isin(
+            rows["_key"].to_numpy()[positions], self._holders
+        )
         if not kept.any():
             return rows, decisions
         texts = rows["text"].to_pylist()
