@@ -150,7 +150,8 @@ def word_count(text: str) -> int:
 
 
 def edit_step(unit: str) -> str:
-    """The ``text_edits`` step name of removing repeated ``unit`` s."""
+    """The ``text_edits`` step name of a unit's removal: ``repeated_paragraphs`` or
+    ``repeated_lines``."""
     return f"repeated_{unit}s"
 
 
