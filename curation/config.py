@@ -201,6 +201,21 @@ class DecontaminationConfig(_Strict):
     ngram: int = Field(default=13, ge=3, le=64)
 
 
+class RepeatedConfig(_Strict):
+    """Removal of paragraphs or lines repeated across documents (boilerplate; docs/dedup.md):
+    a segment found in more than ``max_documents`` kept documents is cut from all of them."""
+
+    #: ``paragraph``: blocks separated by blank lines (Dolma); ``line``: lines (C4).
+    unit: Literal["paragraph", "line"] = "paragraph"
+    #: A segment in more kept documents than this is removed (each document counts once).
+    max_documents: int = Field(default=10, ge=1)
+    #: Segments shorter than this (characters, normalised) are neither counted nor removed.
+    min_chars: int = Field(default=20, ge=1)
+    #: A document left with fewer words is rejected ``repeated_content`` (gopher_quality's
+    #: ``min_words`` default); documents nothing was removed from are never rejected here.
+    min_words: int = Field(default=50, ge=1)
+
+
 class DedupConfig(_Strict):
     """Exact and MinHash near-duplicate removal."""
 
@@ -229,6 +244,18 @@ class DedupConfig(_Strict):
     #: with a text column): new copies of their documents are rejected, they are never changed
     #: (docs/dedup.md, incremental dedup). ``curate run --dedup-against PATH`` adds to it.
     reference: tuple[str, ...] = ()
+    #: Repeated paragraphs or lines to remove from kept documents; ``None`` (default): off.
+    #: ``curate run --remove-repeated paragraph|line`` sets it.
+    repeated: RepeatedConfig | None = None
+
+    @model_serializer(mode="wrap")
+    def _without_default_repeated(self, dump: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """Leave out ``repeated`` while off: the fingerprint (run id, shard bytes) of a config
+        without it is what it was before the key existed."""
+        data = dump(self)
+        if self.repeated is None:
+            data.pop("repeated", None)
+        return data
 
     @field_validator("keep_policy")
     @classmethod

@@ -37,6 +37,8 @@ class Reason:
     CONTAMINATED = "contaminated"
     LICENSE_NOT_ALLOWED = "license_not_allowed"
     OPTED_OUT = "opted_out"
+    #: Too few words left once repeated paragraphs or lines were removed (``dedup.repeated``).
+    REPEATED_CONTENT = "repeated_content"
 
     @staticmethod
     def quality(scorer: str, rule: str) -> str:
@@ -73,6 +75,7 @@ class Stage:
     EXACT_DEDUP = "exact_dedup"
     NEAR_DEDUP = "near_dedup"
     SYNTHETIC_CAP = "synthetic_cap"
+    REPEATED_CONTENT = "repeated_content"
 
 
 #: Stages in pipeline order (the funnel of the summary and the report).
@@ -90,12 +93,13 @@ STAGE_ORDER = (
     Stage.EXACT_DEDUP,
     Stage.NEAR_DEDUP,
     Stage.SYNTHETIC_CAP,
+    Stage.REPEATED_CONTENT,
 )
 
 
 #: Stages that only exist with an optional feature: the funnel lists them only when they
 #: rejected something, so a run without the feature reports what it did before.
-OPTIONAL_STAGES = (Stage.PII, Stage.DECONTAMINATION, Stage.PLUGIN)
+OPTIONAL_STAGES = (Stage.PII, Stage.DECONTAMINATION, Stage.PLUGIN, Stage.REPEATED_CONTENT)
 
 
 class Verdict(NamedTuple):

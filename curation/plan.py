@@ -23,6 +23,7 @@ from curation.io.inputs import InputFile, SkippedFile
 from curation.io.pieces import Piece, plan_pieces
 from curation.io.schema import (
     PLUGIN_COLUMNS,
+    REPEATED_SPANS_COLUMN,
     TEXT_EDITS_COLUMN,
     OutputSchemas,
     file_metadata,
@@ -168,8 +169,10 @@ class RunPlan:
 def _optional_columns(config: CurationConfig) -> list[pa.Field]:
     """Columns of the optional steps the config turns on (none by default)."""
     pii = config.pii.policy != "off"
+    repeated = config.dedup.repeated is not None
     columns = (pii_columns(PII_TYPES) if pii else []) + (PLUGIN_COLUMNS if config.plugins else [])
-    return columns + ([TEXT_EDITS_COLUMN] if pii or config.plugins else [])
+    columns += [TEXT_EDITS_COLUMN] if pii or config.plugins or repeated else []
+    return columns + ([REPEATED_SPANS_COLUMN] if repeated else [])
 
 
 def resolve_plan(

@@ -17,6 +17,7 @@ from typing import Any
 from curation.config import (
     ConfigError,
     CurationConfig,
+    RepeatedConfig,
     adhoc_sources,
     config_from_mapping,
     load_config,
@@ -98,6 +99,12 @@ def _parser() -> argparse.ArgumentParser:
         metavar="PATH",
         help="earlier curate output or Parquet corpus to deduplicate against (repeatable; "
         "added to dedup.reference)",
+    )
+    run.add_argument(
+        "--remove-repeated",
+        choices=("paragraph", "line"),
+        help="remove paragraphs or lines found in many documents (sets dedup.repeated.unit; "
+        "docs/dedup.md)",
     )
     run.add_argument(
         "--write-index",
@@ -202,6 +209,25 @@ def with_rights_flags(config: CurationConfig, args: argparse.Namespace) -> Curat
         raise ConfigError(message) from None
 
 
+def with_dedup_flags(config: CurationConfig, args: argparse.Namespace) -> CurationConfig:
+    """``config`` with ``--dedup-against`` (added to ``dedup.reference``) and
+    ``--remove-repeated`` (``dedup.repeated.unit``, the section's other keys from the YAML or
+    their defaults) and ``--write-index`` (``output.index``) applied."""
+    if args.write_index:
+        config = config.model_copy(
+            update={"output": config.output.model_copy(update={"index": True})}
+        )
+    update: dict[str, Any] = {}
+    if args.dedup_against:
+        update["reference"] = (*config.dedup.reference, *args.dedup_against)
+    if args.remove_repeated:
+        repeated = config.dedup.repeated or RepeatedConfig()
+        update["repeated"] = repeated.model_copy(update={"unit": args.remove_repeated})
+    if not update:
+        return config
+    return config.model_copy(update={"dedup": config.dedup.model_copy(update=update)})
+
+
 def _run(args: argparse.Namespace, beam_args: list[str]) -> int:
     from pipelines.failures import cause_of
     from pipelines.run import RunFailed, execute
@@ -209,14 +235,7 @@ def _run(args: argparse.Namespace, beam_args: list[str]) -> int:
 
     source_keys = {key: value for _, key, _ in INPUT_FLAGS if (value := getattr(args, key))}
     config = with_rights_flags(resolve_config(args.config, args.input, source_keys), args)
-    if args.dedup_against:
-        references = (*config.dedup.reference, *args.dedup_against)
-        dedup = config.dedup.model_copy(update={"reference": references})
-        config = config.model_copy(update={"dedup": dedup})
-    if args.write_index:
-        config = config.model_copy(
-            update={"output": config.output.model_copy(update={"index": True})}
-        )
+    config = with_dedup_flags(config, args)
     try:
         result = execute(
             config,

@@ -7,7 +7,8 @@ verdicts) are shuffled, as one table per batch. Per-document rules (language, qu
 synthetic drop) reject before dedup, so a duplicate cluster keeps its best *eligible* copy;
 then ids are made unique, exact duplicates removed, near-duplicates clustered. Finally each
 output shard is assembled by one worker from its pieces' spill files and the decisions of
-their documents, row group by row group.
+their documents, row group by row group (with ``dedup.repeated``, after the segments repeated
+across the kept documents were counted, and cut from them as they are written).
 """
 
 from __future__ import annotations
@@ -73,7 +74,11 @@ def build_pipeline(pipeline: beam.Pipeline, plan: RunPlan) -> None:
     # (CORPUS_SHARDS | REJECT_SHARDS, shard stats) per written file, and each shard's
     # (DIVERSITY_SAMPLE, (source, sample)) per source
     written = (decisions, scored[SPILLED]) | "Write" >> WriteShards(
-        layout, plan.schemas, plan.config.output.compression
+        layout,
+        plan.schemas,
+        plan.config.output.compression,
+        plan.config.dedup.repeated,
+        partitions,
     )
     samples = written | "Samples" >> beam.Filter(lambda entry: entry[0] == DIVERSITY_SAMPLE)
     shards = written | "ShardStats" >> beam.Filter(lambda entry: entry[0] != DIVERSITY_SAMPLE)

@@ -44,7 +44,9 @@ def stages(plan: RunPlan) -> str:
         scored.append("decontamination")
     pii = plan.config.pii.policy
     score = f"{'' if pii == 'off' else f'PII {pii} -> '}score ({', '.join(scored)})"
-    return f"read -> validate -> {score} -> ids -> exact dedup -> near dedup -> write"
+    repeated = plan.config.dedup.repeated
+    write = "write" if repeated is None else f"remove repeated {repeated.unit}s -> write"
+    return f"read -> validate -> {score} -> ids -> exact dedup -> near dedup -> {write}"
 
 
 def describe_runner_line(runner: Mapping[str, Any]) -> str:

@@ -2,9 +2,10 @@
 
 Each fenced ``sh`` block of README.md and docs/*.md is run by bash (``-e -o pipefail``) in one
 scratch directory shaped like a fresh clone after ``make run``: the sample corpus and its
-config, the small evaluation set ``data/evaluation``, ``.venv/bin`` (this interpreter's
-environment, also first on ``PATH`` for ``curate`` and ``python``) and ``out/``, made by the
-Makefile's own ``run`` recipe once and shared by every block. A block fails on a non-zero exit
+config, the small evaluation set ``data/evaluation`` and example inputs ``data/examples``,
+``.venv/bin`` (this interpreter's environment, also first on ``PATH`` for ``curate`` and
+``python``) and ``out/``, made by the Makefile's own ``run`` recipe once and shared by every
+block. A block fails on a non-zero exit
 or on a query answering ``0 rows``. A command that is meant to fail says so in its comment,
 ``# exit 2: why``, and must exit with that code.
 
@@ -154,6 +155,7 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
     root = tmp_path_factory.mktemp("docs") / "curate"
     shutil.copytree(SAMPLE_DIR, root / "data" / "sample")
     shutil.copytree(REPO / "data" / "evaluation", root / "data" / "evaluation")
+    shutil.copytree(REPO / "data" / "examples", root / "data" / "examples")
     (root / "pipelines" / "configs").mkdir(parents=True)
     shutil.copy(SAMPLE_CONFIG, root / "pipelines" / "configs" / "sample.yaml")
     venv_bin = Path(sys.executable).parent

@@ -31,9 +31,16 @@ from curation.plan import RunPlan
 from curation.scoring import DedupScorer
 from curation.tables import split_by
 from transforms.dedup import MAX_PARTITIONS, DeduplicateDigests
+from transforms.repeated import piece_removal
 from transforms.runner_workarounds import BatchElementsSafely, SplitByTag
 from transforms.score import DIGESTS, SPILLED, document_scorer, score_and_spill
-from transforms.storage import delete_file, open_raw, signatures_path, spill_path
+from transforms.storage import (
+    delete_file,
+    open_raw,
+    segments_path,
+    signatures_path,
+    spill_path,
+)
 from transforms.synthetic_cap import CapSynthetic
 from transforms.write import GatherShards, shard_inputs
 
@@ -123,17 +130,20 @@ class _AssembleRowsFn(beam.DoFn):
     def __init__(self, plan: RunPlan, spill_dir: str) -> None:
         self._schemas = plan.schemas
         self._spill_dir = spill_dir
+        self._repeated = plan.config.dedup.repeated
 
     def process(self, item: tuple[int, Iterable[tuple[str, Any]]]) -> Iterator[tuple[str, Any]]:
-        decisions, spilled = shard_inputs(item)
-        for piece in sorted(spilled):
+        inputs = shard_inputs(item)
+        for piece in sorted(inputs.spilled):
             path = spill_path(self._spill_dir, piece)
+            removal = piece_removal(self._repeated, inputs.repeated, self._spill_dir, piece)
             with open_raw(path) as spill:
                 for corpus, rejects in assemble_piece(
                     spill_row_groups(spill),
-                    decisions.get(piece, DECISION_SCHEMA.empty_table()),
+                    inputs.decisions.get(piece, DECISION_SCHEMA.empty_table()),
                     self._schemas.corpus,
                     self._schemas.rejects,
+                    removal.apply if removal is not None else None,
                 ):
                     for row in corpus.to_pylist():
                         yield CORPUS, row
@@ -141,6 +151,8 @@ class _AssembleRowsFn(beam.DoFn):
                         yield REJECTS, row
             delete_file(path)
             delete_file(signatures_path(self._spill_dir, piece))
+            if self._repeated is not None:
+                delete_file(segments_path(self._spill_dir, piece))
 
 
 class CurateDicts(beam.PTransform):
@@ -172,15 +184,18 @@ class CurateDicts(beam.PTransform):
             | "SplitScored" >> SplitByTag([DIGESTS, SPILLED])
         )
         digests = scored[DIGESTS]
+        partitions = min(pieces, MAX_PARTITIONS)
         decisions = digests | "Dedup" >> DeduplicateDigests(
-            plan.config.dedup, plan.hasher, min(pieces, MAX_PARTITIONS), spill_dir
+            plan.config.dedup, plan.hasher, partitions, spill_dir
         )
         cap = plan.policy.synthetic_cap
         if self._full and cap is not None:
             decisions = (digests, decisions) | "CapSynthetic" >> CapSynthetic(cap)
+        repeated = plan.config.dedup.repeated
+        counting = None if repeated is None else (repeated, spill_dir, partitions)
         return (
             (decisions, scored[SPILLED])
-            | "Gather" >> GatherShards(np.arange(pieces))
+            | "Gather" >> GatherShards(np.arange(pieces), counting)
             | "Assemble" >> beam.ParDo(_AssembleRowsFn(plan, spill_dir))
             | "SplitRows" >> SplitByTag([CORPUS, REJECTS])
         )

@@ -20,6 +20,7 @@ import apache_beam as beam
 import pyarrow as pa
 
 from curation.dedup.digests import PieceDigests
+from curation.dedup.repeated import PieceSegments
 from curation.io.checkpoint import PieceCheckpoint, piece_checksum
 from curation.io.inputs import FileStats, read_piece
 from curation.io.pieces import Piece, piece_bytes, piece_key
@@ -45,6 +46,7 @@ from transforms.storage import (
     open_raw,
     read_bytes,
     readable_by_all,
+    segments_path,
     signatures_path,
     spill_path,
 )
@@ -72,21 +74,29 @@ def score_and_spill(
     progress: ProgressFile | None = None,
 ) -> PieceDigests:
     """Score one piece's rows (those not rejected yet), write them all to its spill file and
-    its documents' signatures beside it; the piece's digests."""
+    its documents' signatures beside it (and with ``dedup.repeated`` the segment hashes of
+    those no per-document rule rejects); the piece's digests."""
     writer = SpillWriter(create(spill_path(spill_dir, piece)), plan.schemas.spill)
     digests = PieceDigests(plan.hasher)
+    repeated = plan.config.dedup.repeated
+    segments = PieceSegments(repeated) if repeated is not None else None
     for ordinal, row in enumerate(rows):
         row["_key"] = piece_key(piece, ordinal)
         row["run_id"] = plan.run_id
         if "reject_reason" not in row:
             row = score(row)
             digests.add(row)
+            if segments is not None and row["_verdict"] is None:
+                segments.add(row["_key"], row["text"])
         writer.add(row)
         if progress is not None:
             progress.add(RECORDS)
     writer.close()
     with create(signatures_path(spill_dir, piece)) as handle:
         handle.write(digests.signatures_file())
+    if segments is not None:
+        with create(segments_path(spill_dir, piece)) as handle:
+            handle.write(encode_table(segments.table()))
     return digests
 
 

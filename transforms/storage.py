@@ -18,7 +18,7 @@ from apache_beam.io.filesystem import CompressionTypes
 from apache_beam.io.filesystems import FileSystems
 
 from curation.io.checkpoint import checkpoint_name, digests_name
-from curation.io.spill import signatures_name, spill_name
+from curation.io.spill import segments_name, signatures_name, spill_name
 
 
 def open_raw(uri: str) -> IO[bytes]:
@@ -108,6 +108,11 @@ def spill_path(spill_dir: str, piece: int) -> str:
 def signatures_path(spill_dir: str, piece: int) -> str:
     """Where a piece's signatures file lives, beside its spill file."""
     return FileSystems.join(spill_dir, signatures_name(piece))
+
+
+def segments_path(spill_dir: str, piece: int) -> str:
+    """Where a piece's segment hashes (``dedup.repeated``) live, beside its spill file."""
+    return FileSystems.join(spill_dir, segments_name(piece))
 
 
 def digests_path(spill_dir: str, piece: int) -> str:

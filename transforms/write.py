@@ -10,13 +10,14 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import apache_beam as beam
 import numpy as np
 import pyarrow as pa
 from apache_beam.io.filesystems import FileSystems
 
+from curation.config import RepeatedConfig
 from curation.decision_batches import DECISION_SCHEMA, by_piece
 from curation.diversity.sample import SAMPLE_COLUMNS, ShardSampler
 from curation.io.assemble import DecisionMismatch, assemble_piece
@@ -28,6 +29,7 @@ from curation.io.spill import spill_row_groups
 from curation.tables import concat_sorted, split_by
 from transforms.diversity import DIVERSITY_SAMPLE
 from transforms.pause import pause_at
+from transforms.repeated import REPEATED, RepeatedSegments, piece_removal, shard_repeated
 from transforms.storage import create, open_raw, spill_path
 
 DECISION = "decision"
@@ -52,50 +54,84 @@ class ShardLayout:
     partition_by: tuple[str, ...] = ()  # Hive-style corpus directories (curation.io.partition)
 
 
-def shard_inputs(item: tuple[int, Iterable[tuple[str, Any]]]) -> tuple[dict[int, pa.Table], set]:
-    """A shard's gathered entries (:class:`GatherShards`) -> its decisions by piece (sorted
-    by key) and its spilled pieces; decisions of a piece that did not spill are a bug."""
+class ShardInputs(NamedTuple):
+    """What a shard is assembled from."""
+
+    decisions: dict[int, pa.Table]  # piece -> its decisions, sorted by key
+    spilled: set[int]  # its spilled pieces
+    repeated: np.ndarray  # hashes of its repeated segments (``dedup.repeated``), sorted uint64
+
+
+def shard_inputs(item: tuple[int, Iterable[tuple[str, Any]]]) -> ShardInputs:
+    """A shard's gathered entries (:class:`GatherShards`) -> its :class:`ShardInputs`;
+    decisions of a piece that did not spill are a bug."""
     shard, entries = item
-    tables, spilled = [], set()
+    tables, spilled, repeated = [], set(), []
     for kind, entry in entries:
         if kind == SPILLED:
             spilled.add(entry)
+        elif kind == REPEATED:
+            repeated.append(entry)
         else:
             tables.append(entry)
     decisions = dict(by_piece(concat_sorted(tables, DECISION_SCHEMA, "_key")))
     if set(decisions) - spilled:
         unknown = sorted(set(decisions) - spilled)
         raise DecisionMismatch(f"shard {shard}: decisions for pieces {unknown}, not its own")
-    return decisions, spilled
+    return ShardInputs(decisions, spilled, shard_repeated(repeated))
 
 
 class GatherShards(beam.PTransform):
     """(decision tables, spilled markers ``(shard, piece)``) -> ``(shard, entries)``: each
-    shard's decisions and spilled pieces under one key (read by :func:`shard_inputs`)."""
+    shard's decisions and spilled pieces under one key (read by :func:`shard_inputs`).
 
-    def __init__(self, shard_of_piece: np.ndarray) -> None:
+    With ``repeated`` (:class:`~transforms.repeated.RepeatedSegments`' settings, spill
+    directory and buckets), each shard also gets the hashes of its repeated segments."""
+
+    def __init__(
+        self,
+        shard_of_piece: np.ndarray,
+        repeated: tuple[RepeatedConfig, str, int] | None = None,
+    ) -> None:
         super().__init__()
         self._shard_of_piece = shard_of_piece
+        self._repeated = repeated
 
     def expand(self, inputs):  # (decisions, spilled); no annotation: Beam reads it as a type hint
         decisions, spilled = inputs
         shard_of_piece = self._shard_of_piece
         by_shard = decisions | "DecisionsByShard" >> beam.FlatMap(_by_shard, shard_of_piece)
         markers = spilled | "MarkersByShard" >> beam.Map(lambda item: (item[0], (SPILLED, item[1])))
-        return (by_shard, markers) | "Both" >> beam.Flatten() | "GroupShards" >> beam.GroupByKey()
+        entries = [by_shard, markers]
+        if self._repeated is not None:
+            settings, spill_dir, buckets = self._repeated
+            entries.append(
+                decisions
+                | "RepeatedSegments"
+                >> RepeatedSegments(settings, spill_dir, shard_of_piece, buckets)
+            )
+        return entries | "All" >> beam.Flatten() | "GroupShards" >> beam.GroupByKey()
 
 
 class _WriteShardFn(beam.DoFn):
-    def __init__(self, layout: ShardLayout, schemas: OutputSchemas, codec: str) -> None:
+    def __init__(
+        self,
+        layout: ShardLayout,
+        schemas: OutputSchemas,
+        codec: str,
+        repeated: RepeatedConfig | None,
+    ) -> None:
         self._layout = layout
         self._schemas = schemas
         self._codec = codec
+        self._repeated = repeated
         self._sample = set(SAMPLE_COLUMNS) <= set(schemas.corpus.names)
 
     def process(self, item: tuple[int, Iterable[tuple[str, Any]]]) -> Iterator[tuple[str, Any]]:
         shard = item[0]
         expected = self._layout.pieces[shard]
-        decisions, spilled = shard_inputs(item)
+        inputs = shard_inputs(item)
+        decisions, spilled = inputs.decisions, inputs.spilled
         if spilled != set(expected):
             raise RuntimeError(f"shard {shard}: pieces {sorted(set(expected) - spilled)} missing")
         layout, schemas, name = self._layout, self._schemas, shard_name(shard)
@@ -112,10 +148,15 @@ class _WriteShardFn(beam.DoFn):
 
         for piece in expected:
             piece_decisions = decisions.get(piece, DECISION_SCHEMA.empty_table())
+            removal = piece_removal(self._repeated, inputs.repeated, layout.spill_dir, piece)
             with open_raw(spill_path(layout.spill_dir, piece)) as spill:
                 spilled_rows = spill_row_groups(spill)
                 for corpus, rejects in assemble_piece(
-                    spilled_rows, piece_decisions, schemas.corpus, schemas.rejects
+                    spilled_rows,
+                    piece_decisions,
+                    schemas.corpus,
+                    schemas.rejects,
+                    removal.apply if removal is not None else None,
                 ):
                     if self._sample:
                         sampler.add(corpus)
@@ -151,6 +192,10 @@ class WriteShards(beam.PTransform):
     ``(CORPUS_SHARDS | REJECT_SHARDS, stats)`` per written file and
     ``(DIVERSITY_SAMPLE, (source, sample))`` per source of the shard's kept rows (when the
     corpus schema has the :data:`~curation.diversity.sample.SAMPLE_COLUMNS`).
+
+    With ``repeated`` (``dedup.repeated``), segments found in more than its
+    ``max_documents`` kept documents are removed from the kept documents as they are written
+    (:mod:`transforms.repeated`, counted in ``buckets`` hash buckets).
     """
 
     def __init__(
@@ -158,22 +203,28 @@ class WriteShards(beam.PTransform):
         layout: ShardLayout,
         schemas: OutputSchemas,
         compression: str = "zstd",
+        repeated: RepeatedConfig | None = None,
+        buckets: int = 1,
     ) -> None:
         super().__init__()
         self._layout = layout
         self._schemas = schemas
         self._compression = compression
+        self._repeated = repeated
+        self._buckets = buckets
         pieces = [(piece, shard) for shard, owned in layout.pieces.items() for piece in owned]
         self._shard_of_piece = np.zeros(1 + max((piece for piece, _ in pieces), default=0), int)
         for piece, shard in pieces:
             self._shard_of_piece[piece] = shard
 
     def expand(self, inputs):  # (decisions, spilled); no annotation: Beam reads it as a type hint
+        repeated = self._repeated
+        counting = None if repeated is None else (repeated, self._layout.spill_dir, self._buckets)
+        write = _WriteShardFn(self._layout, self._schemas, self._compression, repeated)
         return (
             inputs
-            | "Gather" >> GatherShards(self._shard_of_piece)
-            | "WriteShard"
-            >> beam.ParDo(_WriteShardFn(self._layout, self._schemas, self._compression))
+            | "Gather" >> GatherShards(self._shard_of_piece, counting)
+            | "WriteShard" >> beam.ParDo(write)
         )
 
 

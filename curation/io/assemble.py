@@ -9,7 +9,7 @@ because a lost or doubled record must never be written.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 import numpy as np
 import pyarrow as pa
@@ -19,6 +19,10 @@ from curation.decisions import DECISION_COLUMNS
 from curation.io.pieces import split_piece_key
 
 KEY_COLUMN = "_key"
+#: An edit of a row group before it is split (e.g.
+#: :meth:`curation.dedup.repeated.RepeatedRemoval.apply`): ``(rows, scored mask, decisions of
+#: the scored rows) -> (rows, decisions)``.
+RowGroupEdit = Callable[[pa.Table, np.ndarray, pa.Table], tuple[pa.Table, pa.Table]]
 
 
 class DecisionMismatch(RuntimeError):
@@ -35,9 +39,11 @@ def assemble_piece(
     decisions: pa.Table,
     corpus_schema: pa.Schema,
     reject_schema: pa.Schema,
+    edit: RowGroupEdit | None = None,
 ) -> Iterator[tuple[pa.Table, pa.Table]]:
     """``(corpus rows, reject rows)`` of each spilled row group of one piece, in spill order,
-    each of exactly the given schema.
+    each of exactly the given schema; ``edit`` (if given) sees each row group with its
+    decisions before the split.
 
     ``decisions`` are the piece's (:data:`~curation.decision_batches.DECISION_SCHEMA`),
     sorted by key. Rows whose ``reject_reason`` is already set were rejected while reading and
@@ -58,6 +64,8 @@ def assemble_piece(
                 raise DecisionMismatch(f"{_record(int(missing[0]))}: no decision")
             raise DecisionMismatch(f"decisions out of step with {_record(int(row_keys[0]))}")
         used += len(row_keys)
+        if edit is not None:
+            rows, taken = edit(rows, scored, taken)
         yield _split(rows, scored, taken, corpus_schema, reject_schema)
     if used < len(keys):
         raise DecisionMismatch(

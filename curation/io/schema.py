@@ -50,8 +50,9 @@ def file_metadata(run_id: str, config_sha256: str) -> dict[str, str]:
 LANG_ALTERNATIVE = pa.struct([("lang", pa.string()), ("score", pa.float64())])
 LANG_SHARE = pa.struct([("lang", pa.string()), ("share", pa.float64())])
 #: One edit of a document's text, in the order they were made: the step that made it
-#: (``pii_redaction``, ``plugin:<name>``), the spans it replaced (null when the step does not
-#: say) and the text's length in characters before and after.
+#: (``pii_redaction``, ``plugin:<name>``, ``repeated_paragraphs`` / ``repeated_lines``), the
+#: spans it replaced or removed (null when the step does not say) and the text's length in
+#: characters before and after.
 TEXT_EDIT = pa.struct(
     [
         ("step", pa.string()),
@@ -60,8 +61,15 @@ TEXT_EDIT = pa.struct(
         ("chars_after", pa.int64()),
     ]
 )
-#: Column of the runs whose steps may edit the text (PII redaction, plug-ins' ``format``).
+#: Column of the runs whose steps may edit the text (PII redaction, plug-ins' ``format``,
+#: repeated-segment removal).
 TEXT_EDITS_COLUMN = pa.field("text_edits", pa.list_(TEXT_EDIT))
+#: Column of the runs with ``dedup.repeated``: the character spans ``[start, end)`` of the
+#: repeated paragraphs or lines removed from the text, in the text before their removal (one
+#: per removed segment, in order; null when nothing was removed).
+REPEATED_SPANS_COLUMN = pa.field(
+    "repeated_spans", pa.list_(pa.struct([("start", pa.int64()), ("end", pa.int64())]))
+)
 #: Columns a run with plug-ins adds at the end of the corpus columns (absent otherwise, so
 #: the output of a run without plug-ins is what it was before they existed).
 PLUGIN_COLUMNS = [

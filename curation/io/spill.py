@@ -67,6 +67,11 @@ def signatures_name(piece: int) -> str:
     return f"piece-{piece:07d}.signatures.arrow"
 
 
+def segments_name(piece: int) -> str:
+    """File name of a piece's segment hashes (``dedup.repeated``), beside its spill file."""
+    return f"piece-{piece:07d}.segments.arrow"
+
+
 def shingle_sets_array(sets: Sequence[np.ndarray]) -> pa.ListArray:
     """Shingle sets (uint64 arrays) as one Arrow list array, without a Python int per value."""
     sizes = np.fromiter((len(values) for values in sets), np.int64, len(sets))

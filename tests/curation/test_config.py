@@ -291,6 +291,37 @@ def test_partitioning_is_in_the_fingerprint_only_when_set():
     assert CurationConfig.model_validate(partitioned.model_dump(mode="json")) == partitioned
 
 
+def test_repeated_removal_is_in_the_fingerprint_only_when_on():
+    """A config without ``dedup.repeated`` (or with it null) keeps its run id and shard bytes."""
+    base = config_from_mapping(_mapping())
+    assert "repeated" not in base.model_dump(mode="json")["dedup"]
+    explicit = config_from_mapping(_mapping(dedup={"repeated": None}))
+    assert explicit.fingerprint() == base.fingerprint()
+    on = config_from_mapping(_mapping(dedup={"repeated": {"unit": "line"}}))
+    assert on.model_dump(mode="json")["dedup"]["repeated"] == {
+        "unit": "line",
+        "max_documents": 10,
+        "min_chars": 20,
+        "min_words": 50,
+    }
+    assert on.fingerprint() != base.fingerprint()
+    assert CurationConfig.model_validate(on.model_dump(mode="json")) == on
+
+
+@pytest.mark.parametrize(
+    ("repeated", "key"),
+    [
+        ({"unit": "sentence"}, "dedup.repeated.unit"),
+        ({"max_documents": 0}, "dedup.repeated.max_documents"),
+        ({"min_chars": 0}, "dedup.repeated.min_chars"),
+        ({"min_words": 0}, "dedup.repeated.min_words"),
+        ({"max_docs": 3}, "dedup.repeated.max_docs: unknown key; did you mean 'max_documents'"),
+    ],
+)
+def test_bad_repeated_settings_name_the_key(repeated, key):
+    assert key in _error(_mapping(dedup={"repeated": repeated}))
+
+
 def test_an_unknown_key_suggests_the_closest_one(tmp_path):
     config = tmp_path / "c.yaml"
     config.write_text(

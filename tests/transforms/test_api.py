@@ -13,6 +13,7 @@ from apache_beam.testing.util import assert_that, equal_to
 
 from curation.config import ConfigError
 from tests.paths import REPO
+from tests.pipelines.helpers import sample_texts
 from tests.transforms.beam_helpers import local_pipeline
 from transforms import Curate, Deduplicate, Filter, Score, WriteParquet
 
@@ -197,3 +198,25 @@ def test_plugins_run_on_dask_as_locally(tmp_path):
     for kind in ("corpus", "rejects"):
         local = (tmp_path / "local" / kind / "part-00000.parquet").read_bytes()
         assert (tmp_path / "dask" / kind / "part-00000.parquet").read_bytes() == local
+
+
+def test_curate_removes_repeated_paragraphs_as_configured():
+    """``dedup.repeated`` runs in the API too: counted over the kept documents of every piece,
+    cut from them where they are assembled."""
+    banner = "We use cookies to improve your experience. By continuing you accept our policy."
+    bodies = [text.strip() for text in sample_texts(6)]
+    docs = [{"id": f"d{n}", "text": f"{banner}\n\n{body}"} for n, body in enumerate(bodies)]
+    docs.append({"id": "short", "text": f"{banner}\n\nSee the tutorial."})
+    config = {"quality": {"reject": False}, "dedup": {"repeated": {"max_documents": 3}}}
+    with local_pipeline() as pipeline:
+        result = pipeline | beam.Create(docs) | Curate(config, pieces=3)
+        assert_that(
+            result.corpus | beam.Map(lambda row: (row["id"], row["text"])),
+            equal_to([(f"d{n}", body) for n, body in enumerate(bodies)]),
+            label="Cut",
+        )
+        assert_that(
+            result.rejects | beam.Map(lambda row: (row["id"], row["reject_reason"])),
+            equal_to([("short", "repeated_content")]),
+            label="TooShort",
+        )
