@@ -19,8 +19,8 @@ presence over all components (each component counts once), the ``VOCAB_SIZE`` wh
 machine-minus-human log-odds of presence is the most consistent across the reference genres
 that have both classes (largest ``|mean| / sd`` over genres): words machine text uses more (or
 less) in every genre, by about the same amount. On held-apart domains (``benchmarks/share_eval.py``)
-this brought the mean absolute error from 0.165 (the 4,000 most frequent words, content words
-included) to ~0.12; 100-1,000 words all gave 0.12-0.13 (``docs/synthetic.md``, what was tried).
+this brought the mean absolute error from 0.129 (the 4,000 most frequent words, content words
+included) to 0.096; 100-1,000 words all gave 0.09-0.11 (``docs/synthetic.md``, what was tried).
 """
 
 from __future__ import annotations
