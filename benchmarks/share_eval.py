@@ -13,7 +13,10 @@ frequency, and shipped calibration; as the leave-one-domain-out of
 ``benchmarks/synthetic_eval.py``). Mixtures of 0 / 5 / 10 /
 30 / 50 % chat-model text are drawn from each held-out domain (at most ``MAX_MIXTURE`` texts,
 without replacement; a mixture's human texts share no ``group`` with its machine texts, since
-dev2's machine texts are rewrites of paired human texts). Both estimators run on every mixture.
+dev2's machine texts are rewrites of paired human texts; in dev2 that leaves fewer humans, and
+the mixture is made smaller rather than richer in machine text: before issue 26's second pass
+dev2's "30 %" and "50 %" mixtures were 38-43 % and 76-100 % machine). Both estimators run on
+every mixture.
 
 Margins: for each method, the smallest ``margin_low + margin_high`` (0.01 steps) for which the
 widened interval ``[low - margin_low, high + margin_high]`` covers the true share in a target
@@ -83,11 +86,32 @@ class Mixture:
     members: np.ndarray  # indices into the texts
 
 
+def _draw(
+    rng: np.random.Generator,
+    texts: Sequence[FS.ReferenceText],
+    humans: np.ndarray,
+    machines: np.ndarray,
+    n: int,
+    target: float,
+) -> np.ndarray | None:
+    """``round(target * n)`` machine texts and ``n`` minus that many humans sharing no group
+    with them; None if too few such humans are left."""
+    k = round(target * n)
+    chosen = rng.choice(machines, k, replace=False)
+    taken = {texts[i].group for i in chosen}
+    pool = np.array([i for i in humans if texts[i].group not in taken])
+    if len(pool) < n - k:
+        return None
+    return np.concatenate([chosen, rng.choice(pool, n - k, replace=False)]).astype(int)
+
+
 def draw_mixtures(
     texts: Sequence[FS.ReferenceText], scored: np.ndarray, reps: int
 ) -> list[Mixture]:
     """``reps`` mixtures per domain and target share (see the module docstring), drawn from the
-    texts where ``scored``."""
+    texts where ``scored``. Where each machine text rewrites a human one (dev2), the machine
+    texts drawn leave fewer humans: the mixture shrinks (5 % steps) until enough are left, so
+    the true share stays the target."""
     rng = np.random.default_rng(SEED)
     domains = np.array([domain_of(t) for t in texts])
     machine = np.array([t.machine for t in texts])
@@ -101,14 +125,12 @@ def draw_mixtures(
             n = min(MAX_MIXTURE, int(len(humans) / (1 - target)))
             if target > 0:
                 n = min(n, int(len(machines) / target))
-            k = round(target * n)
             for _ in range(reps):
-                chosen = rng.choice(machines, k, replace=False)
-                taken = {texts[i].group for i in chosen}
-                pool = np.array([i for i in humans if texts[i].group not in taken])
-                kept = rng.choice(pool, min(n - k, len(pool)), replace=False)
-                members = np.concatenate([chosen, kept]).astype(int)
-                mixtures.append(Mixture(domain, target, k / len(members), members))
+                size = n
+                while (members := _draw(rng, texts, humans, machines, size, target)) is None:
+                    size = int(size * 0.95)
+                truth = float(machine[members].mean())
+                mixtures.append(Mixture(domain, target, truth, members))
     return mixtures
 
 

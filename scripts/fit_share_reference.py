@@ -14,11 +14,13 @@ Llama-3-70B, GPT-4o, GPT-3.5, Gemini 1.5); the 2019-2022 base-model samples of d
 as in the scorer (neither estimator can see them). A genre x class with fewer than
 ``MIN_TEXTS`` texts gets no component (dev's squad has humans only).
 
-Vocabulary: the ``VOCAB_SIZE`` words with the highest mean presence over all components (each
-component counts once, whatever its size), i.e. words frequent across genres and classes;
-content words included, because they let a corpus match the reference genres it resembles.
-On held-apart domains (``benchmarks/share_eval.py``) 4,000 words gave a mean absolute error of
-0.160 and 8,000 0.154 (exploratory: 1,000 0.19, 3,000 0.14); 4,000 keeps the file at ~90 KB.
+Vocabulary (:func:`style_vocabulary`): of the ``CANDIDATES`` words with the highest mean
+presence over all components (each component counts once), the ``VOCAB_SIZE`` whose
+machine-minus-human log-odds of presence is the most consistent across the reference genres
+that have both classes (largest ``|mean| / sd`` over genres): words machine text uses more (or
+less) in every genre, by about the same amount. On held-apart domains (``benchmarks/share_eval.py``)
+this brought the mean absolute error from 0.129 (the 4,000 most frequent words, content words
+included) to 0.096; 100-1,000 words all gave 0.09-0.11 (``docs/synthetic.md``, what was tried).
 """
 
 from __future__ import annotations
@@ -48,7 +50,8 @@ from scripts.synthetic_training import clean_text  # noqa: E402
 
 WINDOW_WORDS = 50
 MAX_WINDOWS = 10
-VOCAB_SIZE = 4000
+VOCAB_SIZE = 300
+CANDIDATES = 8000
 MIN_TEXTS = 30
 LANGUAGES = ("en",)
 DEV_CHAT_GENERATORS = frozenset(
@@ -117,6 +120,45 @@ def load_references(dev: Path, dev2: Path) -> tuple[list[ReferenceText], dict[st
     return texts, hashes
 
 
+def _logit_presence(counter: Counter, n: int, words: Sequence[str]) -> np.ndarray:
+    """Smoothed (add-0.5) log-odds that a window contains each of ``words``."""
+    p = np.array([(counter[w] + 0.5) / (n + 1) for w in words])
+    return np.log(p) - np.log1p(-p)
+
+
+def style_vocabulary(
+    names: Sequence[str], counts: Sequence[Counter], windows: Sequence[int], size: int
+) -> list[str]:
+    """The ``size`` words (sorted) whose machine-minus-human log-odds of presence is the most
+    consistent over the genres with both classes: the largest ``|mean| / sd`` over genres,
+    among the ``CANDIDATES`` words of highest mean presence over the components ``names``
+    (window counts ``counts`` of ``windows`` windows each)."""
+    mean_presence: Counter = Counter()
+    for counter, n in zip(counts, windows, strict=True):
+        for word, c in counter.items():
+            mean_presence[word] += c / n / len(names)
+    ranked = sorted(mean_presence.items(), key=lambda kv: (-kv[1], kv[0]))
+    candidates = [w for w, _ in ranked[:CANDIDATES]]
+    index = {name: i for i, name in enumerate(names)}
+    shifts = np.array(
+        [
+            _logit_presence(counts[index[machine]], windows[index[machine]], candidates)
+            - _logit_presence(counts[index[human]], windows[index[human]], candidates)
+            for human, machine in (
+                (name, name.removesuffix("/human") + "/machine")
+                for name in names
+                if name.endswith("/human")
+            )
+            if machine in index
+        ]
+    )
+    if len(shifts) < 2:
+        raise ValueError("the vocabulary needs >= 2 reference genres with both classes")
+    consistency = np.abs(shifts.mean(axis=0)) / (shifts.std(axis=0, ddof=1) + 1e-3)
+    order = sorted(range(len(candidates)), key=lambda i: (-consistency[i], candidates[i]))
+    return sorted(candidates[i] for i in order[:size])
+
+
 def fit_reference(
     texts: Sequence[ReferenceText], metadata: dict, vocab_size: int = VOCAB_SIZE
 ) -> WordReference:
@@ -135,12 +177,7 @@ def fit_reference(
                 n += 1
         counts.append(counter)
         windows.append(n)
-    mean_presence: Counter = Counter()
-    for counter, n in zip(counts, windows, strict=True):
-        for word, c in counter.items():
-            mean_presence[word] += c / n / len(names)
-    vocab = [w for w, _ in sorted(mean_presence.items(), key=lambda kv: (-kv[1], kv[0]))]
-    vocab = sorted(vocab[:vocab_size])
+    vocab = style_vocabulary(names, counts, windows, vocab_size)
     presence = np.array(
         [
             [(counter[w] + 0.5) / (n + 1) for w in vocab]
@@ -181,6 +218,10 @@ def main() -> None:
             "sha256": hashes,
             "texts": len(texts),
             "vocab_size": VOCAB_SIZE,
+            "vocab_rule": (
+                f"of the {CANDIDATES} words of highest mean presence, the {VOCAB_SIZE} with the "
+                "most consistent machine-minus-human log-odds over genres (|mean| / sd)"
+            ),
             "window_words": WINDOW_WORDS,
             "max_windows": MAX_WINDOWS,
             "machine_generators": sorted({t.generator for t in texts if t.machine}),

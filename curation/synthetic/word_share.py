@@ -6,9 +6,13 @@ contains, each present independently with probability ``p_w`` in human and ``q_w
 reference text, and take the corpus's machine share as the ``alpha`` maximising
 ``sum_i log((1 - alpha) P(x_i) + alpha Q(x_i))``; the interval is a bootstrap over units.
 
-Two changes, both measured on held-apart domains (``benchmarks/share_eval.py``,
+Three choices, each measured on held-apart domains (``benchmarks/share_eval.py``,
 ``docs/synthetic.md``):
 
+* **The vocabulary is style words**, as in the papers: words whose machine-minus-human
+  presence shift is consistent across the reference genres
+  (``scripts/fit_share_reference.style_vocabulary``); frequent content words made the estimate
+  follow the topic.
 * **Units are windows** of :attr:`WordReference.window_words` consecutive word tokens (at most
   :attr:`WordReference.max_windows` per document), so presence does not depend on document
   length. A document's windows share one document's weight (composite likelihood), so
@@ -19,7 +23,7 @@ Two changes, both measured on held-apart domains (``benchmarks/share_eval.py``,
   misjudges each of them (formal human prose looks machine-written); per-genre components let
   a corpus be explained by the reference genres it resembles.
 
-The reference (``word_reference.npz``, ~90 KB) is written by ``scripts/fit_share_reference.py``.
+The reference (``word_reference.npz``, a few KB) is written by ``scripts/fit_share_reference.py``.
 """
 
 from __future__ import annotations

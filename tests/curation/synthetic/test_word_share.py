@@ -154,3 +154,29 @@ def test_shipped_reference():
     assert len(ref.vocab) == ref.logit.shape[0] and len(ref.components) == ref.logit.shape[1]
     assert DEFAULT_REFERENCE_PATH.stat().st_size < 300_000
     assert ref.metadata["fitted_by"] == "scripts/fit_share_reference.py"
+
+
+def test_style_vocabulary_keeps_the_words_whose_shift_is_consistent_across_genres():
+    """A word machine text over-uses in one genre only (a topic) loses to a smaller shift seen
+    in every genre; a word both classes use alike is not chosen."""
+    from collections import Counter
+
+    from scripts.fit_share_reference import style_vocabulary
+
+    per_genre = {  # (human, machine) windows containing each word, of 100 windows each
+        "g1": {"crucial": (10, 30), "topic": (10, 90), "the": (90, 90)},
+        "g2": {"crucial": (12, 35), "topic": (10, 10), "the": (88, 88)},
+        "g3": {"crucial": (8, 25), "topic": (10, 6), "the": (92, 92)},
+    }
+    names, counts = [], []
+    for genre, words in per_genre.items():
+        for side, column in (("human", 0), ("machine", 1)):
+            names.append(f"dev2/{genre}/{side}")
+            counts.append(Counter({w: pair[column] for w, pair in words.items()}))
+    names.append("dev/squad/human")  # a genre without machine text: no shift, still a candidate
+    counts.append(Counter({"crucial": 10, "topic": 10, "the": 90}))
+    windows = [100] * len(names)
+    assert style_vocabulary(names, counts, windows, 1) == ["crucial"]
+    assert style_vocabulary(names, counts, windows, 2) == ["crucial", "topic"]
+    with pytest.raises(ValueError, match="2 reference genres"):
+        style_vocabulary(names[:2], counts[:2], windows[:2], 1)
