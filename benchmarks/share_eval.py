@@ -382,12 +382,7 @@ def validated_artefacts() -> dict[str, str]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--dev", type=Path, required=True, help="shared/data/synthetic/dev.jsonl.gz"
-    )
-    parser.add_argument(
-        "--dev2", type=Path, required=True, help="shared/data/synthetic/dev2 (directory)"
-    )
+    T.add_dev_set_arguments(parser)
     parser.add_argument("--out", type=Path, default=None, help="write the Markdown tables here")
     parser.add_argument(
         "--margins-out", type=Path, default=None, help=f"write the margins (e.g. {VALIDATION_PATH})"

@@ -464,10 +464,7 @@ SECTIONS = (
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--dev", type=Path, required=True, help="shared/data/synthetic/dev.jsonl.gz"
-    )
-    parser.add_argument("--dev2", type=Path, required=True, help="shared/data/synthetic/dev2")
+    T.add_dev_set_arguments(parser)
     parser.add_argument("--out", type=Path, default=None)
     parser.add_argument("--speed-only", action="store_true", help="only measure scoring speed")
     args = parser.parse_args()

@@ -46,7 +46,7 @@ from curation.synthetic.word_share import (  # noqa: E402
     WordReference,
     word_windows,
 )
-from scripts.synthetic_training import clean_text  # noqa: E402
+from scripts.synthetic_training import add_dev_set_arguments, clean_text  # noqa: E402
 
 WINDOW_WORDS = 50
 MAX_WINDOWS = 10
@@ -202,12 +202,7 @@ def fit_reference(
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--dev", type=Path, required=True, help="shared/data/synthetic/dev.jsonl.gz"
-    )
-    parser.add_argument(
-        "--dev2", type=Path, required=True, help="shared/data/synthetic/dev2 (directory)"
-    )
+    add_dev_set_arguments(parser)
     parser.add_argument("--out", type=Path, default=DEFAULT_REFERENCE_PATH)
     args = parser.parse_args()
     texts, hashes = load_references(args.dev, args.dev2)

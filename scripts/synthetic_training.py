@@ -12,6 +12,7 @@ by the first 20 words of the group's human text; classes and generators are re-w
 
 from __future__ import annotations
 
+import argparse
 import gzip
 import hashlib
 import json
@@ -88,6 +89,17 @@ class DevSet:
             group=self.group[idx],
             sha256=self.sha256,
         )
+
+
+def add_dev_set_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--dev`` and ``--dev2``: the labelled dev sets every training and evaluation script reads
+    (paths from arguments, never fixed)."""
+    parser.add_argument(
+        "--dev", type=Path, required=True, help="shared/data/synthetic/dev.jsonl.gz"
+    )
+    parser.add_argument(
+        "--dev2", type=Path, required=True, help="shared/data/synthetic/dev2 (directory)"
+    )
 
 
 def clean_text(text: str) -> str:

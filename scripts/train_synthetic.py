@@ -226,10 +226,7 @@ def check_slice(model: LinearModel, dev: T.DevSet, allowed: np.ndarray) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--dev", type=Path, required=True, help="shared/data/synthetic/dev.jsonl.gz"
-    )
-    parser.add_argument("--dev2", type=Path, required=True, help="shared/data/synthetic/dev2")
+    T.add_dev_set_arguments(parser)
     parser.add_argument("--out", type=Path, default=DEFAULT_MODEL_PATH)
     args = parser.parse_args()
     artefact = train(args.dev, args.dev2)
