@@ -32,6 +32,8 @@ import yaml
 import zstandard
 
 REPO = Path(__file__).resolve().parent.parent
+if str(REPO) not in sys.path:  # run as a script: scripts.dask_cluster is imported from the repo
+    sys.path.insert(0, str(REPO))
 SAMPLE = REPO / "data" / "sample"
 SAMPLE_TEXTS = ("udhr.json.gz", "python_docs.jsonl.gz", "debian_reference.jsonl.zst")
 OPENERS = {".gz": gzip.open, ".zst": zstandard.open}
