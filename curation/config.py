@@ -323,8 +323,9 @@ class PluginConfig(_Strict):
     """A user's per-document stage (docs/api.md): ``class`` is ``module:Class`` (importable
     from the working directory or an installed package) or a built-in plug-in's name."""
 
-    # written back as ``class`` (manifest, ``curate run --print-config``), so it reads back
-    model_config = ConfigDict(extra="forbid", frozen=True, serialize_by_alias=True)
+    # dumped as ``class`` (the manifest's config, the CLI's flag merging), so it reads back;
+    # merged with _Strict's settings
+    model_config = ConfigDict(serialize_by_alias=True)
 
     class_: str = Field(alias="class", min_length=1)
     #: Names its reject reasons (``plugin:<name>.<reason>``) and scores; default: the class's
