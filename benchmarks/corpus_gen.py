@@ -45,6 +45,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyarrow.parquet as pq
+import zstandard
 
 REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
@@ -150,8 +151,8 @@ def _pydoc_pages(html: Path) -> Iterable[tuple[list[str], str, str]]:
 
 def _sample_paragraphs() -> Iterable[str]:
     """English paragraphs of the ``data/sample`` documentation records."""
-    for name in ("debian_reference.jsonl",):
-        for line in (SAMPLE / name).open(encoding="utf-8"):
+    with zstandard.open(SAMPLE / "debian_reference.jsonl.zst", "rt", encoding="utf-8") as lines:
+        for line in lines:
             record = json.loads(line)
             if record["id"].startswith("debref-") and "-ja-" not in record["id"]:
                 yield from record["text"].split("\n\n")

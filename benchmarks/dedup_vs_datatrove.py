@@ -170,7 +170,7 @@ def ours_dedup_worker(input_glob: str, out: str, overrides_json: str) -> None:
     from curation.io.spill import signatures_name
     from curation.plan import resolve_plan
     from pipelines.run import beam_options, list_inputs
-    from transforms.dedup import MAX_PARTITIONS, DeduplicateDigests
+    from transforms.dedup import DeduplicateDigests, dedup_partitions
     from transforms.storage import open_raw
 
     config = CurationConfig.model_validate(config_dict(input_glob, json.loads(overrides_json)))
@@ -223,7 +223,7 @@ def ours_dedup_worker(input_glob: str, out: str, overrides_json: str) -> None:
             f"--direct_num_workers={WORKERS}",
         ]
     )
-    partitions = min(len(plan.pieces), MAX_PARTITIONS)
+    partitions = dedup_partitions(len(plan.pieces))
     with beam.Pipeline(options=options) as pipeline:
         digests = (
             pipeline

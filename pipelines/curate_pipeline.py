@@ -20,7 +20,7 @@ from curation.io.pieces import pieces_by_shard
 from curation.plan import RunPlan
 from curation.progress import DECIDED, WRITTEN
 from pipelines.output import CORPUS_DIR, INDEX_DIR, REJECTS_DIR
-from transforms.dedup import MAX_PARTITIONS, DeduplicateDigests
+from transforms.dedup import DeduplicateDigests, dedup_partitions
 from transforms.diversity import DIVERSITY_SAMPLE, DiversityFigures
 from transforms.progress import CountProgress, shard_rows, table_rows
 from transforms.read import MergeFileStats, NumberedPieces
@@ -46,7 +46,7 @@ def build_pipeline(pipeline: beam.Pipeline, plan: RunPlan) -> None:
     scored = pieces | "Score" >> ScorePieces(plan, spill_dir)
     digests = scored[DIGESTS]
     # decision tables: exactly one decision per scored document
-    partitions = min(len(plan.pieces), MAX_PARTITIONS)
+    partitions = dedup_partitions(len(plan.pieces))
     references = None
     if plan.references:
         references = pipeline | "References" >> ReadReferences(

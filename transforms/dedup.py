@@ -43,9 +43,11 @@ from transforms.runner_workarounds import SplitByTag
 from transforms.storage import read_bytes, signatures_path
 
 #: Partitions the pipeline cuts digests into at most: enough to spread the dedup steps over
-#: the workers of a machine or a small cluster, and few enough that pieces x partitions
-#: elements (each a table, ~2 KB of schema and framing) stay a small fixed cost.
-MAX_PARTITIONS = 64
+#: the workers of a machine or a small cluster. Every piece sends one table to each partition,
+#: and each table costs a fixed time to split, pickle and unpickle (its schema and framing)
+#: whatever its rows, so this overhead per document grows with the number of partitions
+#: (docs/dedup.md measures 64 against 16).
+MAX_PARTITIONS = 16
 DECISIONS = "decisions"
 ELIGIBLE = "eligible"
 NODES = "nodes"
@@ -66,6 +68,11 @@ ID_COLUMNS = (
 )
 #: Nodes as the label join gets them (their band hashes have gone to the buckets).
 _LABEL_NODE_SCHEMA = pa.schema([field for field in NODE_SCHEMA if field.name != "band_hashes"])
+
+
+def dedup_partitions(pieces: int) -> int:
+    """Partitions of the dedup steps for a run of ``pieces`` pieces (1..MAX_PARTITIONS)."""
+    return max(1, min(pieces, MAX_PARTITIONS))
 
 
 def _by_id(digests: pa.Table, partitions: int) -> Iterator[tuple[int, pa.Table]]:

@@ -30,7 +30,7 @@ from curation.io.spill import spill_row_groups
 from curation.plan import RunPlan
 from curation.scoring import DedupScorer
 from curation.tables import split_by
-from transforms.dedup import MAX_PARTITIONS, DeduplicateDigests
+from transforms.dedup import DeduplicateDigests, dedup_partitions
 from transforms.repeated import piece_removal
 from transforms.runner_workarounds import BatchElementsSafely, SplitByTag
 from transforms.score import DIGESTS, SPILLED, document_scorer, score_and_spill
@@ -184,7 +184,7 @@ class CurateDicts(beam.PTransform):
             | "SplitScored" >> SplitByTag([DIGESTS, SPILLED])
         )
         digests = scored[DIGESTS]
-        partitions = min(pieces, MAX_PARTITIONS)
+        partitions = dedup_partitions(pieces)
         decisions = digests | "Dedup" >> DeduplicateDigests(
             plan.config.dedup, plan.hasher, partitions, spill_dir
         )
