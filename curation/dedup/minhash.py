@@ -234,14 +234,22 @@ def exact_jaccards(sets_a, sets_b) -> np.ndarray:
 def _permuted_minimum(hashes: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """For each permutation ``k``, the minimum over ``hashes`` (uint32) of
     ``a[k] * fmix32(h) + b[k] mod 2^32``: datasketch's ``affine32`` ``update_batch``
-    (uint32 ``a`` and ``b``; all 2^32 - 1 for no hashes)."""
-    minimum = np.full(a.size, 0xFFFFFFFF, dtype=np.uint32)
-    for value in hashes:
-        mixed = np.uint32(_fmix(np.uint64(value), _FMIX32_64, _MASK32))
-        for k in range(a.size):
-            permuted = np.uint32(a[k] * mixed + b[k])
-            if permuted < minimum[k]:
-                minimum[k] = permuted
+    (uint32 ``a`` and ``b``; all 2^32 - 1 for no hashes).
+
+    The hashes are mixed once, then each permutation is a minimum over one contiguous
+    array, a loop the compiler vectorises (an order of magnitude faster than updating all
+    permutations per hash).
+    """
+    mixed = np.empty(hashes.size, dtype=np.uint32)
+    for i in range(hashes.size):
+        mixed[i] = np.uint32(_fmix(np.uint64(hashes[i]), _FMIX32_64, _MASK32))
+    minimum = np.empty(a.size, dtype=np.uint32)
+    for k in range(a.size):
+        multiplier, offset = a[k], b[k]
+        lowest = np.uint32(0xFFFFFFFF)
+        for value in mixed:
+            lowest = min(lowest, np.uint32(multiplier * value + offset))
+        minimum[k] = lowest
     return minimum
 
 
