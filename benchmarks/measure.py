@@ -2,7 +2,7 @@
 
 Memory is PSS (proportional set size: shared pages split between the processes sharing them,
 so summing over a process tree counts each page once), read from ``/proc/PID/smaps_rollup``
-every 0.1 s; peak RSS is reported beside it for comparison with older figures. CPU seconds
+every 0.1 s or, when that read is slow, less often (:data:`SAMPLER_WAIT_FACTOR`); peak RSS is reported beside it for comparison with older figures. CPU seconds
 (user + system) of the tree come from ``getrusage(RUSAGE_CHILDREN)`` (every process of the
 tree that was waited for): on a shared machine they move much less with the load than wall
 seconds do.
@@ -20,7 +20,13 @@ from pathlib import Path
 
 import psutil
 
+#: Shortest interval between two samples (seconds).
 SAMPLE_SECONDS = 0.1
+#: Reading ``smaps_rollup`` walks a process's memory map: 10-40 ms for a large Python process,
+#: so sampling a pipeline's tree every 0.1 s took most of one core, a core the measured run
+#: (on a 2-core machine) then lacked. After each sample the sampler waits this many times as
+#: long as the sample took, so it never takes more than 1/(1 + factor) of one core.
+SAMPLER_WAIT_FACTOR = 20
 
 
 def pss_bytes(pid: int) -> int:
@@ -61,6 +67,7 @@ def run_measured(command: Sequence[str], log: Path, cwd: Path | str | None = Non
         def sample() -> None:
             root = psutil.Process(proc.pid)
             while not done.is_set():
+                began = time.perf_counter()
                 processes = _tree(root)
                 pss = [pss_bytes(p.pid) for p in processes]
                 rss = []
@@ -71,7 +78,8 @@ def run_measured(command: Sequence[str], log: Path, cwd: Path | str | None = Non
                     peak["pss_tree"] = max(peak["pss_tree"], sum(pss))
                     peak["pss_process"] = max(peak["pss_process"], max(pss))
                     peak["rss_tree"] = max(peak["rss_tree"], sum(rss))
-                done.wait(SAMPLE_SECONDS)
+                took = time.perf_counter() - began
+                done.wait(max(SAMPLE_SECONDS, SAMPLER_WAIT_FACTOR * took))
 
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
