@@ -2,10 +2,10 @@
 
 Memory is PSS (proportional set size: shared pages split between the processes sharing them,
 so summing over a process tree counts each page once), read from ``/proc/PID/smaps_rollup``
-every 0.1 s or, when that read is slow, less often (:data:`SAMPLER_WAIT_FACTOR`); peak RSS is reported beside it for comparison with older figures. CPU seconds
-(user + system) of the tree come from ``getrusage(RUSAGE_CHILDREN)`` (every process of the
-tree that was waited for): on a shared machine they move much less with the load than wall
-seconds do.
+every 0.1 s, or less often when that read is slow (:data:`SAMPLER_WAIT_FACTOR`); peak RSS is
+reported beside it for comparison with older figures. CPU seconds (user + system) of the tree
+come from ``getrusage(RUSAGE_CHILDREN)`` (every process of the tree that was waited for): on a
+shared machine they move much less with the load than wall seconds do.
 """
 
 from __future__ import annotations
