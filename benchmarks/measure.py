@@ -23,7 +23,7 @@ import psutil
 #: Shortest interval between two samples (seconds).
 SAMPLE_SECONDS = 0.1
 #: Reading ``smaps_rollup`` walks a process's memory map: 10-40 ms for a large Python process,
-#: so sampling a pipeline's tree every 0.1 s took most of one core, a core the measured run
+#: so sampling a pipeline's tree every 0.1 s took about half of one core, which the measured run
 #: (on a 2-core machine) then lacked. After each sample the sampler waits this many times as
 #: long as the sample took, so it never takes more than 1/(1 + factor) of one core.
 SAMPLER_WAIT_FACTOR = 20
