@@ -129,8 +129,8 @@ def decision_spread(model: LinearModel, dev: T.DevSet, allowed: np.ndarray) -> t
             start = int(rng.integers(0, len(words) - n + 1))
             window = analyse(" ".join(words[start : start + n]))
             full = dev.analyses[i]
-            z_w, _ = compiled.decision(feature_vector(window.signals, model.names), window.tokens)
-            z_f, _ = compiled.decision(feature_vector(full.signals, model.names), full.tokens)
+            z_w, _ = compiled.decision(feature_vector(window.signals, model.names), window.counts)
+            z_f, _ = compiled.decision(feature_vector(full.signals, model.names), full.counts)
             diffs.append(z_w - z_f)
             sizes.append(window.signals["n_words"])
         spreads.append(float(np.std(diffs) * np.sqrt(np.mean(sizes))))
@@ -209,7 +209,7 @@ def check_slice(model: LinearModel, dev: T.DevSet, allowed: np.ndarray) -> dict:
     sub = dev.subset(np.isin(np.arange(len(dev.y)), idx))
     z = np.array(
         [
-            compiled.decision(feature_vector(a.signals, model.names), a.tokens)[0]
+            compiled.decision(feature_vector(a.signals, model.names), a.counts)[0]
             for a in sub.analyses
         ]
     )

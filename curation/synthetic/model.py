@@ -18,7 +18,6 @@ for decision value ``z`` and ``n`` word tokens, so short texts get less extreme 
 
 from __future__ import annotations
 
-import heapq
 import json
 import math
 from collections.abc import Mapping, Sequence
@@ -224,9 +223,6 @@ class CompiledModel:
         k = len(model.names)
         self._k = k
         self._index = {w: k + i for i, w in enumerate(model.words)}
-        self._mean = model.mean.tolist()
-        self._scale = model.scale.tolist()
-        self._coef = model.coef.tolist()
         clip = math.inf if model.clip is None else model.clip
         self._clip = clip
         absent = model.coef[k:] * np.clip((0.0 - model.mean[k:]) / model.scale[k:], -clip, clip)
@@ -236,47 +232,48 @@ class CompiledModel:
         self._absent_order = (k + np.argsort(-np.abs(absent), kind="stable")).tolist()
         self._names = model.input_names
 
-    def _word_terms(self, tokens: Sequence[str]) -> dict[int, float]:
-        """Contribution ``coef * z`` of every vocabulary word present in ``tokens``."""
-        counts: dict[int, int] = {}
-        index = self._index
-        for tok in tokens:
-            j = index.get(tok)
-            if j is not None:
-                counts[j] = counts.get(j, 0) + 1
-        per_k = 1000.0 / len(tokens) if tokens else 0.0
-        clip, mean, scale, coef = self._clip, self._mean, self._scale, self._coef
-        terms = {}
-        for j, c in counts.items():
-            z = (math.log1p(c * per_k) - mean[j]) / scale[j]
-            terms[j] = coef[j] * (clip if z > clip else -clip if z < -clip else z)
-        return terms
+    def _word_terms(self, counts: Mapping[str, int]) -> dict[int, float]:
+        """Contribution ``coef * z`` of every vocabulary word present in a text whose lower-cased
+        tokens have ``counts``, in ``counts``' order (so sums over it are reproducible)."""
+        columns = map(self._index.get, counts)
+        present = [(j, c) for j, c in zip(columns, counts.values(), strict=True) if j is not None]
+        if not present:
+            return {}
+        inputs, occurrences = np.array(present).T
+        m = self.model
+        rates = np.log1p(occurrences * (1000.0 / sum(counts.values())))
+        z = np.clip((rates - m.mean[inputs]) / m.scale[inputs], -self._clip, self._clip)
+        return dict(zip(inputs.tolist(), (m.coef[inputs] * z).tolist(), strict=True))
 
-    def decision(self, signal_row: np.ndarray, tokens: Sequence[str]) -> tuple[float, dict]:
+    def decision(self, signal_row: np.ndarray, counts: Mapping[str, int]) -> tuple[float, dict]:
         """Decision value of one text and its per-input contributions (signals + present words).
 
-        ``signal_row`` is :func:`feature_vector` over ``model.names``.
+        ``signal_row`` is :func:`feature_vector` over ``model.names``; ``counts``: the text's
+        lower-cased token counts (:attr:`~curation.synthetic.signals.Analysis.counts`).
         """
         k = self._k
         m = self.model
         signal_terms = m.coef[:k] * m.standardise_signals(signal_row)
-        terms = self._word_terms(tokens)
+        terms = self._word_terms(counts)
         z = self._base + float(signal_terms.sum())
         z += sum(t - self._absent[j] for j, t in terms.items())
         terms.update(enumerate(signal_terms.tolist()))
         return z, terms
 
     def top_contributions(self, terms: Mapping[int, float], count: int) -> list[tuple[str, float]]:
-        """The ``count`` largest |contributions| as ``(input name, log-odds)``: signals, present
-        words and absent words (whose contribution is their rate-0 constant)."""
+        """The ``count`` largest |contributions| as ``(input name, log-odds)``, ties by input
+        order: signals, present words and absent words (whose contribution is their rate-0
+        constant)."""
         candidates = dict(terms)
         for j in self._absent_order:
             if len(candidates) >= len(terms) + count:
                 break
             if j not in candidates:
                 candidates[j] = self._absent[j]
-        best = heapq.nsmallest(count, candidates.items(), key=lambda item: (-abs(item[1]), item[0]))
-        return [(self._names[j], v) for j, v in best]
+        inputs = np.fromiter(candidates.keys(), np.int64, len(candidates))
+        values = np.fromiter(candidates.values(), float, len(candidates))
+        best = np.lexsort((inputs, -np.abs(values)))[:count]
+        return [(self._names[inputs[i]], float(values[i])) for i in best]
 
 
 @dataclass(frozen=True)

@@ -93,7 +93,7 @@ class SyntheticScorer:
             return SyntheticResult(score=None, flagged=None, signals=signals)
         n = int(signals["n_words"])
         row = feature_vector(analysis.signals, self._model.names)
-        z, terms = self._compiled.decision(row, analysis.tokens)
+        z, terms = self._compiled.decision(row, analysis.counts)
         calibration = self._model.calibration
         score = float(calibration.probability(z, n))
         signals["score_low"], signals["score_high"] = calibration.interval(z, n)

@@ -14,11 +14,15 @@ them where the training script found they do not push plain human prose towards 
 
 from __future__ import annotations
 
+import math
 import re
-import statistics
 import zlib
 from dataclasses import dataclass
 
+import numba
+import numpy as np
+
+from curation.quality.text import token_ids
 from curation.synthetic.lexicons import Lexicons, default_lexicons
 from curation.synthetic.text import normalise, split_sentences, tokens_and_sentence_lengths
 
@@ -67,29 +71,67 @@ SIGNAL_NAMES: tuple[str, ...] = (
 """Order of the numeric signals returned by :func:`compute_signals`."""
 
 
-def mattr(tokens: list[str], window: int = MATTR_WINDOW) -> float:
-    """Moving-average type-token ratio in [0, 1] (Covington & McFall 2010).
+@numba.njit(cache=True, nogil=True)
+def _previous_occurrences(ids: np.ndarray) -> np.ndarray:
+    """For each position of ``ids`` (non-negative ints), the previous position with the same id,
+    or -1."""
+    last = np.full(ids.max() + 1 if ids.size else 1, -1, dtype=np.int64)
+    previous = np.empty(ids.size, dtype=np.int64)
+    for i in range(ids.size):
+        previous[i] = last[ids[i]]
+        last[ids[i]] = i
+    return previous
 
-    Mean TTR over every ``window``-token window; plain TTR when the text is shorter. Computed
-    in one pass: token ``i`` is new in every window that starts after its previous occurrence.
+
+@numba.njit(cache=True, nogil=True)
+def _mattr_total(ids: np.ndarray, window: int) -> int:
+    """Sum over every ``window``-token window of its distinct tokens (``len(ids) > window``):
+    token ``i`` is new in every window that starts after its previous occurrence and at most
+    at ``i``."""
+    previous = _previous_occurrences(ids)
+    last_start = ids.size - window
+    total = 0
+    for i in range(ids.size):
+        lo = max(previous[i] + 1, i - window + 1)
+        hi = min(i, last_start)
+        if hi >= lo:
+            total += hi - lo + 1
+    return total
+
+
+@numba.njit(cache=True, nogil=True)
+def _repeated_ngrams(ids: np.ndarray, n: int) -> np.ndarray:
+    """For each word ``n``-gram start ``i``, whether the n-gram equals one that starts earlier.
+
+    Exact: walks the earlier occurrences of the n-gram's first token and compares the rest
+    (time ~ tokens x occurrences of a token; within microseconds for prose).
     """
-    n = len(tokens)
+    previous = _previous_occurrences(ids)
+    count = max(ids.size - n + 1, 0)
+    repeated = np.zeros(count, dtype=np.bool_)
+    for i in range(count):
+        j = previous[i]
+        while j >= 0 and not repeated[i]:
+            k = 1
+            while k < n and ids[j + k] == ids[i + k]:
+                k += 1
+            repeated[i] = k == n
+            j = previous[j]
+    return repeated
+
+
+def mattr(ids: np.ndarray, window: int = MATTR_WINDOW) -> float:
+    """Moving-average type-token ratio in [0, 1] of token ids ``ids`` (equal tokens, equal
+    ids; see :func:`~curation.quality.text.token_ids`), after Covington & McFall 2010.
+
+    Mean TTR over every ``window``-token window; plain TTR when the text is shorter.
+    """
+    n = len(ids)
     if n == 0:
         return 0.0
     if n <= window:
-        return len(set(tokens)) / n
-    last_start = n - window
-    last_seen: dict[str, int] = {}
-    total = 0
-    for i, tok in enumerate(tokens):
-        lo = last_seen.get(tok, -1) + 1
-        if lo < i - window + 1:
-            lo = i - window + 1
-        hi = i if i < last_start else last_start
-        if hi >= lo:
-            total += hi - lo + 1
-        last_seen[tok] = i
-    return total / ((last_start + 1) * window)
+        return len(np.unique(ids)) / n
+    return _mattr_total(ids, window) / ((n - window + 1) * window)
 
 
 def burstiness(sentence_lengths: list[int]) -> float | None:
@@ -98,10 +140,12 @@ def burstiness(sentence_lengths: list[int]) -> float | None:
     ``None`` with fewer than :data:`MIN_SENTENCES_FOR_BURSTINESS` sentences. Human prose tends
     to vary sentence length more than LLM output (GPTZero's "burstiness"; Tian 2023).
     """
-    if len(sentence_lengths) < MIN_SENTENCES_FOR_BURSTINESS:
+    n = len(sentence_lengths)
+    if n < MIN_SENTENCES_FOR_BURSTINESS:
         return None
-    mean = statistics.fmean(sentence_lengths)
-    return statistics.pstdev(sentence_lengths, mean) / mean if mean else None
+    mean = sum(sentence_lengths) / n
+    variance = sum((k - mean) ** 2 for k in sentence_lengths) / n
+    return math.sqrt(variance) / mean if mean else None
 
 
 def zlib_ratio(text: str) -> float:
@@ -110,26 +154,25 @@ def zlib_ratio(text: str) -> float:
     return len(zlib.compress(raw, 6)) / len(raw) if raw else 1.0
 
 
-def repeat_trigram_rate(tokens: list[str]) -> float:
-    """Share of word 3-grams that repeat an earlier 3-gram, in [0, 1) (degenerate looping)."""
-    trigrams = list(zip(tokens, tokens[1:], tokens[2:], strict=False))
-    return 1.0 - len(set(trigrams)) / len(trigrams) if trigrams else 0.0
+def repeat_trigram_rate(ids: np.ndarray) -> float:
+    """Share of word 3-grams of token ids ``ids`` that repeat an earlier 3-gram, in [0, 1)
+    (degenerate looping)."""
+    repeated = _repeated_ngrams(ids, 3)
+    count = len(repeated)
+    return 1.0 - (count - int(repeated.sum())) / count if count else 0.0
 
 
-def loop_rate(tokens: list[str], n: int = LOOP_NGRAM) -> float:
-    """Share of tokens inside a word ``n``-gram that repeats an earlier one, in [0, 1).
+def loop_rate(ids: np.ndarray, n: int = LOOP_NGRAM) -> float:
+    """Share of tokens inside a word ``n``-gram that repeats an earlier one, in [0, 1), of token
+    ids ``ids``.
 
     0 for ordinary prose; large for sampling loops ("the man said that the man said that").
     """
-    seen: set[tuple[str, ...]] = set()
     covered = end = 0
-    for i, gram in enumerate(zip(*(tokens[j:] for j in range(n)), strict=False)):
-        if gram in seen:
-            covered += i + n - max(i, end)
-            end = i + n
-        else:
-            seen.add(gram)
-    return covered / len(tokens) if tokens else 0.0
+    for i in np.flatnonzero(_repeated_ngrams(ids, n)).tolist():
+        covered += i + n - max(i, end)
+        end = i + n
+    return covered / len(ids) if len(ids) else 0.0
 
 
 def phrase_hits(
@@ -139,11 +182,11 @@ def phrase_hits(
 
     ``phrases`` maps a phrase's first two tokens to the phrases that start with them.
     """
+    bigrams = list(zip(tokens, tokens[1:], strict=False))
+    present = phrases.keys() & set(bigrams)  # usually empty: then no scan
     hits = 0
-    for i, bigram in enumerate(zip(tokens, tokens[1:], strict=False)):
-        candidates = phrases.get(bigram)
-        if candidates:
-            hits += sum(1 for p in candidates if tuple(tokens[i : i + len(p)]) == p)
+    for i in (i for i, bigram in enumerate(bigrams) if bigram in present) if present else ():
+        hits += sum(1 for p in phrases[bigrams[i]] if tuple(tokens[i : i + len(p)]) == p)
     return hits
 
 
@@ -158,10 +201,12 @@ def _structure_marks(text: str) -> int:
 
 @dataclass(frozen=True)
 class Analysis:
-    """What the scorer needs of one text: its signals and its lower-cased word tokens."""
+    """What the scorer needs of one text: its signals, its lower-cased word tokens and their
+    counts (dict order: first occurrence; the model's word-rate inputs)."""
 
     signals: dict[str, float | int | None]
     tokens: list[str]
+    counts: dict[str, int]
 
 
 def compute_signals(text: str, lexicons: Lexicons | None = None) -> dict[str, float | int | None]:
@@ -169,37 +214,47 @@ def compute_signals(text: str, lexicons: Lexicons | None = None) -> dict[str, fl
     return analyse(text, lexicons).signals
 
 
+def _count_of(counts: dict[str, int], words: frozenset[str]) -> int:
+    """Occurrences of any of ``words`` (exact: integer counts, any order)."""
+    return sum(counts[w] for w in words.intersection(counts))
+
+
 def analyse(text: str, lexicons: Lexicons | None = None) -> Analysis:
-    """:func:`compute_signals` plus the lower-cased tokens (the model's word-rate inputs)."""
+    """:func:`compute_signals` plus the lower-cased tokens and their counts."""
     lex = lexicons or default_lexicons()
     norm = normalise(text)
     lower = norm.lower()
     tokens, sentence_lengths = tokens_and_sentence_lengths(lower)
+    index, ids = token_ids(tokens)
+    occurrences = np.bincount(ids)
+    # Each type's count and length in characters, in order of first occurrence (ids grow with it).
+    type_counts = occurrences[occurrences > 0]
+    type_chars = np.fromiter(map(len, index), np.int64, len(index))
+    counts = dict(zip(index, type_counts.tolist(), strict=True))
     sentences = split_sentences(norm)
     n = len(tokens)
     per_k = 1000.0 / n if n else 0.0
     share = 1.0 / n if n else 0.0
-    lengths = list(map(len, tokens))
     signals: dict[str, float | int | None] = {
         "n_words": n,
-        "marker_rate": per_k * sum(1 for t in tokens if t in lex.marker_words),
-        "slop_word_rate": per_k * sum(1 for t in tokens if t in lex.slop_words),
+        "marker_rate": per_k * _count_of(counts, lex.marker_words),
+        "slop_word_rate": per_k * _count_of(counts, lex.slop_words),
         "stock_phrase_rate": per_k * phrase_hits(tokens, lex.phrases),
         "disclaimer_hits": sum(len(r.findall(lower)) for r in lex.disclaimer_res),
         "burstiness": burstiness(sentence_lengths),
         "mean_sentence_words": n / len(sentence_lengths) if sentence_lengths else 0.0,
-        "mattr": mattr(tokens),
+        "mattr": mattr(ids),
         "zlib_ratio": zlib_ratio(norm),
-        "repeat_trigram_rate": repeat_trigram_rate(tokens),
+        "repeat_trigram_rate": repeat_trigram_rate(ids),
         "list_density": _structure_marks(norm) / max(len(sentence_lengths), 1),
         "em_dash_rate": per_k * _count_any(norm, _EM_DASHES),
         "comma_rate": per_k * _count_any(norm, _COMMAS),
-        "mean_word_chars": sum(lengths) * share,
-        "digit_rate": per_k * sum(1 for t in tokens if t.isdigit()),
+        "mean_word_chars": int(type_chars @ type_counts) * share,
+        "digit_rate": per_k * sum(c for tok, c in counts.items() if tok.isdigit()),
         "paren_rate": per_k * _count_any(norm, _PARENS),
         "lower_start_rate": sum(s[0].islower() for s in sentences) / max(len(sentences), 1),
-        "short_word_share": share * sum(1 for k in lengths if k <= SHORT_WORD_CHARS),
-        "long_word_share": share * sum(1 for k in lengths if k >= LONG_WORD_CHARS),
-        "loop_rate": loop_rate(tokens),
+        "short_word_share": share * int(type_counts[type_chars <= SHORT_WORD_CHARS].sum()),
+        "long_word_share": share * int(type_counts[type_chars >= LONG_WORD_CHARS].sum()),
+        "loop_rate": loop_rate(ids),
     }
-    return Analysis(signals=signals, tokens=tokens)
+    return Analysis(signals=signals, tokens=tokens, counts=counts)

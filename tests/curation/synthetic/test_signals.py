@@ -4,6 +4,7 @@ import random
 
 import pytest
 
+from curation.quality.text import token_ids
 from curation.synthetic.signals import (
     SIGNAL_NAMES,
     burstiness,
@@ -19,6 +20,10 @@ PLAIN = (
     "I went to the shop on Monday. It was closed, so I walked home again and made tea. "
     "My brother laughed at me when I told him."
 )
+
+
+def ids(tokens: list[str]):
+    return token_ids(tokens).ids
 
 
 def naive_mattr(tokens: list[str], window: int) -> float:
@@ -52,9 +57,10 @@ def test_tokens_and_sentences():
 def test_mattr_matches_naive_definition():
     rng = random.Random(0)
     tokens = [rng.choice("abcdefghij") for _ in range(137)]
-    assert mattr(tokens, 50) == pytest.approx(naive_mattr(tokens, 50))
-    assert mattr(["a"] * 100) == pytest.approx(1 / 50)
-    assert mattr(["a", "b", "c"]) == 1.0
+    assert mattr(ids(tokens), 50) == pytest.approx(naive_mattr(tokens, 50))
+    assert mattr(ids(["a"] * 100)) == pytest.approx(1 / 50)
+    assert mattr(ids(["a", "b", "c"])) == 1.0
+    assert mattr(ids([])) == 0.0
 
 
 def test_burstiness():
@@ -64,8 +70,8 @@ def test_burstiness():
 
 
 def test_repeat_trigram_rate():
-    assert repeat_trigram_rate(list("abcabc")) == pytest.approx(0.25)
-    assert repeat_trigram_rate(list("ab")) == 0.0
+    assert repeat_trigram_rate(ids(list("abcabc"))) == pytest.approx(0.25)
+    assert repeat_trigram_rate(ids(list("ab"))) == 0.0
 
 
 def test_zlib_ratio_lower_for_repetitive_text():
@@ -96,11 +102,30 @@ def test_punctuation_and_structure_rates():
 
 def test_loop_rate_fires_on_loops_not_on_plain_repetition():
     loop = "and then the man said that he would go home and then the man said that he would go"
-    assert loop_rate(loop.split()) == pytest.approx(9 / 19)  # the 2nd "and ... go"
+    assert loop_rate(ids(loop.split())) == pytest.approx(9 / 19)  # the 2nd "and ... go"
     # Plain writers repeat short phrases ("I think", "it is good"), not 8-word sequences.
     plain = "I think it is good. I think it is fun. I think we should go. It is good for us."
-    assert loop_rate(plain.lower().split()) == 0.0
-    assert loop_rate([]) == 0.0
+    assert loop_rate(ids(plain.lower().split())) == 0.0
+    assert loop_rate(ids([])) == 0.0
+
+
+def naive_loop_rate(tokens: list[str], n: int = 8) -> float:
+    grams = [tuple(tokens[i : i + n]) for i in range(len(tokens) - n + 1)]
+    inside = {i + k for i, g in enumerate(grams) if g in grams[:i] for k in range(n)}
+    return len(inside) / len(tokens) if tokens else 0.0
+
+
+def test_repetition_signals_match_naive_definitions_on_random_streams():
+    rng = random.Random(1)
+    for _ in range(200):
+        alphabet = "ab" if rng.random() < 0.5 else "abcdefgh"
+        tokens = [rng.choice(alphabet) for _ in range(rng.randrange(0, 90))]
+        trigrams = list(zip(tokens, tokens[1:], tokens[2:], strict=False))
+        expected = 1.0 - len(set(trigrams)) / len(trigrams) if trigrams else 0.0
+        assert repeat_trigram_rate(ids(tokens)) == expected
+        assert loop_rate(ids(tokens)) == pytest.approx(naive_loop_rate(tokens))
+        if tokens:
+            assert mattr(ids(tokens), 10) == pytest.approx(naive_mattr(tokens, 10))
 
 
 def test_word_length_shares():
