@@ -12,8 +12,9 @@
    nothing is killed either.
 
 Reported per run, one JSON line each: seconds, kept/rejected (which must agree), each worker's
-peak PSS (sampled every 0.1 s) and the data it spilled to disk (``SpillBuffer`` totals, read
-before the cluster stops), and the 1-minute load average at the start.
+peak PSS (sampled at :mod:`benchmarks.measure`'s pace) and the data it spilled to disk
+(``SpillBuffer`` totals, read before the cluster stops), and the 1-minute load average at the
+start.
 
 Run from the repo root::
 
@@ -34,7 +35,7 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from benchmarks.measure import pss_bytes, run_measured  # noqa: E402
+from benchmarks.measure import pss_bytes, run_measured, sample_until  # noqa: E402
 from benchmarks.scaling import generate, write_config  # noqa: E402
 from scripts.dask_cluster import start_cluster, stop_cluster  # noqa: E402
 
@@ -58,18 +59,19 @@ def spilled_bytes(address: str) -> dict[str, int]:
 
 
 class PeakPss:
-    """Samples the PSS of the given pids every 0.1 s in a thread; ``peaks`` per pid, bytes."""
+    """Samples the PSS of the given pids in a thread, paced like :func:`run_measured`;
+    ``peaks`` per pid, bytes."""
 
     def __init__(self, pids: Sequence[int]) -> None:
         self.peaks = dict.fromkeys(pids, 0)
         self._done = threading.Event()
-        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread = threading.Thread(
+            target=sample_until, args=(self._done, self._sample), daemon=True
+        )
 
     def _sample(self) -> None:
-        while not self._done.is_set():
-            for pid in self.peaks:
-                self.peaks[pid] = max(self.peaks[pid], pss_bytes(pid))
-            self._done.wait(0.1)
+        for pid in self.peaks:
+            self.peaks[pid] = max(self.peaks[pid], pss_bytes(pid))
 
     def __enter__(self) -> PeakPss:
         self._thread.start()

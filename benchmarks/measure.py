@@ -15,7 +15,7 @@ import resource
 import subprocess
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import psutil
@@ -39,6 +39,15 @@ def pss_bytes(pid: int) -> int:
     except OSError:
         pass
     return 0
+
+
+def sample_until(done: threading.Event, sample: Callable[[], None]) -> None:
+    """Call ``sample`` until ``done`` is set: every :data:`SAMPLE_SECONDS`, or
+    :data:`SAMPLER_WAIT_FACTOR` times as long as the last call took when that is longer."""
+    while not done.is_set():
+        began = time.perf_counter()
+        sample()
+        done.wait(max(SAMPLE_SECONDS, SAMPLER_WAIT_FACTOR * (time.perf_counter() - began)))
 
 
 def _tree(root: psutil.Process) -> list[psutil.Process]:
@@ -65,23 +74,19 @@ def run_measured(command: Sequence[str], log: Path, cwd: Path | str | None = Non
         done = threading.Event()
 
         def sample() -> None:
-            root = psutil.Process(proc.pid)
-            while not done.is_set():
-                began = time.perf_counter()
-                processes = _tree(root)
-                pss = [pss_bytes(p.pid) for p in processes]
-                rss = []
-                for process in processes:
-                    with contextlib.suppress(psutil.Error):
-                        rss.append(process.memory_info().rss)
-                if pss:
-                    peak["pss_tree"] = max(peak["pss_tree"], sum(pss))
-                    peak["pss_process"] = max(peak["pss_process"], max(pss))
-                    peak["rss_tree"] = max(peak["rss_tree"], sum(rss))
-                took = time.perf_counter() - began
-                done.wait(max(SAMPLE_SECONDS, SAMPLER_WAIT_FACTOR * took))
+            processes = _tree(root)
+            pss = [pss_bytes(p.pid) for p in processes]
+            rss = []
+            for process in processes:
+                with contextlib.suppress(psutil.Error):
+                    rss.append(process.memory_info().rss)
+            if pss:
+                peak["pss_tree"] = max(peak["pss_tree"], sum(pss))
+                peak["pss_process"] = max(peak["pss_process"], max(pss))
+                peak["rss_tree"] = max(peak["rss_tree"], sum(rss))
 
-        sampler = threading.Thread(target=sample, daemon=True)
+        root = psutil.Process(proc.pid)
+        sampler = threading.Thread(target=sample_until, args=(done, sample), daemon=True)
         sampler.start()
         stdout, _ = proc.communicate()
         done.set()
