@@ -25,7 +25,9 @@ from itertools import islice
 from typing import Any
 
 from curation.diversity.sample import Sampled, smallest
+from curation.quality.text import token_ids
 from curation.synthetic.lexicons import default_lexicons
+from curation.synthetic.signals import mattr as mattr_of_ids
 from curation.synthetic.text import tokenize
 
 SAMPLE_TOKENS = 100_000
@@ -53,20 +55,9 @@ def distinct_n(tokens: Sequence[str], n: int) -> float | None:
 
 
 def mattr(tokens: Sequence[str], window: int = MATTR_WINDOW) -> float | None:
-    """Moving-average type-token ratio (the plain ratio for a stream shorter than a window)."""
-    if not tokens:
-        return None
-    if len(tokens) <= window:
-        return len(set(tokens)) / len(tokens)
-    counts = Counter(tokens[:window])
-    total = len(counts)
-    for leaving, entering in zip(tokens, tokens[window:], strict=False):
-        counts[leaving] -= 1
-        if not counts[leaving]:
-            del counts[leaving]
-        counts[entering] += 1
-        total += len(counts)
-    return total / (len(tokens) - window + 1) / window
+    """Moving-average type-token ratio (the plain ratio for a stream shorter than a window; see
+    :func:`curation.synthetic.signals.mattr`), ``None`` without tokens."""
+    return mattr_of_ids(token_ids(list(tokens)).ids, window) if tokens else None
 
 
 def top_types(tokens: Sequence[str], count: int = TOP_TYPES) -> frozenset[str]:
