@@ -113,9 +113,11 @@ def end_to_end(corpus_dir: Path, work: Path, workers: int, repo: Path = REPO) ->
 
 def _runs_line(name: str, runs: list[dict], docs: int) -> str:
     seconds = [run["seconds"] for run in runs]
+    cpu_seconds = [run["cpu_seconds"] for run in runs]
     median = statistics.median(seconds)
     return (
         f"| {name} | {', '.join(map(str, seconds))} | {median} | {docs / median:,.0f} | "
+        f"{', '.join(map(str, cpu_seconds))} | "
         f"{max(run['peak_pss_tree_mib'] for run in runs):,} | "
         f"{runs[0]['kept']:,} / {runs[0]['rejected']:,} |"
     )
@@ -150,8 +152,8 @@ def main(argv: Sequence[str] | None = None) -> None:
             runs[name].append(end_to_end(corpus_dir, args.out, args.workers, repo))
     print(
         f"\nend to end, `curate run`, DirectRunner multi_processing, {args.workers} workers\n\n"
-        "| checkout | seconds per run | median s | docs/s (median) | peak PSS MiB (tree) "
-        "| kept / rejected |\n|---|---|---|---|---|---|"
+        "| checkout | seconds per run | median s | docs/s (median) | CPU s per run "
+        "| peak PSS MiB (tree) | kept / rejected |\n|---|---|---|---|---|---|---|"
     )
     for name, measured in runs.items():
         print(_runs_line(name, measured, len(lines)))
