@@ -9,8 +9,9 @@ copies (:func:`benchmarks.scaling.generate`). Each corpus is one ``docs.jsonl`` 
 (what datatrove reads: 2 tasks).
 
 Systems, each a subprocess whose wall time (start-up included) and whole-tree peak PSS are
-measured (:mod:`benchmarks.measure`), run in turn at each size and repeat so that drift in the
-machine's load affects both alike:
+measured (:mod:`benchmarks.measure`), run in turn at each size and repeat, in the opposite order
+at every other repeat (datatrove first, then ours first), so that drift in the machine's speed
+affects both alike:
 
 * ``datatrove`` (0.10.1, in its own virtualenv, ``--dtvenv``; set up as in
   :mod:`benchmarks.dedup_vs_datatrove`): ``LocalPipelineExecutor`` with 2 tasks and 2 workers,
@@ -150,8 +151,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     for kind in args.corpus:
         for docs in sorted(args.docs):
             corpus_dir = corpus(args.out, kind, docs)
-            for _ in range(args.repeats):
-                for system in ("datatrove", "curate run"):
+            for repeat in range(args.repeats):
+                # ABBA: the order flips each repeat, so neither system always runs on a machine
+                # its predecessor just warmed up or wore down.
+                systems = ("datatrove", "curate run")
+                for system in systems if repeat % 2 == 0 else systems[::-1]:
                     load = os.getloadavg()[0]
                     work = args.out / "runs" / system.replace(" ", "-")
                     if system == "datatrove":
