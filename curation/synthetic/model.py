@@ -223,6 +223,9 @@ class CompiledModel:
         k = len(model.names)
         self._k = k
         self._index = {w: k + i for i, w in enumerate(model.words)}
+        self._mean = model.mean.tolist()
+        self._scale = model.scale.tolist()
+        self._coef = model.coef.tolist()
         clip = math.inf if model.clip is None else model.clip
         self._clip = clip
         absent = model.coef[k:] * np.clip((0.0 - model.mean[k:]) / model.scale[k:], -clip, clip)
@@ -235,15 +238,16 @@ class CompiledModel:
     def _word_terms(self, counts: Mapping[str, int]) -> dict[int, float]:
         """Contribution ``coef * z`` of every vocabulary word present in a text whose lower-cased
         tokens have ``counts``, in ``counts``' order (so sums over it are reproducible)."""
-        columns = map(self._index.get, counts)
-        present = [(j, c) for j, c in zip(columns, counts.values(), strict=True) if j is not None]
-        if not present:
-            return {}
-        inputs, occurrences = np.array(present).T
-        m = self.model
-        rates = np.log1p(occurrences * (1000.0 / sum(counts.values())))
-        z = np.clip((rates - m.mean[inputs]) / m.scale[inputs], -self._clip, self._clip)
-        return dict(zip(inputs.tolist(), (m.coef[inputs] * z).tolist(), strict=True))
+        per_k = 1000.0 / sum(counts.values()) if counts else 0.0
+        index, clip = self._index, self._clip
+        mean, scale, coef = self._mean, self._scale, self._coef
+        terms = {}
+        for tok, c in counts.items():
+            j = index.get(tok)
+            if j is not None:
+                z = (math.log1p(c * per_k) - mean[j]) / scale[j]
+                terms[j] = coef[j] * (clip if z > clip else -clip if z < -clip else z)
+        return terms
 
     def decision(self, signal_row: np.ndarray, counts: Mapping[str, int]) -> tuple[float, dict]:
         """Decision value of one text and its per-input contributions (signals + present words).

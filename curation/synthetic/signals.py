@@ -182,11 +182,11 @@ def phrase_hits(
 
     ``phrases`` maps a phrase's first two tokens to the phrases that start with them.
     """
-    bigrams = list(zip(tokens, tokens[1:], strict=False))
-    present = phrases.keys() & set(bigrams)  # usually empty: then no scan
     hits = 0
-    for i in (i for i, bigram in enumerate(bigrams) if bigram in present) if present else ():
-        hits += sum(1 for p in phrases[bigrams[i]] if tuple(tokens[i : i + len(p)]) == p)
+    for i, bigram in enumerate(zip(tokens, tokens[1:], strict=False)):
+        candidates = phrases.get(bigram)
+        if candidates:
+            hits += sum(1 for p in candidates if tuple(tokens[i : i + len(p)]) == p)
     return hits
 
 
