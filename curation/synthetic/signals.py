@@ -3,7 +3,10 @@
 All signals are computed on whitespace-normalised text (see :mod:`curation.synthetic.text`)
 and, except ``n_words`` and ``disclaimer_hits``, are rates or ratios whose expected value does
 not grow with document length. Lexicon signals are only meaningful for English; the structural
-signals (burstiness, MATTR, compression, punctuation) are language-agnostic.
+signals (burstiness, MATTR, compression, punctuation) are language-agnostic. The repetition
+signals (MATTR, repeated trigrams, loops) work on integer token ids
+(:func:`curation.quality.text.token_ids`) in numba kernels, compiled on first use and cached
+next to this file like the quality scorers' (:mod:`curation.quality.ngrams`).
 
 Fairness note (Liang et al. 2023, "GPT detectors are biased against non-native English
 writers"): low lexical variety and uniform sentence lengths are typical of non-native and young
