@@ -27,7 +27,7 @@ import numpy as np
 
 from curation.quality.text import token_ids
 from curation.synthetic.lexicons import Lexicons, default_lexicons
-from curation.synthetic.text import normalise, split_sentences, tokens_and_sentence_lengths
+from curation.synthetic.text import normalise, sentence_initials, tokens_and_sentence_lengths
 
 # MATTR window in tokens (Covington & McFall 2010 use 50 as their reference window; it is below
 # the 50-word minimum this package scores, so the ratio is defined for every scored text).
@@ -234,7 +234,7 @@ def analyse(text: str, lexicons: Lexicons | None = None) -> Analysis:
     type_counts = occurrences[occurrences > 0]
     type_chars = np.fromiter(map(len, index), np.int64, len(index))
     counts = dict(zip(index, type_counts.tolist(), strict=True))
-    sentences = split_sentences(norm)
+    initials = sentence_initials(norm)
     n = len(tokens)
     per_k = 1000.0 / n if n else 0.0
     share = 1.0 / n if n else 0.0
@@ -255,7 +255,7 @@ def analyse(text: str, lexicons: Lexicons | None = None) -> Analysis:
         "mean_word_chars": int(type_chars @ type_counts) * share,
         "digit_rate": per_k * sum(c for tok, c in counts.items() if tok.isdigit()),
         "paren_rate": per_k * _count_any(norm, _PARENS),
-        "lower_start_rate": sum(s[0].islower() for s in sentences) / max(len(sentences), 1),
+        "lower_start_rate": sum(map(str.islower, initials)) / max(len(initials), 1),
         "short_word_share": share * int(type_counts[type_chars <= SHORT_WORD_CHARS].sum()),
         "long_word_share": share * int(type_counts[type_chars >= LONG_WORD_CHARS].sum()),
         "loop_rate": loop_rate(ids),

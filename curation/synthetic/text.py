@@ -14,9 +14,11 @@ import re
 _TOKEN = r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]|[^\W_]+(?:['\u2019][^\W_]+)*"
 _TOKEN_RE = re.compile(_TOKEN)
 # Sentence end: ., !, ?, … followed by a space (or the end), or a full-width / Arabic / Urdu /
-# Devanagari terminator anywhere. _UNIT_RE yields tokens and sentence ends in one pass.
+# Devanagari terminator anywhere; the gap between two sentences is the group after the
+# terminator (testing the terminator first is faster than a look-behind at every position).
+# _UNIT_RE yields tokens and sentence ends in one pass.
 _ENDERS = "\u3002\uff01\uff1f\u061f\u06d4\u0964"
-_SENTENCE_END_RE = re.compile(rf"(?<=[.!?\u2026])\s+|(?<=[{_ENDERS}])\s*")
+_SENTENCE_GAP_RE = re.compile(rf"[.!?\u2026](\s+)|[{_ENDERS}](\s*)")
 _UNIT_RE = re.compile(rf"{_TOKEN}|[.!?\u2026]+(?=\s|$)|[{_ENDERS}]")
 _END_CHARS = frozenset(".!?\u2026" + _ENDERS)
 
@@ -34,7 +36,7 @@ def tokenize(text: str) -> list[str]:
 def tokens_and_sentence_lengths(text: str) -> tuple[list[str], list[int]]:
     """Word tokens of ``text`` and the token count of each non-empty sentence, in one pass.
 
-    Sentence boundaries are those of :func:`split_sentences`.
+    Sentence boundaries are those of :func:`sentence_initials`.
     """
     tokens: list[str] = []
     lengths: list[int] = []
@@ -52,6 +54,16 @@ def tokens_and_sentence_lengths(text: str) -> tuple[list[str], list[int]]:
     return tokens, lengths
 
 
-def split_sentences(text: str) -> list[str]:
-    """Non-empty sentences of normalised ``text`` (a rule-based split; abbreviations split too)."""
-    return [s for s in _SENTENCE_END_RE.split(text) if s]
+def sentence_initials(text: str) -> list[str]:
+    """The first character of each non-empty sentence of normalised ``text`` (a rule-based
+    split after each terminator; abbreviations split too)."""
+    initials = []
+    start = 0
+    for gap in _SENTENCE_GAP_RE.finditer(text):
+        begin, end = gap.span(gap.lastindex)
+        if begin > start:
+            initials.append(text[start])
+        start = end
+    if start < len(text):
+        initials.append(text[start])
+    return initials

@@ -1,6 +1,7 @@
 """Unit tests of the synthetic-text signals on hand-written texts."""
 
 import random
+import re
 
 import pytest
 
@@ -14,7 +15,7 @@ from curation.synthetic.signals import (
     repeat_trigram_rate,
     zlib_ratio,
 )
-from curation.synthetic.text import normalise, split_sentences, tokens_and_sentence_lengths
+from curation.synthetic.text import normalise, sentence_initials, tokens_and_sentence_lengths
 
 PLAIN = (
     "I went to the shop on Monday. It was closed, so I walked home again and made tea. "
@@ -50,8 +51,24 @@ def test_tokens_and_sentences():
     tokens, lengths = tokens_and_sentence_lengths("don't stop. go now! ok")
     assert tokens == ["don't", "stop", "go", "now", "ok"]
     assert lengths == [2, 2, 1]
-    assert split_sentences("A b. C d! E") == ["A b.", "C d!", "E"]
+    assert sentence_initials("A b. c d! E") == ["A", "c", "E"]
     assert tokens_and_sentence_lengths("我爱你。好")[1] == [3, 1]
+
+
+# Sentences as the split the initials stand for: after ., !, ?, … and a space, or after a
+# full-width / Arabic / Urdu / Devanagari terminator.
+NAIVE_SENTENCE_END = re.compile(
+    r"(?<=[.!?\u2026])\s+|(?<=[\u3002\uff01\uff1f\u061f\u06d4\u0964])\s*"
+)
+
+
+def test_sentence_initials_match_a_naive_split():
+    rng = random.Random(5)
+    alphabet = "aB .!?\u2026\u3002\uff01\u061f\u0964(" + " " * 4
+    for _ in range(2000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 30)))
+        expected = [s[0] for s in NAIVE_SENTENCE_END.split(text) if s]
+        assert sentence_initials(text) == expected, text
 
 
 def test_mattr_matches_naive_definition():
