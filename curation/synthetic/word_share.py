@@ -54,6 +54,7 @@ DIGITS = 4
 LOGIT_MIN, LOGIT_MAX = -10.0, 8.0
 _LOGIT_STEP = (LOGIT_MAX - LOGIT_MIN) / 255
 _WORD_RE = re.compile(r"[^\W\d_]+")
+_WORDS_PREFIX_CHARS = 8  # a first guess of characters per word, incl. spaces and punctuation
 _EM_TOL, _EM_MAX_ITER = 1e-8, 5000
 _BOOT_TOL, _BOOT_MAX_ITER = 1e-6, 50  # warm-started at the estimate
 
@@ -61,20 +62,21 @@ _BOOT_TOL, _BOOT_MAX_ITER = 1e-6, 50  # warm-started at the estimate
 def word_windows(text: str, window_words: int, max_windows: int) -> list[set[str]]:
     """The distinct lower-cased words (runs of letters) of each window of ``window_words``
     consecutive words, at most ``max_windows`` windows; a text shorter than one window is one
-    (short) window, an empty text none. Only the words needed are tokenised."""
-    windows: list[set[str]] = []
-    current: set[str] = set()
-    count = 0
-    for match in _WORD_RE.finditer(text):
-        current.add(match.group().lower())
-        count += 1
-        if count == window_words:
-            windows.append(current)
-            if len(windows) == max_windows:
-                return windows
-            current, count = set(), 0
-    if not windows and current:
-        windows.append(current)
+    (short) window, an empty text none. Only a prefix of the text long enough for the windows is
+    tokenised (``_WORDS_PREFIX_CHARS`` characters per word wanted, doubled until it is)."""
+    wanted = window_words * max_windows
+    limit = wanted * _WORDS_PREFIX_CHARS
+    while True:
+        words = _WORD_RE.findall(text[:limit])
+        # The prefix may cut the last word it holds; any word before another one is whole.
+        if len(words) > wanted or limit >= len(text):
+            break
+        limit *= 2
+    words = list(map(str.lower, words[:wanted]))
+    full = len(words) - len(words) % window_words
+    windows = [set(words[at : at + window_words]) for at in range(0, full, window_words)]
+    if not windows and words:
+        windows.append(set(words))
     return windows
 
 
@@ -164,7 +166,7 @@ class WordReference:
         """For each window of ``text``, the sorted indices of the vocabulary words in it."""
         index = self._index  # type: ignore[attr-defined]
         return [
-            np.array(sorted(index[w] for w in words if w in index), dtype=np.uint16)
+            np.array(sorted(map(index.__getitem__, words & index.keys())), dtype=np.uint16)
             for words in word_windows(text, self.window_words, self.max_windows)
         ]
 

@@ -136,6 +136,21 @@ def test_windows_of_text():
     assert word_windows("123 456", 50, 10) == []
 
 
+def test_windows_read_as_far_as_needed():
+    # Words far longer than the first prefix guess: the prefix must grow without cutting one.
+    rng = np.random.default_rng(3)
+    for _ in range(200):
+        words = ["".join(rng.choice(list("abcXYZé"), rng.integers(1, 40))) for _ in range(30)]
+        text = " 1 ".join(words)
+        lowered = [w.lower() for w in words]
+        for size, count in ((3, 2), (7, 3), (50, 10)):
+            full = min(count, len(lowered) // size)
+            expected = [set(lowered[i * size : (i + 1) * size]) for i in range(full)] or [
+                set(lowered)
+            ]
+            assert word_windows(text, size, count) == expected
+
+
 def test_presence_and_save_load_round_trip(tmp_path):
     ref = reference()
     text = " ".join(["Wab wac wch other"] * 20)
