@@ -119,13 +119,17 @@ class Calibration:
         """95 % range of the score that a longer text (``reference_words``) by the same writer
         would get, given this ``n_words``-word text's decision value ``z``; it always contains
         this text's own score and widens as ``n_words`` shrinks."""
+        return self.score_interval(z, n_words)[1:]
+
+    def score_interval(self, z: float, n_words: int) -> tuple[float, float, float]:
+        """:meth:`probability` and :meth:`interval` of one text in one vectorised pass (numpy
+        gives each element the value a scalar call would)."""
         half = Z_95 * self.spread / math.sqrt(max(n_words, 1))
         longer = max(n_words, self.reference_words)
-        slope, offset = self.slope(longer), self.offset(longer)
-        own = float(self.probability(z, n_words))
-        low = float(sigmoid(slope * (z - half) + offset))
-        high = float(sigmoid(slope * (z + half) + offset))
-        return min(low, own), max(high, own)
+        lengths = np.array([n_words, longer, longer], dtype=float)
+        values = np.array([z, z - half, z + half])
+        own, low, high = self.probability(values, lengths).tolist()
+        return own, min(low, own), max(high, own)
 
 
 @dataclass(frozen=True)

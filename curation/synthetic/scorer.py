@@ -94,9 +94,8 @@ class SyntheticScorer:
         n = int(signals["n_words"])
         row = feature_vector(analysis.signals, self._model.names)
         z, terms = self._compiled.decision(row, analysis.counts)
-        calibration = self._model.calibration
-        score = float(calibration.probability(z, n))
-        signals["score_low"], signals["score_high"] = calibration.interval(z, n)
+        score, low, high = self._model.calibration.score_interval(z, n)
+        signals["score_low"], signals["score_high"] = low, high
         top = self._compiled.top_contributions(terms, TOP_FEATURES)
         signals["top_features"] = [
             Contribution(feature=name, contribution=float(v)) for name, v in top
