@@ -75,7 +75,7 @@ def test_text_and_ngrams_follow_the_library() -> None:
     words = sorted(factory.word_lang_prob_map, key=lambda word: gram_keys([word])[0])
     texts = _random_texts(100, seed=11) + [
         "see https://x.org/a?b=1 or mail a.b@c.de  now",
-        "Tiếng Việt có dấu" + "x" * 20_000,
+        "Tiếng Việt có dấu, Tie\u0302\u0301ng Vie\u0323\u0302t" + "x" * 20_000,  # both forms
     ]
     for text in texts:
         detector = factory.create()
