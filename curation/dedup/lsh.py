@@ -16,6 +16,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import cache
 
+import numpy as np
+from numpy.polynomial.legendre import leggauss
+
 #: Weights of LSH false positives and false negatives. Candidates are verified against the
 #: threshold afterwards (``DedupConfig.verify``), which removes LSH false positives but can
 #: never recover a missed pair, so the split favours recall: at threshold 0.8 and 128
@@ -27,28 +30,38 @@ FALSE_NEGATIVE_WEIGHT = 0.95
 MAX_MISS_AT_THRESHOLD = 0.001
 
 
-def collision_probability(similarity: float, bands: int, rows: int) -> float:
+def collision_probability(
+    similarity: float | np.ndarray, bands: int, rows: int
+) -> float | np.ndarray:
     """Probability that two signatures of Jaccard ``similarity`` share at least one band."""
     return 1.0 - (1.0 - similarity ** float(rows)) ** float(bands)
 
 
-def _integral(function: Callable[[float], float], low: float, high: float) -> float:
-    # Imported here, not at the top: every worker imports this module with the run plan, and
-    # only the launcher integrates; scipy.integrate costs ~0.2 s per process to import.
-    from scipy.integrate import quad
+def _integral(
+    function: Callable[[np.ndarray], np.ndarray], low: float, high: float, degree: int
+) -> float:
+    """Integral of ``function``, a polynomial of at most ``degree``, over ``[low, high]``:
+    Gauss-Legendre quadrature with enough nodes to be exact up to rounding."""
+    nodes, weights = _legendre(degree // 2 + 1)
+    half = (high - low) / 2.0
+    return half * float(weights @ function(half * nodes + (high + low) / 2.0))
 
-    area, _ = quad(function, low, high)
-    return area
+
+@cache
+def _legendre(count: int) -> tuple[np.ndarray, np.ndarray]:
+    return leggauss(count)
 
 
 def false_positive_area(threshold: float, bands: int, rows: int) -> float:
     """Integral of the collision probability over similarities in ``[0, threshold]``."""
-    return _integral(lambda s: collision_probability(s, bands, rows), 0.0, threshold)
+    return _integral(lambda s: collision_probability(s, bands, rows), 0.0, threshold, bands * rows)
 
 
 def false_negative_area(threshold: float, bands: int, rows: int) -> float:
     """Integral of the miss probability over similarities in ``[threshold, 1]``."""
-    return _integral(lambda s: 1.0 - collision_probability(s, bands, rows), threshold, 1.0)
+    return _integral(
+        lambda s: 1.0 - collision_probability(s, bands, rows), threshold, 1.0, bands * rows
+    )
 
 
 @cache
@@ -84,13 +97,22 @@ def recall_bands_rows(
     one with the smallest false-positive area (first in order of bands, then rows); the
     :func:`optimal_bands_rows` split when none reaches it. 18 x 5 at threshold 0.8 and 128
     permutations (a pair of Jaccard 0.8 shares a band with probability 0.9992).
+
+    With the bands fixed, each added row lowers the collision probability at every similarity
+    below 1, so the false-positive area falls as the miss probability grows: of each band
+    count's splits that reach ``max_miss`` only the one with the most rows can be the best, and
+    only its area is integrated.
     """
     best, best_area = None, float("inf")
     for bands in range(1, num_perm + 1):
-        for rows in range(1, num_perm // bands + 1):
-            if 1.0 - collision_probability(threshold, bands, rows) > max_miss:
-                continue
-            area = false_positive_area(threshold, bands, rows)
-            if area < best_area:
-                best, best_area = (bands, rows), area
+        reaching = [
+            rows
+            for rows in range(1, num_perm // bands + 1)
+            if 1.0 - collision_probability(threshold, bands, rows) <= max_miss
+        ]
+        if not reaching:
+            continue
+        area = false_positive_area(threshold, bands, reaching[-1])
+        if area < best_area:
+            best, best_area = (bands, reaching[-1]), area
     return best or optimal_bands_rows(threshold, num_perm)

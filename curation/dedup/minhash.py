@@ -5,12 +5,13 @@ scripts written without spaces); its signature is a function of the *set* of its
 
 Signatures are datasketch ``MinHash`` values with the ``affine32`` permutation scheme named
 explicitly (datasketch 2.0 changed the default scheme; naming it keeps signatures comparable
-across versions). datasketch provides the permutation parameters; the permutations are applied
-here with its exact ``affine32`` formula (:func:`_permuted_minimum`) to 32-bit shingle hashes
-(:func:`shingle_hashes`): each token is hashed once (XXH3-64) instead of hashing every shingle
-string. Tokenising, hashing, combining and permuting run in numba-compiled loops over the
-text's UTF-8 bytes (the same values as the ``xxhash`` package and datasketch, tested). A
-signature is stored as ``num_perm`` little-endian uint32 values (``num_perm * 4`` bytes).
+across versions). The permutation parameters are datasketch's (drawn here as it draws them, so
+no process imports datasketch and scipy); they are applied with its exact ``affine32`` formula
+(:func:`_permuted_minimum`) to 32-bit shingle hashes (:func:`shingle_hashes`): each token is
+hashed once (XXH3-64) instead of hashing every shingle string. Tokenising, hashing, combining
+and permuting run in numba-compiled loops over the text's UTF-8 bytes (the same values as the
+``xxhash`` package and datasketch, tested). A signature is stored as ``num_perm``
+little-endian uint32 values (``num_perm * 4`` bytes).
 """
 
 from __future__ import annotations
@@ -268,17 +269,17 @@ class MinHasher:
             raise ValueError(
                 f"bands x rows = {self.bands * self.rows} exceeds num_perm = {self.num_perm}"
             )
-        # Computed now, so a hasher pickled to worker processes carries them and the workers
-        # need not import datasketch (0.3-0.7 s of start-up per process: it imports scipy).
-        _ = self._permutations
+        _ = self._permutations  # computed once: a hasher pickled to workers carries them
 
     @cached_property
     def _permutations(self) -> tuple[np.ndarray, np.ndarray]:
-        """datasketch's ``affine32`` parameters ``a`` and ``b`` (uint32, ``num_perm`` each)."""
-        from datasketch import MinHash
-
-        a, b = MinHash(self.num_perm, seed=MINHASH_SEED, scheme=PERMUTATION_SCHEME).permutations
-        return a.astype(np.uint32), b.astype(np.uint32)
+        """datasketch's ``affine32`` parameters ``a`` (odd) and ``b`` (uint32, ``num_perm``
+        each), drawn from ``RandomState(MINHASH_SEED)`` as ``MinHash._init_permutations`` draws
+        them (equal: tested), so no process imports datasketch (~1 s: it imports scipy)."""
+        generator = np.random.RandomState(MINHASH_SEED)
+        a = generator.randint(0, 1 << 31, self.num_perm, dtype=np.uint32) * np.uint32(2) + 1
+        b = generator.randint(0, 1 << 32, self.num_perm, dtype=np.uint32)
+        return a, b
 
     @cached_property
     def _empty_signature(self) -> bytes:

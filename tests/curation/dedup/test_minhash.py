@@ -224,6 +224,14 @@ def test_bands_times_rows_above_num_perm_raises():
     MinHasher(num_perm=128, bands=16, rows=8)  # exactly num_perm is fine
 
 
+@pytest.mark.parametrize("num_perm", [1, 16, 128, 256, 1000])
+def test_permutations_are_datasketchs(num_perm):
+    a, b = MinHasher(num_perm, bands=1, rows=1)._permutations
+    reference = MinHash(num_perm, seed=MINHASH_SEED, scheme=PERMUTATION_SCHEME).permutations
+    assert a.dtype == b.dtype == np.uint32
+    assert a.tolist() == reference[0].tolist() and b.tolist() == reference[1].tolist()
+
+
 @pytest.mark.parametrize("num_perm", [16, 128, 256])
 @pytest.mark.parametrize("count", [0, 1, 380, 1024, 3 * 1024 + 17])
 def test_signature_of_hashes_equals_datasketch_update_batch(num_perm, count):
