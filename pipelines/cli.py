@@ -24,6 +24,7 @@ from curation.config import (
 )
 from curation.plan import package_version
 from pipelines.terminal import printable
+from transforms import quick_exit  # noqa: F401 - imported for its effect: a quick exit
 
 #: Config used when neither --config nor --input is given: the sample corpus in the repo.
 SAMPLE_CONFIG = Path(__file__).with_name("configs") / "sample.yaml"

@@ -1,4 +1,5 @@
-"""Runner workarounds: SplitByTag (no multi-output ParDo) and freed memory given back."""
+"""Runner workarounds: SplitByTag (no multi-output ParDo), freed memory given back, workers
+that exit quickly."""
 
 from __future__ import annotations
 
@@ -9,11 +10,12 @@ import sys
 
 import apache_beam as beam
 import pytest
+from apache_beam.options.pipeline_options import PipelineOptions
 from apache_beam.testing.util import assert_that, equal_to
 
 from tests.paths import REPO
 from tests.transforms.beam_helpers import local_pipeline
-from transforms.runner_workarounds import MALLOC_SETTINGS, SplitByTag
+from transforms.runner_workarounds import LOCAL_RUNNER, MALLOC_SETTINGS, WORKER_PLUGINS, SplitByTag
 
 
 def test_split_by_tag_selects_each_tag():
@@ -77,3 +79,50 @@ def test_malloc_settings_reach_worker_processes_and_leave_the_users_own():
     applied, seen = done.stdout.splitlines()
     assert applied == "MALLOC_MMAP_THRESHOLD_,MALLOC_TRIM_THRESHOLD_"
     assert seen == f"4 {MALLOC_SETTINGS['MALLOC_MMAP_THRESHOLD_']}"
+
+
+def _worker_state(_: int, launcher_pid: int) -> tuple[bool, bool]:
+    """(whether this runs in another process than the launcher, whether it imported the
+    quick-exit plugin)."""
+    return os.getpid() != launcher_pid, all(plugin in sys.modules for plugin in WORKER_PLUGINS)
+
+
+def test_local_runner_workers_import_the_quick_exit_plugin():
+    options = PipelineOptions(
+        [
+            f"--runner={LOCAL_RUNNER}",
+            "--direct_running_mode=multi_processing",
+            "--direct_num_workers=1",
+        ]
+    )
+    with beam.Pipeline(options=options) as pipeline:
+        seen = pipeline | beam.Create([0]) | beam.Map(_worker_state, os.getpid())
+        assert_that(seen, equal_to([(True, True)]))
+    assert "beam_plugins" not in options.get_all_options(drop_default=True), "options untouched"
+
+
+#: A reference cycle whose finaliser prints: Python's exit collections finalise it.
+_CYCLE_AT_EXIT = """
+import sys
+if sys.argv[1] == "quick":
+    import transforms.quick_exit
+class Cycle:
+    def __del__(self):
+        print("collected")
+cycle = Cycle()
+cycle.me = cycle
+del cycle
+print("exit")
+"""
+
+
+@pytest.mark.parametrize(("mode", "printed"), [("plain", "exit collected"), ("quick", "exit")])
+def test_quick_exit_skips_the_exit_collections(mode, printed):
+    done = subprocess.run(
+        [sys.executable, "-c", _CYCLE_AT_EXIT, mode],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert " ".join(done.stdout.split()) == printed
