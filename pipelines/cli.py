@@ -24,7 +24,7 @@ from curation.config import (
 )
 from curation.plan import package_version
 from pipelines.terminal import printable
-from transforms import quick_exit  # noqa: F401 - imported for its effect: a quick exit
+from transforms import garbage_collector
 
 #: Config used when neither --config nor --input is given: the sample corpus in the repo.
 SAMPLE_CONFIG = Path(__file__).with_name("configs") / "sample.yaml"
@@ -230,24 +230,26 @@ def with_dedup_flags(config: CurationConfig, args: argparse.Namespace) -> Curati
 
 
 def _run(args: argparse.Namespace, beam_args: list[str]) -> int:
-    from pipelines.failures import cause_of
-    from pipelines.run import RunFailed, execute
-    from pipelines.summary import format_summary
+    with garbage_collector.importing():
+        from pipelines.failures import cause_of
+        from pipelines.run import RunFailed, execute
+        from pipelines.summary import format_summary
 
     source_keys = {key: value for _, key, _ in INPUT_FLAGS if (value := getattr(args, key))}
     config = with_rights_flags(resolve_config(args.config, args.input, source_keys), args)
     config = with_dedup_flags(config, args)
     try:
-        result = execute(
-            config,
-            args.output,
-            beam_args,
-            overwrite=args.overwrite,
-            show_progress=True,
-            other_options=_run_flags(),
-            resume=args.resume,
-            verbose=args.verbose,
-        )
+        with garbage_collector.frozen():
+            result = execute(
+                config,
+                args.output,
+                beam_args,
+                overwrite=args.overwrite,
+                show_progress=True,
+                other_options=_run_flags(),
+                resume=args.resume,
+                verbose=args.verbose,
+            )
     except RunFailed as error:
         print(f"curate: run failed: {printable(str(error))}", file=sys.stderr)
         return EXIT_FAILURE

@@ -48,7 +48,7 @@ around, where it is applied and how to remove it once the runner is fixed.
    exit** (Beam 2.77 ``WorkerHandlerManager.close_all``), and a worker's Python spends about
    half a second of its exit in garbage collections over everything it imported: ~1.3 s of
    every run's wall time with two workers. :class:`LocalRunner` gives its workers
-   :mod:`transforms.quick_exit` as a Beam plugin (:data:`WORKER_PLUGINS`), which skips those
+   :mod:`transforms.garbage_collector` as a Beam plugin (:data:`WORKER_PLUGINS`), which skips those
    collections. Remove when the runner stops its workers in parallel, or keep it: it is a
    plain speed-up.
 """
@@ -83,7 +83,7 @@ RUNNER_ALIASES = {
 
 
 #: Modules each worker process of the local runner imports at start (workaround 9).
-WORKER_PLUGINS = ("transforms.quick_exit",)
+WORKER_PLUGINS = ("transforms.garbage_collector",)
 
 
 #: glibc malloc settings of the local runner's processes (workaround 7): two arenas at most;

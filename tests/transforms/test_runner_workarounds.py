@@ -1,5 +1,5 @@
-"""Runner workarounds: SplitByTag (no multi-output ParDo), freed memory given back, workers
-that exit quickly."""
+"""Runner workarounds: SplitByTag (no multi-output ParDo), freed memory given back, the
+workers' garbage-collector plugin."""
 
 from __future__ import annotations
 
@@ -83,11 +83,11 @@ def test_malloc_settings_reach_worker_processes_and_leave_the_users_own():
 
 def _worker_state(_: int, launcher_pid: int) -> tuple[bool, bool]:
     """(whether this runs in another process than the launcher, whether it imported the
-    quick-exit plugin)."""
+    garbage-collector plugin)."""
     return os.getpid() != launcher_pid, all(plugin in sys.modules for plugin in WORKER_PLUGINS)
 
 
-def test_local_runner_workers_import_the_quick_exit_plugin():
+def test_local_runner_workers_import_the_garbage_collector_plugin():
     options = PipelineOptions(
         [
             f"--runner={LOCAL_RUNNER}",
@@ -99,30 +99,3 @@ def test_local_runner_workers_import_the_quick_exit_plugin():
         seen = pipeline | beam.Create([0]) | beam.Map(_worker_state, os.getpid())
         assert_that(seen, equal_to([(True, True)]))
     assert "beam_plugins" not in options.get_all_options(drop_default=True), "options untouched"
-
-
-#: A reference cycle whose finaliser prints: Python's exit collections finalise it.
-_CYCLE_AT_EXIT = """
-import sys
-if sys.argv[1] == "quick":
-    import transforms.quick_exit
-class Cycle:
-    def __del__(self):
-        print("collected")
-cycle = Cycle()
-cycle.me = cycle
-del cycle
-print("exit")
-"""
-
-
-@pytest.mark.parametrize(("mode", "printed"), [("plain", "exit collected"), ("quick", "exit")])
-def test_quick_exit_skips_the_exit_collections(mode, printed):
-    done = subprocess.run(
-        [sys.executable, "-c", _CYCLE_AT_EXIT, mode],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    assert " ".join(done.stdout.split()) == printed
