@@ -67,7 +67,12 @@ from pipelines.word_sample import collect_word_sample
 from transforms.diversity import DIVERSITY
 from transforms.evaluation_sets import load_contamination_index
 from transforms.object_stores import store_problems
-from transforms.runner_workarounds import LOCAL_RUNNER, RUNNER_ALIASES, quiet_workers
+from transforms.runner_workarounds import (
+    LOCAL_RUNNER,
+    RUNNER_ALIASES,
+    ViewCachingOptions,
+    quiet_workers,
+)
 from transforms.storage import delete_tree, list_path, open_raw, storage_problem
 
 
@@ -159,7 +164,7 @@ def _checked(parse: Any) -> Any:
 
 
 def _parse_options(beam_args: list[str]) -> PipelineOptions:
-    options = PipelineOptions(beam_args)
+    options = ViewCachingOptions(beam_args)
     _checked(lambda: options.get_all_options(drop_default=False))
     return options
 

@@ -4,18 +4,31 @@ workers' garbage-collector plugin."""
 from __future__ import annotations
 
 import os
+import pickle
 import platform
 import subprocess
 import sys
 
 import apache_beam as beam
 import pytest
-from apache_beam.options.pipeline_options import PipelineOptions
+from apache_beam.options.pipeline_options import (
+    DirectOptions,
+    PipelineOptions,
+    SetupOptions,
+    StandardOptions,
+    TypeOptions,
+)
 from apache_beam.testing.util import assert_that, equal_to
 
 from tests.paths import REPO
 from tests.transforms.beam_helpers import local_pipeline
-from transforms.runner_workarounds import LOCAL_RUNNER, MALLOC_SETTINGS, WORKER_PLUGINS, SplitByTag
+from transforms.runner_workarounds import (
+    LOCAL_RUNNER,
+    MALLOC_SETTINGS,
+    WORKER_PLUGINS,
+    SplitByTag,
+    ViewCachingOptions,
+)
 
 
 def test_split_by_tag_selects_each_tag():
@@ -99,3 +112,20 @@ def test_local_runner_workers_import_the_garbage_collector_plugin():
         seen = pipeline | beam.Create([0]) | beam.Map(_worker_state, os.getpid())
         assert_that(seen, equal_to([(True, True)]))
     assert "beam_plugins" not in options.get_all_options(drop_default=True), "options untouched"
+
+
+def test_view_caching_options_give_beams_views_once():
+    args = ["--direct_num_workers=3", "--runner=FnApiRunner", "--no_pipeline_type_check"]
+    cached, plain = ViewCachingOptions(args), PipelineOptions(args)
+    for cls in (StandardOptions, DirectOptions, TypeOptions, SetupOptions):
+        assert vars(cached.view_as(cls)._visible_options) == vars(
+            plain.view_as(cls)._visible_options
+        )
+        assert cached.view_as(cls) is cached.view_as(cls)
+    assert cached.get_all_options() == plain.get_all_options()
+    cached.view_as(DirectOptions).direct_num_workers = 5  # a view's change is everyone's
+    assert cached.get_all_options()["direct_num_workers"] == 5
+    assert cached.view_as(DirectOptions).direct_num_workers == 5
+    copy = pickle.loads(pickle.dumps(cached))
+    assert "_views" not in vars(copy)
+    assert copy.get_all_options() == cached.get_all_options()
