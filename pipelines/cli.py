@@ -230,14 +230,13 @@ def with_dedup_flags(config: CurationConfig, args: argparse.Namespace) -> Curati
 
 
 def _run(args: argparse.Namespace, beam_args: list[str]) -> int:
-    with garbage_collector.importing():
-        from pipelines.failures import cause_of
-        from pipelines.run import RunFailed, execute
-        from pipelines.summary import format_summary
-
     source_keys = {key: value for _, key, _ in INPUT_FLAGS if (value := getattr(args, key))}
     config = with_rights_flags(resolve_config(args.config, args.input, source_keys), args)
     config = with_dedup_flags(config, args)
+    with garbage_collector.importing():  # after the config: a bad one fails before Beam loads
+        from pipelines.failures import cause_of
+        from pipelines.run import RunFailed, execute
+        from pipelines.summary import format_summary
     try:
         with garbage_collector.frozen():
             result = execute(

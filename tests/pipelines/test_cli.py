@@ -14,6 +14,7 @@ import pytest
 import yaml
 
 from pipelines.cli import main
+from tests.paths import REPO
 from tests.pipelines.helpers import read_rows, run_cli, sample_texts
 
 
@@ -124,6 +125,29 @@ def test_bad_arguments_exit_2_with_one_line(tmp_path, capsys, args, message):
     assert run_cli(*args, "--output", str(tmp_path / "o")) == 2
     error = capsys.readouterr().err.strip()
     assert message in error and len(error.splitlines()) == 1
+
+
+#: Runs ``curate run`` in a fresh interpreter; prints its exit code and whether Beam was loaded.
+_RUN_AND_REPORT_BEAM = """
+import sys
+from pipelines.cli import main
+code = main(["run", "--config", sys.argv[1], "--output", sys.argv[2]])
+print(code, "apache_beam" in sys.modules)
+"""
+
+
+def test_a_bad_config_fails_before_beam_is_loaded(tmp_path):
+    config = tmp_path / "bad.yaml"
+    config.write_text("sources: 3\n", encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-c", _RUN_AND_REPORT_BEAM, str(config), str(tmp_path / "out")],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert done.stdout.split() == ["2", "False"]
+    assert "sources" in done.stderr and not (tmp_path / "out").exists()
 
 
 def test_same_rows_with_two_worker_processes(corpus, finished_run, tmp_path):
