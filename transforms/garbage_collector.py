@@ -3,9 +3,8 @@
 A ``curate run`` imports Beam, numba, pyarrow and matplotlib: a million objects that live as
 long as the process. Python walks all of them in every full collection, at start-up (each
 import grows the heap), during the run, and at exit, when it collects once more everything
-still alive for memory the operating system is about to take back whole. Measured on a
-20,000-document run: ~0.4 s of collections while importing, ~0.4 s during the run and
-publishing, ~0.6 s at the exit of the launcher and of each local worker process.
+still alive for memory the operating system is about to take back whole: each of these costs
+a sizeable part of a second per process (measured in docs/benchmarks.md, "Fixed costs").
 
 :func:`importing` and :func:`frozen` spare the launcher the first two; importing this module
 registers :func:`gc.freeze` as an exit handler, which spares the last one (exit handlers run

@@ -45,15 +45,15 @@ around, where it is applied and how to remove it once the runner is fixed.
    ``--verbose``) and hands the launcher the real stderr; a failing worker's error still
    reaches the launcher through the runner. Remove when the workers log through the runner.
 9. **The local runner stops its worker processes one after another and waits for each to
-   exit** (Beam 2.77 ``WorkerHandlerManager.close_all``), and a worker's Python spends about
-   half a second of its exit in garbage collections over everything it imported: ~1.3 s of
-   every run's wall time with two workers. :class:`LocalRunner` gives its workers
+   exit** (Beam 2.77 ``WorkerHandlerManager.close_all``), and a worker's Python spends a
+   good part of a second of its exit in garbage collections over everything it imported,
+   once per worker in every run's wall time. :class:`LocalRunner` gives its workers
    :mod:`transforms.garbage_collector` as a Beam plugin (:data:`WORKER_PLUGINS`), which skips those
    collections. Remove when the runner stops its workers in parallel, or keep it: it is a
    plain speed-up.
 10. **Every options view parses the command line again** (Beam 2.77 ``view_as`` builds an
     ``argparse`` parser for the class viewed), and Beam's type checks view the options for
-    each transform applied: ~950 parsers, about half the time of building curate's pipeline.
+    each transform applied: about half the time of building curate's pipeline went there.
     ``curate run``'s options are :class:`ViewCachingOptions`, which make each view once.
     Remove when ``view_as`` is cheap.
 """
