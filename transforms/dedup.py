@@ -5,7 +5,8 @@ partition) or (partition, bucket group), never one per document, so a runner tha
 shuffles in memory (the local runner's controller) holds a few arrays per batch. Documents
 are named by integer record keys; the text stays in the spill files and the MinHash
 signatures and exact shingle sets in the pieces' signatures files, read back where candidate
-pairs are verified and clusters resolved. Every scored document receives exactly one decision;
+pairs are verified and clusters resolved; where they must move, they go through files
+(:mod:`transforms.file_shuffle`). Every scored document receives exactly one decision;
 decisions come out as tables (:mod:`curation.decision_batches`), a few per partition or piece.
 """
 
@@ -35,9 +36,10 @@ from curation.dedup.resolve import (
     verified,
 )
 from curation.io.pieces import key_pieces, split_piece_key
-from curation.io.spill import Signatures
-from curation.tables import concat_sorted, group_rows, split_by
+from curation.io.spill import Signatures, signature_matrix
+from curation.tables import concat_sorted, split_by
 from transforms.components import ConnectedComponents
+from transforms.file_shuffle import Address, parts_path, read_parts, write_parts
 from transforms.pause import pause_at
 from transforms.runner_workarounds import SplitByTag
 from transforms.storage import read_bytes, signatures_path
@@ -53,6 +55,9 @@ ELIGIBLE = "eligible"
 NODES = "nodes"
 CLUSTERED = "clustered"
 BAND_ENTRIES = "band_entries"
+#: Steps whose tables go through files (:mod:`transforms.file_shuffle`).
+SPOKES = "spokes"
+PLAUSIBLE = "plausible"
 #: Columns of the digests that the id step needs.
 ID_COLUMNS = (
     "key",
@@ -134,54 +139,63 @@ def _piece_of(key: int) -> int:
     return split_piece_key(key)[0]
 
 
-def _spokes(item: tuple[int, Iterable[tuple[int, int]]], spill_dir: str) -> Iterator[tuple]:
+def _spokes(item: tuple[int, Iterable[tuple[int, int]]], spill_dir: str) -> list[tuple]:
     """Candidate edges ``(hub, member)`` whose members are in one piece, with the members'
-    MinHash signatures, as one element of arrays per hub piece."""
+    MinHash signatures, as a table per hub piece (through a file: ``(hub piece, address)``)."""
     piece, edges = item
     pairs = np.array(sorted(edges), dtype=np.int64)
-    signatures = _piece_signatures(spill_dir, piece).of(pairs[:, 1])
-    for hub_piece, rows in group_rows(key_pieces(pairs[:, 0])):
-        yield hub_piece, (pairs[rows, 0], pairs[rows, 1], signatures[rows])
+    spokes = pa.table(
+        {
+            "hub": pairs[:, 0],
+            "member": pairs[:, 1],
+            "member_signature": _piece_signatures(spill_dir, piece).column(pairs[:, 1]),
+        }
+    )
+    parts = split_by(spokes, key_pieces(pairs[:, 0]))
+    return write_parts(parts_path(spill_dir, SPOKES, piece), parts)
 
 
 def _plausible_edges(
-    item: tuple[int, Iterable[tuple[np.ndarray, np.ndarray, np.ndarray]]],
-    spill_dir: str,
-    threshold: float,
-) -> Iterator[tuple]:
+    item: tuple[int, Iterable[Address]], spill_dir: str, threshold: float
+) -> list[tuple]:
     """A hub piece's candidate edges whose estimated Jaccard is within
     :data:`~curation.dedup.resolve.ESTIMATE_MARGIN` of ``threshold``, with the hubs' shingle
-    sets, as one element of arrays per member piece."""
-    piece, spokes = item
+    sets, as a table per member piece (through a file: ``(member piece, address)``)."""
+    piece, addresses = item
+    spokes = read_parts(addresses)
+    hubs = spokes["hub"].to_numpy()
     signatures = _piece_signatures(spill_dir, piece)
-    for hubs, members, member_signatures in spokes:
-        keep = plausible(signatures.of(hubs), member_signatures, threshold)
-        if keep.any():
-            hubs, members = hubs[keep], members[keep]
-            shingles = signatures.shingles(hubs)
-            for member_piece, rows in group_rows(key_pieces(members)):
-                yield member_piece, (hubs[rows], members[rows], shingles.take(pa.array(rows)))
+    keep = plausible(signatures.of(hubs), signature_matrix(spokes["member_signature"]), threshold)
+    candidates = pa.table(
+        {
+            "hub": hubs[keep],
+            "member": spokes["member"].to_numpy()[keep],
+            "hub_shingles": signatures.shingles(hubs[keep]),
+        }
+    )
+    parts = split_by(candidates, key_pieces(candidates["member"].to_numpy()))
+    return write_parts(parts_path(spill_dir, PLAUSIBLE, piece), parts)
 
 
 def _verified_edges(
-    item: tuple[int, Iterable[tuple[np.ndarray, np.ndarray, pa.ListArray]]],
-    spill_dir: str,
-    threshold: float,
+    item: tuple[int, Iterable[Address]], spill_dir: str, threshold: float
 ) -> Iterator[tuple[int, int]]:
-    piece, spokes = item
-    signatures = _piece_signatures(spill_dir, piece)
-    for hubs, members, hub_shingles in spokes:
-        keep = verified(hub_shingles, signatures.shingles(members), threshold)
-        yield from zip(hubs[keep].tolist(), members[keep].tolist(), strict=True)
+    piece, addresses = item
+    candidates = read_parts(addresses)
+    hubs, members = candidates["hub"].to_numpy(), candidates["member"].to_numpy()
+    member_shingles = _piece_signatures(spill_dir, piece).shingles(members)
+    keep = verified(candidates["hub_shingles"].combine_chunks(), member_shingles, threshold)
+    yield from zip(hubs[keep].tolist(), members[keep].tolist(), strict=True)
 
 
 class VerifyEdges(beam.PTransform):
     """Candidate edges ``(hub, member)`` -> those whose exact shingle-set Jaccard reaches
     ``threshold``.
 
-    Neither signatures nor shingle sets are shuffled for every document: edges are grouped by
-    their member's piece, which reads the members' signatures and sends them on; by their
-    hub's piece, which drops the edges whose estimated Jaccard is far below the threshold
+    Neither signatures nor shingle sets are shuffled for every document, and those that move
+    go through files (:mod:`transforms.file_shuffle`): edges are grouped by their member's
+    piece, which reads the members' signatures and sends them on; by their hub's piece, which
+    drops the edges whose estimated Jaccard is far below the threshold
     (:func:`~curation.dedup.resolve.plausible`) and sends the others on with the hubs' shingle
     sets; and by their member's piece again, which reads the members' sets and compares.
     """
@@ -211,8 +225,9 @@ def _label_nodes(
     references: Mapping[int, str],
 ) -> Iterator[tuple]:
     """One piece's nodes: ``(DECISIONS, decisions)`` for those no verified edge
-    touches, ``(CLUSTERED, (partition, members))`` with their labels and shingle sets for
-    the others, by label partition."""
+    touches, ``(CLUSTERED, (partition, address))`` of a table of the others with their
+    labels and shingle sets (:data:`~curation.dedup.resolve.CLUSTER_SCHEMA`) per label
+    partition, through a file."""
     piece, joined = item
     nodes = concat_sorted(joined["nodes"], _LABEL_NODE_SCHEMA, "key")
     labels = dict(joined["label"])
@@ -229,14 +244,15 @@ def _label_nodes(
             .append_column("rank", signatures.ranks(member_keys))
             .append_column("shingles", signatures.shingles(member_keys))
         )
-        for part in split_by(members.select(CLUSTER_SCHEMA.names), member_labels % partitions):
-            yield CLUSTERED, part
+        parts = split_by(members.select(CLUSTER_SCHEMA.names), member_labels % partitions)
+        for address in write_parts(parts_path(spill_dir, CLUSTERED, piece), parts):
+            yield CLUSTERED, address
 
 
 def _cluster_decisions(
-    item: tuple[int, Iterable[pa.Table]], references: Mapping[int, str]
+    item: tuple[int, Iterable[Address]], references: Mapping[int, str]
 ) -> pa.Table:
-    return resolve_clusters(pa.concat_tables(list(item[1])), references)
+    return resolve_clusters(read_parts(item[1]), references)
 
 
 class NearDuplicateClusters(beam.PTransform):

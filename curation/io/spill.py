@@ -103,6 +103,20 @@ def encode_signatures(
     return encode_table(table)
 
 
+def signature_matrix(column: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """MinHash signatures (a fixed-size binary column) as rows of a uint32 matrix."""
+    if isinstance(column, pa.ChunkedArray):
+        column = column.combine_chunks()
+    width = column.type.byte_width
+    words = len(column) * width // 4
+    values = (
+        np.frombuffer(column.buffers()[1], np.uint32, words, column.offset * width)
+        if words
+        else np.empty(0, np.uint32)
+    )
+    return values.reshape(len(column), width // 4)
+
+
 class Signatures:
     """One piece's signatures file (its bytes): ranks, signatures and shingle sets by record
     key."""
@@ -111,16 +125,9 @@ class Signatures:
         table = decode_table(data)
         self._keys = table["_key"].to_numpy()
         self._ranks = table["rank"]
+        self._signatures = table["signature"].combine_chunks()
         self._shingles = table["shingles"]
-        width = table.schema.field("signature").type.byte_width
-        column = table["signature"].combine_chunks()
-        words = len(self._keys) * width // 4
-        values = (
-            np.frombuffer(column.buffers()[1], np.uint32, words, column.offset * width)
-            if words
-            else np.empty(0, np.uint32)
-        )
-        self._matrix = values.reshape(len(self._keys), width // 4)
+        self._matrix = signature_matrix(self._signatures)
 
     def _rows(self, keys: np.ndarray) -> np.ndarray:
         index = np.searchsorted(self._keys, keys)
@@ -134,6 +141,10 @@ class Signatures:
         """Signatures of ``keys`` (int64 array) as rows of a uint32 matrix, in ``keys`` order;
         ``KeyError`` if a key has none."""
         return self._matrix[self._rows(keys)]
+
+    def column(self, keys: np.ndarray) -> pa.FixedSizeBinaryArray:
+        """Signatures of ``keys`` as stored (read back by :func:`signature_matrix`)."""
+        return self._signatures.take(self._rows(keys))
 
     def ranks(self, keys: np.ndarray) -> pa.ChunkedArray:
         """Keeper ranks of ``keys``, in ``keys`` order."""

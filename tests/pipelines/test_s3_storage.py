@@ -102,8 +102,11 @@ def _jsonl(texts: list[str], prefix: str) -> bytes:
 
 def test_run_reads_and_writes_s3_and_inspect_reads_it_back(s3, endpoint, monkeypatch, capsys):
     """Corpus, rejects, manifest, card, report and _SUCCESS land under an output whose name
-    holds '[' (a literal name, not a glob: on main the shards were never published)."""
+    holds '[' (a literal name, not a glob: on main the shards were never published); a near
+    copy is found with the work directory on S3 (its candidates go through files there)."""
     texts = sample_texts(6)
+    words = texts[0].split()
+    texts.append(" ".join(words[:10] + ["changed"] + words[11:]))
     s3.put_object(Bucket=BUCKET, Key="in/docs.jsonl", Body=_jsonl(texts, "d") + b"{broken\n")
     s3.put_object(Bucket=BUCKET, Key="in/README.md", Body=b"not data")
     out = "runs/[draft]"
@@ -116,14 +119,15 @@ def test_run_reads_and_writes_s3_and_inspect_reads_it_back(s3, endpoint, monkeyp
         assert f"{out}/{kind}/part-00000.parquet" in keys, kind
     assert not [key for key in keys if "/_tmp-" in key or "/_old-" in key or "lock" in key]
     manifest = json.loads(s3.get_object(Bucket=BUCKET, Key=f"{out}/manifest.json")["Body"].read())
-    assert manifest["counts"]["input_records"] == 7
+    assert manifest["counts"]["input_records"] == 8
     assert manifest["counts"]["rejected_by_reason"]["invalid_json"] == 1
+    assert manifest["counts"]["rejected_by_reason"]["near_duplicate"] == 1
     assert [item["uri"] for item in manifest["skipped_inputs"]] == [f"s3://{BUCKET}/in/README.md"]
     capsys.readouterr()
     monkeypatch.setenv("AWS_ENDPOINT_URL_S3", endpoint)
     assert main(["inspect", f"s3://{BUCKET}/{out}", "--json"]) == 0
     summary = json.loads(capsys.readouterr().out)
-    assert summary["kept"] + summary["rejected"] == 7
+    assert summary["kept"] + summary["rejected"] == 8
     assert summary["check"]["mismatches"] == []
 
 
