@@ -55,7 +55,7 @@ ELIGIBLE = "eligible"
 NODES = "nodes"
 CLUSTERED = "clustered"
 BAND_ENTRIES = "band_entries"
-#: Steps whose tables go through files (:mod:`transforms.file_shuffle`).
+#: Steps whose tables go through files (:mod:`transforms.file_shuffle`), with CLUSTERED.
 SPOKES = "spokes"
 PLAUSIBLE = "plausible"
 #: Columns of the digests that the id step needs.
@@ -166,14 +166,11 @@ def _plausible_edges(
     hubs = spokes["hub"].to_numpy()
     signatures = _piece_signatures(spill_dir, piece)
     keep = plausible(signatures.of(hubs), signature_matrix(spokes["member_signature"]), threshold)
+    hubs, members = hubs[keep], spokes["member"].to_numpy()[keep]
     candidates = pa.table(
-        {
-            "hub": hubs[keep],
-            "member": spokes["member"].to_numpy()[keep],
-            "hub_shingles": signatures.shingles(hubs[keep]),
-        }
+        {"hub": hubs, "member": members, "hub_shingles": signatures.shingles(hubs)}
     )
-    parts = split_by(candidates, key_pieces(candidates["member"].to_numpy()))
+    parts = split_by(candidates, key_pieces(members))
     return write_parts(parts_path(spill_dir, PLAUSIBLE, piece), parts)
 
 
