@@ -29,7 +29,6 @@ from curation.synthetic.model import (  # noqa: E402
     DEFAULT_MODEL_PATH,
     CompiledModel,
     LinearModel,
-    feature_vector,
 )
 from curation.synthetic.signals import analyse  # noqa: E402
 from scripts import synthetic_training as T  # noqa: E402
@@ -129,8 +128,8 @@ def decision_spread(model: LinearModel, dev: T.DevSet, allowed: np.ndarray) -> t
             start = int(rng.integers(0, len(words) - n + 1))
             window = analyse(" ".join(words[start : start + n]))
             full = dev.analyses[i]
-            z_w, _ = compiled.decision(feature_vector(window.signals, model.names), window.counts)
-            z_f, _ = compiled.decision(feature_vector(full.signals, model.names), full.counts)
+            z_w, _ = compiled.decision(window.signals, window.counts)
+            z_f, _ = compiled.decision(full.signals, full.counts)
             diffs.append(z_w - z_f)
             sizes.append(window.signals["n_words"])
         spreads.append(float(np.std(diffs) * np.sqrt(np.mean(sizes))))
@@ -207,12 +206,7 @@ def check_slice(model: LinearModel, dev: T.DevSet, allowed: np.ndarray) -> dict:
     idx = np.flatnonzero(keep)[:CHECK_SLICE]
     compiled = CompiledModel(model)
     sub = dev.subset(np.isin(np.arange(len(dev.y)), idx))
-    z = np.array(
-        [
-            compiled.decision(feature_vector(a.signals, model.names), a.counts)[0]
-            for a in sub.analyses
-        ]
-    )
+    z = np.array([compiled.decision(a.signals, a.counts)[0] for a in sub.analyses])
     dense = model.decision(T.feature_matrix(sub.analyses, model.names, model.words))
     assert np.allclose(z, dense, atol=1e-9), "run-time and training decision values differ"
     p = model.calibration.probability(z, sub.n_words)

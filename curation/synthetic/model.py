@@ -18,6 +18,7 @@ for decision value ``z`` and ``n`` word tokens, so short texts get less extreme 
 
 from __future__ import annotations
 
+import heapq
 import json
 import math
 from collections.abc import Mapping, Sequence
@@ -122,14 +123,19 @@ class Calibration:
         return self.score_interval(z, n_words)[1:]
 
     def score_interval(self, z: float, n_words: int) -> tuple[float, float, float]:
-        """:meth:`probability` and :meth:`interval` of one text in one vectorised pass (numpy
-        gives each element the value a scalar call would)."""
+        """:meth:`probability` and :meth:`interval` of one text (scalar arithmetic: equal to
+        the vectorised :meth:`probability` to within rounding)."""
         half = Z_95 * self.spread / math.sqrt(max(n_words, 1))
         longer = max(n_words, self.reference_words)
-        lengths = np.array([n_words, longer, longer], dtype=float)
-        values = np.array([z, z - half, z + half])
-        own, low, high = self.probability(values, lengths).tolist()
+        own = self._scalar_probability(z, n_words)
+        low = self._scalar_probability(z - half, longer)
+        high = self._scalar_probability(z + half, longer)
         return own, min(low, own), max(high, own)
+
+    def _scalar_probability(self, z: float, n_words: float) -> float:
+        root = math.sqrt(max(n_words, 1))
+        logit = (self.a + self.a_len / root) * z + (self.b + self.b_len / root)
+        return 0.5 * (1.0 + math.tanh(0.5 * logit))
 
 
 @dataclass(frozen=True)
@@ -160,13 +166,6 @@ class LinearModel:
         """
         x = np.where(np.isnan(x), self.median, x)
         z = (x - self.mean) / self.scale
-        return z if self.clip is None else np.clip(z, -self.clip, self.clip)
-
-    def standardise_signals(self, row: np.ndarray) -> np.ndarray:
-        """:meth:`standardise` of the signal inputs alone (one row over ``names``)."""
-        k = len(self.names)
-        x = np.where(np.isnan(row), self.median[:k], row)
-        z = (x - self.mean[:k]) / self.scale[:k]
         return z if self.clip is None else np.clip(z, -self.clip, self.clip)
 
     def decision(self, x: np.ndarray) -> np.ndarray:
@@ -225,7 +224,6 @@ class CompiledModel:
     def __init__(self, model: LinearModel) -> None:
         self.model = model
         k = len(model.names)
-        self._k = k
         self._index = {w: k + i for i, w in enumerate(model.words)}
         self._mean = model.mean.tolist()
         self._scale = model.scale.tolist()
@@ -238,34 +236,45 @@ class CompiledModel:
         # Absent words by decreasing |contribution|, to explain without scanning them all.
         self._absent_order = (k + np.argsort(-np.abs(absent), kind="stable")).tolist()
         self._names = model.input_names
+        # The signal inputs as (name, log1p?, median, mean, scale, coef), in input order.
+        self._signals = [
+            (name, name in LOG_FEATURES, *values)
+            for name, *values in zip(
+                model.names,
+                *(a[:k].tolist() for a in (model.median, model.mean, model.scale, model.coef)),
+                strict=True,
+            )
+        ]
 
-    def _word_terms(self, counts: Mapping[str, int]) -> dict[int, float]:
-        """Contribution ``coef * z`` of every vocabulary word present in a text whose lower-cased
-        tokens have ``counts``, in ``counts``' order (so sums over it are reproducible)."""
+    def decision(
+        self, signals: Mapping[str, float | int | str | None], counts: Mapping[str, int]
+    ) -> tuple[float, dict[int, float]]:
+        """Decision value of one text and its per-input contributions (signals + present words).
+
+        ``signals``: the text's signal dict (:func:`feature_vector`'s input); ``counts``: its
+        lower-cased token counts (:attr:`~curation.synthetic.signals.Analysis.counts`). Plain
+        floats: equals :meth:`LinearModel.decision` to within rounding (numpy sums pairwise).
+        """
+        clip = self._clip
+        terms: dict[int, float] = {}
+        z = self._base
+        for j, (name, log, median, mean, scale, coef) in enumerate(self._signals):
+            x = signals[name]
+            x = median if x is None or x != x else math.log1p(x) if log else x
+            x = (x - mean) / scale
+            terms[j] = t = coef * (clip if x > clip else -clip if x < -clip else x)
+            z += t
+        # Each present vocabulary word replaces its rate-0 constant, in ``counts``' order (so the
+        # sum is reproducible).
         per_k = 1000.0 / sum(counts.values()) if counts else 0.0
-        index, clip = self._index, self._clip
+        index, absent = self._index, self._absent
         mean, scale, coef = self._mean, self._scale, self._coef
-        terms = {}
         for tok, c in counts.items():
             j = index.get(tok)
             if j is not None:
-                z = (math.log1p(c * per_k) - mean[j]) / scale[j]
-                terms[j] = coef[j] * (clip if z > clip else -clip if z < -clip else z)
-        return terms
-
-    def decision(self, signal_row: np.ndarray, counts: Mapping[str, int]) -> tuple[float, dict]:
-        """Decision value of one text and its per-input contributions (signals + present words).
-
-        ``signal_row`` is :func:`feature_vector` over ``model.names``; ``counts``: the text's
-        lower-cased token counts (:attr:`~curation.synthetic.signals.Analysis.counts`).
-        """
-        k = self._k
-        m = self.model
-        signal_terms = m.coef[:k] * m.standardise_signals(signal_row)
-        terms = self._word_terms(counts)
-        z = self._base + float(signal_terms.sum())
-        z += sum(t - self._absent[j] for j, t in terms.items())
-        terms.update(enumerate(signal_terms.tolist()))
+                x = (math.log1p(c * per_k) - mean[j]) / scale[j]
+                terms[j] = t = coef[j] * (clip if x > clip else -clip if x < -clip else x)
+                z += t - absent[j]
         return z, terms
 
     def top_contributions(self, terms: Mapping[int, float], count: int) -> list[tuple[str, float]]:
@@ -278,10 +287,8 @@ class CompiledModel:
                 break
             if j not in candidates:
                 candidates[j] = self._absent[j]
-        inputs = np.fromiter(candidates.keys(), np.int64, len(candidates))
-        values = np.fromiter(candidates.values(), float, len(candidates))
-        best = np.lexsort((inputs, -np.abs(values)))[:count]
-        return [(self._names[inputs[i]], float(values[i])) for i in best]
+        best = heapq.nsmallest(count, candidates.items(), key=lambda item: (-abs(item[1]), item[0]))
+        return [(self._names[j], value) for j, value in best]
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, TypedDict
 
-from curation.synthetic.model import CompiledModel, ModelArtefact, feature_vector
+from curation.synthetic.model import CompiledModel, ModelArtefact
 from curation.synthetic.signals import SIGNAL_NAMES, analyse
 
 
@@ -92,8 +92,7 @@ class SyntheticScorer:
         if reason is not None:
             return SyntheticResult(score=None, flagged=None, signals=signals)
         n = int(signals["n_words"])
-        row = feature_vector(analysis.signals, self._model.names)
-        z, terms = self._compiled.decision(row, analysis.counts)
+        z, terms = self._compiled.decision(analysis.signals, analysis.counts)
         score, low, high = self._model.calibration.score_interval(z, n)
         signals["score_low"], signals["score_high"] = low, high
         top = self._compiled.top_contributions(terms, TOP_FEATURES)

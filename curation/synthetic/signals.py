@@ -5,8 +5,8 @@ and, except ``n_words`` and ``disclaimer_hits``, are rates or ratios whose expec
 not grow with document length. Lexicon signals are only meaningful for English; the structural
 signals (burstiness, MATTR, compression, punctuation) are language-agnostic. The repetition
 signals (MATTR, repeated trigrams, loops) work on integer token ids
-(:func:`curation.quality.text.token_ids`) in numba kernels, compiled on first use and cached
-next to this file like the quality scorers' (:mod:`curation.quality.ngrams`).
+(each distinct token numbered in order of first occurrence) in one numba kernel, compiled on
+first use and cached next to this file like the quality scorers' (:mod:`curation.quality.ngrams`).
 
 Fairness note (Liang et al. 2023, "GPT detectors are biased against non-native English
 writers"): low lexical variety and uniform sentence lengths are typical of non-native and young
@@ -20,12 +20,13 @@ from __future__ import annotations
 import math
 import re
 import zlib
+from collections import Counter
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numba
 import numpy as np
 
-from curation.quality.text import token_ids
 from curation.synthetic.lexicons import Lexicons, default_lexicons
 from curation.synthetic.text import normalise, sentence_initials, tokens_and_sentence_lengths
 
@@ -87,29 +88,13 @@ def _previous_occurrences(ids: np.ndarray) -> np.ndarray:
 
 
 @numba.njit(cache=True, nogil=True)
-def _mattr_total(ids: np.ndarray, window: int) -> int:
-    """Sum over every ``window``-token window of its distinct tokens (``len(ids) > window``):
-    token ``i`` is new in every window that starts after its previous occurrence and at most
-    at ``i``."""
-    previous = _previous_occurrences(ids)
-    last_start = ids.size - window
-    total = 0
-    for i in range(ids.size):
-        lo = max(previous[i] + 1, i - window + 1)
-        hi = min(i, last_start)
-        if hi >= lo:
-            total += hi - lo + 1
-    return total
-
-
-@numba.njit(cache=True, nogil=True)
-def _repeated_ngrams(ids: np.ndarray, n: int) -> np.ndarray:
-    """For each word ``n``-gram start ``i``, whether the n-gram equals one that starts earlier.
+def _repeated_ngrams(ids: np.ndarray, previous: np.ndarray, n: int) -> np.ndarray:
+    """For each word ``n``-gram start ``i``, whether the n-gram equals one that starts earlier
+    (``previous``: :func:`_previous_occurrences` of ``ids``).
 
     Exact: walks the earlier occurrences of the n-gram's first token and compares the rest
     (time ~ tokens x occurrences of a token; within microseconds for prose).
     """
-    previous = _previous_occurrences(ids)
     count = max(ids.size - n + 1, 0)
     repeated = np.zeros(count, dtype=np.bool_)
     for i in range(count):
@@ -123,18 +108,60 @@ def _repeated_ngrams(ids: np.ndarray, n: int) -> np.ndarray:
     return repeated
 
 
-def mattr(ids: np.ndarray, window: int = MATTR_WINDOW) -> float:
-    """Moving-average type-token ratio in [0, 1] of token ids ``ids`` (equal tokens, equal
-    ids; see :func:`~curation.quality.text.token_ids`), after Covington & McFall 2010.
+@numba.njit(cache=True, nogil=True)
+def _repetition_counts(ids: np.ndarray, window: int, loop_n: int) -> tuple[int, int, int]:
+    """The integer counts behind :class:`Repetition`, in one call:
 
-    Mean TTR over every ``window``-token window; plain TTR when the text is shorter.
+    - distinct tokens summed over every ``window``-token window (a token is new in every window
+      that starts after its previous occurrence and at most at its position), or the text's
+      distinct tokens when it is not longer than ``window``;
+    - word 3-grams that repeat an earlier one;
+    - tokens inside a word ``loop_n``-gram that repeats an earlier one.
     """
+    previous = _previous_occurrences(ids)
+    n = ids.size
+    windows = 0
+    if n <= window:
+        for i in range(n):
+            windows += previous[i] < 0
+    else:
+        last_start = n - window
+        for i in range(n):
+            lo = max(previous[i] + 1, i - window + 1)
+            hi = min(i, last_start)
+            if hi >= lo:
+                windows += hi - lo + 1
+    trigrams = _repeated_ngrams(ids, previous, 3).sum()
+    covered = end = 0
+    for i in np.flatnonzero(_repeated_ngrams(ids, previous, loop_n)):
+        covered += i + loop_n - max(i, end)
+        end = i + loop_n
+    return windows, trigrams, covered
+
+
+class Repetition(NamedTuple):
+    """Repetition signals of one token-id sequence (equal tokens, equal ids)."""
+
+    #: Moving-average type-token ratio in [0, 1] after Covington & McFall 2010: mean TTR over
+    #: every ``window``-token window; plain TTR when the text is shorter.
+    mattr: float
+    #: Share of word 3-grams that repeat an earlier 3-gram, in [0, 1) (degenerate looping).
+    repeat_trigram_rate: float
+    #: Share of tokens inside a word ``loop_n``-gram that repeats an earlier one, in [0, 1): 0
+    #: for ordinary prose, large for sampling loops ("the man said that the man said that").
+    loop_rate: float
+
+
+def repetition(ids: np.ndarray, window: int = MATTR_WINDOW, loop_n: int = LOOP_NGRAM) -> Repetition:
+    """The :class:`Repetition` signals of token ids ``ids`` (non-negative ints)."""
     n = len(ids)
     if n == 0:
-        return 0.0
-    if n <= window:
-        return len(np.unique(ids)) / n
-    return _mattr_total(ids, window) / ((n - window + 1) * window)
+        return Repetition(0.0, 0.0, 0.0)
+    windows, repeated, covered = _repetition_counts(ids, window, loop_n)
+    mattr = windows / n if n <= window else windows / ((n - window + 1) * window)
+    trigrams = max(n - 2, 0)
+    rate = 1.0 - (trigrams - int(repeated)) / trigrams if trigrams else 0.0
+    return Repetition(mattr, rate, int(covered) / n)
 
 
 def burstiness(sentence_lengths: list[int]) -> float | None:
@@ -155,27 +182,6 @@ def zlib_ratio(text: str) -> float:
     """Compressed / raw UTF-8 size (zlib level 6), in (0, ~1.1]; lower = more redundant text."""
     raw = text.encode("utf-8")
     return len(zlib.compress(raw, 6)) / len(raw) if raw else 1.0
-
-
-def repeat_trigram_rate(ids: np.ndarray) -> float:
-    """Share of word 3-grams of token ids ``ids`` that repeat an earlier 3-gram, in [0, 1)
-    (degenerate looping)."""
-    repeated = _repeated_ngrams(ids, 3)
-    count = len(repeated)
-    return 1.0 - (count - int(repeated.sum())) / count if count else 0.0
-
-
-def loop_rate(ids: np.ndarray, n: int = LOOP_NGRAM) -> float:
-    """Share of tokens inside a word ``n``-gram that repeats an earlier one, in [0, 1), of token
-    ids ``ids``.
-
-    0 for ordinary prose; large for sampling loops ("the man said that the man said that").
-    """
-    covered = end = 0
-    for i in np.flatnonzero(_repeated_ngrams(ids, n)).tolist():
-        covered += i + n - max(i, end)
-        end = i + n
-    return covered / len(ids) if len(ids) else 0.0
 
 
 def phrase_hits(
@@ -228,12 +234,17 @@ def analyse(text: str, lexicons: Lexicons | None = None) -> Analysis:
     norm = normalise(text)
     lower = norm.lower()
     tokens, sentence_lengths = tokens_and_sentence_lengths(lower)
-    index, ids = token_ids(tokens)
-    occurrences = np.bincount(ids)
-    # Each type's count and length in characters, in order of first occurrence (ids grow with it).
-    type_counts = occurrences[occurrences > 0]
-    type_chars = np.fromiter(map(len, index), np.int64, len(index))
-    counts = dict(zip(index, type_counts.tolist(), strict=True))
+    counts = Counter(tokens)  # in order of first occurrence
+    index = dict(zip(counts, range(len(counts)), strict=True))
+    repeats = repetition(np.fromiter(map(index.__getitem__, tokens), np.int64, len(tokens)))
+    chars = short = long = 0  # tokens' characters; tokens of short and of long words
+    for token, count in counts.items():
+        size = len(token)
+        chars += size * count
+        if size <= SHORT_WORD_CHARS:
+            short += count
+        elif size >= LONG_WORD_CHARS:
+            long += count
     initials = sentence_initials(norm)
     n = len(tokens)
     per_k = 1000.0 / n if n else 0.0
@@ -246,18 +257,18 @@ def analyse(text: str, lexicons: Lexicons | None = None) -> Analysis:
         "disclaimer_hits": sum(len(r.findall(lower)) for r in lex.disclaimer_res),
         "burstiness": burstiness(sentence_lengths),
         "mean_sentence_words": n / len(sentence_lengths) if sentence_lengths else 0.0,
-        "mattr": mattr(ids),
+        "mattr": repeats.mattr,
         "zlib_ratio": zlib_ratio(norm),
-        "repeat_trigram_rate": repeat_trigram_rate(ids),
+        "repeat_trigram_rate": repeats.repeat_trigram_rate,
         "list_density": _structure_marks(norm) / max(len(sentence_lengths), 1),
         "em_dash_rate": per_k * _count_any(norm, _EM_DASHES),
         "comma_rate": per_k * _count_any(norm, _COMMAS),
-        "mean_word_chars": int(type_chars @ type_counts) * share,
+        "mean_word_chars": chars * share,
         "digit_rate": per_k * sum(c for tok, c in counts.items() if tok.isdigit()),
         "paren_rate": per_k * _count_any(norm, _PARENS),
         "lower_start_rate": sum(map(str.islower, initials)) / max(len(initials), 1),
-        "short_word_share": share * int(type_counts[type_chars <= SHORT_WORD_CHARS].sum()),
-        "long_word_share": share * int(type_counts[type_chars >= LONG_WORD_CHARS].sum()),
-        "loop_rate": loop_rate(ids),
+        "short_word_share": share * short,
+        "long_word_share": share * long,
+        "loop_rate": repeats.loop_rate,
     }
     return Analysis(signals=signals, tokens=tokens, counts=counts)

@@ -188,9 +188,10 @@ def test_run_time_path_equals_dense_model():
     compiled = CompiledModel(model)
     for text in (LLM_TEXT, *PLAIN_TEXTS):
         a = analyse(text)
-        row = feature_vector(a.signals, model.names)
-        z, terms = compiled.decision(row, a.counts)
-        full = np.concatenate([row, word_rates(a.tokens, model.words)])
+        z, terms = compiled.decision(a.signals, a.counts)
+        full = np.concatenate(
+            [feature_vector(a.signals, model.names), word_rates(a.tokens, model.words)]
+        )
         assert z == pytest.approx(float(model.decision(full[None, :])[0]), abs=1e-9)
         contrib = model.coef * model.standardise(full)
         top = compiled.top_contributions(terms, 3)

@@ -10,9 +10,7 @@ from curation.synthetic.signals import (
     SIGNAL_NAMES,
     burstiness,
     compute_signals,
-    loop_rate,
-    mattr,
-    repeat_trigram_rate,
+    repetition,
     zlib_ratio,
 )
 from curation.synthetic.text import normalise, sentence_initials, tokens_and_sentence_lengths
@@ -74,10 +72,10 @@ def test_sentence_initials_match_a_naive_split():
 def test_mattr_matches_naive_definition():
     rng = random.Random(0)
     tokens = [rng.choice("abcdefghij") for _ in range(137)]
-    assert mattr(ids(tokens), 50) == pytest.approx(naive_mattr(tokens, 50))
-    assert mattr(ids(["a"] * 100)) == pytest.approx(1 / 50)
-    assert mattr(ids(["a", "b", "c"])) == 1.0
-    assert mattr(ids([])) == 0.0
+    assert repetition(ids(tokens), 50).mattr == pytest.approx(naive_mattr(tokens, 50))
+    assert repetition(ids(["a"] * 100)).mattr == pytest.approx(1 / 50)
+    assert repetition(ids(["a", "b", "c"])).mattr == 1.0
+    assert repetition(ids([])).mattr == 0.0
 
 
 def test_burstiness():
@@ -87,8 +85,8 @@ def test_burstiness():
 
 
 def test_repeat_trigram_rate():
-    assert repeat_trigram_rate(ids(list("abcabc"))) == pytest.approx(0.25)
-    assert repeat_trigram_rate(ids(list("ab"))) == 0.0
+    assert repetition(ids(list("abcabc"))).repeat_trigram_rate == pytest.approx(0.25)
+    assert repetition(ids(list("ab"))).repeat_trigram_rate == 0.0
 
 
 def test_zlib_ratio_lower_for_repetitive_text():
@@ -119,11 +117,11 @@ def test_punctuation_and_structure_rates():
 
 def test_loop_rate_fires_on_loops_not_on_plain_repetition():
     loop = "and then the man said that he would go home and then the man said that he would go"
-    assert loop_rate(ids(loop.split())) == pytest.approx(9 / 19)  # the 2nd "and ... go"
+    assert repetition(ids(loop.split())).loop_rate == pytest.approx(9 / 19)  # the 2nd "and ... go"
     # Plain writers repeat short phrases ("I think", "it is good"), not 8-word sequences.
     plain = "I think it is good. I think it is fun. I think we should go. It is good for us."
-    assert loop_rate(ids(plain.lower().split())) == 0.0
-    assert loop_rate(ids([])) == 0.0
+    assert repetition(ids(plain.lower().split())).loop_rate == 0.0
+    assert repetition(ids([])).loop_rate == 0.0
 
 
 def naive_loop_rate(tokens: list[str], n: int = 8) -> float:
@@ -139,10 +137,10 @@ def test_repetition_signals_match_naive_definitions_on_random_streams():
         tokens = [rng.choice(alphabet) for _ in range(rng.randrange(0, 90))]
         trigrams = list(zip(tokens, tokens[1:], tokens[2:], strict=False))
         expected = 1.0 - len(set(trigrams)) / len(trigrams) if trigrams else 0.0
-        assert repeat_trigram_rate(ids(tokens)) == expected
-        assert loop_rate(ids(tokens)) == pytest.approx(naive_loop_rate(tokens))
+        assert repetition(ids(tokens)).repeat_trigram_rate == expected
+        assert repetition(ids(tokens)).loop_rate == pytest.approx(naive_loop_rate(tokens))
         if tokens:
-            assert mattr(ids(tokens), 10) == pytest.approx(naive_mattr(tokens, 10))
+            assert repetition(ids(tokens), 10).mattr == pytest.approx(naive_mattr(tokens, 10))
 
 
 def test_word_length_shares():
