@@ -8,19 +8,19 @@ caveats), so no signal may see them.
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 # One token per CJK ideograph / kana (those scripts do not separate words by spaces), otherwise a
 # run of letters or digits with inner apostrophes ("don't", "l'homme").
 _TOKEN = r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]|[^\W_]+(?:['\u2019][^\W_]+)*"
 _TOKEN_RE = re.compile(_TOKEN)
-# Sentence end: ., !, ?, … followed by a space (or the end), or a full-width / Arabic / Urdu /
-# Devanagari terminator anywhere; the gap between two sentences is the group after the
-# terminator (testing the terminator first is faster than a look-behind at every position).
-# _UNIT_RE yields tokens and sentence ends in one pass.
+# Sentence end: ., !, ?, … followed by a space, or a full-width / Arabic / Urdu / Devanagari
+# terminator anywhere. _INITIAL_RE captures the first character after each sentence end (in a
+# look-ahead, so a terminator right after it is seen too); _UNIT_RE yields tokens and, as empty
+# strings, sentence ends in one pass.
 _ENDERS = "\u3002\uff01\uff1f\u061f\u06d4\u0964"
-_SENTENCE_GAP_RE = re.compile(rf"[.!?\u2026](\s+)|[{_ENDERS}](\s*)")
-_UNIT_RE = re.compile(rf"{_TOKEN}|[.!?\u2026]+(?=\s|$)|[{_ENDERS}]")
-_END_CHARS = frozenset(".!?\u2026" + _ENDERS)
+_INITIAL_RE = re.compile(rf"(?:[.!?\u2026]\s+|[{_ENDERS}]\s*)(?=(\S))")
+_UNIT_RE = re.compile(rf"({_TOKEN})|[.!?\u2026]+(?=\s|$)|[{_ENDERS}]")
 
 
 def normalise(text: str) -> str:
@@ -38,32 +38,13 @@ def tokens_and_sentence_lengths(text: str) -> tuple[list[str], list[int]]:
 
     Sentence boundaries are those of :func:`sentence_initials`.
     """
-    tokens: list[str] = []
-    lengths: list[int] = []
-    current = 0
-    for unit in _UNIT_RE.findall(text):
-        if unit[0] in _END_CHARS:
-            if current:
-                lengths.append(current)
-                current = 0
-        else:
-            tokens.append(unit)
-            current += 1
-    if current:
-        lengths.append(current)
-    return tokens, lengths
+    units = _UNIT_RE.findall(text)
+    ends = [i for i, unit in enumerate(units) if not unit]
+    bounds = pairwise([-1, *ends, len(units)])
+    return list(filter(None, units)), [end - start - 1 for start, end in bounds if end > start + 1]
 
 
 def sentence_initials(text: str) -> list[str]:
     """The first character of each non-empty sentence of normalised ``text`` (a rule-based
     split after each terminator; abbreviations split too)."""
-    initials = []
-    start = 0
-    for gap in _SENTENCE_GAP_RE.finditer(text):
-        begin, end = gap.span(gap.lastindex)
-        if begin > start:
-            initials.append(text[start])
-        start = end
-    if start < len(text):
-        initials.append(text[start])
-    return initials
+    return [text[0], *_INITIAL_RE.findall(text)] if text else []
