@@ -5,7 +5,7 @@ and, except ``n_words`` and ``disclaimer_hits``, are rates or ratios whose expec
 not grow with document length. Lexicon signals are only meaningful for English; the structural
 signals (burstiness, MATTR, compression, punctuation) are language-agnostic. The repetition
 signals (MATTR, repeated trigrams, loops) work on integer token ids
-(each distinct token numbered in order of first occurrence) in one numba kernel, compiled on
+(:func:`curation.quality.text.token_ids`) in one numba kernel, compiled on
 first use and cached next to this file like the quality scorers' (:mod:`curation.quality.ngrams`).
 
 Fairness note (Liang et al. 2023, "GPT detectors are biased against non-native English
@@ -27,6 +27,7 @@ from typing import NamedTuple
 import numba
 import numpy as np
 
+from curation.quality.text import token_ids
 from curation.synthetic.lexicons import Lexicons, default_lexicons
 from curation.synthetic.text import normalise, sentence_initials, tokens_and_sentence_lengths
 
@@ -131,12 +132,12 @@ def _repetition_counts(ids: np.ndarray, window: int, loop_n: int) -> tuple[int, 
             hi = min(i, last_start)
             if hi >= lo:
                 windows += hi - lo + 1
-    trigrams = _repeated_ngrams(ids, previous, 3).sum()
+    repeated_trigrams = _repeated_ngrams(ids, previous, 3).sum()
     covered = end = 0
     for i in np.flatnonzero(_repeated_ngrams(ids, previous, loop_n)):
         covered += i + loop_n - max(i, end)
         end = i + loop_n
-    return windows, trigrams, covered
+    return windows, repeated_trigrams, covered
 
 
 class Repetition(NamedTuple):
@@ -235,8 +236,7 @@ def analyse(text: str, lexicons: Lexicons | None = None) -> Analysis:
     lower = norm.lower()
     tokens, sentence_lengths = tokens_and_sentence_lengths(lower)
     counts = Counter(tokens)  # in order of first occurrence
-    index = dict(zip(counts, range(len(counts)), strict=True))
-    repeats = repetition(np.fromiter(map(index.__getitem__, tokens), np.int64, len(tokens)))
+    repeats = repetition(token_ids(tokens).ids)
     chars = short = long = 0  # tokens' characters; tokens of short and of long words
     for token, count in counts.items():
         size = len(token)
