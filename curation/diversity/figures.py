@@ -26,8 +26,8 @@ from typing import Any
 
 from curation.diversity.sample import Sampled, smallest
 from curation.quality.text import token_ids
+from curation.synthetic import signals
 from curation.synthetic.lexicons import default_lexicons
-from curation.synthetic.signals import repetition
 from curation.synthetic.text import tokenize
 
 SAMPLE_TOKENS = 100_000
@@ -56,8 +56,8 @@ def distinct_n(tokens: Sequence[str], n: int) -> float | None:
 
 def mattr(tokens: Sequence[str], window: int = MATTR_WINDOW) -> float | None:
     """Moving-average type-token ratio (the plain ratio for a stream shorter than a window; see
-    :func:`curation.synthetic.signals.repetition`), ``None`` without tokens."""
-    return repetition(token_ids(list(tokens)).ids, window).mattr if tokens else None
+    :func:`curation.synthetic.signals.mattr`), ``None`` without tokens."""
+    return signals.mattr(token_ids(list(tokens)).ids, window) if tokens else None
 
 
 def top_types(tokens: Sequence[str], count: int = TOP_TYPES) -> frozenset[str]:

@@ -110,34 +110,50 @@ def _repeated_ngrams(ids: np.ndarray, previous: np.ndarray, n: int) -> np.ndarra
 
 
 @numba.njit(cache=True, nogil=True)
-def _repetition_counts(ids: np.ndarray, window: int, loop_n: int) -> tuple[int, int, int]:
-    """The integer counts behind :class:`Repetition`, in one call:
-
-    - distinct tokens summed over every ``window``-token window (a token is new in every window
-      that starts after its previous occurrence and at most at its position), or the text's
-      distinct tokens when it is not longer than ``window``;
-    - word 3-grams that repeat an earlier one;
-    - tokens inside a word ``loop_n``-gram that repeats an earlier one.
-    """
-    previous = _previous_occurrences(ids)
-    n = ids.size
-    windows = 0
+def _window_types(previous: np.ndarray, window: int) -> int:
+    """Distinct tokens summed over every ``window``-token window (a token is new in every window
+    that starts after its previous occurrence and at most at its position), or the text's
+    distinct tokens when it is not longer than ``window`` (``previous``:
+    :func:`_previous_occurrences`)."""
+    n = previous.size
+    types = 0
     if n <= window:
         for i in range(n):
-            windows += previous[i] < 0
-    else:
-        last_start = n - window
-        for i in range(n):
-            lo = max(previous[i] + 1, i - window + 1)
-            hi = min(i, last_start)
-            if hi >= lo:
-                windows += hi - lo + 1
+            types += previous[i] < 0
+        return types
+    last_start = n - window
+    for i in range(n):
+        lo = max(previous[i] + 1, i - window + 1)
+        hi = min(i, last_start)
+        if hi >= lo:
+            types += hi - lo + 1
+    return types
+
+
+@numba.njit(cache=True, nogil=True)
+def _repetition_counts(ids: np.ndarray, window: int, loop_n: int) -> tuple[int, int, int]:
+    """The integer counts behind :class:`Repetition`, in one call: :func:`_window_types`; word
+    3-grams that repeat an earlier one; tokens inside a word ``loop_n``-gram that repeats an
+    earlier one."""
+    previous = _previous_occurrences(ids)
     repeated_trigrams = _repeated_ngrams(ids, previous, 3).sum()
     covered = end = 0
     for i in np.flatnonzero(_repeated_ngrams(ids, previous, loop_n)):
         covered += i + loop_n - max(i, end)
         end = i + loop_n
-    return windows, repeated_trigrams, covered
+    return _window_types(previous, window), repeated_trigrams, covered
+
+
+def _mattr(window_types: int, n: int, window: int) -> float:
+    """MATTR of ``n`` > 0 tokens from :func:`_window_types`."""
+    return window_types / n if n <= window else window_types / ((n - window + 1) * window)
+
+
+def mattr(ids: np.ndarray, window: int = MATTR_WINDOW) -> float:
+    """:attr:`Repetition.mattr` alone, in time linear in ``len(ids)`` > 0 (the repeated n-gram
+    counts of :func:`repetition` grow with the occurrences of each token: fine for a document,
+    slow for a long stream)."""
+    return _mattr(_window_types(_previous_occurrences(ids), window), len(ids), window)
 
 
 class Repetition(NamedTuple):
@@ -158,11 +174,10 @@ def repetition(ids: np.ndarray, window: int = MATTR_WINDOW, loop_n: int = LOOP_N
     n = len(ids)
     if n == 0:
         return Repetition(0.0, 0.0, 0.0)
-    windows, repeated, covered = _repetition_counts(ids, window, loop_n)
-    mattr = windows / n if n <= window else windows / ((n - window + 1) * window)
+    window_types, repeated, covered = _repetition_counts(ids, window, loop_n)
     trigrams = max(n - 2, 0)
     rate = 1.0 - (trigrams - int(repeated)) / trigrams if trigrams else 0.0
-    return Repetition(mattr, rate, int(covered) / n)
+    return Repetition(_mattr(window_types, n, window), rate, int(covered) / n)
 
 
 def burstiness(sentence_lengths: list[int]) -> float | None:

@@ -10,6 +10,7 @@ from curation.synthetic.signals import (
     SIGNAL_NAMES,
     burstiness,
     compute_signals,
+    mattr,
     repetition,
     zlib_ratio,
 )
@@ -76,6 +77,14 @@ def test_mattr_matches_naive_definition():
     assert repetition(ids(["a"] * 100)).mattr == pytest.approx(1 / 50)
     assert repetition(ids(["a", "b", "c"])).mattr == 1.0
     assert repetition(ids([])).mattr == 0.0
+
+
+def test_mattr_alone_equals_repetition_mattr():
+    rng = random.Random(1)
+    for length in (1, 49, 50, 51, 500):
+        tokens = [rng.choice("abcdefghijklmnop") for _ in range(length)]
+        for window in (10, 50):
+            assert mattr(ids(tokens), window) == repetition(ids(tokens), window).mattr
 
 
 def test_burstiness():
