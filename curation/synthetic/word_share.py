@@ -187,25 +187,66 @@ def default_reference() -> WordReference:
     return WordReference.load()
 
 
+def _em_step(
+    likelihood: np.ndarray, weights: np.ndarray, total: np.ndarray, pi: np.ndarray
+) -> np.ndarray:
+    """One EM update of the mixture weights ``pi`` (K, B) (see :func:`mixture_weights`)."""
+    mix = np.maximum(likelihood @ pi, 1e-300)
+    return pi * (likelihood.T @ (weights / mix)) / total
+
+
+def _log_likelihood(likelihood: np.ndarray, weights: np.ndarray, pi: np.ndarray) -> np.ndarray:
+    """(B,) ``sum_i weights_ib log(likelihood_i @ pi_b)``."""
+    return (weights * np.log(np.maximum(likelihood @ pi, 1e-300))).sum(axis=0)
+
+
 def mixture_weights(
     likelihood: np.ndarray, weights: np.ndarray, start: np.ndarray, tol: float, max_iter: int
 ) -> np.ndarray:
     """EM for mixture weights of fixed components, for several weightings of the rows at once.
 
     ``likelihood`` (n, K): each row's likelihood under each component (rows may be scaled
-    freely); ``weights`` (n, B): B weightings of the rows; ``start`` (K, B). Returns the (K, B)
-    weights maximising ``sum_i weights_ib log(likelihood_i @ pi_b)`` for every b, iterating
-    until no column moves by more than ``tol`` (L1) or ``max_iter``.
+    freely); ``weights`` (n, B): B weightings of the rows; ``start`` (K, B) positive. Returns the
+    (K, B) weights maximising ``sum_i weights_ib log(likelihood_i @ pi_b)`` for every b,
+    iterating until no column's EM update moves it by more than ``tol`` (L1), or after
+    ``max_iter`` EM updates.
+
+    Plain EM crawls when weights near zero (a corpus with no machine text): thousands of
+    updates. It is accelerated by SQUAREM (Varadhan & Roland 2008, "Simple and globally
+    convergent methods for accelerating the convergence of any EM algorithm", scheme S3): two
+    EM updates, a step along their squared extrapolation (shortened until every weight stays
+    positive), and an EM update from there, kept only where the log-likelihood did not fall
+    (otherwise the second EM update is kept), so the iteration stays monotone.
     """
-    pi = start
     total = weights.sum(axis=0)
+    pi = start
     with threadpool_limits(limits=1, user_api="blas"):  # small products: threads only contend
-        for _ in range(max_iter):
-            mix = np.maximum(likelihood @ pi, 1e-300)
-            new = pi * (likelihood.T @ (weights / mix)) / total
-            if np.abs(new - pi).sum(axis=0).max() < tol:
-                return new
-            pi = new
+        for _ in range(max(max_iter // 3, 1)):
+            first = _em_step(likelihood, weights, total, pi)
+            change = first - pi
+            if np.abs(change).sum(axis=0).max() < tol:
+                return first
+            second = _em_step(likelihood, weights, total, first)
+            curvature = second - 2 * first + pi
+            # S3 step length, at least one EM step's (alpha = -1 gives ``second``).
+            alpha = np.minimum(
+                -np.sqrt((change**2).sum(axis=0) / np.maximum((curvature**2).sum(axis=0), 1e-300)),
+                -1.0,
+            )
+            jump = pi - 2 * alpha * change + alpha**2 * curvature
+            for _ in range(30):
+                negative = (jump <= 0).any(axis=0)
+                if not negative.any():
+                    break
+                alpha = np.where(negative, (alpha - 1) / 2, alpha)
+                jump = pi - 2 * alpha * change + alpha**2 * curvature
+            else:
+                jump = np.where((jump <= 0).any(axis=0), second, jump)
+            jump = _em_step(likelihood, weights, total, jump / jump.sum(axis=0))
+            better = _log_likelihood(likelihood, weights, jump) >= _log_likelihood(
+                likelihood, weights, second
+            )
+            pi = np.where(better, jump, second)
     return pi
 
 

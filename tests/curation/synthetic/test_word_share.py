@@ -9,6 +9,7 @@ from curation.synthetic.word_share import (
     DEFAULT_REFERENCE_PATH,
     WordReference,
     estimate_word_share,
+    mixture_weights,
     word_windows,
 )
 
@@ -112,6 +113,23 @@ def test_deterministic_and_empty():
     assert estimate_word_share(docs, reference()) == estimate_word_share(docs, reference())
     empty = estimate_word_share([[], []], reference())
     assert empty.n == 0 and np.isnan(empty.share) and (empty.low, empty.high) == (0.0, 1.0)
+
+
+def test_mixture_weights_reach_the_optimum_when_weights_vanish_in_few_updates():
+    """Rows drawn from components 0 and 1 only: the other weights tend to zero, where plain EM
+    crawls. The result must satisfy the optimum's (KKT) conditions: the gradient ratio
+    ``sum_i w_i L_ik / (L_i . pi) / sum_i w_i`` is 1 where a weight is positive and <= 1 where
+    it is zero; 100 EM updates suffice."""
+    rng = np.random.default_rng(5)
+    components = rng.dirichlet(np.ones(40), size=6)  # 6 distributions over 40 row kinds
+    rows = rng.choice(40, size=3000, p=0.7 * components[0] + 0.3 * components[1])
+    likelihood = components[:, rows].T
+    weights = rng.uniform(0.5, 1.5, (3000, 3))
+    pi = mixture_weights(likelihood, weights, np.full((6, 3), 1 / 6), 1e-8, 100)
+    ratio = likelihood.T @ (weights / (likelihood @ pi)) / weights.sum(axis=0)
+    assert pi.sum(axis=0) == pytest.approx(1.0)
+    assert (ratio <= 1 + 1e-4).all()
+    assert np.abs(ratio[pi > 1e-3] - 1).max() < 1e-4
 
 
 def test_log_likelihood_is_the_bernoulli_product():
