@@ -45,21 +45,28 @@ class DedupScorer:
         """``doc`` with ``content_hash``, ``text_bytes``, ``_signature``, ``_rank`` and a
         ``_verdict`` of ``None``."""
         result = dict(doc)
-        self.add_columns(result)
+        self.add_sketch(result, self.add_hashes(result))
         result["_verdict"] = None
         return result
 
-    def add_columns(self, row: dict[str, Any]) -> str:
-        """Set ``content_hash``, ``text_bytes``, ``_signature`` and ``_rank`` of ``row``
-        (its rank columns, such as ``quality_score``, already set); return the case-folded
-        text they were computed from."""
+    def add_hashes(self, row: dict[str, Any]) -> str:
+        """Set ``content_hash`` and ``text_bytes`` of ``row``; return the case-folded text the
+        hash was computed from (the MinHash signature's and the contamination test's input)."""
         text = row["text"]
-        folded = fold_case(text)  # shared by the content hash and the MinHash signature
+        folded = fold_case(text)
         row["content_hash"] = content_hash_of_folded(folded)
         row["text_bytes"] = len(text.encode("utf-8"))
+        return folded
+
+    def add_sketch(self, row: dict[str, Any], folded: str | None) -> None:
+        """Set ``_signature``, ``_shingles`` and ``_rank`` of ``row`` (its rank columns, such as
+        ``quality_score``, already set) from :meth:`add_hashes`' folded text; all ``None``
+        when ``folded`` is ``None`` (a rejected document takes no part in dedup)."""
+        if folded is None:
+            row["_signature"] = row["_shingles"] = row["_rank"] = None
+            return
         row["_signature"], row["_shingles"] = self._hasher.sketch_of_folded(folded)
         row["_rank"] = self._policy.rank(row)
-        return folded
 
 
 class DocumentScorer:
@@ -89,9 +96,10 @@ class DocumentScorer:
         self._plugins = PluginChain(load_plugins(config.plugins)) if config.plugins else None
 
     def score(self, doc: dict[str, Any]) -> dict[str, Any]:
-        """Return ``doc`` with score columns, ``_signature``, ``_shingles`` (its exact shingle
-        set), ``_rank`` and ``_verdict`` added
-        (``_verdict``: a :class:`~curation.decisions.Verdict` as a plain tuple, or ``None``)."""
+        """Return ``doc`` with score columns, ``_verdict`` (a
+        :class:`~curation.decisions.Verdict` as a plain tuple, or ``None``) and, for dedup,
+        ``_signature``, ``_shingles`` (its exact shingle set) and ``_rank``, which are ``None``
+        for a document with a verdict."""
         result = dict(doc)
         if self._pii != "off":
             self._find_pii(result)
@@ -132,7 +140,7 @@ class DocumentScorer:
         result["synthetic"] = synthetic.flagged
         result["synthetic_signals"] = dict(synthetic.signals)
 
-        folded = self._dedup.add_columns(result)
+        folded = self._dedup.add_hashes(result)
         contamination = None
         if self._contamination is not None:
             contamination = self._contamination.first_match(ngram_words(folded))
@@ -145,6 +153,8 @@ class DocumentScorer:
             assert edited is not None
             verdict = verdict or edited.verdict or judged.verdict
         result["_verdict"] = None if verdict is None else tuple(verdict)
+        # Only documents without a verdict take part in dedup.
+        self._dedup.add_sketch(result, folded if verdict is None else None)
         return result
 
     def _find_pii(self, result: dict[str, Any]) -> None:

@@ -87,3 +87,18 @@ def test_pii_redaction_is_scored_hashed_and_recorded():
     )
     assert scored["content_hash"] == unedited["content_hash"]
     assert "pii" not in unedited and "text_edits" not in unedited
+
+
+def test_only_documents_without_a_verdict_are_sketched_for_dedup():
+    config = CurationConfig(
+        sources=SOURCES, language={"allowed": ["en"]}, quality={"reject": False}
+    )
+    scorer = DocumentScorer(resolve_plan(config))
+    rejected, kept = scorer.score(doc("de", GERMAN, 1)), scorer.score(doc("en", ENGLISH, 2))
+    assert rejected["_verdict"] is not None and kept["_verdict"] is None
+    assert rejected["_signature"] is rejected["_shingles"] is rejected["_rank"] is None
+    assert kept["_signature"] is not None and kept["_rank"] is not None
+    assert len(kept["_shingles"]) > 0
+    # Both keep the content hash and size (output columns of kept and rejected rows alike).
+    assert len(rejected["content_hash"]) == len(kept["content_hash"]) == 64
+    assert rejected["text_bytes"] == len(GERMAN.encode("utf-8"))
