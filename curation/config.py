@@ -181,6 +181,10 @@ class SyntheticConfig(_Strict):
     max_share: float = Field(default=0.1, ge=0.0, le=1.0)
     #: Flag threshold on the calibrated score; ``None`` uses the shipped model's default.
     threshold: float | None = Field(default=None, ge=0.0, le=1.0)
+    #: Also score documents already rejected by a licence, language or quality rule; by
+    #: default they are not scored (synthetic columns null, ``abstain_reason`` ``rejected``),
+    #: which saves the scorer's time on them (docs/synthetic.md).
+    score_rejected: bool = False
 
 
 class PiiConfig(_Strict):

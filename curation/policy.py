@@ -34,6 +34,8 @@ class Policy:
     pii: Literal["off", "redact", "reject"] = "off"
     #: Licence policy and opt-outs, tried before every other rule.
     rights: Rights = Rights()
+    #: Whether documents that :meth:`early_verdict` rejects get a synthetic score too.
+    synthetic_score_rejected: bool = False
 
     @classmethod
     def of(cls, config: CurationConfig, rights: Rights | None = None) -> Policy:
@@ -48,6 +50,7 @@ class Policy:
             synthetic_max_share=config.synthetic.max_share,
             keep_order=config.dedup.keep_policy,
             pii=config.pii.policy,
+            synthetic_score_rejected=config.synthetic.score_rejected,
         )
 
     @property
@@ -61,12 +64,20 @@ class Policy:
         quality_failure: tuple[str, str, float | None] | None,
         contamination: tuple[str, str] | None = None,
     ) -> Verdict | None:
-        """Why a scored document is rejected before dedup, or ``None`` when it passes.
+        """Why a scored document is rejected before dedup, or ``None`` when it passes:
+        :meth:`early_verdict`, then :meth:`late_verdict`.
 
         ``doc`` has the provenance, language, synthetic and (with a PII policy) ``pii``
         columns; ``quality_failure`` is the first failing quality rule as ``(scorer, rule,
         value)``, ``contamination`` the evaluation set and n-gram the document shares.
         """
+        return self.early_verdict(doc, quality_failure) or self.late_verdict(doc, contamination)
+
+    def early_verdict(
+        self, doc: dict[str, Any], quality_failure: tuple[str, str, float | None] | None
+    ) -> Verdict | None:
+        """The rules that need neither the synthetic score, PII nor the contamination test:
+        rights, language, quality (``doc``: provenance and language columns)."""
         rights = self.rights.verdict(doc)
         if rights is not None:
             return rights
@@ -82,6 +93,12 @@ class Policy:
         if self.reject_quality and quality_failure is not None:
             scorer, rule, value = quality_failure
             return Verdict(Stage.QUALITY, Reason.quality(scorer, rule), f"{rule}={value}")
+        return None
+
+    def late_verdict(
+        self, doc: dict[str, Any], contamination: tuple[str, str] | None
+    ) -> Verdict | None:
+        """The rules tried after :meth:`early_verdict`: synthetic drop, PII, contamination."""
         if self.synthetic == "drop" and doc["synthetic"]:
             return Verdict(
                 Stage.SYNTHETIC, Reason.SYNTHETIC, f"synthetic_score={doc['synthetic_score']:.3f}"

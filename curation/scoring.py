@@ -6,7 +6,9 @@ built once per worker from the run's plan (it loads language profiles, the synth
 plug-ins and, given by the worker, the evaluation sets' index). Scorers see at most
 ``limits.max_scored_chars`` characters; the stored text is never cut. Text edits come first
 (``pii.policy: redact``, then plug-ins' ``format``), so every column describes the stored text;
-plug-ins' scores and filters come last.
+plug-ins' scores and filters come last. A document that a licence, language or quality rule
+rejects gets no synthetic score (unless ``synthetic.score_rejected``), contamination test or
+MinHash signature: none of them could change its verdict, and it takes no part in dedup.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from curation.quality import (
     quality_summary,
 )
 from curation.synthetic import SyntheticScorer
+from curation.synthetic.scorer import ABSTAIN_REJECTED
 
 #: ``text_edits`` step name of PII redaction.
 PII_REDACTION = "pii_redaction"
@@ -135,18 +138,20 @@ class DocumentScorer:
         result["quality"] = quality
         result["quality_score"] = quality_summary(quality_scorers, scores_by_scorer)
 
-        synthetic = self._synthetic.score(scored_text, language.lang)
+        early = self._policy.early_verdict(result, first_failure(quality_scorers, scores_by_scorer))
+        if early is None or self._policy.synthetic_score_rejected:
+            synthetic = self._synthetic.score(scored_text, language.lang)
+        else:
+            synthetic = self._synthetic.not_scored(ABSTAIN_REJECTED)
         result["synthetic_score"] = synthetic.score
         result["synthetic"] = synthetic.flagged
         result["synthetic_signals"] = dict(synthetic.signals)
 
         folded = self._dedup.add_hashes(result)
         contamination = None
-        if self._contamination is not None:
+        if self._contamination is not None and early is None:
             contamination = self._contamination.first_match(ngram_words(folded))
-        verdict = self._policy.verdict(
-            result, first_failure(quality_scorers, scores_by_scorer), contamination
-        )
+        verdict = early or self._policy.late_verdict(result, contamination)
         if self._plugins is not None:
             judged = self._plugins.judge(result)
             result["plugin_scores"] = judged.scores

@@ -332,7 +332,9 @@ def _synthetic(shards: Shards, summary: Summary, manifest: Mapping[str, Any] | N
     text = (
         f"<p>Dashed line: flag threshold {threshold:.3f}; documents at or above it are tagged "
         f"<code>synthetic</code> (policy <code>{_esc(config.get('policy'))}</code>). Documents "
-        "the model abstains on (other languages, short texts) have no score.</p>"
+        "the model abstains on (other languages, short texts) have no score, nor, unless "
+        "<code>synthetic.score_rejected</code>, those a licence, language or quality rule "
+        "rejected.</p>"
         if threshold is not None
         else "<p>No manifest: threshold not drawn.</p>"
     )

@@ -35,6 +35,8 @@ TOP_FEATURES = 3
 ABSTAIN_NO_LANGUAGE = "no_language"
 ABSTAIN_UNSUPPORTED_LANGUAGE = "unsupported_language"
 ABSTAIN_TOO_SHORT = "too_short"
+#: Not scored: a licence, language or quality rule rejected the document first.
+ABSTAIN_REJECTED = "rejected"
 
 
 @dataclass(frozen=True)
@@ -100,6 +102,13 @@ class SyntheticScorer:
             Contribution(feature=name, contribution=float(v)) for name, v in top
         ]
         return SyntheticResult(score=score, flagged=score >= self.threshold_for(n), signals=signals)
+
+    @staticmethod
+    def not_scored(reason: str) -> SyntheticResult:
+        """The result of a document left unscored for ``reason``: every signal ``None``."""
+        signals: dict[str, Any] = dict.fromkeys(SIGNAL_FIELDS)
+        signals["abstain_reason"] = reason
+        return SyntheticResult(score=None, flagged=None, signals=signals)
 
     def _abstain_reason(self, signals: dict, lang: str | None) -> str | None:
         if lang is None:

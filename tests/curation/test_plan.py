@@ -57,7 +57,10 @@ def test_plan_survives_pickling_with_its_permutations():
 
 
 def test_scorer_uses_the_plans_hasher():
-    plan = resolve_plan(config(dedup={"num_perm": 32, "bands": 4, "rows": 8}))
+    # (a document that passes: rejected ones are not sketched)
+    plan = resolve_plan(
+        config(dedup={"num_perm": 32, "bands": 4, "rows": 8}, quality={"reject": False})
+    )
     row = DocumentScorer(plan).score(
         {"id": "x", "text": "some words to hash here and there", "priority": 0}
     )

@@ -102,3 +102,18 @@ def test_only_documents_without_a_verdict_are_sketched_for_dedup():
     # Both keep the content hash and size (output columns of kept and rejected rows alike).
     assert len(rejected["content_hash"]) == len(kept["content_hash"]) == 64
     assert rejected["text_bytes"] == len(GERMAN.encode("utf-8"))
+
+
+def test_documents_rejected_by_a_rule_are_not_synthetic_scored_unless_asked():
+    german = doc("de", GERMAN, 1)  # rejected: too few words for gopher_quality
+    default = DocumentScorer(resolve_plan(CurationConfig(sources=SOURCES))).score(german)
+    assert default["_verdict"][0] == "quality"
+    assert default["synthetic_score"] is None and default["synthetic"] is None
+    signals = default["synthetic_signals"]
+    assert signals["abstain_reason"] == "rejected"
+    assert {k for k, v in signals.items() if v is not None} == {"abstain_reason"}
+    config = CurationConfig(sources=SOURCES, synthetic={"score_rejected": True})
+    scored = DocumentScorer(resolve_plan(config)).score(german)
+    assert scored["_verdict"] == default["_verdict"]
+    assert scored["synthetic_signals"]["abstain_reason"] == "unsupported_language"
+    assert scored["synthetic_signals"]["n_words"] > 0
