@@ -132,7 +132,9 @@ class _AssembleRowsFn(beam.DoFn):
         self._spill_dir = spill_dir
         self._repeated = plan.config.dedup.repeated
 
-    def process(self, item: tuple[int, Iterable[tuple[str, Any]]]) -> Iterator[tuple[str, Any]]:
+    def process(
+        self, item: tuple[tuple[int, None], Iterable[tuple[str, Any]]]
+    ) -> Iterator[tuple[str, Any]]:
         inputs = shard_inputs(item)
         for piece in sorted(inputs.spilled):
             path = spill_path(self._spill_dir, piece)

@@ -62,10 +62,10 @@ class ShardInputs(NamedTuple):
     repeated: np.ndarray  # hashes of its repeated segments (``dedup.repeated``), sorted uint64
 
 
-def shard_inputs(item: tuple[int, Iterable[tuple[str, Any]]]) -> ShardInputs:
+def shard_inputs(item: tuple[tuple[int, Any], Iterable[tuple[str, Any]]]) -> ShardInputs:
     """A shard's gathered entries (:class:`GatherShards`) -> its :class:`ShardInputs`;
     decisions of a piece that did not spill are a bug."""
-    shard, entries = item
+    (shard, _), entries = item
     tables, spilled, repeated = [], set(), []
     for kind, entry in entries:
         if kind == SPILLED:
@@ -82,8 +82,10 @@ def shard_inputs(item: tuple[int, Iterable[tuple[str, Any]]]) -> ShardInputs:
 
 
 class GatherShards(beam.PTransform):
-    """(decision tables, spilled markers ``(shard, piece)``) -> ``(shard, entries)``: each
-    shard's decisions and spilled pieces under one key (read by :func:`shard_inputs`).
+    """(decision tables, spilled markers ``(shard, piece)``) -> ``((shard, part), entries)``:
+    each shard's decisions and spilled pieces under one key per part of ``parts`` (read by
+    :func:`shard_inputs`). Parts are written independently, so a shard's parts can go to
+    different workers; ``(None,)``: the shard is one part.
 
     With ``repeated`` (:class:`~transforms.repeated.RepeatedSegments`' settings, spill
     directory and buckets), each shard also gets the hashes of its repeated segments."""
@@ -92,10 +94,12 @@ class GatherShards(beam.PTransform):
         self,
         shard_of_piece: np.ndarray,
         repeated: tuple[RepeatedConfig, str, int] | None = None,
+        parts: tuple[Any, ...] = (None,),
     ) -> None:
         super().__init__()
         self._shard_of_piece = shard_of_piece
         self._repeated = repeated
+        self._parts = parts
 
     def expand(self, inputs):  # (decisions, spilled); no annotation: Beam reads it as a type hint
         decisions, spilled = inputs
@@ -110,7 +114,18 @@ class GatherShards(beam.PTransform):
                 | "RepeatedSegments"
                 >> RepeatedSegments(settings, spill_dir, shard_of_piece, buckets)
             )
-        return entries | "All" >> beam.Flatten() | "GroupShards" >> beam.GroupByKey()
+        return (
+            entries
+            | "All" >> beam.Flatten()
+            | "ForEachPart" >> beam.FlatMap(_for_each_part, self._parts)
+            | "GroupShards" >> beam.GroupByKey()
+        )
+
+
+def _for_each_part(entry: tuple[int, Any], parts: tuple[Any, ...]) -> Iterator[tuple[tuple, Any]]:
+    shard, value = entry
+    for part in parts:
+        yield (shard, part), value
 
 
 class _WriteShardFn(beam.DoFn):
@@ -127,24 +142,26 @@ class _WriteShardFn(beam.DoFn):
         self._repeated = repeated
         self._sample = set(SAMPLE_COLUMNS) <= set(schemas.corpus.names)
 
-    def process(self, item: tuple[int, Iterable[tuple[str, Any]]]) -> Iterator[tuple[str, Any]]:
-        shard = item[0]
+    def process(
+        self, item: tuple[tuple[int, str], Iterable[tuple[str, Any]]]
+    ) -> Iterator[tuple[str, Any]]:
+        shard, kind = item[0]
         expected = self._layout.pieces[shard]
         inputs = shard_inputs(item)
         decisions, spilled = inputs.decisions, inputs.spilled
         if spilled != set(expected):
             raise RuntimeError(f"shard {shard}: pieces {sorted(set(expected) - spilled)} missing")
         layout, schemas, name = self._layout, self._schemas, shard_name(shard)
-        files: dict[tuple[str, str], ParquetStream] = {}
-        sampler = ShardSampler()
+        files: dict[str, ParquetStream] = {}
+        sampler = ShardSampler() if kind == CORPUS_SHARDS and self._sample else None
 
-        def file(kind: str, subdir: str) -> ParquetStream:
-            if (kind, subdir) not in files:
+        def file(subdir: str) -> ParquetStream:
+            if subdir not in files:
                 directory = layout.corpus_dir if kind == CORPUS_SHARDS else layout.rejects_dir
                 path = FileSystems.join(_below(directory, subdir), name)
                 schema = schemas.corpus if kind == CORPUS_SHARDS else schemas.rejects
-                files[kind, subdir] = ParquetStream(path, schema, self._codec, create)
-            return files[kind, subdir]
+                files[subdir] = ParquetStream(path, schema, self._codec, create)
+            return files[subdir]
 
         for piece in expected:
             piece_decisions = decisions.get(piece, DECISION_SCHEMA.empty_table())
@@ -158,17 +175,20 @@ class _WriteShardFn(beam.DoFn):
                     schemas.rejects,
                     removal.apply if removal is not None else None,
                 ):
-                    if self._sample:
+                    if kind == REJECT_SHARDS:
+                        file("").add(rejects)
+                        continue
+                    if sampler is not None:
                         sampler.add(corpus)
                     for subdir, rows in partitions(corpus, layout.partition_by):
-                        file(CORPUS_SHARDS, subdir).add(rows)
-                    file(REJECT_SHARDS, "").add(rejects)
-        written = [(kind, stream.close()) for (kind, _), stream in sorted(files.items())]
+                        file(subdir).add(rows)
+        written = [stream.close() for _, stream in sorted(files.items())]
         # a shard whose pieces hold no rows writes no file: a pause there would show none
-        pause_at("write", pause=any(stats is not None for _, stats in written))
-        yield from ((kind, stats) for kind, stats in written if stats is not None)
-        for source, sample in sorted(sampler.samples().items()):
-            yield DIVERSITY_SAMPLE, (source, sample)
+        pause_at("write", pause=any(stats is not None for stats in written))
+        yield from ((kind, stats) for stats in written if stats is not None)
+        if sampler is not None:
+            for source, sample in sorted(sampler.samples().items()):
+                yield DIVERSITY_SAMPLE, (source, sample)
 
 
 def _by_shard(decisions: pa.Table, shard_of_piece: np.ndarray) -> Iterator[tuple[int, tuple]]:
@@ -186,9 +206,10 @@ def _below(directory: str, subdirectory: str) -> str:
 class WriteShards(beam.PTransform):
     """(decision tables, spilled markers) -> corpus and reject shards.
 
-    Each shard is written by one worker from the spill files of its pieces: rows in input
-    order, decisions applied, kept rows to ``corpus_dir``, the rest to ``rejects_dir``, each
-    with its explicit schema. Empty shard files are not written. Outputs
+    A shard's corpus file and its rejects file are written by two tasks (two workers where
+    there are), each from the spill files of the shard's pieces: rows in input order,
+    decisions applied, kept rows to ``corpus_dir``, the rest to ``rejects_dir``, each with
+    its explicit schema. Empty shard files are not written. Outputs
     ``(CORPUS_SHARDS | REJECT_SHARDS, stats)`` per written file and
     ``(DIVERSITY_SAMPLE, (source, sample))`` per source of the shard's kept rows (when the
     corpus schema has the :data:`~curation.diversity.sample.SAMPLE_COLUMNS`).
@@ -223,7 +244,8 @@ class WriteShards(beam.PTransform):
         write = _WriteShardFn(self._layout, self._schemas, self._compression, repeated)
         return (
             inputs
-            | "Gather" >> GatherShards(self._shard_of_piece, counting)
+            | "Gather"
+            >> GatherShards(self._shard_of_piece, counting, (CORPUS_SHARDS, REJECT_SHARDS))
             | "WriteShard" >> beam.ParDo(write)
         )
 
