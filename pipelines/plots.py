@@ -121,7 +121,7 @@ _OFF_SCALE = 3.0
 def _draw(axes, panel: Panel, bins: int) -> None:
     groups = {k: v[np.isfinite(v)] for k, v in panel.groups.items()}
     values = np.concatenate(list(groups.values())) if groups else np.array([])
-    axes.set_title(panel.title, fontsize=8)
+    axes.set_title(panel.title, fontsize=8, y=1.0)
     if values.size == 0:
         axes.text(0.5, 0.5, "no values", ha="center", va="center", transform=axes.transAxes)
         axes.set_xticks([])
@@ -152,7 +152,7 @@ def _draw(axes, panel: Panel, bins: int) -> None:
     )
     totals, _ = np.histogram(np.concatenate(clipped), bins=edges)
     if count_axis(axes, totals, nbins=4):
-        axes.set_title(f"{panel.title} (log scale)", fontsize=8)
+        axes.set_title(f"{panel.title} (log scale)", fontsize=8, y=1.0)
     for threshold in drawn:
         axes.axvline(threshold, color=THRESHOLD, linestyle="--", linewidth=1.2)
     if notes:
