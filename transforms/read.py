@@ -72,7 +72,10 @@ class NumberedPieces(beam.PTransform):
 
     def expand(self, pbegin: beam.pvalue.PBegin) -> beam.PCollection:
         pieces = (
-            pbegin | "ListPieces" >> beam.Create(self._pieces) | "SpreadPieces" >> beam.Reshuffle()
+            pbegin
+            # Create's own reshuffle would only precede this one
+            | "ListPieces" >> beam.Create(self._pieces, reshuffle=False)
+            | "SpreadPieces" >> beam.Reshuffle()
         )
         first_lines = (
             pieces
@@ -109,7 +112,7 @@ class MergeFileStats(beam.PTransform):
     def expand(self, piece_stats: beam.PCollection) -> beam.PCollection:
         hashes = (
             piece_stats.pipeline
-            | "ListSplitFiles" >> beam.Create(self._split_files)
+            | "ListSplitFiles" >> beam.Create(self._split_files, reshuffle=False)
             | "SpreadSplitFiles" >> beam.Reshuffle()
             | "HashSplitFiles" >> beam.Map(_hash_file)
         )
