@@ -6,9 +6,11 @@ import hashlib
 from pathlib import Path
 
 import apache_beam as beam
+import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from apache_beam.testing.util import assert_that, equal_to
 
 from curation.decision_batches import decision_table
 from curation.decisions import Decision, kept, rejected
@@ -17,7 +19,7 @@ from curation.io.spill import SpillWriter
 from tests.curation.io.test_assemble import small_schemas
 from tests.transforms.beam_helpers import local_pipeline
 from transforms.storage import create, spill_path
-from transforms.write import ShardLayout, WriteShards
+from transforms.write import GatherShards, ShardLayout, WriteShards
 
 SCHEMAS = small_schemas(("id", pa.string()), ("source_record", pa.int64()))
 
@@ -113,3 +115,18 @@ def test_document_without_decision_fails_the_run(tmp_path):
     spill(tmp_path / "spill", 0, 2)
     with pytest.raises(Exception, match="no decision"):
         write(tmp_path, {0: (0,)}, [decision(0, 0, True)])
+
+
+def test_gather_keys_every_shard_once_per_part():
+    """Each part of a shard (the writer's corpus and rejects files) is its own key, so the
+    parts of one shard can be written by different workers."""
+    decisions = [decision(0, 0, True), decision(1, 0, False)]
+    with local_pipeline() as pipeline:
+        gathered = (
+            pipeline | "Decisions" >> beam.Create(batches(decisions, 7)),
+            pipeline | "Markers" >> beam.Create([(0, 0), (1, 1)]),
+        ) | GatherShards(np.array([0, 1]), parts=("corpus", "rejects"))
+        assert_that(
+            gathered | beam.Keys(),
+            equal_to([(0, "corpus"), (0, "rejects"), (1, "corpus"), (1, "rejects")]),
+        )
