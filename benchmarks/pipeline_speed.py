@@ -10,7 +10,8 @@ negatives: ``benchmarks/corpus_gen.py``), then
    rejecting as by default) and reports docs/s end to end and peak PSS of the process tree.
    With ``--baseline DIR`` (a checkout of another revision, e.g. ``git worktree add /tmp/base
    REV``) the baseline's ``curate run`` runs on the same corpus with the same Python, in turn
-   with ours, ``--repeats`` times each, and both sets of figures are printed side by side.
+   with ours, ``--repeats`` times each, and both sets of figures are printed side by side, with
+   the ratio of each pair of runs (adjacent in time) and the median ratio.
 
 Run from the repo root::
 
@@ -123,6 +124,16 @@ def _runs_line(name: str, runs: list[dict], docs: int) -> str:
     )
 
 
+def _paired_line(ours: list[dict], baseline: list[dict]) -> str:
+    """Our seconds over the baseline's, pair by pair (the two runs of a pair are adjacent in
+    time, so a drift of the machine's speed between pairs cancels), and their median."""
+    ratios = [a["seconds"] / b["seconds"] for a, b in zip(ours, baseline, strict=True)]
+    return (
+        f"\nseconds, this checkout / baseline, per pair: {', '.join(f'{r:.3f}' for r in ratios)}"
+        f"; median {statistics.median(ratios):.3f}"
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--docs", type=int, default=20_000)
@@ -157,6 +168,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     for name, measured in runs.items():
         print(_runs_line(name, measured, len(lines)))
+    if args.baseline:
+        print(_paired_line(*runs.values()))
 
 
 if __name__ == "__main__":
