@@ -70,7 +70,8 @@ def phases(stages: list[tuple[float, float, str]], finished: float) -> dict[str,
     first_start, first_seconds, _ = stages[0]
     totals = {"start-up": first_start, "first stage (workers start)": first_seconds}
     for _, seconds, stage in stages[1:]:
-        totals[phase_of(stage)] = totals.get(phase_of(stage), 0.0) + seconds
+        phase = phase_of(stage)
+        totals[phase] = totals.get(phase, 0.0) + seconds
     last_start, last_seconds, _ = stages[-1]
     totals["publish"] = finished - (last_start + last_seconds)
     return totals
@@ -82,11 +83,13 @@ def main() -> None:
     parser.add_argument("--all", action="store_true", help="show every stage")
     parser.add_argument("curate_args", nargs=argparse.REMAINDER, help="-- curate run arguments")
     args = parser.parse_args()
-    curate_args = [a for a in args.curate_args if a != "--"]
+    curate_args = args.curate_args[args.curate_args[:1] == ["--"] :]
     stages: list[tuple[float, float, str]] = []
     record_stages(stages)
     with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):
         curate(["run", *curate_args])
+    if not stages:
+        sys.exit("stage_timeline: curate run ran no stage (its error is above)")
     finished = time.perf_counter() - STARTED
     print(f"{len(stages)} stages, {finished:.2f} s\n\n| starts at s | seconds | stage |")
     print("|---:|---:|---|")
