@@ -72,6 +72,7 @@ def test_an_unreachable_dask_scheduler_is_one_line(tmp_path, capsys):
     data.write_text(json.dumps({"text": sample_texts(1)[0]}) + "\n")
     args = ["run", "--input", str(data), "--output", str(tmp_path / "out"), "--runner=DaskRunner"]
     args += ["--dask_client_address=127.0.0.1:9", "--dask_npartitions=1"]  # port 9: nobody
+    args += ["--dask_connection_timeout=2"]  # Beam's option; the default waits 30 s
     assert main(args) == 1
     error = capsys.readouterr().err.strip().splitlines()[-1]
     assert error.startswith("curate: run failed: OSError: ") and "127.0.0.1:9" in error
