@@ -43,3 +43,10 @@ def tiny_run(tmp_path_factory: pytest.TempPathFactory) -> TinyRun:
 @pytest.fixture(scope="session")
 def tiny_out(tiny_run: TinyRun) -> Path:
     return tiny_run.out
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run the docs examples first: their shared fixture is the suite's longest single item,
+    so with several workers (``make test`` runs pytest-xdist) one starts it while the others
+    take the rest."""
+    items.sort(key=lambda item: item.path.name != "test_docs_examples.py")

@@ -190,7 +190,9 @@ def test_plugins_run_on_dask_as_locally(tmp_path):
             _ = (corpus, rejects) | beam.Flatten() | beam.Map(lambda file: file["path"])
 
     run(tmp_path / "local", LocalRunner())
-    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=True) as cluster:
+    with distributed.LocalCluster(
+        n_workers=1, threads_per_worker=2, processes=True, dashboard_address=":0"
+    ) as cluster:
         options = PipelineOptions([f"--dask_client_address={cluster.scheduler_address}"])
         run(tmp_path / "dask", DaskRunner(), options)
     rejected = _written(tmp_path / "dask" / "rejects")

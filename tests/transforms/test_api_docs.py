@@ -51,7 +51,9 @@ def test_first_example_on_dask_gives_the_same_bytes(tmp_path):
     example = _example("run")
     example["run"](str(tmp_path / "local"), LocalRunner())
     # worker processes: an in-process (threads) cluster groups some elements twice
-    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=True) as cluster:
+    with distributed.LocalCluster(
+        n_workers=1, threads_per_worker=2, processes=True, dashboard_address=":0"
+    ) as cluster:
         options = PipelineOptions([f"--dask_client_address={cluster.scheduler_address}"])
         example["run"](str(tmp_path / "dask"), DaskRunner(), options)
     assert _outcomes(tmp_path / "dask") == (EXPECTED_KEPT, EXPECTED_REJECTED)
