@@ -129,19 +129,24 @@ def direct_args(workers: int) -> list[str]:
     ]
 
 
-def time_variant(name: str, config: Path, out: Path, workers: int) -> dict[str, Any]:
-    """One run; ``name`` is ``direct`` or ``dask``."""
+def time_variant(
+    name: str, config: Path, out: Path, workers: int, max_rounds: int | None = None
+) -> dict[str, Any]:
+    """One run; ``name`` is ``direct`` or ``dask``; ``max_rounds``: the config's
+    ``dedup.max_rounds`` (``None``: default), for the output's name and the result."""
+    label = f"{name}-{workers}" + (f"-rounds{max_rounds}" if max_rounds else "")
     if name == "direct":
-        manifest = run_curate(config, out / f"{name}-{workers}", direct_args(workers))
+        manifest = run_curate(config, out / label, direct_args(workers))
     else:
         with dask_cluster(workers, out / f"dask-logs-{workers}") as address:
             args = ["--runner=DaskRunner", f"--dask_client_address={address}"]
             args.append(f"--dask_npartitions={workers}")
-            manifest = run_curate(config, out / f"{name}-{workers}", args)
+            manifest = run_curate(config, out / label, args)
     counts = manifest["counts"]
     result = {
         "runner": name,
         "workers": workers,
+        "max_rounds": max_rounds,
         "seconds": manifest["timing"]["seconds"],
         "kept": counts["kept"],
         "rejected": counts["rejected"],
@@ -190,6 +195,14 @@ def main() -> None:
         "--split-bytes", type=int, default=None, help="read.split_bytes (default: automatic)"
     )
     parser.add_argument("--no-ablation", action="store_true", help="skip the per-stage runs")
+    parser.add_argument(
+        "--max-rounds",
+        type=int,
+        nargs="+",
+        default=[None],
+        help="dedup.max_rounds values run side by side, in turn per runner and workers "
+        "(default: the config's)",
+    )
     args = parser.parse_args()
 
     args.out.mkdir(parents=True, exist_ok=True)
@@ -199,14 +212,29 @@ def main() -> None:
     split = args.split_bytes
     print(json.dumps({"docs": args.docs, "bytes": size, "split_bytes": split}), flush=True)
     full = write_config(args.out / "full.yaml", corpus, {}, split)
+    configs = {
+        rounds: full
+        if rounds is None
+        else write_config(args.out / f"rounds{rounds}.yaml", corpus, {"max_rounds": rounds}, split)
+        for rounds in args.max_rounds
+    }
 
     results = []
     for name in args.runners.split(","):
         for workers in (1, 2):
-            results.append(time_variant(name, full, args.out, workers))
+            for rounds, config in configs.items():
+                results.append(time_variant(name, config, args.out, workers, rounds))
     for name in args.runners.split(","):
-        one, two = (r["seconds"] for r in results if r["runner"] == name)
-        print(json.dumps({"runner": name, "speedup_2_over_1": round(one / two, 2)}), flush=True)
+        for rounds in configs:
+            one, two = (
+                r["seconds"] for r in results if (r["runner"], r["max_rounds"]) == (name, rounds)
+            )
+            speedup = {
+                "runner": name,
+                "max_rounds": rounds,
+                "speedup_2_over_1": round(one / two, 2),
+            }
+            print(json.dumps(speedup), flush=True)
 
     if args.no_ablation:
         return
