@@ -11,7 +11,8 @@ Where the time goes: the scoring cost is timed in-process (``DocumentScorer.scor
 document, one core); dedup cost is the difference to runs with ``dedup.near`` and then
 ``dedup.exact`` switched off; the rest (read, shuffles, write, report) is what remains.
 
-Run from the repo root: ``python benchmarks/scaling.py --docs 20000 --out /tmp/scaling``.
+Run from the repo root: ``python benchmarks/scaling.py --docs 20000 --out /tmp/scaling``;
+``--max-rounds 6 2`` runs each ``dedup.max_rounds`` value in turn per runner and worker count.
 """
 
 from __future__ import annotations
