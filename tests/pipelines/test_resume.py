@@ -201,13 +201,26 @@ def _files(out: Path) -> list[str]:
     return sorted(str(path.relative_to(out)) for path in out.rglob("*") if path.is_file())
 
 
+def _settled_files(out: Path, quiet_s: float = 2.0) -> list[str]:
+    """:func:`_files` once two listings ``quiet_s`` apart agree: an in-process run that failed
+    can return while another of its bundle threads still finishes the piece it holds."""
+    deadline = time.monotonic() + TIMEOUT
+    listing = _files(out)
+    while True:
+        time.sleep(quiet_s)
+        again = _files(out)
+        if again == listing or time.monotonic() > deadline:
+            return again
+        listing = again
+
+
 @pytest.fixture(scope="module")
 def crash(root, config, corpus) -> Crash:
     out = root / "crashed"
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("CURATE_FAIL_AT", "write")
         failed = curate("--config", str(config), "--output", str(out))
-    files_before = _files(out)
+    files_before = _settled_files(out)
     other = root / "other.yaml"
     other.write_text(config.read_text().replace("policy: tag", "policy: drop"))
     other_config = curate("--config", str(other), "--output", str(out), "--resume")
