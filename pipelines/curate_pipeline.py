@@ -16,11 +16,11 @@ from __future__ import annotations
 import apache_beam as beam
 from apache_beam.io.filesystems import FileSystems
 
-from curation.io.pieces import pieces_by_shard
+from curation.io.pieces import piece_bytes, pieces_by_shard
 from curation.plan import RunPlan
 from curation.progress import DECIDED, WRITTEN
 from pipelines.output import CORPUS_DIR, INDEX_DIR, REJECTS_DIR
-from transforms.dedup import DeduplicateDigests, dedup_partitions
+from transforms.dedup import DeduplicateDigests, dedup_partitions, in_one_step
 from transforms.diversity import DIVERSITY_SAMPLE, DiversityFigures
 from transforms.progress import CountProgress, shard_rows, table_rows
 from transforms.read import MergeFileStats, NumberedPieces
@@ -52,8 +52,17 @@ def build_pipeline(pipeline: beam.Pipeline, plan: RunPlan) -> None:
         references = pipeline | "References" >> ReadReferences(
             plan.references, len(plan.pieces), plan.hasher, spill_dir
         )
+    one_step = references is None and in_one_step(
+        sum(piece_bytes(piece.file) for piece in plan.pieces)
+    )
     decisions = digests | "Dedup" >> DeduplicateDigests(
-        plan.config.dedup, plan.hasher, partitions, spill_dir, references, plan.reference_runs
+        plan.config.dedup,
+        plan.hasher,
+        partitions,
+        spill_dir,
+        references,
+        plan.reference_runs,
+        one_step,
     )
     cap = plan.policy.synthetic_cap
     if cap is not None:

@@ -13,6 +13,7 @@ decisions come out as tables (:mod:`curation.decision_batches`), a few per parti
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
+from functools import partial
 
 import apache_beam as beam
 import numpy as np
@@ -21,6 +22,7 @@ import pyarrow as pa
 from curation.config import DedupConfig
 from curation.dedup.digests import content_partitions, id_partitions
 from curation.dedup.minhash import MinHasher
+from curation.dedup.one_step import deduplicate
 from curation.dedup.resolve import (
     CLUSTER_SCHEMA,
     NODE_SCHEMA,
@@ -50,6 +52,9 @@ from transforms.storage import read_bytes, signatures_path
 #: whatever its rows, so this overhead per document grows with the number of partitions
 #: (docs/dedup.md measures 64 against 16).
 MAX_PARTITIONS = 16
+#: Runs that read at most this many bytes of input deduplicate in one step
+#: (:func:`in_one_step`).
+ONE_STEP_MAX_BYTES = 512 * 2**20
 DECISIONS = "decisions"
 ELIGIBLE = "eligible"
 NODES = "nodes"
@@ -78,6 +83,16 @@ _LABEL_NODE_SCHEMA = pa.schema([field for field in NODE_SCHEMA if field.name != 
 def dedup_partitions(pieces: int) -> int:
     """Partitions of the dedup steps for a run of ``pieces`` pieces (1..MAX_PARTITIONS)."""
     return max(1, min(pieces, MAX_PARTITIONS))
+
+
+def in_one_step(input_bytes: int) -> bool:
+    """Whether a run reading ``input_bytes`` deduplicates in one step: all digests under one
+    key, resolved on one worker (:mod:`curation.dedup.one_step`), instead of the ~20 shuffles of
+    the distributed steps. The decisions are the same either way; one step saves each
+    shuffle's round trip through the runner (on DaskRunner a shuffle slows down with every
+    worker added), while its worker holds every document's digests (a few hundred bytes each),
+    so large runs keep the distributed steps."""
+    return input_bytes <= ONE_STEP_MAX_BYTES
 
 
 def _by_id(digests: pa.Table, partitions: int) -> Iterator[tuple[int, pa.Table]]:
@@ -302,6 +317,14 @@ class NearDuplicateClusters(beam.PTransform):
         return (labelled[DECISIONS], clusters) | "NearDecisions" >> beam.Flatten()
 
 
+def _in_one_step(
+    item: tuple[None, Iterable[pa.Table]], config: DedupConfig, bands: int, spill_dir: str
+) -> Iterator[pa.Table]:
+    pause_at("dedup")
+    digests = pa.concat_tables([table.select(ID_COLUMNS) for table in item[1]])
+    yield from deduplicate(digests, config, bands, partial(_piece_signatures, spill_dir))
+
+
 def _singletons(item: tuple[int, pa.Table], references: Mapping[int, str]) -> pa.Table:
     return singleton_decisions(item[1], references)
 
@@ -328,6 +351,9 @@ class DeduplicateDigests(beam.PTransform):
     pieces (their signatures files in ``spill_dir``), and ``reference_runs`` maps each
     reference piece to its run. Reference documents join exact and near dedup, always win
     their group and get no decision of their own.
+
+    ``one_step`` (:func:`in_one_step`; not with ``references``): gather every digest table on
+    one worker and resolve them there in one step; same decisions, ``partitions`` unused.
     """
 
     def __init__(
@@ -338,18 +364,24 @@ class DeduplicateDigests(beam.PTransform):
         spill_dir: str,
         references: beam.PCollection | None = None,
         reference_runs: Mapping[int, str] | None = None,
+        one_step: bool = False,
     ) -> None:
         super().__init__()
         if partitions < 1:
             raise ValueError(f"partitions must be >= 1, got {partitions}")
+        if one_step and references is not None:
+            raise ValueError("one_step takes no references (their size is not known)")
         self._config = config
         self._hasher = hasher
         self._partitions = partitions
         self._spill_dir = spill_dir
         self._references = references
         self._reference_runs = dict(reference_runs or {})
+        self._one_step = one_step
 
     def expand(self, digests: beam.PCollection) -> beam.PCollection:
+        if self._one_step:
+            return self._in_one_step(digests)
         config, partitions = self._config, self._partitions
         ids = (
             digests
@@ -382,3 +414,12 @@ class DeduplicateDigests(beam.PTransform):
         if runs:
             near = near | "OwnDecisions" >> beam.FlatMap(_own_decisions, runs)
         return (ids[DECISIONS], near) | "AllDecisions" >> beam.Flatten()
+
+    def _in_one_step(self, digests: beam.PCollection) -> beam.PCollection:
+        bands = self._hasher.bands if self._config.near else 0
+        return (
+            digests
+            | "UnderOneKey" >> beam.Map(lambda table: (None, table))
+            | "GroupAll" >> beam.GroupByKey()
+            | "InOneStep" >> beam.FlatMap(_in_one_step, self._config, bands, self._spill_dir)
+        )

@@ -16,11 +16,13 @@ side: such a variant is checked only if it did join the cluster. Variants at or 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
 import yaml
 
+import transforms.dedup
 from benchmarks.reference import jaccard, shingles
 from pipelines.cli import SAMPLE_CONFIG, main
 from tests.paths import REPO, SAMPLE_DIR
@@ -31,9 +33,22 @@ MARGIN = 0.1
 DUPLICATE_REASONS = {"near_duplicate", "exact_duplicate"}
 
 
+def curate(config_path: Path, out: Path) -> None:
+    args = ["run", "--config", str(config_path), "--output", str(out)]
+    assert main(args + ["--runner=DirectRunner", "--direct_running_mode=in_memory"]) == 0
+
+
+def shard_bytes(out: Path) -> dict[str, bytes]:
+    return {
+        str(path.relative_to(out)): path.read_bytes()
+        for kind in ("corpus", "rejects")
+        for path in sorted((out / kind).glob("*.parquet"))
+    }
+
+
 @pytest.fixture(scope="module")
-def rows(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
-    """id -> output row (corpus rows get ``kept=True``), from one run on the sample corpus."""
+def run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """``(config, output)`` of one run on the sample corpus."""
     tmp = tmp_path_factory.mktemp("dedup_e2e")
     config = yaml.safe_load(SAMPLE_CONFIG.read_text(encoding="utf-8"))
     for source in config["sources"]:
@@ -42,9 +57,15 @@ def rows(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
     config["dedup"] = {"threshold": THRESHOLD}
     config_path = tmp / "config.yaml"
     config_path.write_text(yaml.safe_dump(config), encoding="utf-8")
-    out = tmp / "out"
-    args = ["run", "--config", str(config_path), "--output", str(out)]
-    assert main(args + ["--runner=DirectRunner", "--direct_running_mode=in_memory"]) == 0
+    curate(config_path, tmp / "out")
+    return config_path, tmp / "out"
+
+
+@pytest.fixture(scope="module")
+def rows(run: tuple[Path, Path]) -> dict[str, dict]:
+    """id -> output row (corpus rows get ``kept=True``)."""
+    config_path, out = run
+    config = yaml.safe_load(config_path.read_text(encoding="utf-8"))
     priority = {source["name"]: source.get("priority", 0) for source in config["sources"]}
     result: dict[str, dict] = {}
     for kind in ("corpus", "rejects"):
@@ -54,6 +75,19 @@ def rows(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
                 row["priority"] = priority[row["source"]]
                 result.setdefault(row["id"], row)
     return result
+
+
+def test_the_distributed_dedup_steps_give_the_same_bytes(run, tmp_path, monkeypatch):
+    """A run this small deduplicates in one step (``transforms.dedup.in_one_step``); large
+    runs take the distributed steps, here forced: the same decisions, byte for byte."""
+    config_path, out = run
+    inputs = yaml.safe_load(config_path.read_text(encoding="utf-8"))["sources"]
+    assert transforms.dedup.in_one_step(
+        sum(Path(path).stat().st_size for source in inputs for path in source["paths"])
+    )
+    monkeypatch.setattr(transforms.dedup, "ONE_STEP_MAX_BYTES", -1)
+    curate(config_path, tmp_path / "out")
+    assert shard_bytes(tmp_path / "out") == shard_bytes(out)
 
 
 def keeper_order(row: dict) -> tuple:

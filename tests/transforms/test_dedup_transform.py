@@ -1,4 +1,5 @@
-"""DeduplicateDigests on digests of hand-made scored documents: ids, verdicts, exact, near copies.
+"""DeduplicateDigests on digests of hand-made scored documents: ids, verdicts, exact, near copies,
+by the distributed steps and by the one step, in the same pipeline.
 
 Documents are spread over two pieces, each with its digest table and its signatures file (as
 the scoring step writes them), so copies and clusters cross pieces and partitions."""
@@ -107,16 +108,20 @@ def run_dedup(
     expected: list[tuple],
     partitions: int = 3,
 ) -> None:
+    """Both paths: the distributed steps over ``partitions`` and the one step."""
     spill_dir = tmp_path / "spill"
     tables = digest_pieces(docs, spill_dir)
     with local_pipeline() as pipeline:
-        decisions = (
-            pipeline
-            | beam.Create(tables)
-            | DeduplicateDigests(config, HASHER, partitions, str(spill_dir))
-            | beam.FlatMap(lambda table: [summarize(row) for row in table.to_pylist()])
-        )
-        assert_that(decisions, equal_to(expected))
+        created = pipeline | beam.Create(tables)
+        for one_step in (False, True):
+            decisions = (
+                created
+                | f"Dedup{one_step}"
+                >> DeduplicateDigests(config, HASHER, partitions, str(spill_dir), one_step=one_step)
+                | f"Summarize{one_step}"
+                >> beam.FlatMap(lambda table: [summarize(row) for row in table.to_pylist()])
+            )
+            assert_that(decisions, equal_to(expected), label=f"Check{one_step}")
 
 
 @pytest.mark.parametrize("partitions", [1, 3, 40])
@@ -187,3 +192,12 @@ def test_a_pair_below_the_threshold_is_never_merged_however_close_its_estimate(t
         ("3", False, "near_duplicate", "a", None),
     ]
     run_dedup(tmp_path, docs, DedupConfig(), expected)
+
+
+def test_one_step_takes_no_references(tmp_path):
+    with local_pipeline() as pipeline:
+        references = pipeline | beam.Create([])
+        with pytest.raises(ValueError, match="references"):
+            DeduplicateDigests(
+                DedupConfig(), HASHER, 1, str(tmp_path), references=references, one_step=True
+            )
