@@ -20,7 +20,7 @@ from curation.dedup.lsh import optimal_bands_rows, recall_bands_rows
 from curation.dedup.minhash import MinHasher
 from curation.dedup.reference import ReferenceFile
 from curation.io.inputs import InputFile, SkippedFile
-from curation.io.pieces import Piece, plan_pieces
+from curation.io.pieces import Piece, piece_bytes, plan_pieces
 from curation.io.schema import (
     PLUGIN_COLUMNS,
     REPEATED_SPANS_COLUMN,
@@ -128,6 +128,11 @@ class RunPlan:
         for schema in (self.schemas.spill, self.schemas.corpus, self.schemas.rejects):
             digest.update(schema.serialize().to_pybytes())
         return digest.hexdigest()
+
+    @property
+    def input_bytes(self) -> int:
+        """Bytes of input the run's own pieces read."""
+        return sum(piece_bytes(piece.file) for piece in self.pieces)
 
     @property
     def reference_runs(self) -> dict[int, str]:

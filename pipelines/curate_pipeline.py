@@ -16,7 +16,7 @@ from __future__ import annotations
 import apache_beam as beam
 from apache_beam.io.filesystems import FileSystems
 
-from curation.io.pieces import piece_bytes, pieces_by_shard
+from curation.io.pieces import pieces_by_shard
 from curation.plan import RunPlan
 from curation.progress import DECIDED, WRITTEN
 from pipelines.output import CORPUS_DIR, INDEX_DIR, REJECTS_DIR
@@ -52,9 +52,7 @@ def build_pipeline(pipeline: beam.Pipeline, plan: RunPlan) -> None:
         references = pipeline | "References" >> ReadReferences(
             plan.references, len(plan.pieces), plan.hasher, spill_dir
         )
-    one_step = references is None and in_one_step(
-        sum(piece_bytes(piece.file) for piece in plan.pieces)
-    )
+    one_step = references is None and in_one_step(plan.input_bytes)
     decisions = digests | "Dedup" >> DeduplicateDigests(
         plan.config.dedup,
         plan.hasher,

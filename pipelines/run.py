@@ -31,7 +31,6 @@ from apache_beam.runners.runner import create_runner
 from curation.config import ConfigError, CurationConfig, did_you_mean
 from curation.decontamination import EvaluationSetError
 from curation.io.inputs import InputFile, SkippedFile, expand_source
-from curation.io.pieces import piece_bytes
 from curation.plan import RunPlan, resolve_hasher, resolve_plan
 from curation.synthetic.word_share import default_reference
 from pipelines.curate_pipeline import RUN_RECORD, SHARD_STATS, build_pipeline
@@ -328,10 +327,9 @@ def _run_and_publish(
         pipeline = beam.Pipeline(options=options)
         build_pipeline(pipeline, plan)
         if show_progress and plan.progress_dir is not None:
-            input_bytes = sum(piece_bytes(piece.file) for piece in plan.pieces)
             with (
                 contextlib.nullcontext(sys.stderr) if verbose else quiet_workers() as stderr,
-                ProgressReporter(plan.progress_dir, len(plan.pieces), input_bytes, stderr),
+                ProgressReporter(plan.progress_dir, len(plan.pieces), plan.input_bytes, stderr),
             ):
                 pipeline.run().wait_until_finish()
         else:
