@@ -12,9 +12,9 @@
    nothing is killed either.
 
 Reported per run, one JSON line each: seconds, kept/rejected (which must agree), each worker's
-peak PSS (sampled at :mod:`benchmarks.measure`'s pace) and the data it spilled to disk
-(``SpillBuffer`` totals, read before the cluster stops), and the 1-minute load average at the
-start.
+peak PSS (sampled at :mod:`benchmarks.measure`'s pace) and the bytes it wrote to disk (the
+``SpillBuffer``'s cumulative disk writes, read before the cluster stops), and the 1-minute load
+average at the start.
 
 Run from the repo root::
 
@@ -48,11 +48,14 @@ def curate_command(config: Path, output: Path, runner_args: list[str]) -> list[s
 
 
 def spilled_bytes(address: str) -> dict[str, int]:
-    """Bytes each worker has written to disk so far (``SpillBuffer.spilled_total``)."""
+    """Bytes each worker has written to disk since it started: the ``SpillBuffer``'s
+    cumulative ``disk-write`` metric (its ``spilled_total`` is only what is on disk now,
+    which is nothing once the run has consumed it)."""
     from distributed import Client
 
     def total(dask_worker) -> int:  # noqa: ANN001 - Dask passes its Worker
-        return int(getattr(dask_worker.data, "spilled_total", (0, 0))[1])
+        metrics = getattr(dask_worker.data, "cumulative_metrics", {})
+        return int(metrics.get(("disk-write", "bytes"), 0))
 
     with Client(address) as client:
         return client.run(total)

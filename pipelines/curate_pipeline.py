@@ -52,7 +52,7 @@ def build_pipeline(pipeline: beam.Pipeline, plan: RunPlan) -> None:
         references = pipeline | "References" >> ReadReferences(
             plan.references, len(plan.pieces), plan.hasher, spill_dir
         )
-    one_step = references is None and in_one_step(plan.input_bytes)
+    one_step = references is None and in_one_step(piece.file for piece in plan.pieces)
     decisions = digests | "Dedup" >> DeduplicateDigests(
         plan.config.dedup,
         plan.hasher,

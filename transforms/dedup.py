@@ -37,7 +37,9 @@ from curation.dedup.resolve import (
     star_edges,
     verified,
 )
-from curation.io.pieces import key_pieces, split_piece_key
+from curation.io.formats import FileFormat
+from curation.io.inputs import InputFile
+from curation.io.pieces import key_pieces, piece_bytes, split_piece_key
 from curation.io.spill import Signatures, signature_matrix
 from curation.tables import concat_sorted, split_by
 from transforms.components import ConnectedComponents
@@ -52,9 +54,13 @@ from transforms.storage import read_bytes, signatures_path
 #: whatever its rows, so this overhead per document grows with the number of partitions
 #: (docs/dedup.md measures 64 against 16).
 MAX_PARTITIONS = 16
-#: Runs that read at most this many bytes of input deduplicate in one step
+#: Runs that read at most this many bytes of text deduplicate in one step
 #: (:func:`in_one_step`).
 ONE_STEP_MAX_BYTES = 512 * 2**20
+#: Text bytes counted per stored byte of compressed JSONL and of Parquet when a run is sized
+#: for one step: text compresses about 3-5x (gzip, zstd), and the upper end keeps a compressed
+#: run's documents within what :data:`ONE_STEP_MAX_BYTES` of plain JSONL holds.
+COMPRESSED_EXPANSION = 5
 DECISIONS = "decisions"
 ELIGIBLE = "eligible"
 NODES = "nodes"
@@ -85,14 +91,23 @@ def dedup_partitions(pieces: int) -> int:
     return max(1, min(pieces, MAX_PARTITIONS))
 
 
-def in_one_step(input_bytes: int) -> bool:
-    """Whether a run reading ``input_bytes`` deduplicates in one step: all digests under one
-    key, resolved on one worker (:mod:`curation.dedup.one_step`), instead of the ~20 shuffles of
-    the distributed steps. The decisions are the same either way; one step saves each
-    shuffle's round trip through the runner (on DaskRunner a shuffle slows down with every
-    worker added), while its worker holds every document's digests (a few hundred bytes each),
-    so large runs keep the distributed steps."""
-    return input_bytes <= ONE_STEP_MAX_BYTES
+def in_one_step(files: Iterable[InputFile]) -> bool:
+    """Whether a run reading ``files`` (its pieces' files or ranges) deduplicates in one step:
+    all digests under one key, resolved on one worker (:mod:`curation.dedup.one_step`),
+    instead of the ~20 shuffles of the distributed steps. The decisions are the same either
+    way; one step saves each shuffle's round trip through the runner (on DaskRunner a shuffle
+    slows down with every worker added), while its worker holds every document's digests (a
+    few hundred bytes each), so large runs keep the distributed steps. Their size is the text
+    they hold: compressed files count :data:`COMPRESSED_EXPANSION` times their bytes."""
+    text_bytes = sum(
+        piece_bytes(file) * (COMPRESSED_EXPANSION if _compressed(file.format) else 1)
+        for file in files
+    )
+    return text_bytes <= ONE_STEP_MAX_BYTES
+
+
+def _compressed(stored: FileFormat) -> bool:
+    return stored.codec is not None or stored.kind == "parquet"
 
 
 def _by_id(digests: pa.Table, partitions: int) -> Iterator[tuple[int, pa.Table]]:

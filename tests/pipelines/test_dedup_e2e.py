@@ -24,7 +24,9 @@ import yaml
 
 import transforms.dedup
 from benchmarks.reference import jaccard, shingles
+from curation.config import CurationConfig
 from pipelines.cli import SAMPLE_CONFIG, main
+from pipelines.run import list_inputs
 from tests.paths import REPO, SAMPLE_DIR
 
 GROUND_TRUTH = SAMPLE_DIR / "ground_truth.json"
@@ -81,10 +83,8 @@ def test_the_distributed_dedup_steps_give_the_same_bytes(run, tmp_path, monkeypa
     """A run this small deduplicates in one step (``transforms.dedup.in_one_step``); large
     runs take the distributed steps, here forced: the same decisions, byte for byte."""
     config_path, out = run
-    inputs = yaml.safe_load(config_path.read_text(encoding="utf-8"))["sources"]
-    assert transforms.dedup.in_one_step(
-        sum(Path(path).stat().st_size for source in inputs for path in source["paths"])
-    )
+    config = CurationConfig.model_validate(yaml.safe_load(config_path.read_text(encoding="utf-8")))
+    assert transforms.dedup.in_one_step(list_inputs(config)[0])
     monkeypatch.setattr(transforms.dedup, "ONE_STEP_MAX_BYTES", -1)
     curate(config_path, tmp_path / "out")
     assert shard_bytes(tmp_path / "out") == shard_bytes(out)

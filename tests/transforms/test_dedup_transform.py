@@ -13,16 +13,18 @@ import apache_beam as beam
 import pytest
 from apache_beam.testing.util import assert_that, equal_to
 
-from curation.config import DedupConfig
+from curation.config import DedupConfig, SourceConfig
 from curation.dedup.digests import PieceDigests
 from curation.dedup.minhash import MinHasher, estimated_jaccard, exact_jaccard
 from curation.dedup.normalize import content_hash
 from curation.dedup.resolve import rank_key
+from curation.io.formats import FileFormat
+from curation.io.inputs import InputFile
 from curation.io.pieces import piece_key, split_piece_key
 from curation.io.provenance import parse_created
 from curation.io.spill import signatures_name
 from tests.transforms.beam_helpers import local_pipeline
-from transforms.dedup import DeduplicateDigests
+from transforms.dedup import ONE_STEP_MAX_BYTES, DeduplicateDigests, in_one_step
 
 HASHER = MinHasher(num_perm=128, bands=9, rows=13)
 _WORDS = [
@@ -201,3 +203,19 @@ def test_one_step_takes_no_references(tmp_path):
             DeduplicateDigests(
                 DedupConfig(), HASHER, 1, str(tmp_path), references=references, one_step=True
             )
+
+
+def test_compressed_inputs_count_as_the_text_they_hold():
+    """One step is sized by text: a compressed file or Parquet of a fifth of the limit holds
+    about as much as plain JSONL of the whole limit."""
+    source = SourceConfig(name="s", paths=("x",))
+    fifth = ONE_STEP_MAX_BYTES // 5
+
+    def files(size: int, stored: FileFormat) -> list[InputFile]:
+        return [InputFile(source, "a", size, stored), InputFile(source, "b", 1, stored)]
+
+    assert in_one_step(files(ONE_STEP_MAX_BYTES - 1, FileFormat("jsonl")))
+    assert not in_one_step(files(ONE_STEP_MAX_BYTES, FileFormat("jsonl")))
+    for stored in (FileFormat("jsonl", "zstd"), FileFormat("jsonl", "gzip"), FileFormat("parquet")):
+        assert in_one_step(files(fifth - 1, stored))
+        assert not in_one_step(files(fifth + 1, stored))
