@@ -11,6 +11,7 @@ plus the ranks, signatures and shingle sets of the near-duplicate candidates onl
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from itertools import chain
 
 import numpy as np
 import pyarrow as pa
@@ -33,6 +34,11 @@ from curation.dedup.unionfind import components
 from curation.io.pieces import key_pieces
 from curation.io.spill import Signatures
 from curation.tables import group_rows
+
+#: Candidate edges verified at a time: bounds the signature rows (512 bytes each at 128
+#: permutations) and shingle sets copied for the check, which for every edge of a large run at
+#: once would be several times the digests' memory.
+EDGES_AT_A_TIME = 1 << 15
 
 
 class CandidateRows:
@@ -63,6 +69,17 @@ class CandidateRows:
 
     def shingles(self, keys: np.ndarray) -> pa.ListArray:
         return self._shingles.take(self._rows(keys))
+
+
+def _verified(candidates: CandidateRows, edges: np.ndarray, threshold: float) -> np.ndarray:
+    """Which ``edges`` (hub, spoke rows) pass :func:`plausible`, then :func:`verified`."""
+    hubs, spokes = edges[:, 0], edges[:, 1]
+    keep = plausible(candidates.signatures(hubs), candidates.signatures(spokes), threshold)
+    rows = np.flatnonzero(keep)
+    keep[rows] = verified(
+        candidates.shingles(hubs[rows]), candidates.shingles(spokes[rows]), threshold
+    )
+    return keep
 
 
 def deduplicate(
@@ -98,15 +115,17 @@ def _near_decisions(
     )
     candidates = CandidateRows(members["key"].to_numpy(), signatures)
     ranked = members.append_column("rank", candidates.ranks(members["key"].to_numpy()))
-    edges = np.array(sorted(set(star_edges(ranked))), dtype=np.int64).reshape(-1, 2)
-    hubs, spokes = edges[:, 0], edges[:, 1]
+    pairs = np.fromiter(chain.from_iterable(star_edges(ranked)), np.int64).reshape(-1, 2)
+    edges = np.unique(pairs, axis=0)  # sorted, each edge once
     if config.verify and len(edges):
-        keep = plausible(
-            candidates.signatures(hubs), candidates.signatures(spokes), config.threshold
+        keep = np.concatenate(
+            [
+                _verified(candidates, edges[start : start + EDGES_AT_A_TIME], config.threshold)
+                for start in range(0, len(edges), EDGES_AT_A_TIME)
+            ]
         )
-        hubs, spokes = hubs[keep], spokes[keep]
-        keep = verified(candidates.shingles(hubs), candidates.shingles(spokes), config.threshold)
-        hubs, spokes = hubs[keep], spokes[keep]
+        edges = edges[keep]
+    hubs, spokes = edges[:, 0], edges[:, 1]
     labels = components(zip(hubs.tolist(), spokes.tolist(), strict=True))
     keys = nodes["key"].to_numpy()
     clustered = np.isin(keys, np.fromiter(labels, np.int64, len(labels)))

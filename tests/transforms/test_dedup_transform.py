@@ -13,10 +13,12 @@ import apache_beam as beam
 import pytest
 from apache_beam.testing.util import assert_that, equal_to
 
+import curation.dedup.one_step
 from curation.config import DedupConfig, SourceConfig
 from curation.dedup.digests import PieceDigests
 from curation.dedup.minhash import MinHasher, estimated_jaccard, exact_jaccard
 from curation.dedup.normalize import content_hash
+from curation.dedup.one_step import EDGES_AT_A_TIME
 from curation.dedup.resolve import rank_key
 from curation.io.formats import FileFormat
 from curation.io.inputs import InputFile
@@ -181,7 +183,10 @@ def _five_edits(seed: int) -> str:
     return " ".join(words)
 
 
-def test_a_pair_below_the_threshold_is_never_merged_however_close_its_estimate(tmp_path):
+@pytest.mark.parametrize("edges_at_a_time", [EDGES_AT_A_TIME, 1])
+def test_a_pair_below_the_threshold_is_never_merged_however_close_its_estimate(
+    tmp_path, monkeypatch, edges_at_a_time
+):
     # Exact word-5-gram Jaccard 0.798 to BASE, but 107 of 128 MinHash values agree (0.836)
     # and the two share an LSH bucket: only the exact Jaccard keeps them apart.
     below = _five_edits(2)
@@ -193,6 +198,8 @@ def test_a_pair_below_the_threshold_is_never_merged_however_close_its_estimate(t
         ("2", True, None, None, 1),
         ("3", False, "near_duplicate", "a", None),
     ]
+    # one step verifies its candidate edges a chunk at a time: chunks of one edge, same result
+    monkeypatch.setattr(curation.dedup.one_step, "EDGES_AT_A_TIME", edges_at_a_time)
     run_dedup(tmp_path, docs, DedupConfig(), expected)
 
 
