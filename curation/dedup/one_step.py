@@ -5,7 +5,8 @@ call: ids, exact copies, LSH buckets, star edges, verification, connected compon
 cluster keepers, each by the function of :mod:`curation.dedup.resolve` that the distributed
 path calls per group. Every step sorts its rows, so the decisions are those of the distributed
 path (a test compares both). Memory: the digests of every document (a few hundred bytes each)
-plus the ranks, signatures and shingle sets of the near-duplicate candidates only.
+plus the ranks, signatures and shingle sets of the near-duplicate candidates only, and what
+:data:`EDGES_AT_A_TIME` candidate edges copy of them for their check.
 """
 
 from __future__ import annotations
