@@ -8,7 +8,8 @@ plug-ins and, given by the worker, the evaluation sets' index). Scorers see at m
 (``pii.policy: redact``, then plug-ins' ``format``), so every column describes the stored text;
 plug-ins' scores and filters come last. A document that a licence, language or quality rule
 rejects gets no synthetic score (unless ``synthetic.score_rejected``), contamination test or
-MinHash signature: none of them could change its verdict, and it takes no part in dedup.
+MinHash signature: none of them could change its verdict, and it takes no part in dedup. A
+document in a language the synthetic model does not score gets no synthetic signals either.
 """
 
 from __future__ import annotations
@@ -139,10 +140,13 @@ class DocumentScorer:
         result["quality_score"] = quality_summary(quality_scorers, scores_by_scorer)
 
         early = self._policy.early_verdict(result, first_failure(quality_scorers, scores_by_scorer))
-        if early is None or self._policy.synthetic_score_rejected:
+        unscored = self._synthetic.language_abstention(language.lang)
+        if early is not None and not self._policy.synthetic_score_rejected:
+            unscored = ABSTAIN_REJECTED
+        if unscored is None:
             synthetic = self._synthetic.score(scored_text, language.lang)
         else:
-            synthetic = self._synthetic.not_scored(ABSTAIN_REJECTED)
+            synthetic = self._synthetic.not_scored(unscored)
         result["synthetic_score"] = synthetic.score
         result["synthetic"] = synthetic.flagged
         result["synthetic_signals"] = dict(synthetic.signals)

@@ -110,11 +110,16 @@ class SyntheticScorer:
         signals["abstain_reason"] = reason
         return SyntheticResult(score=None, flagged=None, signals=signals)
 
-    def _abstain_reason(self, signals: dict, lang: str | None) -> str | None:
+    def language_abstention(self, lang: str | None) -> str | None:
+        """Why every text in ``lang`` abstains (no language, or one the model does not
+        score), or ``None``."""
         if lang is None:
             return ABSTAIN_NO_LANGUAGE
         if lang not in self.artefact.supported_languages:
             return ABSTAIN_UNSUPPORTED_LANGUAGE
-        if signals["n_words"] < self.artefact.min_words:
-            return ABSTAIN_TOO_SHORT
         return None
+
+    def _abstain_reason(self, signals: dict, lang: str | None) -> str | None:
+        if (reason := self.language_abstention(lang)) is not None:
+            return reason
+        return ABSTAIN_TOO_SHORT if signals["n_words"] < self.artefact.min_words else None

@@ -113,7 +113,20 @@ def test_documents_rejected_by_a_rule_are_not_synthetic_scored_unless_asked():
     assert signals["abstain_reason"] == "rejected"
     assert {k for k, v in signals.items() if v is not None} == {"abstain_reason"}
     config = CurationConfig(sources=SOURCES, synthetic={"score_rejected": True})
-    scored = DocumentScorer(resolve_plan(config)).score(german)
-    assert scored["_verdict"] == default["_verdict"]
-    assert scored["synthetic_signals"]["abstain_reason"] == "unsupported_language"
-    assert scored["synthetic_signals"]["n_words"] > 0
+    asked = DocumentScorer(resolve_plan(config))
+    english = doc("en", " ".join(ENGLISH.split()[:40]), 2)  # under gopher_quality's 50 words
+    scored = asked.score(english)
+    assert scored["_verdict"][1] == "quality:gopher_quality.word_count"
+    assert scored["synthetic_score"] is not None
+    assert scored["synthetic_signals"]["n_words"] == 40
+
+
+def test_documents_in_a_language_the_model_does_not_score_get_no_signals():
+    """Like rejected documents: the English model's signals would change no verdict."""
+    config = CurationConfig(sources=SOURCES, synthetic={"score_rejected": True})
+    scored = DocumentScorer(resolve_plan(config)).score(doc("de", GERMAN, 1))
+    assert scored["lang"] == "de"
+    assert scored["synthetic_score"] is None and scored["synthetic"] is None
+    signals = scored["synthetic_signals"]
+    assert signals["abstain_reason"] == "unsupported_language"
+    assert {k for k, v in signals.items() if v is not None} == {"abstain_reason"}
