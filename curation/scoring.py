@@ -140,9 +140,10 @@ class DocumentScorer:
         result["quality_score"] = quality_summary(quality_scorers, scores_by_scorer)
 
         early = self._policy.early_verdict(result, first_failure(quality_scorers, scores_by_scorer))
-        unscored = self._synthetic.language_abstention(language.lang)
         if early is not None and not self._policy.synthetic_score_rejected:
             unscored = ABSTAIN_REJECTED
+        else:
+            unscored = self._synthetic.language_abstention(language.lang)
         if unscored is None:
             synthetic = self._synthetic.score(scored_text, language.lang)
         else:
