@@ -126,6 +126,7 @@ def test_documents_in_a_language_the_model_does_not_score_get_no_signals():
     config = CurationConfig(sources=SOURCES, synthetic={"score_rejected": True})
     scored = DocumentScorer(resolve_plan(config)).score(doc("de", GERMAN, 1))
     assert scored["lang"] == "de"
+    assert scored["_verdict"][0] == "quality"  # scoring rejected documents changes no verdict
     assert scored["synthetic_score"] is None and scored["synthetic"] is None
     signals = scored["synthetic_signals"]
     assert signals["abstain_reason"] == "unsupported_language"
