@@ -49,6 +49,8 @@ if str(REPO) not in sys.path:
 
 SHARDS = 2
 WORKERS = 2
+#: Issue 20's goal: ``curate run`` at this many times datatrove's documents per second.
+TARGET_RATIO = 5.0
 
 
 def datatrove_worker(input_dir: str, work: str) -> None:
@@ -135,6 +137,19 @@ def fit(sizes: Sequence[int], seconds: Sequence[float]) -> tuple[float, float]:
     return intercept, slope * 1000
 
 
+def documents_for_ratio(
+    ours: tuple[float, float], theirs: tuple[float, float], ratio: float = TARGET_RATIO
+) -> float | None:
+    """Documents from which the fitted lines (``fit``'s (fixed s, per-document ms)) put our
+    docs/s at ``ratio`` times theirs or more: 0 if at every size, ``None`` if at none."""
+    (our_fixed, our_ms), (their_fixed, their_ms) = ours, theirs
+    fixed_gap = ratio * our_fixed - their_fixed  # seconds our fixed cost is "too slow"
+    per_document_gain = (their_ms - ratio * our_ms) / 1000  # seconds gained back per document
+    if fixed_gap <= 0:
+        return 0.0 if per_document_gain >= 0 else None
+    return fixed_gap / per_document_gain if per_document_gain > 0 else None
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] == "--datatrove-worker":
@@ -191,10 +206,23 @@ def main(argv: Sequence[str] | None = None) -> None:
     if len(args.docs) > 1:
         print("\n| corpus | system | fixed s | per-document ms (wall, 2 workers) |")
         print("|---|---|---:|---:|")
+        fits = {}
         for (kind, system), by_size in medians.items():
             sizes = sorted(by_size)
-            fixed, per_doc = fit(sizes, [statistics.median(by_size[n]) for n in sizes])
+            fits[kind, system] = fit(sizes, [statistics.median(by_size[n]) for n in sizes])
+            fixed, per_doc = fits[kind, system]
             print(f"| {kind} | {system} | {fixed:.1f} | {per_doc:.3f} |")
+        print(
+            f"\n| corpus | per-document ratio | documents from which {TARGET_RATIO:g}× (fitted) |"
+            "\n|---|---:|---:|"
+        )
+        for kind in args.corpus:
+            ours, theirs = fits[kind, "curate run"], fits[kind, "datatrove"]
+            crossing = documents_for_ratio(ours, theirs)
+            print(
+                f"| {kind} | {theirs[1] / ours[1]:.2f}× | "
+                f"{'never' if crossing is None else f'{crossing:,.0f}'} |"
+            )
 
 
 if __name__ == "__main__":
