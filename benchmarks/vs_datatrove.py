@@ -23,7 +23,9 @@ affects both alike:
 
 With two or more ``--docs`` sizes, seconds = fixed + documents x per-document is fitted (least
 squares over the medians) for each system: the per-document cost in ms of wall time on the
-2 workers, and the fixed cost (start-up, planning, shuffles' overhead, publishing) in seconds.
+2 workers, and the fixed cost (start-up, planning, shuffles' overhead, publishing) in seconds;
+from the two lines, the per-document ratio (what the docs/s ratio tends to on large corpora)
+and the corpus size from which ``curate run`` is :data:`TARGET_RATIO` times as fast.
 
 Run from the repo root::
 
