@@ -141,14 +141,17 @@ def held_apart_scores(
     text's domain family; NaN for a text the scorer would not score."""
     dev = TS.scored_english(T.load_dev(dev_path, dev2_dir))
     model = ModelArtefact.load().model
-    x = T.feature_matrix(dev.analyses, model.names, model.words)
+    x = T.feature_matrix(dev.analyses, model.names)
+    grams = T.ngram_inputs(dev.units, model.ngrams.terms, model.ngrams.idf, TS.NGRAM_C)
     chat, family = TS.training_mask(dev), dev.family
     z = np.empty(len(dev.y))
     for held in sorted(set(family)):
-        train = chat & (family != held)
+        train, test = chat & (family != held), family == held
         w = T.balanced_weights(dev.y[train], dev.generator[train])
-        fitted = T.fit_linear(x[train], dev.y[train], w, model.names, model.words, TS.C, TS.CLIP)
-        z[family == held] = fitted.decision(x[family == held])
+        fitted = T.fit_linear(
+            x[train], dev.y[train], w, model.names, TS.C, TS.CLIP, grams.rows(train)
+        )
+        z[test] = fitted.decision(x[test], grams.rows(test).tfidf)
     p = model.calibration.probability(z, dev.n_words)
     by_id = {(ds, row["id"]): s for ds, row, s in zip(dev.dataset, dev.rows, p, strict=True)}
     return np.array([by_id.get((_DEV_SET_NAMES[t.dataset], t.doc_id), np.nan) for t in texts])

@@ -65,8 +65,11 @@ class Context:
         self.dev = TS.scored_english(self.full)
         self.art = ModelArtefact.load()
         model = self.art.model
-        self.names, self.words = model.names, model.words
-        self.x = T.feature_matrix(self.dev.analyses, self.names, self.words)
+        self.names = model.names
+        self.x = T.feature_matrix(self.dev.analyses, self.names)
+        self.grams = T.ngram_inputs(
+            self.dev.units, model.ngrams.terms, model.ngrams.idf, TS.NGRAM_C
+        )
         self.chat = TS.training_mask(self.dev)
         self.n = self.dev.n_words
         self.band = TS.band_of(self.n)
@@ -79,7 +82,7 @@ class Context:
     ) -> np.ndarray:
         x = self.x if x is None else x
         names = self.names if names is None else names
-        return T.out_of_fold(self.dev, x, names, self.words, allowed, TS.C, TS.CLIP)
+        return T.out_of_fold(self.dev, x, names, allowed, TS.C, TS.CLIP, self.grams)
 
     def calibrate(self, z: np.ndarray) -> np.ndarray:
         return self.art.model.calibration.probability(z, self.n)
@@ -90,9 +93,15 @@ class Context:
     def fit_decision(self, train: np.ndarray) -> np.ndarray:
         w = T.balanced_weights(self.dev.y[train], self.dev.generator[train])
         model = T.fit_linear(
-            self.x[train], self.dev.y[train], w, self.names, self.words, TS.C, TS.CLIP
+            self.x[train],
+            self.dev.y[train],
+            w,
+            self.names,
+            TS.C,
+            TS.CLIP,
+            self.grams.rows(train),
         )
-        return model.decision(self.x)
+        return model.decision(self.x, self.grams.tfidf)
 
 
 def pooled(ctx: Context) -> list[str]:
@@ -280,9 +289,7 @@ def excluded_signals(ctx: Context) -> list[str]:
 
     out.append(row("shipped", ctx.oof, base_fl))
     for sig in EXCLUDED_SIGNALS:
-        k = len(ctx.names)
-        column = T.feature_matrix(dev.analyses, (sig,))
-        x = np.column_stack([ctx.x[:, :k], column, ctx.x[:, k:]])
+        x = np.column_stack([ctx.x, T.feature_matrix(dev.analyses, (sig,))])
         z = ctx.out_of_fold(chat, x, (*ctx.names, sig))
         out.append(row(f"+ {sig}", z, ctx.flagged(ctx.calibrate(z))))
     return out
@@ -414,7 +421,7 @@ def other_languages(ctx: Context) -> list[str]:
         is_l = dev.lang == lang
         tr = ~is_l
         w = T.balanced_weights(dev.y[tr], dev.generator[tr])
-        model = T.fit_linear(x[tr], dev.y[tr], w, AGNOSTIC_SIGNALS, (), 1.0, TS.CLIP)
+        model = T.fit_linear(x[tr], dev.y[tr], w, AGNOSTIC_SIGNALS, 1.0, TS.CLIP)
         z = model.decision(x)
         y = dev.y
         ha, hb = is_l & ~half_b & (y == 0), is_l & half_b

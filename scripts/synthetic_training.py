@@ -16,6 +16,7 @@ import argparse
 import gzip
 import hashlib
 import json
+import math
 import re
 from collections import Counter
 from collections.abc import Iterator, Sequence
@@ -24,7 +25,8 @@ from pathlib import Path
 
 import numpy as np
 
-from curation.synthetic.model import Calibration, LinearModel, feature_vector, word_rates
+from curation.synthetic.model import Calibration, LinearModel, feature_vector
+from curation.synthetic.ngrams import SENTENCE_END, NgramModel, ngram_counts, tfidf_matrix
 from curation.synthetic.signals import Analysis, analyse
 
 SEED = 20240611
@@ -32,9 +34,13 @@ N_FOLDS = 5
 _DATELINE_RE = re.compile(r"^\s*\w+, CNN Indonesia\s*--\s*")
 _BR_RE = re.compile(r"<br\s*/?>", re.IGNORECASE)
 _GROUP_KEY_WORDS = 20
-# Vocabulary words are letters only: contractions ("it's", "i'm") leaned "machine" because some
-# human sources split them ("it 's"), and young writers use them (see docs/synthetic.md).
-_VOCAB_WORD_RE = re.compile(r"[a-z]+")
+# N-gram vocabulary tokens are plain words (ASCII letters) or the sentence end: contractions
+# ("it's", "i'm", "let's") leaned "machine" because some human sources split them ("it 's") and
+# LLM rewrites of reviews and dialogue add them, and young writers use them (docs/synthetic.md,
+# Fairness); tokens with digits or other letters are mostly dataset artefacts (mojibake "â").
+# The sentence end alone is not a term either: it would count sentences, i.e. make short
+# sentences evidence (it got the largest weight of all, towards "machine").
+_VOCAB_TOKEN_RE = re.compile(rf"[a-z]+|{re.escape(SENTENCE_END)}")
 # Domains that share a source across the two dev sets (dev2 news is XSum, story is
 # WritingPrompts, wiki_* are SQuAD-style Wikipedia): leave-one-domain-out holds out the family.
 DOMAIN_FAMILY = {
@@ -70,6 +76,11 @@ class DevSet:
     @property
     def n_words(self) -> np.ndarray:
         return np.array([a.signals["n_words"] for a in self.analyses])
+
+    @property
+    def units(self) -> list[list[str]]:
+        """Every text's units (word tokens and sentence ends), the n-gram inputs' source."""
+        return [a.units for a in self.analyses]
 
     @property
     def family(self) -> np.ndarray:
@@ -155,13 +166,47 @@ def load_dev(path: Path, dev2: Path | None = None) -> DevSet:
     )
 
 
-def select_vocabulary(token_lists: Sequence[Sequence[str]], size: int) -> tuple[str, ...]:
-    """The ``size`` plain words (letters only) in most texts, ties
-    alphabetical. Chosen by document frequency, not by label."""
+@dataclass(frozen=True)
+class NgramInputs:
+    """The n-gram vocabulary with its idf, every record's tf-idf row (CSR, aligned with the
+    dense input rows) and the inverse L2 strength ``c`` on them."""
+
+    terms: tuple[str, ...]
+    idf: np.ndarray
+    tfidf: object  # scipy.sparse.csr_matrix
+    c: float
+
+    def rows(self, mask: np.ndarray) -> NgramInputs:
+        return NgramInputs(self.terms, self.idf, self.tfidf[np.flatnonzero(mask)], self.c)
+
+
+def select_ngrams(
+    texts: Sequence[Sequence[str]], size: int, min_df: int
+) -> tuple[tuple[str, ...], np.ndarray]:
+    """The ``size`` word 1-2 grams (:func:`~curation.synthetic.ngrams.ngram_counts`) of plain
+    tokens (not the sentence end alone) in most of ``texts`` (their units) and in at least
+    ``min_df``, ties alphabetical (chosen by document frequency, not by label), with their
+    smoothed idf ``ln((1 + n) / (1 + df)) + 1`` (scikit-learn's)."""
     df: Counter[str] = Counter()
-    for tokens in token_lists:
-        df.update(t for t in set(tokens) if _VOCAB_WORD_RE.fullmatch(t))
-    return tuple(sorted(df, key=lambda w: (-df[w], w))[:size])
+    for units in texts:
+        df.update(ngram_counts(units).keys())
+    plain = [
+        t
+        for t in df
+        if df[t] >= min_df
+        and t != SENTENCE_END
+        and all(map(_VOCAB_TOKEN_RE.fullmatch, t.split(" ")))
+    ]
+    terms = tuple(sorted(plain, key=lambda t: (-df[t], t))[:size])
+    idf = np.log((1 + len(texts)) / (1 + np.array([df[t] for t in terms], dtype=float))) + 1
+    return terms, idf
+
+
+def ngram_inputs(
+    texts: Sequence[Sequence[str]], terms: tuple[str, ...], idf: np.ndarray, c: float
+) -> NgramInputs:
+    """:class:`NgramInputs` of ``texts`` given as their units (:attr:`DevSet.units`)."""
+    return NgramInputs(terms, idf, tfidf_matrix([ngram_counts(u) for u in texts], terms, idf), c)
 
 
 def balanced_weights(y: np.ndarray, generator: np.ndarray) -> np.ndarray:
@@ -180,18 +225,9 @@ def balanced_weights(y: np.ndarray, generator: np.ndarray) -> np.ndarray:
     return w * len(y)
 
 
-def feature_matrix(
-    analyses: Sequence[Analysis], names: Sequence[str], words: Sequence[str] = ()
-) -> np.ndarray:
-    """Model inputs (signals ``names`` then word rates of ``words``), shape (n, inputs);
-    unstandardised, NaN = undefined."""
-    return np.array(
-        [
-            np.concatenate([feature_vector(a.signals, names), word_rates(a.tokens, words)])
-            for a in analyses
-        ],
-        dtype=float,
-    )
+def feature_matrix(analyses: Sequence[Analysis], names: Sequence[str]) -> np.ndarray:
+    """Signal inputs ``names``, shape (n, signals); unstandardised, NaN = undefined."""
+    return np.array([feature_vector(a.signals, names) for a in analyses], dtype=float)
 
 
 def grouped_folds(groups: np.ndarray, n_folds: int = N_FOLDS) -> Iterator[np.ndarray]:
@@ -209,12 +245,18 @@ def fit_linear(
     y: np.ndarray,
     w: np.ndarray,
     names: Sequence[str],
-    words: Sequence[str] = (),
     c: float = 1.0,
     clip: float | None = None,
+    ngrams: NgramInputs | None = None,
 ) -> LinearModel:
     """L2 logistic regression on median-imputed, standardised (and, if ``clip``, clipped to
-    +-clip) features (uncalibrated)."""
+    +-clip) features (uncalibrated); with ``ngrams``, jointly with their tf-idf rows.
+
+    The joint fit has one L2 penalty: the standardised inputs are scaled by
+    ``sqrt(c / ngrams.c)`` before it (and their coefficients back after), which is the same as
+    penalising them with ``c`` and the tf-idf inputs with ``ngrams.c``.
+    """
+    import scipy.sparse as sp
     from sklearn.linear_model import LogisticRegression
 
     median = np.nanmedian(x, axis=0)
@@ -222,20 +264,26 @@ def fit_linear(
     mean, std = filled.mean(axis=0), filled.std(axis=0)
     std[std == 0] = 1.0
     z = (filled - mean) / std
-    lr = LogisticRegression(C=c, max_iter=3000)
-    lr.fit(z if clip is None else np.clip(z, -clip, clip), y, sample_weight=w)
+    z = z if clip is None else np.clip(z, -clip, clip)
+    scale = 1.0 if ngrams is None else math.sqrt(c / ngrams.c)
+    design = z if ngrams is None else sp.hstack([sp.csr_matrix(z * scale), ngrams.tfidf]).tocsr()
+    lr = LogisticRegression(C=c if ngrams is None else ngrams.c, max_iter=5000)
+    lr.fit(design, y, sample_weight=w)
+    coef = lr.coef_[0]
     return LinearModel(
         names=tuple(names),
-        words=tuple(words),
         median=median,
         mean=mean,
         scale=std,
-        coef=lr.coef_[0],
+        coef=coef[: x.shape[1]] * scale,
         intercept=float(lr.intercept_[0]),
         calibration=Calibration(
             a=1.0, a_len=0.0, b=0.0, b_len=0.0, spread=0.0, reference_words=1.0
         ),
         clip=clip,
+        ngrams=None
+        if ngrams is None
+        else NgramModel(ngrams.terms, ngrams.idf, coef[x.shape[1] :].copy()),
     )
 
 
@@ -280,15 +328,15 @@ def out_of_fold(
     dev: DevSet,
     x: np.ndarray,
     names: Sequence[str],
-    words: Sequence[str],
     train_mask: np.ndarray | None = None,
     c: float = 1.0,
     clip: float | None = None,
+    ngrams: NgramInputs | None = None,
 ) -> np.ndarray:
     """Grouped-CV decision values for every record of ``dev``.
 
-    ``x`` is :func:`feature_matrix` of ``dev``. ``train_mask`` restricts which records may be
-    trained on (e.g. leave one generator out);
+    ``x`` is :func:`feature_matrix` of ``dev`` (and ``ngrams`` its n-gram inputs, if any).
+    ``train_mask`` restricts which records may be trained on (e.g. leave one generator out);
     test predictions are still made for every record of the held-out fold.
     """
     allowed = np.ones(len(dev.y), bool) if train_mask is None else train_mask
@@ -296,8 +344,10 @@ def out_of_fold(
     for test in grouped_folds(dev.group):
         tr = ~test & allowed
         w = balanced_weights(dev.y[tr], dev.generator[tr])
-        model = fit_linear(x[tr], dev.y[tr], w, names, words, c, clip)
-        out[test] = model.decision(x[test])
+        model = fit_linear(
+            x[tr], dev.y[tr], w, names, c, clip, None if ngrams is None else ngrams.rows(tr)
+        )
+        out[test] = model.decision(x[test], None if ngrams is None else ngrams.tfidf[test])
     return out
 
 

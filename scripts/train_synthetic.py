@@ -7,8 +7,9 @@ Choices (see ``docs/synthetic.md``): English only; humans + chat / instruction-t
 of both dev sets as training data (2019-2022 base models are not separable by style and only add
 noise); texts of >= ``MIN_WORDS`` words. Inputs: signals whose "machine" direction is *more*
 elaborate prose, so plain, repetitive or uniform human writing is not pushed towards "machine"
-(Liang et al. 2023), plus the rates of the ``VOCABULARY_SIZE`` most common plain words (chosen by
-document frequency, not by label). Calibration: length-aware Platt scaling on grouped
+(Liang et al. 2023), plus the sublinear tf-idf vector of the ``NGRAM_VOCABULARY_SIZE`` word
+1-2 grams in most training texts (punctuation marks are tokens; chosen by document frequency,
+not by label; fitted jointly with the signals). Calibration: length-aware Platt scaling on grouped
 out-of-fold decision values with classes balanced in every length band (50/50 prior); flag
 thresholds per length band = the highest of the pooled and per-dev-set 95th percentiles of
 human out-of-fold scores in that band, so every band has <= 5 % human FPR.
@@ -46,12 +47,16 @@ SIGNAL_FEATURES = (
     "long_word_share",
 )
 """Signal inputs (each checked for the fairness direction, docs/synthetic.md)."""
-VOCABULARY_SIZE = 2000
 # Inverse L2 strength on standardised inputs (C in 0.003-0.01 tried, docs/synthetic.md).
 C = 0.005
 # z-scores are clipped to +-CLIP before the linear model (train and run time): without it a
 # word that is rare in the training domains (e.g. "I" in news) dominates on another domain.
 CLIP = 3.0
+NGRAM_VOCABULARY_SIZE = 20_000
+NGRAM_MIN_DF = 2
+# Inverse L2 strength on the tf-idf inputs (3 / 10 / 30 tried on held-out domains,
+# docs/synthetic.md).
+NGRAM_C = 30.0
 CHAT_GENERATORS = (
     "gpt-3.5-turbo",
     "gpt-4",
@@ -80,6 +85,15 @@ def scored_english(dev: T.DevSet) -> T.DevSet:
 def training_mask(dev: T.DevSet) -> np.ndarray:
     """Humans and chat-model texts."""
     return (dev.y == 0) | np.isin(dev.generator, CHAT_GENERATORS)
+
+
+def select_ngram_inputs(dev: T.DevSet, allowed: np.ndarray) -> T.NgramInputs:
+    """The n-gram inputs of every record, over the vocabulary of the ``allowed`` ones."""
+    texts = dev.units
+    terms, idf = T.select_ngrams(
+        [t for t, ok in zip(texts, allowed, strict=True) if ok], NGRAM_VOCABULARY_SIZE, NGRAM_MIN_DF
+    )
+    return T.ngram_inputs(texts, terms, idf, NGRAM_C)
 
 
 def band_of(n_words: np.ndarray) -> np.ndarray:
@@ -128,8 +142,8 @@ def decision_spread(model: LinearModel, dev: T.DevSet, allowed: np.ndarray) -> t
             start = int(rng.integers(0, len(words) - n + 1))
             window = analyse(" ".join(words[start : start + n]))
             full = dev.analyses[i]
-            z_w, _ = compiled.decision(window.signals, window.counts)
-            z_f, _ = compiled.decision(full.signals, full.counts)
+            z_w, _ = compiled.decision(window.signals, window.units)
+            z_f, _ = compiled.decision(full.signals, full.units)
             diffs.append(z_w - z_f)
             sizes.append(window.signals["n_words"])
         spreads.append(float(np.std(diffs) * np.sqrt(np.mean(sizes))))
@@ -140,13 +154,13 @@ def train(dev_path: Path, dev2_path: Path) -> dict:
     """Fit, calibrate and evaluate; return the model.json content."""
     dev = scored_english(T.load_dev(dev_path, dev2_path))
     allowed = training_mask(dev)
-    vocabulary = T.select_vocabulary(
-        [a.tokens for a, ok in zip(dev.analyses, allowed, strict=True) if ok], VOCABULARY_SIZE
-    )
-    x = T.feature_matrix(dev.analyses, SIGNAL_FEATURES, vocabulary)
-    oof = T.out_of_fold(dev, x, SIGNAL_FEATURES, vocabulary, allowed, C, CLIP)
+    x = T.feature_matrix(dev.analyses, SIGNAL_FEATURES)
+    grams = select_ngram_inputs(dev, allowed)
+    oof = T.out_of_fold(dev, x, SIGNAL_FEATURES, allowed, C, CLIP, grams)
     w = T.balanced_weights(dev.y[allowed], dev.generator[allowed])
-    model = T.fit_linear(x[allowed], dev.y[allowed], w, SIGNAL_FEATURES, vocabulary, C, CLIP)
+    model = T.fit_linear(
+        x[allowed], dev.y[allowed], w, SIGNAL_FEATURES, C, CLIP, grams.rows(allowed)
+    )
     spread = decision_spread(model, dev, allowed)
     n_words = dev.n_words[allowed]
     calibration = T.fit_calibration(
@@ -182,8 +196,10 @@ def train(dev_path: Path, dev2_path: Path) -> dict:
             "seed": T.SEED,
             "l2_c": C,
             "z_clip": CLIP,
-            "inputs": f"{len(SIGNAL_FEATURES)} signals + rates of the {len(vocabulary)} plain "
-            "words in most training texts (w_*), log1p where noted, z-scored",
+            "inputs": f"{len(SIGNAL_FEATURES)} signals (log1p where noted, z-scored) + "
+            f"sublinear tf-idf of the {len(grams.terms)} word 1-2 grams in most training texts "
+            "(g_*)",
+            "ngram_l2_c": NGRAM_C,
             "cv": f"{T.N_FOLDS}-fold grouped (dev1: group + first 20 words; dev2: group), "
             "out-of-fold",
             "metrics_oof_chat": {
@@ -206,8 +222,9 @@ def check_slice(model: LinearModel, dev: T.DevSet, allowed: np.ndarray) -> dict:
     idx = np.flatnonzero(keep)[:CHECK_SLICE]
     compiled = CompiledModel(model)
     sub = dev.subset(np.isin(np.arange(len(dev.y)), idx))
-    z = np.array([compiled.decision(a.signals, a.counts)[0] for a in sub.analyses])
-    dense = model.decision(T.feature_matrix(sub.analyses, model.names, model.words))
+    z = np.array([compiled.decision(a.signals, a.units)[0] for a in sub.analyses])
+    grams = T.ngram_inputs(sub.units, model.ngrams.terms, model.ngrams.idf, NGRAM_C)
+    dense = model.decision(T.feature_matrix(sub.analyses, model.names), grams.tfidf)
     assert np.allclose(z, dense, atol=1e-9), "run-time and training decision values differ"
     p = model.calibration.probability(z, sub.n_words)
     return {

@@ -1,12 +1,12 @@
-"""The shipped linear model: signals + word rates -> logistic regression -> length-aware Platt.
+"""The shipped linear model: signals + word n-grams -> logistic regression -> length-aware Platt.
 
 Runtime uses numpy and the standard library only. The artefact is ``model.json`` next to this
 file, written by ``scripts/train_synthetic.py``.
 
-Inputs: a few signals (:mod:`curation.synthetic.signals`) and the rate per 1,000 tokens of
-each word of a learned vocabulary (``w_<word>``), heavy-tailed rates as ``log1p``, median
-imputation, z-scores clipped to +-``clip``. A document's vocabulary is sparse, so the run-time
-path (:class:`CompiledModel`) adds up only the words present; it equals the dense
+Inputs: a few signals (:mod:`curation.synthetic.signals`), heavy-tailed rates as ``log1p``,
+median imputation, z-scores clipped to +-``clip``; and the tf-idf vector of a vocabulary of word
+1-2 grams (:mod:`curation.synthetic.ngrams`). A document's n-grams are sparse, so the run-time
+path (:class:`CompiledModel`) visits only those present; it equals the matrix
 :meth:`LinearModel.decision` used in training.
 
 Calibration prior: probabilities are calibrated for a 50/50 human/machine prior (training
@@ -28,12 +28,12 @@ from pathlib import Path
 
 import numpy as np
 
+from curation.synthetic.ngrams import NGRAM_PREFIX, NgramModel
+
 DEFAULT_MODEL_PATH = Path(__file__).with_name("model.json")
-WORD_PREFIX = "w_"
-"""Name prefix of a vocabulary word's rate in ``top_features`` (``w_the``)."""
 Z_95 = 1.959963984540054
 
-# Heavy-tailed non-negative signal rates enter the model as log1p(rate); so do word rates.
+# Heavy-tailed non-negative signal rates enter the model as log1p(rate).
 LOG_FEATURES = frozenset(
     {
         "marker_rate",
@@ -62,17 +62,6 @@ def feature_vector(
     mask = _log_mask(tuple(names))
     out[mask] = np.log1p(out[mask])
     return out
-
-
-def word_rates(tokens: Sequence[str], words: Sequence[str]) -> np.ndarray:
-    """``log1p`` of each vocabulary word's rate per 1,000 of the lower-cased ``tokens``."""
-    index = {w: i for i, w in enumerate(words)}
-    counts = np.zeros(len(words))
-    for tok in tokens:
-        i = index.get(tok)
-        if i is not None:
-            counts[i] += 1
-    return np.log1p(counts * (1000.0 / len(tokens))) if tokens else counts
 
 
 def sigmoid(z: np.ndarray | float) -> np.ndarray | float:
@@ -140,11 +129,11 @@ class Calibration:
 
 @dataclass(frozen=True)
 class LinearModel:
-    """Logistic regression over standardised, clipped inputs: the signals ``names`` followed by
-    the word rates of ``words`` (arrays ``median`` ... ``coef`` cover both, in that order)."""
+    """Logistic regression over the standardised, clipped signals ``names`` (arrays ``median``
+    ... ``coef``, one entry per signal) plus the n-gram part ``ngrams`` (its own coefficients
+    over the tf-idf vector; ``None`` in signal-only models)."""
 
     names: tuple[str, ...]
-    words: tuple[str, ...]
     median: np.ndarray
     mean: np.ndarray
     scale: np.ndarray
@@ -152,11 +141,13 @@ class LinearModel:
     intercept: float
     calibration: Calibration
     clip: float | None = None
+    ngrams: NgramModel | None = None
 
     @property
     def input_names(self) -> tuple[str, ...]:
-        """Every input's name: signals, then ``w_<word>``."""
-        return self.names + tuple(WORD_PREFIX + w for w in self.words)
+        """Every input's name: signals, then ``g_<n-gram>``."""
+        terms = self.ngrams.terms if self.ngrams is not None else ()
+        return self.names + tuple(NGRAM_PREFIX + t for t in terms)
 
     def standardise(self, x: np.ndarray) -> np.ndarray:
         """Impute NaN with the training median, z-score, and clip to +-``clip`` (if set).
@@ -168,9 +159,12 @@ class LinearModel:
         z = (x - self.mean) / self.scale
         return z if self.clip is None else np.clip(z, -self.clip, self.clip)
 
-    def decision(self, x: np.ndarray) -> np.ndarray:
-        """Uncalibrated log-odds for full input rows ``x`` (n, len(input_names))."""
-        return self.standardise(x) @ self.coef + self.intercept
+    def decision(self, x: np.ndarray, tfidf=None) -> np.ndarray:
+        """Uncalibrated log-odds for signal rows ``x`` (n, signals) and, with an n-gram part,
+        their tf-idf rows ``tfidf`` (n, terms; :func:`~curation.synthetic.ngrams.tfidf_matrix`).
+        """
+        z = self.standardise(x) @ self.coef + self.intercept
+        return z if self.ngrams is None else z + tfidf @ self.ngrams.coef
 
     def to_json(self) -> dict:
         """Plain-JSON form (floats rounded to 7 significant digits to keep the file small)."""
@@ -181,7 +175,6 @@ class LinearModel:
         c = self.calibration
         return {
             "names": list(self.names),
-            "words": list(self.words),
             "median": r(self.median),
             "mean": r(self.mean),
             "scale": r(self.scale),
@@ -196,6 +189,7 @@ class LinearModel:
                 "reference_words": c.reference_words,
             },
             "clip": self.clip,
+            "ngrams": None if self.ngrams is None else self.ngrams.to_json(),
         }
 
     @classmethod
@@ -203,7 +197,6 @@ class LinearModel:
         """Inverse of :meth:`to_json`."""
         return cls(
             names=tuple(d["names"]),
-            words=tuple(d["words"]),
             median=np.asarray(d["median"], dtype=float),
             mean=np.asarray(d["mean"], dtype=float),
             scale=np.asarray(d["scale"], dtype=float),
@@ -211,84 +204,86 @@ class LinearModel:
             intercept=float(d["intercept"]),
             calibration=Calibration(**{k: float(v) for k, v in d["calibration"].items()}),
             clip=None if d.get("clip") is None else float(d["clip"]),
+            ngrams=None if d.get("ngrams") is None else NgramModel.from_json(d["ngrams"]),
         )
 
 
-class CompiledModel:
-    """Fast per-document form of a :class:`LinearModel` (pure Python over the present words).
+@dataclass(frozen=True)
+class Contributions:
+    """One text's additive contributions to its decision value: one per signal (input order),
+    and one per present vocabulary n-gram (``ngram_index`` ascending, ``ngram_value``)."""
 
-    A word absent from a text has rate 0, so its contribution is a constant; the decision is
-    that constant sum plus, for each present word, the change from rate 0 to its rate.
-    """
+    signals: list[float]
+    ngram_index: np.ndarray
+    ngram_value: np.ndarray
+
+
+class CompiledModel:
+    """Fast per-document form of a :class:`LinearModel`: plain floats over the signals, numpy
+    over the n-grams present in the text (an absent n-gram contributes 0)."""
 
     def __init__(self, model: LinearModel) -> None:
         self.model = model
-        k = len(model.names)
-        self._index = {w: k + i for i, w in enumerate(model.words)}
-        self._mean = model.mean.tolist()
-        self._scale = model.scale.tolist()
-        self._coef = model.coef.tolist()
-        clip = math.inf if model.clip is None else model.clip
-        self._clip = clip
-        absent = model.coef[k:] * np.clip((0.0 - model.mean[k:]) / model.scale[k:], -clip, clip)
-        self._absent = [0.0] * k + absent.tolist()
-        self._base = model.intercept + float(absent.sum())
-        # Absent words by decreasing |contribution|, to explain without scanning them all.
-        self._absent_order = (k + np.argsort(-np.abs(absent), kind="stable")).tolist()
+        self._clip = math.inf if model.clip is None else model.clip
         self._names = model.input_names
         # The signal inputs as (name, log1p?, median, mean, scale, coef), in input order.
         self._signals = [
             (name, name in LOG_FEATURES, *values)
             for name, *values in zip(
                 model.names,
-                *(a[:k].tolist() for a in (model.median, model.mean, model.scale, model.coef)),
+                *(a.tolist() for a in (model.median, model.mean, model.scale, model.coef)),
                 strict=True,
             )
         ]
 
     def decision(
-        self, signals: Mapping[str, float | int | str | None], counts: Mapping[str, int]
-    ) -> tuple[float, dict[int, float]]:
-        """Decision value of one text and its per-input contributions (signals + present words).
+        self,
+        signals: Mapping[str, float | int | str | None],
+        units: Sequence[str] | None = None,
+    ) -> tuple[float, Contributions]:
+        """Decision value of one text and its :class:`Contributions`.
 
-        ``signals``: the text's signal dict (:func:`feature_vector`'s input); ``counts``: its
-        lower-cased token counts (:attr:`~curation.synthetic.signals.Analysis.counts`). Plain
-        floats: equals :meth:`LinearModel.decision` to within rounding (numpy sums pairwise).
+        ``signals``: the text's signal dict (:func:`feature_vector`'s input); ``units``: its
+        :attr:`~curation.synthetic.signals.Analysis.units` (needed when the model has an n-gram
+        part). Equals
+        :meth:`LinearModel.decision` to within rounding.
         """
         clip = self._clip
-        terms: dict[int, float] = {}
-        z = self._base
-        for j, (name, log, median, mean, scale, coef) in enumerate(self._signals):
+        terms = []
+        for name, log, median, mean, scale, coef in self._signals:
             x = signals[name]
             x = median if x is None or x != x else math.log1p(x) if log else x
             x = (x - mean) / scale
-            terms[j] = t = coef * (clip if x > clip else -clip if x < -clip else x)
-            z += t
-        # Each present vocabulary word replaces its rate-0 constant, in ``counts``' order (so the
-        # sum is reproducible).
-        per_k = 1000.0 / sum(counts.values()) if counts else 0.0
-        index, absent = self._index, self._absent
-        mean, scale, coef = self._mean, self._scale, self._coef
-        for tok, c in counts.items():
-            j = index.get(tok)
-            if j is not None:
-                x = (math.log1p(c * per_k) - mean[j]) / scale[j]
-                terms[j] = t = coef[j] * (clip if x > clip else -clip if x < -clip else x)
-                z += t - absent[j]
-        return z, terms
+            terms.append(coef * (clip if x > clip else -clip if x < -clip else x))
+        z = self.model.intercept + sum(terms)
+        if self.model.ngrams is None:
+            return z, Contributions(terms, np.empty(0, dtype=np.intp), np.empty(0))
+        if units is None:
+            raise TypeError("this model has an n-gram part: pass units")
+        index, values = self.model.ngrams.contributions(units)
+        return z + float(values.sum()), Contributions(terms, index, values)
 
-    def top_contributions(self, terms: Mapping[int, float], count: int) -> list[tuple[str, float]]:
+    def top_contributions(
+        self, contributions: Contributions, count: int
+    ) -> list[tuple[str, float]]:
         """The ``count`` largest |contributions| as ``(input name, log-odds)``, ties by input
-        order: signals, present words and absent words (whose contribution is their rate-0
-        constant)."""
-        candidates = dict(terms)
-        for j in self._absent_order:
-            if len(candidates) >= len(terms) + count:
-                break
-            if j not in candidates:
-                candidates[j] = self._absent[j]
-        best = heapq.nsmallest(count, candidates.items(), key=lambda item: (-abs(item[1]), item[0]))
-        return [(self._names[j], value) for j, value in best]
+        order (signals, then n-grams)."""
+        values = contributions.ngram_value
+        # The n-gram candidates: every one at least as large as the ``count``-th largest (ties
+        # included, so the tie rule below holds).
+        magnitude = np.abs(values)
+        if 0 < count < magnitude.size:
+            cut = magnitude.size - count
+            best = (magnitude >= np.partition(magnitude, cut)[cut]).nonzero()[0]
+        else:
+            best = np.arange(magnitude.size)
+        offset = len(contributions.signals)
+        candidates = list(enumerate(contributions.signals))
+        candidates += zip(
+            (contributions.ngram_index[best] + offset).tolist(), values[best].tolist(), strict=True
+        )
+        top = heapq.nsmallest(count, candidates, key=lambda item: (-abs(item[1]), item[0]))
+        return [(self._names[j], value) for j, value in top]
 
 
 @dataclass(frozen=True)

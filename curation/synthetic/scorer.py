@@ -87,17 +87,18 @@ class SyntheticScorer:
 
     def score(self, text: str, lang: str | None) -> SyntheticResult:
         """Score ``text`` written in ISO 639-1 language ``lang`` (``None`` = unknown)."""
-        analysis = analyse(_prefix(text, self.max_chars))
+        text = _prefix(text, self.max_chars)
+        analysis = analyse(text)
         signals: dict[str, Any] = dict(analysis.signals)
         reason = self._abstain_reason(signals, lang)
         signals.update(score_low=None, score_high=None, abstain_reason=reason, top_features=None)
         if reason is not None:
             return SyntheticResult(score=None, flagged=None, signals=signals)
         n = int(signals["n_words"])
-        z, terms = self._compiled.decision(analysis.signals, analysis.counts)
+        z, contributions = self._compiled.decision(analysis.signals, analysis.units)
         score, low, high = self._model.calibration.score_interval(z, n)
         signals["score_low"], signals["score_high"] = low, high
-        top = self._compiled.top_contributions(terms, TOP_FEATURES)
+        top = self._compiled.top_contributions(contributions, TOP_FEATURES)
         signals["top_features"] = [
             Contribution(feature=name, contribution=float(v)) for name, v in top
         ]

@@ -29,7 +29,12 @@ import numpy as np
 
 from curation.quality.text import token_ids
 from curation.synthetic.lexicons import Lexicons, default_lexicons
-from curation.synthetic.text import normalise, sentence_initials, tokens_and_sentence_lengths
+from curation.synthetic.text import (
+    normalise,
+    sentence_initials,
+    tokens_and_sentence_lengths,
+    units,
+)
 
 # MATTR window in tokens (Covington & McFall 2010 use 50 as their reference window; it is below
 # the 50-word minimum this package scores, so the ratio is defined for every scored text).
@@ -226,12 +231,12 @@ def _structure_marks(text: str) -> int:
 
 @dataclass(frozen=True)
 class Analysis:
-    """What the scorer needs of one text: its signals, its lower-cased word tokens and their
-    counts (dict order: first occurrence; the model's word-rate inputs)."""
+    """What the scorer needs of one text: its signals and the :func:`~curation.synthetic.text.
+    units` of its normalised, lower-cased text (word tokens and sentence ends, the n-gram
+    inputs' source)."""
 
     signals: dict[str, float | int | None]
-    tokens: list[str]
-    counts: dict[str, int]
+    units: list[str]
 
 
 def compute_signals(text: str, lexicons: Lexicons | None = None) -> dict[str, float | int | None]:
@@ -245,11 +250,12 @@ def _count_of(counts: dict[str, int], words: frozenset[str]) -> int:
 
 
 def analyse(text: str, lexicons: Lexicons | None = None) -> Analysis:
-    """:func:`compute_signals` plus the lower-cased tokens and their counts."""
+    """:func:`compute_signals` plus the text's units."""
     lex = lexicons or default_lexicons()
     norm = normalise(text)
     lower = norm.lower()
-    tokens, sentence_lengths = tokens_and_sentence_lengths(lower)
+    lower_units = units(lower)
+    tokens, sentence_lengths = tokens_and_sentence_lengths(lower_units)
     counts = Counter(tokens)  # in order of first occurrence
     repeats = repetition(token_ids(tokens).ids)
     chars = short = long = 0  # tokens' characters; tokens of short and of long words
@@ -286,4 +292,4 @@ def analyse(text: str, lexicons: Lexicons | None = None) -> Analysis:
         "long_word_share": share * long,
         "loop_rate": repeats.loop_rate,
     }
-    return Analysis(signals=signals, tokens=tokens, counts=counts)
+    return Analysis(signals=signals, units=lower_units)

@@ -36,12 +36,16 @@ def tokenize(text: str) -> list[str]:
     return _TOKEN_RE.findall(text)
 
 
-def tokens_and_sentence_lengths(text: str) -> tuple[list[str], list[int]]:
-    """Word tokens of ``text`` and the token count of each non-empty sentence, in one pass.
+def units(text: str) -> list[str]:
+    """Word tokens of ``text`` and, as empty strings, its sentence ends, in order (one pass).
 
     Sentence boundaries are those of :func:`sentence_initials`.
     """
-    units = _UNIT_RE.findall(text)
+    return _UNIT_RE.findall(text)
+
+
+def tokens_and_sentence_lengths(units: list[str]) -> tuple[list[str], list[int]]:
+    """Word tokens of :func:`units` and the token count of each non-empty sentence."""
     ends = [i for i, unit in enumerate(units) if not unit]
     bounds = pairwise([-1, *ends, len(units)])
     return list(filter(None, units)), [end - start - 1 for start, end in bounds if end > start + 1]

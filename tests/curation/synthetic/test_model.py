@@ -16,8 +16,8 @@ from curation.synthetic.model import (
     ModelArtefact,
     feature_vector,
     reprior,
-    word_rates,
 )
+from curation.synthetic.ngrams import ngram_counts, tfidf_matrix
 from curation.synthetic.scorer import TOP_FEATURES
 from curation.synthetic.signals import analyse
 from tests.paths import SHARED_SYNTHETIC
@@ -181,36 +181,50 @@ def test_reprior_formula():
     assert reprior(0.8, 0.2) == pytest.approx(0.8 * 0.2 / (0.8 * 0.2 + 0.2 * 0.8))
 
 
-def test_run_time_path_equals_dense_model():
-    """The sparse per-document path gives the decision value and contributions of the dense
-    model (signals + every vocabulary word rate) used in training."""
+def test_run_time_path_equals_matrix_model():
+    """The sparse per-document path gives the decision value and contributions of the matrix
+    model (signals + the n-gram tf-idf row) used in training."""
     model = ModelArtefact.load().model
+    grams = model.ngrams
     compiled = CompiledModel(model)
     for text in (LLM_TEXT, *PLAIN_TEXTS):
         a = analyse(text)
-        z, terms = compiled.decision(a.signals, a.counts)
-        full = np.concatenate(
-            [feature_vector(a.signals, model.names), word_rates(a.tokens, model.words)]
+        counts = ngram_counts(a.units)
+        z, contributions = compiled.decision(a.signals, a.units)
+        x = feature_vector(a.signals, model.names)
+        tfidf = tfidf_matrix([counts], grams.terms, grams.idf)
+        assert z == pytest.approx(float(model.decision(x[None, :], tfidf)[0]), abs=1e-9)
+        contrib = np.concatenate(
+            [model.coef * model.standardise(x), tfidf.toarray()[0] * grams.coef]
         )
-        assert z == pytest.approx(float(model.decision(full[None, :])[0]), abs=1e-9)
-        contrib = model.coef * model.standardise(full)
-        top = compiled.top_contributions(terms, 3)
+        top = compiled.top_contributions(contributions, 3)
         order = np.argsort(-np.abs(contrib), kind="stable")[:3]
         assert [v for _, v in top] == pytest.approx(contrib[order].tolist(), abs=1e-9)
+        assert [name for name, _ in top] == [model.input_names[j] for j in order]
 
 
-def test_vocabulary_words_are_model_inputs_but_not_output_signals(scorer):
+def test_model_without_its_ngram_counts_is_an_error():
     model = ModelArtefact.load().model
-    assert {"the", "a", "i", "which"} <= set(model.words)
-    assert not any(k.startswith("w_") for k in scorer.score(LLM_TEXT, "en").signals)
+    a = analyse(LLM_TEXT)
+    with pytest.raises(TypeError, match="units"):
+        CompiledModel(model).decision(a.signals)
 
 
-def test_word_rates_ignore_whitespace_and_case():
-    words = ("the", "which", "cat")
-    a = word_rates(analyse("The cat sat on the mat.\n\nIt was   THE cat.").tokens, words)
-    b = word_rates(analyse("the cat sat on the mat. it was the cat.").tokens, words)
-    assert a.tolist() == b.tolist()
-    assert a.tolist() == pytest.approx([np.log1p(300.0), 0.0, np.log1p(200.0)])
+def test_ngrams_are_model_inputs_but_not_output_signals(scorer):
+    model = ModelArtefact.load().model
+    terms = set(model.ngrams.terms)
+    assert {"the", "of the", "it is", ". the"} <= terms
+    # Fairness rules of the vocabulary: no contractions, no bare sentence-end count.
+    assert "." not in terms and not any("'" in t for t in terms)
+    assert not any(k.startswith("g_") for k in scorer.score(LLM_TEXT, "en").signals)
+
+
+def test_ngram_inputs_ignore_whitespace_and_case():
+    grams = ModelArtefact.load().model.ngrams
+    a = grams.contributions(analyse("The cat sat on the mat.\n\nIt was   THE cat.").units)
+    b = grams.contributions(analyse("the cat sat on the mat. it was the cat.").units)
+    assert a[0].tolist() == b[0].tolist() and a[1].tolist() == b[1].tolist()
+    assert a[0].size > 5
 
 
 def _auroc(y: np.ndarray, s: np.ndarray) -> float:

@@ -14,7 +14,7 @@ from curation.synthetic.signals import (
     repetition,
     zlib_ratio,
 )
-from curation.synthetic.text import normalise, sentence_initials, tokens_and_sentence_lengths
+from curation.synthetic.text import normalise, sentence_initials, tokens_and_sentence_lengths, units
 
 PLAIN = (
     "I went to the shop on Monday. It was closed, so I walked home again and made tea. "
@@ -47,11 +47,11 @@ def test_all_signals_present_and_deterministic():
 
 
 def test_tokens_and_sentences():
-    tokens, lengths = tokens_and_sentence_lengths("don't stop. go now! ok")
+    tokens, lengths = tokens_and_sentence_lengths(units("don't stop. go now! ok"))
     assert tokens == ["don't", "stop", "go", "now", "ok"]
     assert lengths == [2, 2, 1]
     assert sentence_initials("A b. c d! E") == ["A", "c", "E"]
-    assert tokens_and_sentence_lengths("我爱你。好")[1] == [3, 1]
+    assert tokens_and_sentence_lengths(units("我爱你。好"))[1] == [3, 1]
 
 
 # Sentences as the split the initials stand for: after ., !, ?, … and a space, or after a
