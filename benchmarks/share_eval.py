@@ -1,10 +1,10 @@
-"""Validate both corpus-share estimators on mixtures of held-apart domains; write their margins.
+"""Validate the corpus-share estimators on mixtures of held-apart domains; write their margins.
 
 Usage: ``python benchmarks/share_eval.py --dev PATH/dev.jsonl.gz --dev2 PATH/dev2
 [--out FILE.md] [--margins-out curation/synthetic/share_validation.json] [--reps N]``
 (needs scikit-learn; ~10 min on the shared 2-core machine).
 
-Protocol (leave one domain family out): the 20 English domains of both dev sets form 17
+Protocol (leave one domain family out): the 20 English domains of both dev sets form 15
 families; domains from the same source are one family (``synthetic_training.DOMAIN_FAMILY``:
 xsum + dev2 news; writing + dev2 story; squad + dev2 wiki_*). For each family, the word
 reference is refitted without it (``scripts/fit_share_reference.py``), and its texts are scored
@@ -15,8 +15,8 @@ frequency, and shipped calibration; as the leave-one-domain-out of
 without replacement; a mixture's human texts share no ``group`` with its machine texts, since
 dev2's machine texts are rewrites of paired human texts; in dev2 that leaves fewer humans, and
 the mixture is made smaller rather than richer in machine text: before issue 26's second pass
-dev2's "30 %" and "50 %" mixtures were 38-43 % and 76-100 % machine). Both estimators run on
-every mixture.
+dev2's "30 %" and "50 %" mixtures were 38-43 % and 76-100 % machine). Both estimators and
+their combination (``corpus_share.checked``) run on every mixture.
 
 Margins: for each method, the smallest ``margin_low + margin_high`` (0.01 steps) for which the
 widened interval ``[low - margin_low, high + margin_high]`` covers the true share in a target
@@ -42,11 +42,13 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from curation.synthetic.corpus_share import (  # noqa: E402
+    CHECKED_METHOD,
     SCORE_METHOD,
     VALIDATION_PATH,
     WORD_METHOD,
     Margins,
     ShareValidation,
+    checked,
     corpus_share,
 )
 from curation.synthetic.model import DEFAULT_MODEL_PATH, ModelArtefact  # noqa: E402
@@ -65,7 +67,7 @@ MIN_MACHINE = 30
 REPS = 8
 COVERAGE = 0.90
 SEED = 20240611
-METHODS = (SCORE_METHOD, WORD_METHOD)
+METHODS = (SCORE_METHOD, WORD_METHOD, CHECKED_METHOD)
 _DEV_SET_NAMES = {"dev": "dev1", "dev2": "dev2"}  # ReferenceText.dataset -> DevSet.dataset
 
 
@@ -160,7 +162,8 @@ def held_apart_scores(
 def evaluate(
     texts: Sequence[FS.ReferenceText], scores: np.ndarray, mixtures: Sequence[Mixture]
 ) -> list[dict]:
-    """Both estimates on every mixture, the word reference refitted without its family."""
+    """Every method's estimate on every mixture, the word reference refitted without its
+    family."""
     rows = []
     families = {family_of(m.domain) for m in mixtures}
     for family in sorted(families):
@@ -170,11 +173,12 @@ def evaluate(
         presence = {i: reference.presence(texts[i].text) for m in own for i in m.members}
         for m in own:
             words = estimate_word_share([presence[i] for i in m.members], reference)
-            estimates = {
-                SCORE_METHOD: mixture_mle(scores[m.members]),
-                WORD_METHOD: (words.share, words.low, words.high),
-            }
-            for method, (share, low, high) in estimates.items():
+            score = ShareEstimate(*mixture_mle(scores[m.members]), len(m.members), SCORE_METHOD)
+            for method, estimate in (
+                (SCORE_METHOD, score),
+                (WORD_METHOD, words),
+                (CHECKED_METHOD, checked(score, words)),
+            ):
                 rows.append(
                     {
                         "family": family,
@@ -183,9 +187,9 @@ def evaluate(
                         "truth": m.truth,
                         "n": len(m.members),
                         "method": method,
-                        "share": share,
-                        "low": low,
-                        "high": high,
+                        "share": estimate.share,
+                        "low": estimate.low,
+                        "high": estimate.high,
                     }
                 )
     return rows

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from curation.synthetic.corpus_share import SCORE_METHOD, WORD_METHOD
+from curation.synthetic.corpus_share import CHECKED_METHOD, SCORE_METHOD, WORD_METHOD
 from curation.synthetic.word_share import WordReference, estimate_word_share
 from pipelines import manifest, word_sample
 from pipelines.output import CORPUS_DIR, count_shards, list_shards, read_json
@@ -39,11 +39,11 @@ def test_manifest_states_both_estimates_and_what_they_rest_on(out):
     share = read_json(str(out / "manifest.json"))["synthetic_share"]
     scored = [r for r in read_rows(out, "corpus") if r["synthetic_score"] is not None]
     assert "abstentions excluded" in share["scope"]
-    assert share["validation"]["reported"] == WORD_METHOD
+    assert share["validation"]["reported"] == CHECKED_METHOD
     assert "leave-one-domain-family-out" in share["validation"]["validation"]
     corpus = share["corpus"]
     assert corpus["n"] == len(scored)
-    assert set(corpus["estimates"]) == {SCORE_METHOD, WORD_METHOD}
+    assert set(corpus["estimates"]) == {SCORE_METHOD, WORD_METHOD, CHECKED_METHOD}
     assert corpus["estimates"][WORD_METHOD]["n"] == len(scored)  # all English, under the cap
     for estimate in corpus["estimates"].values():
         assert estimate["low"] <= estimate["statistical_low"] <= estimate["share"]

@@ -8,12 +8,15 @@ import pytest
 
 from curation.synthetic.corpus_share import (
     AGREE,
+    CHECKED_METHOD,
     DISAGREE,
     NOT_COMPARED,
     SCORE_METHOD,
+    SWITCH,
     WORD_METHOD,
     Margins,
     ShareValidation,
+    checked,
     corpus_share,
     widen,
 )
@@ -23,7 +26,11 @@ from curation.synthetic.word_share import DEFAULT_REFERENCE_PATH
 
 VALIDATION = ShareValidation(
     reported=WORD_METHOD,
-    margins={SCORE_METHOD: Margins(0.2, 0.1), WORD_METHOD: Margins(0.05, 0.1)},
+    margins={
+        SCORE_METHOD: Margins(0.2, 0.1),
+        WORD_METHOD: Margins(0.05, 0.1),
+        CHECKED_METHOD: Margins(0.02, 0.04),
+    },
     description={"validation": "constructed"},
 )
 
@@ -45,8 +52,20 @@ def test_overlapping_intervals_report_the_validated_method():
     out = result.as_dict()
     assert out["method"] == WORD_METHOD and out["share"] == 0.12
     assert (out["low"], out["high"]) == pytest.approx((0.03, 0.26))
-    assert out["n"] == 500 and set(out["estimates"]) == {SCORE_METHOD, WORD_METHOD}
+    assert out["n"] == 500 and set(out["estimates"]) == {SCORE_METHOD, WORD_METHOD, CHECKED_METHOD}
     assert out["estimates"][SCORE_METHOD]["low"] == pytest.approx(0.05)
+    # 0.30 and 0.12 are within SWITCH: the checked estimate is the score-based one.
+    assert out["estimates"][CHECKED_METHOD]["share"] == 0.30
+    assert out["estimates"][CHECKED_METHOD]["low"] == pytest.approx(0.23)
+
+
+def test_checked_takes_the_word_estimate_only_when_far_from_the_score():
+    words = est(0.05, 0.02, 0.09)
+    near = est(0.05 + SWITCH - 0.01, 0.3, 0.4)
+    far = est(0.05 + SWITCH + 0.01, 0.3, 0.4)
+    assert checked(near, words).share == near.share and checked(near, words).low == 0.3
+    assert checked(far, words).share == 0.05 and checked(far, words).low == 0.02
+    assert checked(far, words).method == CHECKED_METHOD
 
 
 def test_disjoint_intervals_are_unreliable_and_give_no_share():
@@ -69,7 +88,7 @@ def test_without_a_word_estimate_only_the_score_is_reported():
 
 def test_shipped_validation_states_its_method_and_coverage():
     shipped = ShareValidation.load()
-    assert set(shipped.margins) == {SCORE_METHOD, WORD_METHOD}
+    assert set(shipped.margins) == {SCORE_METHOD, WORD_METHOD, CHECKED_METHOD}
     assert shipped.reported in shipped.margins
     reported = shipped.description["methods"][shipped.reported]
     assert reported["coverage_nested"] >= 0.9 and reported["coverage_widened"] >= 0.9
