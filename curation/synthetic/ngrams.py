@@ -110,6 +110,7 @@ class NgramModel:
 
     @classmethod
     def from_json(cls, d: Mapping) -> NgramModel:
+        """Inverse of :meth:`to_json`."""
         return cls(
             terms=tuple(d["terms"]),
             idf=np.asarray(d["idf"], dtype=float),
