@@ -213,8 +213,7 @@ def phrase_hits(
     ``phrases`` maps a phrase's first two tokens to the phrases that start with them.
     """
     hits = 0
-    for i, bigram in enumerate(zip(tokens, tokens[1:], strict=False)):
-        candidates = phrases.get(bigram)
+    for i, candidates in enumerate(map(phrases.get, zip(tokens, tokens[1:], strict=False))):
         if candidates:
             hits += sum(1 for p in candidates if tuple(tokens[i : i + len(p)]) == p)
     return hits
@@ -285,7 +284,7 @@ def analyse(text: str, lexicons: Lexicons | None = None) -> Analysis:
         "em_dash_rate": per_k * _count_any(norm, _EM_DASHES),
         "comma_rate": per_k * _count_any(norm, _COMMAS),
         "mean_word_chars": chars * share,
-        "digit_rate": per_k * sum(c for tok, c in counts.items() if tok.isdigit()),
+        "digit_rate": per_k * sum(map(counts.__getitem__, filter(str.isdigit, counts))),
         "paren_rate": per_k * _count_any(norm, _PARENS),
         "lower_start_rate": sum(map(str.islower, initials)) / max(len(initials), 1),
         "short_word_share": share * short,
