@@ -144,7 +144,7 @@ def held_apart_scores(
     dev = TS.scored_english(T.load_dev(dev_path, dev2_dir))
     model = ModelArtefact.load().model
     x = T.feature_matrix(dev.analyses, model.names)
-    grams = T.ngram_inputs(dev.units, model.ngrams.terms, model.ngrams.idf, TS.NGRAM_C)
+    grams = TS.model_ngram_inputs(dev, model)
     chat, family = TS.training_mask(dev), dev.family
     z = np.empty(len(dev.y))
     for held in sorted(set(family)):

@@ -67,9 +67,7 @@ class Context:
         model = self.art.model
         self.names = model.names
         self.x = T.feature_matrix(self.dev.analyses, self.names)
-        self.grams = T.ngram_inputs(
-            self.dev.units, model.ngrams.terms, model.ngrams.idf, TS.NGRAM_C
-        )
+        self.grams = TS.model_ngram_inputs(self.dev, model)
         self.chat = TS.training_mask(self.dev)
         self.n = self.dev.n_words
         self.band = TS.band_of(self.n)

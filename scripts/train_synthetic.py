@@ -8,11 +8,11 @@ of both dev sets as training data (2019-2022 base models are not separable by st
 noise); texts of >= ``MIN_WORDS`` words. Inputs: signals whose "machine" direction is *more*
 elaborate prose, so plain, repetitive or uniform human writing is not pushed towards "machine"
 (Liang et al. 2023), plus the sublinear tf-idf vector of the ``NGRAM_VOCABULARY_SIZE`` word
-1-2 grams in most training texts (punctuation marks are tokens; chosen by document frequency,
-not by label; fitted jointly with the signals). Calibration: length-aware Platt scaling on grouped
-out-of-fold decision values with classes balanced in every length band (50/50 prior); flag
-thresholds per length band = the highest of the pooled and per-dev-set 95th percentiles of
-human out-of-fold scores in that band, so every band has <= 5 % human FPR.
+1-2 grams in most training texts (tokens: plain words and sentence ends; chosen by document
+frequency, not by label; fitted jointly with the signals). Calibration: length-aware Platt
+scaling on grouped out-of-fold decision values with classes balanced in every length band (50/50
+prior); flag thresholds per length band = the highest of the pooled and per-dev-set 95th
+percentiles of human out-of-fold scores in that band, so every band has <= 5 % human FPR.
 """
 
 from __future__ import annotations
@@ -94,6 +94,11 @@ def select_ngram_inputs(dev: T.DevSet, allowed: np.ndarray) -> T.NgramInputs:
         [t for t, ok in zip(texts, allowed, strict=True) if ok], NGRAM_VOCABULARY_SIZE, NGRAM_MIN_DF
     )
     return T.ngram_inputs(texts, terms, idf, NGRAM_C)
+
+
+def model_ngram_inputs(dev: T.DevSet, model: LinearModel) -> T.NgramInputs:
+    """The n-gram inputs of every record over ``model``'s vocabulary (to refit its recipe)."""
+    return T.ngram_inputs(dev.units, model.ngrams.terms, model.ngrams.idf, NGRAM_C)
 
 
 def band_of(n_words: np.ndarray) -> np.ndarray:
@@ -223,7 +228,7 @@ def check_slice(model: LinearModel, dev: T.DevSet, allowed: np.ndarray) -> dict:
     compiled = CompiledModel(model)
     sub = dev.subset(np.isin(np.arange(len(dev.y)), idx))
     z = np.array([compiled.decision(a.signals, a.units)[0] for a in sub.analyses])
-    grams = T.ngram_inputs(sub.units, model.ngrams.terms, model.ngrams.idf, NGRAM_C)
+    grams = model_ngram_inputs(sub, model)
     dense = model.decision(T.feature_matrix(sub.analyses, model.names), grams.tfidf)
     assert np.allclose(z, dense, atol=1e-9), "run-time and training decision values differ"
     p = model.calibration.probability(z, sub.n_words)

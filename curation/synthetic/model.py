@@ -245,8 +245,7 @@ class CompiledModel:
 
         ``signals``: the text's signal dict (:func:`feature_vector`'s input); ``units``: its
         :attr:`~curation.synthetic.signals.Analysis.units` (needed when the model has an n-gram
-        part). Equals
-        :meth:`LinearModel.decision` to within rounding.
+        part). Equals :meth:`LinearModel.decision` to within rounding.
         """
         clip = self._clip
         terms = []

@@ -87,8 +87,7 @@ class SyntheticScorer:
 
     def score(self, text: str, lang: str | None) -> SyntheticResult:
         """Score ``text`` written in ISO 639-1 language ``lang`` (``None`` = unknown)."""
-        text = _prefix(text, self.max_chars)
-        analysis = analyse(text)
+        analysis = analyse(_prefix(text, self.max_chars))
         signals: dict[str, Any] = dict(analysis.signals)
         reason = self._abstain_reason(signals, lang)
         signals.update(score_low=None, score_high=None, abstain_reason=reason, top_features=None)
