@@ -31,9 +31,9 @@ CHECKED_METHOD = "score_checked"
 SWITCH = 0.3
 """Distance between the two estimates (share points) above which :func:`checked` takes the
 word-based one. Out of domain the score-based estimate is the more accurate one except where
-the classifier fails wholesale on a genre (held-apart Wikipedia text read as 46-79 % machine
-written), and those failures are far from the word-based estimate; 0.3 is what a choice on the
-other domain families gave for every held-apart family but one (docs/synthetic.md)."""
+the classifier fails wholesale on a genre (held-apart Wikipedia text read as mostly machine
+written), and those failures are far from the word-based estimate. Chosen on held-apart domain
+families, each family's choice made on the others (docs/synthetic.md, Corpus share)."""
 AGREE, DISAGREE, NOT_COMPARED = "agree", "disagree", "not_compared"
 
 

@@ -74,6 +74,24 @@ PLAIN_TEXTS = (
     "have good and bad points, but I learn more when I can ask questions.",
 )
 
+# Informal writing by young writers (written for this test): the informal words LLM rewrites of
+# reviews and dialogue add (hey, amazing, okay, enjoy, absolutely) must not make it "machine".
+YOUNG_INFORMAL_TEXTS = (
+    "Hey guys! So I went to this new pizza place yesterday with my mom and it was amazing. The "
+    "pizza was so good and the cheese was like really stretchy lol. Okay the only bad thing was we "
+    "had to wait a long time because there was alot of people. But I would totally go again. My "
+    "little brother got a milkshake and he spilled it on the table haha. I hope they open one "
+    "closer to our house.",
+    "Okay so this movie was amazing. I watched it with my friends on saturday and we all loved it. "
+    "The part where the dog finds his way home made me cry a little bit not gonna lie. The bad guy "
+    "was kind of dumb but thats ok. I enjoy movies like this because they are funny and sad at the "
+    "same time. Absolutely going to watch it again!!",
+    "hey so my summer was pretty fun. we went to the lake and i learned how to swim without the "
+    "floaty thing. my dad said i was really brave. we also had a bbq and my uncle burned the "
+    "burgers lol. okay the best part was when we saw fireworks on the 4th of july, they were "
+    "amazing. i cant wait for next summer.",
+)
+
 
 @pytest.fixture(scope="module")
 def scorer():
@@ -256,6 +274,14 @@ def test_reproduces_recorded_metrics_on_fixed_slice(scorer):
     check = art.metadata["check_slice"]
     assert _auroc(np.asarray(ys, dtype=int), p) == pytest.approx(check["auroc"], abs=1e-9)
     assert float(p.mean()) == pytest.approx(check["mean_score"], abs=1e-9)
+
+
+def test_informal_young_writing_stays_far_below_threshold(scorer):
+    """With weaker regularisation of the n-grams (C = 30) these scored 0.24-0.47."""
+    for text in YOUNG_INFORMAL_TEXTS:
+        result = scorer.score(text, "en")
+        assert result.score is not None and result.score < 0.3, (result.score, text[:40])
+        assert not result.flagged
 
 
 def test_plain_prose_stays_below_threshold(scorer):
