@@ -20,13 +20,20 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
 from curation.synthetic.model import Calibration, LinearModel, feature_vector
-from curation.synthetic.ngrams import SENTENCE_END, NgramModel, ngram_counts, tfidf_matrix
+from curation.synthetic.ngrams import (
+    MASK,
+    SENTENCE_END,
+    NgramModel,
+    ngram_counts,
+    ngram_tokens,
+    tfidf_matrix,
+)
 from curation.synthetic.signals import Analysis, analyse
 
 SEED = 20240611
@@ -167,46 +174,95 @@ def load_dev(path: Path, dev2: Path | None = None) -> DevSet:
 
 
 @dataclass(frozen=True)
-class NgramInputs:
-    """The n-gram vocabulary with its idf, every record's tf-idf row (CSR, aligned with the
-    dense input rows) and the inverse L2 strength ``c`` on them."""
+class BlockRecipe:
+    """How an n-gram block is built: n-gram ``orders``; the ``vocabulary_size`` most common
+    n-grams; inverse L2 strength ``c``; with ``kept_size``, every token but the ``kept_size``
+    most common ones masked (:func:`select_kept`)."""
+
+    orders: tuple[int, ...]
+    vocabulary_size: int
+    c: float
+    kept_size: int | None = None
+
+
+@dataclass(frozen=True)
+class NgramBlockInputs:
+    """One n-gram block: its vocabulary (``terms`` with their ``idf``; n-grams of ``orders``
+    over tokens masked by ``kept``), every record's tf-idf row (CSR, aligned with the dense
+    input rows) and the inverse L2 strength ``c`` on them."""
 
     terms: tuple[str, ...]
     idf: np.ndarray
+    orders: tuple[int, ...]
+    kept: frozenset[str] | None
     tfidf: object  # scipy.sparse.csr_matrix
     c: float
 
+    def model(self, coef: np.ndarray) -> NgramModel:
+        return NgramModel(self.terms, self.idf, coef, self.orders, self.kept)
+
+
+@dataclass(frozen=True)
+class NgramInputs:
+    """Every n-gram block's inputs, in model order."""
+
+    blocks: tuple[NgramBlockInputs, ...]
+
     def rows(self, mask: np.ndarray) -> NgramInputs:
-        return NgramInputs(self.terms, self.idf, self.tfidf[np.flatnonzero(mask)], self.c)
+        at = np.flatnonzero(mask)
+        return NgramInputs(tuple(replace(b, tfidf=b.tfidf[at]) for b in self.blocks))
+
+    @property
+    def tfidf(self) -> list:
+        """The blocks' tf-idf matrices (:meth:`LinearModel.decision`'s ``tfidf``)."""
+        return [b.tfidf for b in self.blocks]
+
+
+def _plain(term: str) -> bool:
+    return all(t == MASK or _VOCAB_TOKEN_RE.fullmatch(t) for t in term.split(" "))
+
+
+def select_kept(texts: Sequence[Sequence[str]], size: int) -> frozenset[str]:
+    """The ``size`` plain tokens (sentence end included) in most of ``texts`` (their units),
+    ties alphabetical: the tokens a masked block keeps (function words, by frequency)."""
+    df: Counter[str] = Counter()
+    for units in texts:
+        df.update(set(ngram_tokens(units)))
+    plain = [t for t in df if _VOCAB_TOKEN_RE.fullmatch(t)]
+    return frozenset(sorted(plain, key=lambda t: (-df[t], t))[:size])
 
 
 def select_ngrams(
-    texts: Sequence[Sequence[str]], size: int, min_df: int
+    texts: Sequence[Sequence[str]],
+    size: int,
+    min_df: int,
+    orders: tuple[int, ...],
+    kept: frozenset[str] | None = None,
 ) -> tuple[tuple[str, ...], np.ndarray]:
-    """The ``size`` word 1-2 grams (:func:`~curation.synthetic.ngrams.ngram_counts`) of plain
-    tokens (not the sentence end alone) in most of ``texts`` (their units) and in at least
-    ``min_df``, ties alphabetical (chosen by document frequency, not by label), with their
-    smoothed idf ``ln((1 + n) / (1 + df)) + 1`` (scikit-learn's)."""
+    """The ``size`` n-grams of ``orders`` (:func:`~curation.synthetic.ngrams.ngram_counts`) of
+    plain tokens (not the sentence end alone) in most of ``texts`` (their units) and in at
+    least ``min_df``, ties alphabetical (chosen by document frequency, not by label), with
+    their smoothed idf ``ln((1 + n) / (1 + df)) + 1`` (scikit-learn's)."""
     df: Counter[str] = Counter()
     for units in texts:
-        df.update(ngram_counts(units).keys())
-    plain = [
-        t
-        for t in df
-        if df[t] >= min_df
-        and t != SENTENCE_END
-        and all(map(_VOCAB_TOKEN_RE.fullmatch, t.split(" ")))
-    ]
+        df.update(ngram_counts(units, orders, kept).keys())
+    plain = [t for t in df if df[t] >= min_df and t != SENTENCE_END and _plain(t)]
     terms = tuple(sorted(plain, key=lambda t: (-df[t], t))[:size])
     idf = np.log((1 + len(texts)) / (1 + np.array([df[t] for t in terms], dtype=float))) + 1
     return terms, idf
 
 
-def ngram_inputs(
-    texts: Sequence[Sequence[str]], terms: tuple[str, ...], idf: np.ndarray, c: float
-) -> NgramInputs:
-    """:class:`NgramInputs` of ``texts`` given as their units (:attr:`DevSet.units`)."""
-    return NgramInputs(terms, idf, tfidf_matrix([ngram_counts(u) for u in texts], terms, idf), c)
+def ngram_block_inputs(
+    texts: Sequence[Sequence[str]],
+    terms: tuple[str, ...],
+    idf: np.ndarray,
+    orders: tuple[int, ...],
+    kept: frozenset[str] | None,
+    c: float,
+) -> NgramBlockInputs:
+    """:class:`NgramBlockInputs` of ``texts`` given as their units (:attr:`DevSet.units`)."""
+    counts = [ngram_counts(u, orders, kept) for u in texts]
+    return NgramBlockInputs(terms, idf, orders, kept, tfidf_matrix(counts, terms, idf), c)
 
 
 def balanced_weights(y: np.ndarray, generator: np.ndarray) -> np.ndarray:
@@ -250,11 +306,12 @@ def fit_linear(
     ngrams: NgramInputs | None = None,
 ) -> LinearModel:
     """L2 logistic regression on median-imputed, standardised (and, if ``clip``, clipped to
-    +-clip) features (uncalibrated); with ``ngrams``, jointly with their tf-idf rows.
+    +-clip) features (uncalibrated); with ``ngrams``, jointly with their blocks' tf-idf rows.
 
-    The joint fit has one L2 penalty: the standardised inputs are scaled by
-    ``sqrt(c / ngrams.c)`` before it (and their coefficients back after), which is the same as
-    penalising them with ``c`` and the tf-idf inputs with ``ngrams.c``.
+    The joint fit has one L2 penalty, inverse strength ``c0`` (the first block's ``c``): the
+    standardised inputs are scaled by ``sqrt(c / c0)`` before it and each block by
+    ``sqrt(block.c / c0)`` (their coefficients back after), which is the same as penalising
+    the signals with ``c`` and each block with its own ``c``.
     """
     import scipy.sparse as sp
     from sklearn.linear_model import LogisticRegression
@@ -265,25 +322,35 @@ def fit_linear(
     std[std == 0] = 1.0
     z = (filled - mean) / std
     z = z if clip is None else np.clip(z, -clip, clip)
-    scale = 1.0 if ngrams is None else math.sqrt(c / ngrams.c)
-    design = z if ngrams is None else sp.hstack([sp.csr_matrix(z * scale), ngrams.tfidf]).tocsr()
-    lr = LogisticRegression(C=c if ngrams is None else ngrams.c, max_iter=5000)
+    blocks = () if ngrams is None else ngrams.blocks
+    c0 = blocks[0].c if blocks else c
+    scale = math.sqrt(c / c0)
+    block_scales = [math.sqrt(b.c / c0) for b in blocks]
+    design = sp.hstack(
+        [
+            sp.csr_matrix(z * scale),
+            *(b.tfidf * k for b, k in zip(blocks, block_scales, strict=True)),
+        ]
+    ).tocsr()
+    lr = LogisticRegression(C=c0, max_iter=5000)
     lr.fit(design, y, sample_weight=w)
     coef = lr.coef_[0]
+    ends = np.cumsum([x.shape[1], *(len(b.terms) for b in blocks)])
     return LinearModel(
         names=tuple(names),
         median=median,
         mean=mean,
         scale=std,
-        coef=coef[: x.shape[1]] * scale,
+        coef=coef[: ends[0]] * scale,
         intercept=float(lr.intercept_[0]),
         calibration=Calibration(
             a=1.0, a_len=0.0, b=0.0, b_len=0.0, spread=0.0, reference_words=1.0
         ),
         clip=clip,
-        ngrams=None
-        if ngrams is None
-        else NgramModel(ngrams.terms, ngrams.idf, coef[x.shape[1] :].copy()),
+        ngrams=tuple(
+            b.model(coef[start:end] * k)
+            for b, k, start, end in zip(blocks, block_scales, ends[:-1], ends[1:], strict=True)
+        ),
     )
 
 
@@ -347,7 +414,7 @@ def out_of_fold(
         model = fit_linear(
             x[tr], dev.y[tr], w, names, c, clip, None if ngrams is None else ngrams.rows(tr)
         )
-        out[test] = model.decision(x[test], None if ngrams is None else ngrams.tfidf[test])
+        out[test] = model.decision(x[test], () if ngrams is None else ngrams.rows(test).tfidf)
     return out
 
 

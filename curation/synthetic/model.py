@@ -4,8 +4,9 @@ Runtime uses numpy and the standard library only. The artefact is ``model.json``
 file, written by ``scripts/train_synthetic.py``.
 
 Inputs: a few signals (:mod:`curation.synthetic.signals`), heavy-tailed rates as ``log1p``,
-median imputation, z-scores clipped to +-``clip``; and the tf-idf vector of a vocabulary of word
-1-2 grams (:mod:`curation.synthetic.ngrams`). A document's n-grams are sparse, so the run-time
+median imputation, z-scores clipped to +-``clip``; and one tf-idf vector per n-gram block, each
+over its own vocabulary (:mod:`curation.synthetic.ngrams`: word 1-2 grams, function-word
+patterns). A document's n-grams are sparse, so the run-time
 path (:class:`CompiledModel`) visits only those present; it equals the matrix
 :meth:`LinearModel.decision` used in training.
 
@@ -28,7 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
-from curation.synthetic.ngrams import NGRAM_PREFIX, NgramModel
+from curation.synthetic.ngrams import NGRAM_PREFIX, NgramModel, NgramScorer
 
 DEFAULT_MODEL_PATH = Path(__file__).with_name("model.json")
 Z_95 = 1.959963984540054
@@ -130,8 +131,8 @@ class Calibration:
 @dataclass(frozen=True)
 class LinearModel:
     """Logistic regression over the standardised, clipped signals ``names`` (arrays ``median``
-    ... ``coef``, one entry per signal) plus the n-gram part ``ngrams`` (its own coefficients
-    over the tf-idf vector; ``None`` in signal-only models)."""
+    ... ``coef``, one entry per signal) plus the n-gram blocks ``ngrams`` (each with its own
+    coefficients over its own tf-idf vector; none in signal-only models)."""
 
     names: tuple[str, ...]
     median: np.ndarray
@@ -141,13 +142,12 @@ class LinearModel:
     intercept: float
     calibration: Calibration
     clip: float | None = None
-    ngrams: NgramModel | None = None
+    ngrams: tuple[NgramModel, ...] = ()
 
     @property
     def input_names(self) -> tuple[str, ...]:
-        """Every input's name: signals, then ``g_<n-gram>``."""
-        terms = self.ngrams.terms if self.ngrams is not None else ()
-        return self.names + tuple(NGRAM_PREFIX + t for t in terms)
+        """Every input's name: signals, then ``g_<n-gram>`` of each block in turn."""
+        return self.names + tuple(NGRAM_PREFIX + t for block in self.ngrams for t in block.terms)
 
     def standardise(self, x: np.ndarray) -> np.ndarray:
         """Impute NaN with the training median, z-score, and clip to +-``clip`` (if set).
@@ -159,12 +159,14 @@ class LinearModel:
         z = (x - self.mean) / self.scale
         return z if self.clip is None else np.clip(z, -self.clip, self.clip)
 
-    def decision(self, x: np.ndarray, tfidf=None) -> np.ndarray:
-        """Uncalibrated log-odds for signal rows ``x`` (n, signals) and, with an n-gram part,
-        their tf-idf rows ``tfidf`` (n, terms; :func:`~curation.synthetic.ngrams.tfidf_matrix`).
-        """
+    def decision(self, x: np.ndarray, tfidf: Sequence = ()) -> np.ndarray:
+        """Uncalibrated log-odds for signal rows ``x`` (n, signals) and their tf-idf rows
+        ``tfidf``, one matrix (n, terms) per n-gram block
+        (:func:`~curation.synthetic.ngrams.tfidf_matrix`)."""
         z = self.standardise(x) @ self.coef + self.intercept
-        return z if self.ngrams is None else z + tfidf @ self.ngrams.coef
+        for block, rows in zip(self.ngrams, tfidf, strict=True):
+            z = z + rows @ block.coef
+        return z
 
     def to_json(self) -> dict:
         """Plain-JSON form (floats rounded to 7 significant digits to keep the file small)."""
@@ -189,7 +191,7 @@ class LinearModel:
                 "reference_words": c.reference_words,
             },
             "clip": self.clip,
-            "ngrams": None if self.ngrams is None else self.ngrams.to_json(),
+            "ngrams": [block.to_json() for block in self.ngrams],
         }
 
     @classmethod
@@ -204,14 +206,15 @@ class LinearModel:
             intercept=float(d["intercept"]),
             calibration=Calibration(**{k: float(v) for k, v in d["calibration"].items()}),
             clip=None if d.get("clip") is None else float(d["clip"]),
-            ngrams=None if d.get("ngrams") is None else NgramModel.from_json(d["ngrams"]),
+            ngrams=tuple(NgramModel.from_json(block) for block in d["ngrams"]),
         )
 
 
 @dataclass(frozen=True)
 class Contributions:
     """One text's additive contributions to its decision value: one per signal (input order),
-    and one per present vocabulary n-gram (``ngram_index`` ascending, ``ngram_value``)."""
+    and one per present vocabulary n-gram (``ngram_index``: its position among the n-gram
+    inputs of all blocks, ascending; ``ngram_value``)."""
 
     signals: list[float]
     ngram_index: np.ndarray
@@ -226,6 +229,7 @@ class CompiledModel:
         self.model = model
         self._clip = math.inf if model.clip is None else model.clip
         self._names = model.input_names
+        self._ngrams = NgramScorer(model.ngrams)
         # The signal inputs as (name, log1p?, median, mean, scale, coef), in input order.
         self._signals = [
             (name, name in LOG_FEATURES, *values)
@@ -244,8 +248,8 @@ class CompiledModel:
         """Decision value of one text and its :class:`Contributions`.
 
         ``signals``: the text's signal dict (:func:`feature_vector`'s input); ``units``: its
-        :attr:`~curation.synthetic.signals.Analysis.units` (needed when the model has an n-gram
-        part). Equals :meth:`LinearModel.decision` to within rounding.
+        :attr:`~curation.synthetic.signals.Analysis.units` (needed when the model has n-gram
+        inputs). Equals :meth:`LinearModel.decision` to within rounding.
         """
         clip = self._clip
         terms = []
@@ -255,11 +259,11 @@ class CompiledModel:
             x = (x - mean) / scale
             terms.append(coef * (clip if x > clip else -clip if x < -clip else x))
         z = self.model.intercept + sum(terms)
-        if self.model.ngrams is None:
+        if not self.model.ngrams:
             return z, Contributions(terms, np.empty(0, dtype=np.intp), np.empty(0))
         if units is None:
-            raise TypeError("this model has an n-gram part: pass units")
-        index, values = self.model.ngrams.contributions(units)
+            raise TypeError("this model has n-gram inputs: pass units")
+        index, values = self._ngrams.contributions(units)
         return z + float(values.sum()), Contributions(terms, index, values)
 
     def top_contributions(

@@ -17,7 +17,7 @@ from curation.synthetic.model import (
     feature_vector,
     reprior,
 )
-from curation.synthetic.ngrams import ngram_counts, tfidf_matrix
+from curation.synthetic.ngrams import NgramScorer, ngram_counts, tfidf_matrix
 from curation.synthetic.scorer import TOP_FEATURES
 from curation.synthetic.signals import analyse
 from tests.paths import SHARED_SYNTHETIC
@@ -203,17 +203,22 @@ def test_run_time_path_equals_matrix_model():
     """The sparse per-document path gives the decision value and contributions of the matrix
     model (signals + the n-gram tf-idf row) used in training."""
     model = ModelArtefact.load().model
-    grams = model.ngrams
+    assert len(model.ngrams) == 2  # word 1-2 grams, function-word 3-grams
     compiled = CompiledModel(model)
     for text in (LLM_TEXT, *PLAIN_TEXTS):
         a = analyse(text)
-        counts = ngram_counts(a.units)
         z, contributions = compiled.decision(a.signals, a.units)
         x = feature_vector(a.signals, model.names)
-        tfidf = tfidf_matrix([counts], grams.terms, grams.idf)
+        tfidf = [
+            tfidf_matrix([ngram_counts(a.units, b.orders, b.kept)], b.terms, b.idf)
+            for b in model.ngrams
+        ]
         assert z == pytest.approx(float(model.decision(x[None, :], tfidf)[0]), abs=1e-9)
         contrib = np.concatenate(
-            [model.coef * model.standardise(x), tfidf.toarray()[0] * grams.coef]
+            [
+                model.coef * model.standardise(x),
+                *(t.toarray()[0] * b.coef for t, b in zip(tfidf, model.ngrams, strict=True)),
+            ]
         )
         top = compiled.top_contributions(contributions, 3)
         order = np.argsort(-np.abs(contrib), kind="stable")[:3]
@@ -229,20 +234,26 @@ def test_model_without_its_ngram_counts_is_an_error():
 
 
 def test_ngrams_are_model_inputs_but_not_output_signals(scorer):
-    model = ModelArtefact.load().model
-    terms = set(model.ngrams.terms)
+    words, functions = ModelArtefact.load().model.ngrams
+    terms = set(words.terms)
     assert {"the", "of the", "it is", ". the"} <= terms
-    # Fairness rules of the vocabulary: no contractions, no bare sentence-end count.
-    assert "." not in terms and not any("'" in t for t in terms)
+    assert {". it is", "one of the", "* of the"} <= set(functions.terms)
+    # Fairness rules of the vocabularies: no contractions, no bare sentence-end count.
+    for block in (words, functions):
+        assert "." not in block.terms and not any("'" in t for t in block.terms)
+    assert (
+        words.kept is None and {"the", ".", "of"} <= functions.kept and len(functions.kept) == 200
+    )
     assert not any(k.startswith("g_") for k in scorer.score(LLM_TEXT, "en").signals)
 
 
 def test_ngram_inputs_ignore_whitespace_and_case():
-    grams = ModelArtefact.load().model.ngrams
-    a = grams.contributions(analyse("The cat sat on the mat.\n\nIt was   THE cat.").units)
-    b = grams.contributions(analyse("the cat sat on the mat. it was the cat.").units)
-    assert a[0].tolist() == b[0].tolist() and a[1].tolist() == b[1].tolist()
-    assert a[0].size > 5
+    for block in ModelArtefact.load().model.ngrams:
+        grams = NgramScorer([block])
+        a = grams.contributions(analyse("The cat sat on the mat.\n\nIt was   THE cat.").units)
+        b = grams.contributions(analyse("the cat sat on the mat. it was the cat.").units)
+        assert a[0].tolist() == b[0].tolist() and a[1].tolist() == b[1].tolist()
+        assert a[0].size > 3
 
 
 def _auroc(y: np.ndarray, s: np.ndarray) -> float:
