@@ -326,12 +326,16 @@ def fit_linear(
     c0 = blocks[0].c if blocks else c
     scale = math.sqrt(c / c0)
     block_scales = [math.sqrt(b.c / c0) for b in blocks]
-    design = sp.hstack(
-        [
-            sp.csr_matrix(z * scale),
-            *(b.tfidf * k for b, k in zip(blocks, block_scales, strict=True)),
-        ]
-    ).tocsr()
+    design = (
+        sp.hstack(
+            [
+                sp.csr_matrix(z * scale),
+                *(b.tfidf * k for b, k in zip(blocks, block_scales, strict=True)),
+            ]
+        ).tocsr()
+        if blocks
+        else z
+    )
     lr = LogisticRegression(C=c0, max_iter=5000)
     lr.fit(design, y, sample_weight=w)
     coef = lr.coef_[0]

@@ -10,10 +10,10 @@ elaborate prose, so plain, repetitive or uniform human writing is not pushed tow
 (Liang et al. 2023), plus one sublinear tf-idf vector per ``NGRAM_BLOCKS`` entry: the word
 1-2 grams and the function-word 3-grams (other tokens masked) in most training texts (tokens:
 plain words and sentence ends; chosen by document frequency, not by label; fitted jointly with
-the signals). Calibration: length-aware Platt
-scaling on grouped out-of-fold decision values with classes balanced in every length band (50/50
-prior); flag thresholds per length band = the highest of the pooled and per-dev-set 95th
-percentiles of human out-of-fold scores in that band, so every band has <= 5 % human FPR.
+the signals). Calibration: length-aware Platt scaling on grouped out-of-fold decision values
+with classes balanced in every length band (50/50 prior); flag thresholds per length band = the
+highest of the pooled and per-dev-set 95th percentiles of human out-of-fold scores in that band,
+so every band has <= 5 % human FPR.
 """
 
 from __future__ import annotations

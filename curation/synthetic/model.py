@@ -1,7 +1,7 @@
-"""The shipped linear model: signals + word n-grams -> logistic regression -> length-aware Platt.
+"""The shipped linear model: signals + n-gram blocks -> logistic regression -> length-aware Platt.
 
-Runtime uses numpy and the standard library only. The artefact is ``model.json`` next to this
-file, written by ``scripts/train_synthetic.py``.
+Runtime uses numpy, numba (the n-gram kernels) and the standard library. The artefact is
+``model.json`` next to this file, written by ``scripts/train_synthetic.py``.
 
 Inputs: a few signals (:mod:`curation.synthetic.signals`), heavy-tailed rates as ``log1p``,
 median imputation, z-scores clipped to +-``clip``; and one tf-idf vector per n-gram block, each
