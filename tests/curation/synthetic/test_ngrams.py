@@ -79,3 +79,15 @@ def test_masked_contributions_equal_the_training_tfidf_row():
     assert NgramScorer([model]).contributions(units("end road winter"))[0].tolist() == [
         4
     ]  # "* * *"
+
+
+def test_blocks_scored_together_equal_each_block_alone_after_the_ones_before():
+    words = NgramModel(("the", "cat", "the cat"), np.array([1.0, 2.0, 3.0]), np.array([1, -2, 3.0]))
+    patterns = NgramModel(
+        ("the * .", ". the *"), np.ones(2), np.array([0.5, -0.5]), (3,), frozenset({"the", "."})
+    )
+    text = units("the cat. the dog ran.")
+    index, values = NgramScorer([words, patterns]).contributions(text)
+    alone = [NgramScorer([b]).contributions(text) for b in (words, patterns)]
+    assert index.tolist() == alone[0][0].tolist() + (alone[1][0] + 3).tolist() == [0, 1, 2, 3, 4]
+    assert values.tolist() == alone[0][1].tolist() + alone[1][1].tolist()
