@@ -19,7 +19,7 @@ import json
 import math
 import re
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -30,7 +30,6 @@ from curation.synthetic.ngrams import (
     MASK,
     SENTENCE_END,
     NgramModel,
-    ngram_counts,
     ngram_tokens,
     tfidf_matrix,
 )
@@ -233,35 +232,31 @@ def select_kept(texts: Sequence[Sequence[str]], size: int) -> frozenset[str]:
 
 
 def select_ngrams(
-    texts: Sequence[Sequence[str]],
-    size: int,
-    min_df: int,
-    orders: tuple[int, ...],
-    kept: frozenset[str] | None = None,
+    counts: Sequence[Mapping[str, int]], size: int, min_df: int
 ) -> tuple[tuple[str, ...], np.ndarray]:
-    """The ``size`` n-grams of ``orders`` (:func:`~curation.synthetic.ngrams.ngram_counts`) of
-    plain tokens (not the sentence end alone) in most of ``texts`` (their units) and in at
-    least ``min_df``, ties alphabetical (chosen by document frequency, not by label), with
-    their smoothed idf ``ln((1 + n) / (1 + df)) + 1`` (scikit-learn's)."""
+    """The ``size`` n-grams of plain tokens (not the sentence end alone) in most of the texts
+    with these :func:`~curation.synthetic.ngrams.ngram_counts` and in at least ``min_df``, ties
+    alphabetical (chosen by document frequency, not by label), with their smoothed idf
+    ``ln((1 + n) / (1 + df)) + 1`` (scikit-learn's)."""
     df: Counter[str] = Counter()
-    for units in texts:
-        df.update(ngram_counts(units, orders, kept).keys())
+    for doc in counts:
+        df.update(doc.keys())
     plain = [t for t in df if df[t] >= min_df and t != SENTENCE_END and _plain(t)]
     terms = tuple(sorted(plain, key=lambda t: (-df[t], t))[:size])
-    idf = np.log((1 + len(texts)) / (1 + np.array([df[t] for t in terms], dtype=float))) + 1
+    idf = np.log((1 + len(counts)) / (1 + np.array([df[t] for t in terms], dtype=float))) + 1
     return terms, idf
 
 
 def ngram_block_inputs(
-    texts: Sequence[Sequence[str]],
+    counts: Sequence[Mapping[str, int]],
     terms: tuple[str, ...],
     idf: np.ndarray,
     orders: tuple[int, ...],
     kept: frozenset[str] | None,
     c: float,
 ) -> NgramBlockInputs:
-    """:class:`NgramBlockInputs` of ``texts`` given as their units (:attr:`DevSet.units`)."""
-    counts = [ngram_counts(u, orders, kept) for u in texts]
+    """:class:`NgramBlockInputs` of texts with these :func:`~curation.synthetic.ngrams.
+    ngram_counts` (of ``orders`` over tokens masked by ``kept``)."""
     return NgramBlockInputs(terms, idf, orders, kept, tfidf_matrix(counts, terms, idf), c)
 
 

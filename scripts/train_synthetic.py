@@ -32,6 +32,7 @@ from curation.synthetic.model import (  # noqa: E402
     CompiledModel,
     LinearModel,
 )
+from curation.synthetic.ngrams import ngram_counts  # noqa: E402
 from curation.synthetic.signals import analyse  # noqa: E402
 from scripts import synthetic_training as T  # noqa: E402
 
@@ -98,14 +99,20 @@ def training_mask(dev: T.DevSet) -> np.ndarray:
 def select_ngram_inputs(dev: T.DevSet, allowed: np.ndarray) -> T.NgramInputs:
     """The n-gram inputs of every record, over vocabularies chosen on the ``allowed`` ones."""
     texts = dev.units
-    chosen = [t for t, ok in zip(texts, allowed, strict=True) if ok]
     blocks = []
     for recipe in NGRAM_BLOCKS:
-        kept = T.select_kept(chosen, recipe.kept_size) if recipe.kept_size else None
+        kept = None
+        if recipe.kept_size:
+            kept = T.select_kept(
+                [t for t, ok in zip(texts, allowed, strict=True) if ok], recipe.kept_size
+            )
+        counts = [ngram_counts(u, recipe.orders, kept) for u in texts]
         terms, idf = T.select_ngrams(
-            chosen, recipe.vocabulary_size, NGRAM_MIN_DF, recipe.orders, kept
+            [c for c, ok in zip(counts, allowed, strict=True) if ok],
+            recipe.vocabulary_size,
+            NGRAM_MIN_DF,
         )
-        blocks.append(T.ngram_block_inputs(texts, terms, idf, recipe.orders, kept, recipe.c))
+        blocks.append(T.ngram_block_inputs(counts, terms, idf, recipe.orders, kept, recipe.c))
     return T.NgramInputs(tuple(blocks))
 
 
@@ -113,7 +120,14 @@ def model_ngram_inputs(dev: T.DevSet, model: LinearModel) -> T.NgramInputs:
     """The n-gram inputs of every record over ``model``'s vocabularies (to refit its recipe)."""
     return T.NgramInputs(
         tuple(
-            T.ngram_block_inputs(dev.units, b.terms, b.idf, b.orders, b.kept, recipe.c)
+            T.ngram_block_inputs(
+                [ngram_counts(u, b.orders, b.kept) for u in dev.units],
+                b.terms,
+                b.idf,
+                b.orders,
+                b.kept,
+                recipe.c,
+            )
             for b, recipe in zip(model.ngrams, NGRAM_BLOCKS, strict=True)
         )
     )
