@@ -171,6 +171,22 @@ class QualityConfig(_Strict):
         return data
 
 
+class PluginConfig(_Strict):
+    """A user's per-document stage (docs/api.md): ``class`` is ``module:Class`` (importable
+    from the working directory or an installed package) or a built-in plug-in's name."""
+
+    # dumped as ``class`` (the manifest's config, the CLI's flag merging), so it reads back;
+    # merged with _Strict's settings
+    model_config = ConfigDict(serialize_by_alias=True)
+
+    class_: str = Field(alias="class", min_length=1)
+    #: Names its reject reasons (``plugin:<name>.<reason>``) and scores; default: the class's
+    #: ``name`` attribute, else the class name.
+    name: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_-]+$")
+    #: Keyword arguments of the class's constructor.
+    args: dict[str, Any] = {}
+
+
 class SyntheticConfig(_Strict):
     """Synthetic-text policy: ``tag`` keeps and flags, ``drop`` rejects every flagged document,
     ``cap`` keeps at most ``max_share`` flagged documents per source (highest scores dropped
@@ -185,6 +201,17 @@ class SyntheticConfig(_Strict):
     #: default they are not scored (synthetic columns null, ``abstain_reason`` ``rejected``),
     #: which saves the scorer's time on them (docs/synthetic.md).
     score_rejected: bool = False
+    #: A scorer of the user's in place of the shipped model (a plug-in class with
+    #: ``score(text, lang)``; docs/synthetic.md, Scorer plug-ins). ``None``: the shipped model.
+    scorer: PluginConfig | None = None
+
+    @model_serializer(mode="wrap")
+    def _without_default_scorer(self, dump: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """Leave out ``scorer: null``: a config without it keeps its fingerprint (and run id)."""
+        data = dump(self)
+        if self.scorer is None:
+            data.pop("scorer", None)
+        return data
 
 
 class PiiConfig(_Strict):
@@ -321,22 +348,6 @@ class OutputConfig(_Strict):
         if not self.index:
             data.pop("index", None)
         return data
-
-
-class PluginConfig(_Strict):
-    """A user's per-document stage (docs/api.md): ``class`` is ``module:Class`` (importable
-    from the working directory or an installed package) or a built-in plug-in's name."""
-
-    # dumped as ``class`` (the manifest's config, the CLI's flag merging), so it reads back;
-    # merged with _Strict's settings
-    model_config = ConfigDict(serialize_by_alias=True)
-
-    class_: str = Field(alias="class", min_length=1)
-    #: Names its reject reasons (``plugin:<name>.<reason>``) and scores; default: the class's
-    #: ``name`` attribute, else the class name.
-    name: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_-]+$")
-    #: Keyword arguments of the class's constructor.
-    args: dict[str, Any] = {}
 
 
 class LicensesConfig(_Strict):

@@ -35,6 +35,7 @@ from curation.policy import Policy
 from curation.quality import build_scorers
 from curation.rights import LicensePolicy, OptOutList, Rights
 from curation.synthetic import SIGNAL_FIELDS
+from curation.synthetic.plugin import build_synthetic_scorer
 
 
 def package_version() -> str:
@@ -104,6 +105,9 @@ class RunPlan:
     #: Quality metric columns, ``<scorer>__<metric>``, in scorer order, and their types.
     metric_fields: dict[str, type]
     schemas: OutputSchemas
+    #: What scores synthetic text (the shipped model or ``synthetic.scorer``): its languages,
+    #: minimum length and flag threshold (``ScoringScope.describe``), for the manifest.
+    synthetic_scorer: dict[str, Any]
     #: Files of the ``dedup.reference`` corpora, each deduplicated against as one reference
     #: piece numbered after the run's own (:attr:`reference_runs`).
     references: tuple[ReferenceFile, ...] = ()
@@ -192,6 +196,7 @@ def resolve_plan(
     into a :class:`RunPlan`."""
     files = tuple(files)
     load_plugins(config.plugins)  # a bad class or argument fails here, before any write
+    synthetic_scorer = build_synthetic_scorer(config.synthetic).describe()  # so does a scorer
     rights = resolve_rights(config)
     optout_sha256 = rights.optout.sha256 if rights.optout is not None else ""
     metric_fields = {
@@ -216,6 +221,7 @@ def resolve_plan(
             extra_fields=_optional_columns(config),
             metadata=file_metadata(run_id, config.fingerprint()),
         ),
+        synthetic_scorer=synthetic_scorer,
         references=tuple(references),
         work_dir=work_dir,
         progress_dir=progress_dir,

@@ -30,7 +30,7 @@ from curation.quality import (
     language_scorer_settings,
     quality_summary,
 )
-from curation.synthetic import SyntheticScorer
+from curation.synthetic.plugin import ABSTAIN_SCORER_ERROR, ScorerFailed, build_synthetic_scorer
 from curation.synthetic.scorer import ABSTAIN_REJECTED
 
 #: ``text_edits`` step name of PII redaction.
@@ -94,7 +94,7 @@ class DocumentScorer:
         }
         self._pii = plan.policy.pii
         self._contamination = contamination
-        self._synthetic = SyntheticScorer(threshold=config.synthetic.threshold)
+        self._synthetic = build_synthetic_scorer(config.synthetic)
         self._dedup = DedupScorer(plan)
         self._policy = plan.policy
         self._plugins = PluginChain(load_plugins(config.plugins)) if config.plugins else None
@@ -144,8 +144,13 @@ class DocumentScorer:
             unscored = ABSTAIN_REJECTED
         else:
             unscored = self._synthetic.language_abstention(language.lang)
+        failed = None
         if unscored is None:
-            synthetic = self._synthetic.score(scored_text, language.lang)
+            try:
+                synthetic = self._synthetic.score(scored_text, language.lang)
+            except ScorerFailed as error:  # only a scorer plug-in fails on a document
+                synthetic = self._synthetic.not_scored(ABSTAIN_SCORER_ERROR)
+                failed = error.verdict
         else:
             synthetic = self._synthetic.not_scored(unscored)
         result["synthetic_score"] = synthetic.score
@@ -156,7 +161,7 @@ class DocumentScorer:
         contamination = None
         if self._contamination is not None and early is None:
             contamination = self._contamination.first_match(ngram_words(folded))
-        verdict = early or self._policy.late_verdict(result, contamination)
+        verdict = early or failed or self._policy.late_verdict(result, contamination)
         if self._plugins is not None:
             judged = self._plugins.judge(result)
             result["plugin_scores"] = judged.scores

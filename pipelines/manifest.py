@@ -18,7 +18,12 @@ from curation.decisions import Reason
 from curation.diversity import figures, sample
 from curation.plan import RunPlan, package_version
 from curation.synthetic import estimate_share
-from curation.synthetic.corpus_share import corpus_share, default_validation
+from curation.synthetic.corpus_share import (
+    corpus_share,
+    default_validation,
+    plugged_corpus_share,
+)
+from curation.synthetic.scorer import SHIPPED_SCORER
 from curation.synthetic.share import ShareEstimate
 from curation.synthetic.word_share import default_reference, estimate_word_share
 from pipelines.output import OutputCounts
@@ -49,7 +54,7 @@ def build_manifest(
         input_records[item["source"]] = input_records.get(item["source"], 0) + item["records"]
     kept, rejected = counts.kept_by_source(), counts.rejected_by_source()
     licenses = {source.name: source.license for source in plan.config.sources}
-    shares = synthetic_share(counts, words)
+    shares = synthetic_share(counts, words, plan.synthetic_scorer)
     resolved = plan.describe()
     return {
         "run_id": plan.run_id,
@@ -96,11 +101,15 @@ def build_manifest(
     }
 
 
-def synthetic_share(counts: OutputCounts, words: WordSample) -> dict[str, Any]:
+def synthetic_share(
+    counts: OutputCounts, words: WordSample, scorer: Mapping[str, Any]
+) -> dict[str, Any]:
     """Estimated share of machine-written text among the kept scored documents: overall, per
     source and per scored language; both estimators, their validated intervals and whether they
-    agree (``curation.synthetic.corpus_share``, docs/synthetic.md)."""
+    agree (``curation.synthetic.corpus_share``, docs/synthetic.md). ``scorer`` describes what
+    scored the run (:attr:`RunPlan.synthetic_scorer`): with a plug-in, only the word estimate."""
     validation = default_validation()
+    plugged = scorer["scorer"] != SHIPPED_SCORER
     # The same sample recurs (a one-language corpus, a one-source corpus): estimate it once.
     word_estimates: dict[tuple[int, ...], ShareEstimate] = {}
 
@@ -113,6 +122,8 @@ def synthetic_share(counts: OutputCounts, words: WordSample) -> dict[str, Any]:
             if key not in word_estimates:
                 word_estimates[key] = estimate_word_share(windows)
             word = word_estimates[key]
+        if plugged:
+            return plugged_corpus_share(len(scores), word, validation).as_dict()
         return corpus_share(estimate_share(scores), word, validation).as_dict()
 
     by_source: dict[str, list[float]] = {}
@@ -127,6 +138,7 @@ def synthetic_share(counts: OutputCounts, words: WordSample) -> dict[str, Any]:
             f"uses those in {'/'.join(sorted(default_reference().languages))}, at most "
             f"{MAX_DOCUMENTS:,} per estimate (a hash sample of the ids)"
         ),
+        "scorer": dict(scorer),
         "validation": validation.description,
         "corpus": estimate(
             [score for scores in by_source.values() for score in scores], words.select()
@@ -171,7 +183,7 @@ def diversity(
         """The reported estimator's figure with its statistical 95 % interval: a run-over-run
         change of one source is measured against sampling noise, since the domain-shift error
         the validated interval adds is shared by both runs (reported even when unreliable)."""
-        if estimate is None:
+        if estimate is None or estimate["method"] is None:
             return None
         reported = estimate["estimates"][estimate["method"]]
         return {

@@ -28,7 +28,7 @@ from curation.decisions import Reason
 from curation.diversity.compare import RULES, Comparison, compare_runs
 from curation.quality import build_scorers
 from curation.synthetic import SyntheticScorer
-from curation.synthetic.model import ModelArtefact
+from curation.synthetic.scorer import SHIPPED_SCORER
 from pipelines.inspect import Shards, Summary, locate, summarise
 from pipelines.output import REPORT_FILE
 from pipelines.plots import LOG_RATIO, Panel, bar_chart, funnel_chart, histograms
@@ -280,7 +280,7 @@ def _abstentions(shards: Shards) -> dict[str, dict[str, int]]:
 
 
 def _share_coverage(
-    summary: Summary, abstained: Mapping[str, Mapping[str, int]], model: ModelArtefact
+    summary: Summary, abstained: Mapping[str, Mapping[str, int]], scorer: Mapping[str, Any]
 ) -> str:
     """What the share estimates cover: scored documents only, and who abstained."""
     reasons: dict[str, int] = {}
@@ -289,11 +289,11 @@ def _share_coverage(
             reasons[reason] = reasons.get(reason, 0) + n
     total = sum(reasons.values())
     listed = ", ".join(f"{_esc(reason)} {n:,}" for reason, n in sorted(reasons.items()))
-    languages = ", ".join(sorted(model.supported_languages))
+    languages = ", ".join(scorer["languages"])
     return (
-        "<p>The shares cover <b>scored documents only</b>: kept documents in the model's "
-        f"languages ({_esc(languages)}) with at least {model.min_words} words, "
-        f"{summary.kept_documents - total:,} of {summary.kept_documents:,} kept. The model "
+        "<p>The shares cover <b>scored documents only</b>: kept documents in the scorer's "
+        f"languages ({_esc(languages)}) with at least {scorer['min_words']} words, "
+        f"{summary.kept_documents - total:,} of {summary.kept_documents:,} kept. The scorer "
         f"abstains on the other {total:,} ({listed or 'none'}): they count neither as human "
         "nor as machine-written, so a share is of the scored text of its rows, not of the whole "
         "corpus. Each row is estimated from its own scored documents, so <i>all kept</i> "
@@ -307,32 +307,52 @@ def _headline_share(manifest: Mapping[str, Any] | None) -> str:
     estimate = ((manifest or {}).get("synthetic_share") or {}).get("corpus")
     if not estimate:
         return " No machine-written share: no scored kept documents."
-    model = ModelArtefact.load()
-    languages = ", ".join(sorted(model.supported_languages))
+    scorer = _scorer(manifest)
+    languages = ", ".join(scorer["languages"])
     share = (
         f"<b>{estimate['share']:.1%}</b> (validated interval "
         f"{estimate['low']:.1%} – {estimate['high']:.1%})"
         if estimate.get("reliable", True)
-        else "<b>unreliable</b> (the two estimators disagree)"
+        else _unreliable(estimate)
     )
     return (
         f" Estimated machine-written share {share} of the {estimate['n']:,} scored kept "
-        f"documents (in {_esc(languages)}, at least {model.min_words} words; the others are "
+        f"documents (in {_esc(languages)}, at least {scorer['min_words']} words; the others are "
         'abstentions, not counted: <a href="#synthetic">details</a>).'
     )
 
 
+def _scorer(manifest: Mapping[str, Any] | None) -> Mapping[str, Any]:
+    """What scored the run (``ScoringScope.describe``); the shipped model's for manifests
+    written before the manifest said."""
+    described = ((manifest or {}).get("synthetic_share") or {}).get("scorer")
+    if described:
+        return described
+    config = (manifest or {}).get("config", {}).get("synthetic", {})
+    return SyntheticScorer(threshold=config.get("threshold")).describe()
+
+
+def _unreliable(estimate: Mapping[str, Any]) -> str:
+    """Why a group of documents has no share: the estimators disagree, or none applies."""
+    if estimate.get("agreement") == "disagree":
+        return "<b>unreliable</b> (the two estimators disagree)"
+    return f"<b>n/a</b> ({_esc(estimate.get('note'))})"
+
+
 def _synthetic(shards: Shards, summary: Summary, manifest: Mapping[str, Any] | None) -> str:
     config = (manifest or {}).get("config", {}).get("synthetic", {})
-    scorer = SyntheticScorer(threshold=config.get("threshold"))
-    threshold = scorer.threshold if manifest else None
+    scorer = _scorer(manifest)
+    threshold = scorer["threshold"] if manifest else None
     values, reasons = scored_values(shards, "synthetic_score")
     groups = grouped(values, reasons, {Reason.SYNTHETIC, Reason.SYNTHETIC_CAP}, SYNTHETIC_LABEL)
     panel = Panel("synthetic_score (P(machine-written))", groups, None, threshold)
+    plugged = scorer["scorer"] != SHIPPED_SCORER
+    source = f"scorer plug-in <code>{_esc(scorer['scorer'])}</code>" if plugged else "model"
     text = (
-        f"<p>Dashed line: flag threshold {threshold:.3f}; documents at or above it are tagged "
-        f"<code>synthetic</code> (policy <code>{_esc(config.get('policy'))}</code>). Documents "
-        "the model abstains on (other languages, short texts) have no score, nor, unless "
+        f"<p>Scores from the {source}. Dashed line: flag threshold {threshold:.3f}; documents at "
+        f"or above it are tagged <code>synthetic</code> (policy "
+        f"<code>{_esc(config.get('policy'))}</code>). Documents the {source} abstains on "
+        "(other languages, short texts) have no score, nor, unless "
         "<code>synthetic.score_rejected</code>, those a licence, language or quality rule "
         "rejected.</p>"
         if threshold is not None
@@ -365,7 +385,7 @@ def _synthetic(shards: Shards, summary: Summary, manifest: Mapping[str, Any] | N
         text
         + _img(histograms([panel], columns=1, bins=20), "synthetic scores")
         + "<h3>Estimated machine-written share of the scored kept documents</h3>"
-        + _share_coverage(summary, abstained, scorer.artefact)
+        + _share_coverage(summary, abstained, scorer)
         + about
         + _table(frame)
     )
@@ -393,10 +413,12 @@ def _share_row(
         return row | {"estimated share": "n/a (no scored documents)"}
     estimates = e.get("estimates", {})
     return row | {
-        "estimated share": _interval(e) if e.get("reliable", True) else "unreliable",
+        "estimated share": _interval(e)
+        if e.get("reliable", True)
+        else ("unreliable" if e.get("agreement") == "disagree" else "n/a"),
         "estimators": e.get("agreement", "–"),
         **{method: _interval(estimate) for method, estimate in estimates.items()},
-        "reported method": e["method"],
+        "reported method": e["method"] or "–",
     }
 
 

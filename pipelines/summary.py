@@ -73,7 +73,9 @@ def format_summary(manifest: dict[str, Any], output: str) -> str:
     lines.append("  kept by licence: " + _license_line(counts.get("kept_by_license", {})))
     shares = manifest["synthetic_share"]
     lines.append("  synthetic share: " + _share_line(shares["corpus"]))
-    unreliable = [name for name, e in shares["by_source"].items() if e and not e["reliable"]]
+    unreliable = [
+        name for name, e in shares["by_source"].items() if e and e["agreement"] == "disagree"
+    ]
     if unreliable:
         lines.append(
             printable(

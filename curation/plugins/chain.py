@@ -35,8 +35,15 @@ def _verdict(plugin: LoadedPlugin, reason: str, detail: str) -> Verdict:
     return Verdict(Stage.PLUGIN, Reason.plugin(plugin.name, reason), detail[:MAX_DETAIL_CHARS])
 
 
+def error_verdict(name: str, method: str, problem: str) -> Verdict:
+    """The reject of a document plug-in ``name``'s ``method`` failed on: reason
+    ``plugin:<name>.error``, the problem in the detail."""
+    detail = f"{method}: {problem}"[:MAX_DETAIL_CHARS]
+    return Verdict(Stage.PLUGIN, Reason.plugin(name, PLUGIN_ERROR), detail)
+
+
 def _error(plugin: LoadedPlugin, method: str, problem: str) -> Verdict:
-    return _verdict(plugin, PLUGIN_ERROR, f"{method}: {problem}")
+    return error_verdict(plugin.name, method, problem)
 
 
 def _raised(plugin: LoadedPlugin, method: str, error: Exception) -> Verdict:

@@ -10,7 +10,8 @@ Each statistical interval is widened by the margins in ``share_validation.json``
 ``benchmarks/share_eval.py``: leave-one-domain-out mixtures over both dev sets), so that it
 covered the truth in >= 90 % of those held-apart mixtures. The estimators fail differently out
 of domain; when their widened intervals do not overlap, the estimate is *unreliable* and no
-share is reported for that group of documents.
+share is reported for that group of documents. With a scorer plug-in only ``word_mixture`` is
+reported (:func:`plugged_corpus_share`).
 """
 
 from __future__ import annotations
@@ -35,6 +36,9 @@ the classifier fails wholesale on a genre (held-apart Wikipedia text read as mos
 written), and those failures are far from the word-based estimate. Chosen on held-apart domain
 families, each family's choice made on the others (docs/synthetic.md, Corpus share)."""
 AGREE, DISAGREE, NOT_COMPARED = "agree", "disagree", "not_compared"
+#: Why an estimate is not cross-checked.
+NO_WORDS = "the word reference does not cover these documents"
+NOT_SHIPPED = "a scorer plug-in's scores have no validated share estimator"
 
 
 @dataclass(frozen=True)
@@ -116,25 +120,29 @@ def widen(method: str, estimate: ShareEstimate, margins: Margins) -> MethodShare
 
 @dataclass(frozen=True)
 class CorpusShare:
-    """Both estimates of one group of documents and the verdict on them."""
+    """The estimates of one group of documents and the verdict on them."""
 
     estimates: Mapping[str, MethodShare]
-    reported: MethodShare
-    agreement: str  # AGREE, DISAGREE or NOT_COMPARED (only one estimator applies)
+    reported: MethodShare | None  # None: no validated estimator applies (``reason``)
+    agreement: str  # AGREE, DISAGREE or NOT_COMPARED (at most one estimator applies)
+    n: int  # scored documents
+    reason: str = ""  # why the estimates are not cross-checked (NOT_COMPARED)
 
     @property
     def reliable(self) -> bool:
-        return self.agreement != DISAGREE
+        return self.reported is not None and self.agreement != DISAGREE
 
     def note(self) -> str:
         """One line for people: the estimate, or why there is none."""
         parts = [
             f"{m}: {e.share:.1%} ({e.low:.1%}-{e.high:.1%})" for m, e in self.estimates.items()
         ]
+        if self.reported is None:
+            return f"no validated estimate: {self.reason}"
         if self.agreement == DISAGREE:
             return "unreliable: the estimators disagree (" + "; ".join(parts) + ")"
         if self.agreement == NOT_COMPARED:
-            return f"only {self.reported.method} applies; not cross-checked"
+            return f"only {self.reported.method} applies ({self.reason}); not cross-checked"
         return "the estimators agree (" + "; ".join(parts) + ")"
 
     def as_dict(self) -> dict[str, Any]:
@@ -143,8 +151,8 @@ class CorpusShare:
             "share": shown.share if shown else None,
             "low": shown.low if shown else None,
             "high": shown.high if shown else None,
-            "n": self.estimates[SCORE_METHOD].n,
-            "method": self.reported.method,
+            "n": self.n,
+            "method": self.reported.method if self.reported else None,
             "reliable": self.reliable,
             "agreement": self.agreement,
             "note": self.note(),
@@ -165,7 +173,7 @@ def corpus_share(
     val = validation or default_validation()
     scored = widen(SCORE_METHOD, score, val.margins[SCORE_METHOD])
     if words is None or words.n == 0:
-        return CorpusShare({SCORE_METHOD: scored}, scored, NOT_COMPARED)
+        return CorpusShare({SCORE_METHOD: scored}, scored, NOT_COMPARED, score.n, NO_WORDS)
     estimates = {
         SCORE_METHOD: scored,
         WORD_METHOD: widen(WORD_METHOD, words, val.margins[WORD_METHOD]),
@@ -173,4 +181,17 @@ def corpus_share(
     }
     pair = (estimates[SCORE_METHOD], estimates[WORD_METHOD])
     overlap = max(e.low for e in pair) <= min(e.high for e in pair)
-    return CorpusShare(estimates, estimates[val.reported], AGREE if overlap else DISAGREE)
+    return CorpusShare(estimates, estimates[val.reported], AGREE if overlap else DISAGREE, score.n)
+
+
+def plugged_corpus_share(
+    n: int, words: ShareEstimate | None, validation: ShareValidation | None = None
+) -> CorpusShare:
+    """The share of ``n`` documents scored by a scorer plug-in (``synthetic.scorer``): only
+    ``word_mixture``, whose validation does not depend on the scorer; the score-based margins
+    were measured with the shipped model's scores. No estimate where ``words`` is ``None``."""
+    if words is None or words.n == 0:
+        return CorpusShare({}, None, NOT_COMPARED, n, f"{NOT_SHIPPED}; {NO_WORDS}")
+    val = validation or default_validation()
+    estimate = widen(WORD_METHOD, words, val.margins[WORD_METHOD])
+    return CorpusShare({WORD_METHOD: estimate}, estimate, NOT_COMPARED, n, NOT_SHIPPED)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any, TypedDict
 
 from curation.synthetic.model import CompiledModel, ModelArtefact
-from curation.synthetic.signals import SIGNAL_NAMES, analyse
+from curation.synthetic.signals import SIGNAL_NAMES, Analysis, analyse
 
 
 class Contribution(TypedDict):
@@ -31,6 +32,8 @@ SUPPORTED_LANGUAGES: frozenset[str] = frozenset({"en"})
 """Languages the shipped model was validated on (lexicons and the training data are English)."""
 
 TOP_FEATURES = 3
+#: The manifest's name for the shipped model (``synthetic_share.scorer.scorer``).
+SHIPPED_SCORER = "shipped"
 
 ABSTAIN_NO_LANGUAGE = "no_language"
 ABSTAIN_UNSUPPORTED_LANGUAGE = "unsupported_language"
@@ -63,7 +66,59 @@ def _prefix(text: str, max_chars: int) -> str:
     return cut[:space] if space > max_chars // 2 else cut
 
 
-class SyntheticScorer:
+class ScoringScope:
+    """Which texts a synthetic scorer scores (its languages, at least ``min_words`` tokens) and
+    their signals; the others abstain with a reason. Shared by the shipped model
+    (:class:`SyntheticScorer`) and scorer plug-ins (:mod:`curation.synthetic.plugin`)."""
+
+    #: :data:`SHIPPED_SCORER` or the plug-in's ``module:Class`` (the manifest's ``scorer``).
+    scorer = SHIPPED_SCORER
+    #: Flag threshold of texts in the longest length band.
+    threshold: float
+
+    def __init__(self, languages: Collection[str], min_words: int, max_chars: int) -> None:
+        self.languages = frozenset(languages)
+        self.min_words = min_words
+        self.max_chars = max_chars
+
+    def language_abstention(self, lang: str | None) -> str | None:
+        """Why every text in ``lang`` abstains (no language, or one the scorer does not
+        score), or ``None``."""
+        if lang is None:
+            return ABSTAIN_NO_LANGUAGE
+        if lang not in self.languages:
+            return ABSTAIN_UNSUPPORTED_LANGUAGE
+        return None
+
+    def analysed(self, text: str, lang: str | None) -> tuple[Analysis, dict[str, Any]]:
+        """The signals of ``text``'s first ``max_chars`` characters, as :data:`SIGNAL_FIELDS`
+        with the score fields unset and ``abstain_reason`` set when the text is not scored."""
+        analysis = analyse(_prefix(text, self.max_chars))
+        signals: dict[str, Any] = dict(analysis.signals)
+        reason = self.language_abstention(lang)
+        if reason is None and signals["n_words"] < self.min_words:
+            reason = ABSTAIN_TOO_SHORT
+        signals.update(score_low=None, score_high=None, abstain_reason=reason, top_features=None)
+        return analysis, signals
+
+    @staticmethod
+    def not_scored(reason: str) -> SyntheticResult:
+        """The result of a document left unscored for ``reason``: every signal ``None``."""
+        signals: dict[str, Any] = dict.fromkeys(SIGNAL_FIELDS)
+        signals["abstain_reason"] = reason
+        return SyntheticResult(score=None, flagged=None, signals=signals)
+
+    def describe(self) -> dict[str, Any]:
+        """What scored the run, for the manifest (``synthetic_share.scorer``) and the report."""
+        return {
+            "scorer": self.scorer,
+            "languages": sorted(self.languages),
+            "min_words": self.min_words,
+            "threshold": self.threshold,
+        }
+
+
+class SyntheticScorer(ScoringScope):
     """Scores documents with the shipped (or a given) ``model.json``; load once, reuse."""
 
     def __init__(
@@ -73,9 +128,9 @@ class SyntheticScorer:
         <= 5 % human FPR) by one value; ``max_chars`` bounds cost: only that prefix of each text
         is scored. ``self.threshold`` is the threshold of texts in the longest band."""
         self.artefact = ModelArtefact.load(model_path)
+        super().__init__(self.artefact.supported_languages, self.artefact.min_words, max_chars)
         self.threshold = self.artefact.threshold if threshold is None else threshold
         self._override = threshold
-        self.max_chars = max_chars
         self._model = self.artefact.model
         self._compiled = CompiledModel(self._model)
 
@@ -87,11 +142,8 @@ class SyntheticScorer:
 
     def score(self, text: str, lang: str | None) -> SyntheticResult:
         """Score ``text`` written in ISO 639-1 language ``lang`` (``None`` = unknown)."""
-        analysis = analyse(_prefix(text, self.max_chars))
-        signals: dict[str, Any] = dict(analysis.signals)
-        reason = self._abstain_reason(signals, lang)
-        signals.update(score_low=None, score_high=None, abstain_reason=reason, top_features=None)
-        if reason is not None:
+        analysis, signals = self.analysed(text, lang)
+        if signals["abstain_reason"] is not None:
             return SyntheticResult(score=None, flagged=None, signals=signals)
         n = int(signals["n_words"])
         z, contributions = self._compiled.decision(analysis.signals, analysis.units)
@@ -102,24 +154,3 @@ class SyntheticScorer:
             Contribution(feature=name, contribution=float(v)) for name, v in top
         ]
         return SyntheticResult(score=score, flagged=score >= self.threshold_for(n), signals=signals)
-
-    @staticmethod
-    def not_scored(reason: str) -> SyntheticResult:
-        """The result of a document left unscored for ``reason``: every signal ``None``."""
-        signals: dict[str, Any] = dict.fromkeys(SIGNAL_FIELDS)
-        signals["abstain_reason"] = reason
-        return SyntheticResult(score=None, flagged=None, signals=signals)
-
-    def language_abstention(self, lang: str | None) -> str | None:
-        """Why every text in ``lang`` abstains (no language, or one the model does not
-        score), or ``None``."""
-        if lang is None:
-            return ABSTAIN_NO_LANGUAGE
-        if lang not in self.artefact.supported_languages:
-            return ABSTAIN_UNSUPPORTED_LANGUAGE
-        return None
-
-    def _abstain_reason(self, signals: dict, lang: str | None) -> str | None:
-        if (reason := self.language_abstention(lang)) is not None:
-            return reason
-        return ABSTAIN_TOO_SHORT if signals["n_words"] < self.artefact.min_words else None

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from curation.synthetic import SyntheticScorer
 from curation.synthetic.corpus_share import CHECKED_METHOD, SCORE_METHOD, WORD_METHOD
 from curation.synthetic.word_share import WordReference, estimate_word_share
 from pipelines import manifest, word_sample
@@ -112,7 +113,7 @@ def test_a_recurring_word_sample_is_estimated_once(out, monkeypatch):
         "estimate_word_share",
         lambda windows: calls.append(windows) or estimate_word_share(windows),
     )
-    share = manifest.synthetic_share(counts, words)
+    share = manifest.synthetic_share(counts, words, SyntheticScorer().describe())
     # corpus, two sources, one language ("en" = the corpus sample): three distinct samples
     assert len(calls) == 1 + len(SOURCES)
     assert share["by_language"]["en"]["estimates"] == share["corpus"]["estimates"]

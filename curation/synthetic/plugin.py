@@ -1,0 +1,150 @@
+"""A synthetic-text scorer of the user's (``synthetic.scorer``) in place of the shipped model.
+
+A heavier detector (a perplexity-based zero-shot score from a causal LM on GPU workers, say)
+fills the same columns: ``synthetic_score``, ``synthetic``, ``score_low`` / ``score_high`` and
+``abstain_reason``; the signals are still computed, so their columns stay. The class
+(docs/synthetic.md, Scorer plug-ins)::
+
+    class MyDetector:
+        threshold = 0.8          # flag at or above (unless synthetic.threshold is set)
+        languages = ("en",)      # optional; default: the shipped model's
+        min_words = 30           # optional; default: the shipped model's
+
+        def score(self, text: str, lang: str) -> float | tuple[float, float, float] | None:
+            ...  # P(machine) in [0, 1], optionally with its 95 % interval (low, high);
+                 # None abstains (abstain_reason "scorer_abstained")
+
+It is built once per worker, like every plug-in (:mod:`curation.plugins.loader`). A document it
+raises on, or gets an answer outside this interface for, is rejected with
+``plugin:<name>.error`` (:class:`ScorerFailed`); the run goes on.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Collection
+from typing import Any
+
+from curation.config import ConfigError, SyntheticConfig
+from curation.decisions import Verdict
+from curation.plugins.chain import error_verdict
+from curation.plugins.loader import LoadedPlugin, load_plugin
+from curation.synthetic.model import ModelArtefact
+from curation.synthetic.scorer import ScoringScope, SyntheticResult, SyntheticScorer
+
+#: ``abstain_reason`` of a text the plug-in returned ``None`` for.
+ABSTAIN_SCORER = "scorer_abstained"
+#: ``abstain_reason`` of a document the plug-in failed on (it is rejected ``plugin:<name>.error``).
+ABSTAIN_SCORER_ERROR = "scorer_error"
+#: Where a bad scorer plug-in is reported in config errors.
+WHERE = "synthetic.scorer"
+
+
+class ScorerFailed(Exception):
+    """The plug-in raised on a document, or returned something outside its interface;
+    ``verdict`` is the document's reject."""
+
+    def __init__(self, verdict: Verdict) -> None:
+        super().__init__(verdict.detail)
+        self.verdict = verdict
+
+
+def _probability(value: Any) -> float | None:
+    """``value`` as a float in [0, 1], or ``None`` when it is not one."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        return None
+    value = float(value)
+    return value if math.isfinite(value) and 0.0 <= value <= 1.0 else None
+
+
+def _attribute(instance: Any, name: str, default: Any, valid: Any, what: str) -> Any:
+    value = getattr(instance, name, default)
+    if not valid(value):
+        raise ConfigError(f"{WHERE}: {type(instance).__name__}.{name} must be {what}")
+    return value
+
+
+class PluggedScorer(ScoringScope):
+    """Scores with a user's class; the shipped model's signals and abstentions around it."""
+
+    def __init__(
+        self, plugin: LoadedPlugin, scorer: str, threshold: float | None, max_chars: int = 20_000
+    ) -> None:
+        """``scorer`` is the configured ``module:Class``; ``threshold`` (``synthetic.threshold``)
+        overrides the class's ``threshold``, one of them is required. :class:`ConfigError` for
+        a class outside the interface."""
+        instance = plugin.instance
+        if plugin.method("score") is None:
+            raise ConfigError(f"{WHERE}.class: {type(instance).__name__} has no score(text, lang)")
+        shipped = ModelArtefact.load()
+        languages = _attribute(
+            instance,
+            "languages",
+            tuple(shipped.supported_languages),
+            lambda v: isinstance(v, Collection) and all(isinstance(x, str) for x in v),
+            "a collection of ISO 639-1 codes",
+        )
+        min_words = _attribute(
+            instance,
+            "min_words",
+            shipped.min_words,
+            lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 1,
+            "an integer >= 1",
+        )
+        super().__init__(languages, min_words, max_chars)
+        if threshold is None:
+            threshold = _attribute(
+                instance,
+                "threshold",
+                None,
+                lambda v: _probability(v) is not None,
+                "a number in [0, 1] (or set synthetic.threshold)",
+            )
+        self.threshold = float(threshold)
+        self.name = plugin.name
+        self.scorer = scorer
+        self._score = plugin.method("score")
+
+    def score(self, text: str, lang: str | None) -> SyntheticResult:
+        """The plug-in's score of ``text`` (the shipped signals beside it); abstains as the
+        shipped model does on languages and lengths outside the plug-in's, and when the plug-in
+        returns ``None``. :class:`ScorerFailed` when the plug-in fails on it."""
+        _, signals = self.analysed(text, lang)
+        if signals["abstain_reason"] is not None:
+            return SyntheticResult(score=None, flagged=None, signals=signals)
+        try:
+            answer = self._score(text, lang)
+        except Exception as error:  # the plug-in's code: reject the document, go on
+            problem = f"{type(error).__name__}: {error}"
+            raise ScorerFailed(error_verdict(self.name, "score", problem)) from None
+        if answer is None:
+            signals["abstain_reason"] = ABSTAIN_SCORER
+            return SyntheticResult(score=None, flagged=None, signals=signals)
+        parsed = _answer(answer)
+        if parsed is None:
+            problem = f"returned {answer!r:.100}, not P(machine) or (P, low, high)"
+            raise ScorerFailed(error_verdict(self.name, "score", problem))
+        score, low, high = parsed
+        signals["score_low"], signals["score_high"] = low, high
+        return SyntheticResult(score=score, flagged=score >= self.threshold, signals=signals)
+
+
+def _answer(answer: Any) -> tuple[float, float | None, float | None] | None:
+    """``(score, low, high)`` from a plug-in's answer, a probability or a probability with its
+    interval (``low <= score <= high``); ``None`` for anything else."""
+    if (score := _probability(answer)) is not None:
+        return score, None, None
+    if isinstance(answer, tuple | list) and len(answer) == 3:
+        score, low, high = map(_probability, answer)
+        if score is not None and low is not None and high is not None and low <= score <= high:
+            return score, low, high
+    return None
+
+
+def build_synthetic_scorer(config: SyntheticConfig) -> SyntheticScorer | PluggedScorer:
+    """The run's synthetic scorer: the shipped model, or the configured plug-in."""
+    if config.scorer is None:
+        return SyntheticScorer(threshold=config.threshold)
+    plugin = load_plugin(config.scorer, WHERE)
+    return PluggedScorer(plugin, config.scorer.class_, config.threshold)
