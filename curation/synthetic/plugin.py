@@ -82,7 +82,9 @@ class PluggedScorer(ScoringScope):
             instance,
             "languages",
             tuple(shipped.supported_languages),
-            lambda v: isinstance(v, Collection) and all(isinstance(x, str) for x in v),
+            lambda v: isinstance(v, Collection)
+            and not isinstance(v, str)
+            and all(isinstance(x, str) for x in v),
             "a collection of ISO 639-1 codes",
         )
         min_words = _attribute(

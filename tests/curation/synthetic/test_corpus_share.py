@@ -18,6 +18,7 @@ from curation.synthetic.corpus_share import (
     ShareValidation,
     checked,
     corpus_share,
+    plugged_corpus_share,
     widen,
 )
 from curation.synthetic.model import DEFAULT_MODEL_PATH
@@ -84,6 +85,24 @@ def test_without_a_word_estimate_only_the_score_is_reported():
         assert result.agreement == NOT_COMPARED and result.reliable
         assert result.as_dict()["method"] == SCORE_METHOD
         assert result.as_dict()["share"] == 0.3
+
+
+def test_with_a_scorer_plugin_only_the_word_estimate_is_reported():
+    out = plugged_corpus_share(800, est(0.12, 0.08, 0.16, n=400), VALIDATION).as_dict()
+    assert set(out["estimates"]) == {WORD_METHOD}
+    assert out["method"] == WORD_METHOD and out["share"] == 0.12 and out["n"] == 800
+    assert (out["low"], out["high"]) == pytest.approx((0.03, 0.26))
+    assert out["reliable"] and out["agreement"] == NOT_COMPARED
+    assert out["note"].startswith(f"only {WORD_METHOD} applies (a scorer plug-in's scores")
+
+
+def test_with_a_scorer_plugin_and_no_word_estimate_there_is_no_share():
+    for words in (None, est(0.0, 0.0, 0.0, n=0)):
+        out = plugged_corpus_share(800, words, VALIDATION).as_dict()
+        assert (out["share"], out["low"], out["high"], out["method"]) == (None,) * 4
+        assert not out["reliable"] and out["agreement"] == NOT_COMPARED
+        assert out["estimates"] == {} and out["n"] == 800
+        assert out["note"].startswith("no validated estimate: a scorer plug-in's scores")
 
 
 def test_shipped_validation_states_its_method_and_coverage():
