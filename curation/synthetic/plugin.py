@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from typing import Any
 
 from curation.config import ConfigError, SyntheticConfig
@@ -58,7 +58,26 @@ def _probability(value: Any) -> float | None:
     return value if math.isfinite(value) and 0.0 <= value <= 1.0 else None
 
 
-def _attribute(instance: Any, name: str, default: Any, valid: Any, what: str) -> Any:
+def _is_codes(value: Any) -> bool:
+    return (
+        isinstance(value, Collection)
+        and not isinstance(value, str)
+        and all(isinstance(code, str) for code in value)
+    )
+
+
+def _is_count(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 1
+
+
+def _is_probability(value: Any) -> bool:
+    return _probability(value) is not None
+
+
+def _attribute(
+    instance: Any, name: str, default: Any, valid: Callable[[Any], bool], what: str
+) -> Any:
+    """``instance.name`` (or ``default``), checked by ``valid``; :class:`ConfigError` if not."""
     value = getattr(instance, name, default)
     if not valid(value):
         raise ConfigError(f"{WHERE}: {type(instance).__name__}.{name} must be {what}")
@@ -82,17 +101,11 @@ class PluggedScorer(ScoringScope):
             instance,
             "languages",
             tuple(shipped.supported_languages),
-            lambda v: isinstance(v, Collection)
-            and not isinstance(v, str)
-            and all(isinstance(x, str) for x in v),
+            _is_codes,
             "a collection of ISO 639-1 codes",
         )
         min_words = _attribute(
-            instance,
-            "min_words",
-            shipped.min_words,
-            lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 1,
-            "an integer >= 1",
+            instance, "min_words", shipped.min_words, _is_count, "an integer >= 1"
         )
         super().__init__(languages, min_words, max_chars)
         if threshold is None:
@@ -100,7 +113,7 @@ class PluggedScorer(ScoringScope):
                 instance,
                 "threshold",
                 None,
-                lambda v: _probability(v) is not None,
+                _is_probability,
                 "a number in [0, 1] (or set synthetic.threshold)",
             )
         self.threshold = float(threshold)
