@@ -310,6 +310,63 @@ def loop_signal(ctx: Context) -> list[str]:
     return out
 
 
+def base_model_head(ctx: Context) -> list[str]:
+    """Could the shipped inputs learn base-model text? A human-vs-base head (not shipped):
+    in-domain and held-out-generator AUROC, the trade-off of spending part of the human-FPR
+    budget on it, and how it fares on domains it was not trained on."""
+    dev = ctx.dev
+    human, machine = dev.y == 0, dev.y == 1
+    base = machine & ~ctx.chat
+    dev1 = dev.dataset == "dev1"  # the base-model samples are all in dev1's domains
+    z = ctx.out_of_fold(human | base)
+    out = [
+        "\n**A human-vs-base-model head on the shipped inputs** (not shipped; grouped 5-fold; "
+        "AUROC against dev1's humans, the domains the base samples come from):\n",
+        "| base model | AUROC | AUROC, generator held out | TPR @ 5 % FPR |",
+        "| --- | --- | --- | --- |",
+    ]
+    for generator in sorted(set(dev.generator[base])):
+        m = (human & dev1) | (dev.generator == generator)
+        held = ctx.out_of_fold((human | base) & (dev.generator != generator))
+        out.append(
+            f"| {generator} | {_fmt(T.auroc(dev.y[m], z[m]))} | "
+            f"{_fmt(T.auroc(dev.y[m], held[m]))} | {T.tpr_at_fpr(dev.y[m], z[m], 0.05):.3f} |"
+        )
+    chat_machine = ctx.chat & machine
+    out += [
+        "\n| base-head share of the 5 % human-FPR budget | human FPR (all / dev1) | chat TPR | "
+        "base TPR |",
+        "| --- | --- | --- | --- |",
+    ]
+    for budget in (0.0, 0.01, 0.02):
+        fired = z >= np.quantile(z[human & dev1], 1 - budget) if budget else np.zeros_like(dev1)
+        # the lowest chat-head threshold that keeps the union at <= 5 % of all humans
+        for t in np.quantile(ctx.oof[human], np.linspace(0.80, 0.999, 400)):
+            flagged = fired | (ctx.oof >= t)
+            if flagged[human].mean() <= 0.05:
+                break
+        out.append(
+            f"| {budget:.2f} | {flagged[human].mean():.3f} / {flagged[human & dev1].mean():.3f} "
+            f"| {flagged[chat_machine].mean():.3f} | {flagged[base].mean():.3f} |"
+        )
+    out += [
+        "\n| held-out domain | base-head AUROC there | human FPR there at the head's 1 % "
+        "threshold | base TPR there |",
+        "| --- | --- | --- | --- |",
+    ]
+    for domain in sorted(set(dev.domain[human])):
+        held = dev.domain == domain
+        held_z = ctx.fit_decision((human | base) & ~held)
+        threshold = np.quantile(held_z[human & dev1 & ~held], 0.99)
+        m = held & (human | base)
+        tpr = f"{(held_z[held & base] >= threshold).mean():.3f}" if (held & base).any() else "–"
+        out.append(
+            f"| {domain} | {_fmt(T.auroc(dev.y[m], held_z[m]))} | "
+            f"{(held_z[held & human] >= threshold).mean():.3f} | {tpr} |"
+        )
+    return out
+
+
 def reliability(ctx: Context) -> list[str]:
     """ECE and reliability bins on chat + human OOF probabilities (class-balanced)."""
     m = ctx.chat
@@ -461,6 +518,7 @@ SECTIONS = (
     human_fpr,
     excluded_signals,
     loop_signal,
+    base_model_head,
     reliability,
     sample_docs_fpr,
     mixtures,

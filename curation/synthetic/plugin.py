@@ -15,7 +15,7 @@ fills the same columns: ``synthetic_score``, ``synthetic``, ``score_low`` / ``sc
                  # None abstains (abstain_reason "scorer_abstained")
 
 It is built once per worker, like every plug-in (:mod:`curation.plugins.loader`). A document it
-raises on, or gets an answer outside this interface for, is rejected with
+raises on, or answers outside this interface for, is rejected with
 ``plugin:<name>.error`` (:class:`ScorerFailed`); the run goes on.
 """
 
