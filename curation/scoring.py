@@ -15,8 +15,11 @@ document in a language the synthetic model does not score gets no synthetic sign
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
+from curation.decisions import Verdict
 from curation.decontamination import ContaminationIndex
 from curation.decontamination.ngrams import ngram_words
 from curation.dedup.normalize import content_hash_of_folded, fold_case
@@ -24,14 +27,15 @@ from curation.langid import LanguageIdentifier, paragraph_language_shares
 from curation.pii import PII_TYPES, find_pii, redact
 from curation.plan import RunPlan
 from curation.plugins import PluginChain, load_plugins
+from curation.plugins.chain import Edited
 from curation.quality import (
     build_scorers,
     first_failure,
     language_scorer_settings,
     quality_summary,
 )
-from curation.synthetic.plugin import ABSTAIN_SCORER_ERROR, ScorerFailed, build_synthetic_scorer
-from curation.synthetic.scorer import ABSTAIN_REJECTED
+from curation.synthetic.plugin import build_synthetic_scorer
+from curation.synthetic.scorer import ABSTAIN_REJECTED, Scored
 
 #: ``text_edits`` step name of PII redaction.
 PII_REDACTION = "pii_redaction"
@@ -41,9 +45,16 @@ class DedupScorer:
     """Only what dedup needs of a row, for rows scored elsewhere (or not at all): content
     hash, text bytes, MinHash signature and keeper rank; no per-document verdict."""
 
+    #: Rows :meth:`score_many` is given at a time in a run (no step here scores rows together).
+    batch_size = 1
+
     def __init__(self, plan: RunPlan) -> None:
         self._hasher = plan.hasher
         self._policy = plan.policy
+
+    def score_many(self, docs: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+        """:meth:`score` of each of ``docs``, in order."""
+        return [self.score(doc) for doc in docs]
 
     def score(self, doc: dict[str, Any]) -> dict[str, Any]:
         """``doc`` with ``content_hash``, ``text_bytes``, ``_signature``, ``_rank`` and a
@@ -73,6 +84,20 @@ class DedupScorer:
         row["_rank"] = self._policy.rank(row)
 
 
+@dataclass(frozen=True)
+class _Pending:
+    """A document between :meth:`DocumentScorer._before_synthetic` and its synthetic score:
+    the row so far, the plug-ins' edits, the text scorers see, its language, the early verdict
+    and why it is not scored (``None``: it is)."""
+
+    result: dict[str, Any]
+    edited: Edited | None
+    scored_text: str
+    lang: str | None
+    early: Verdict | None
+    unscored: str | None
+
+
 class DocumentScorer:
     """Computes every per-document column and the per-document verdict."""
 
@@ -99,11 +124,38 @@ class DocumentScorer:
         self._policy = plan.policy
         self._plugins = PluginChain(load_plugins(config.plugins)) if config.plugins else None
 
+    @property
+    def batch_size(self) -> int:
+        """Documents :meth:`score_many` is given at a time in a run: the synthetic scorer's."""
+        return self._synthetic.batch_size
+
     def score(self, doc: dict[str, Any]) -> dict[str, Any]:
         """Return ``doc`` with score columns, ``_verdict`` (a
         :class:`~curation.decisions.Verdict` as a plain tuple, or ``None``) and, for dedup,
         ``_signature``, ``_shingles`` (its exact shingle set) and ``_rank``, which are ``None``
         for a document with a verdict."""
+        return self.score_many([doc])[0]
+
+    def score_many(self, docs: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+        """:meth:`score` of each of ``docs``, in order: the synthetic scorer sees them together
+        (a scorer plug-in's ``score_batch``), every other step one document at a time."""
+        pending = [self._before_synthetic(doc) for doc in docs]
+        wanted = [p for p in pending if p.unscored is None]
+        outcomes = iter(
+            self._synthetic.score_many([p.scored_text for p in wanted], [p.lang for p in wanted])
+        )
+        return [
+            self._after_synthetic(
+                p,
+                next(outcomes)
+                if p.unscored is None
+                else Scored(self._synthetic.not_scored(p.unscored)),
+            )
+            for p in pending
+        ]
+
+    def _before_synthetic(self, doc: dict[str, Any]) -> _Pending:
+        """Text edits, language, quality and the early verdict of ``doc``."""
         result = dict(doc)
         if self._pii != "off":
             self._find_pii(result)
@@ -144,29 +196,26 @@ class DocumentScorer:
             unscored = ABSTAIN_REJECTED
         else:
             unscored = self._synthetic.language_abstention(language.lang)
-        failed = None
-        if unscored is None:
-            try:
-                synthetic = self._synthetic.score(scored_text, language.lang)
-            except ScorerFailed as error:  # only a scorer plug-in fails on a document
-                synthetic = self._synthetic.not_scored(ABSTAIN_SCORER_ERROR)
-                failed = error.verdict
-        else:
-            synthetic = self._synthetic.not_scored(unscored)
-        result["synthetic_score"] = synthetic.score
-        result["synthetic"] = synthetic.flagged
-        result["synthetic_signals"] = dict(synthetic.signals)
+        return _Pending(result, edited, scored_text, language.lang, early, unscored)
+
+    def _after_synthetic(self, pending: _Pending, synthetic: Scored) -> dict[str, Any]:
+        """The synthetic columns, hashes, contamination, plug-ins' judgement and verdict."""
+        result = pending.result
+        result["synthetic_score"] = synthetic.result.score
+        result["synthetic"] = synthetic.result.flagged
+        result["synthetic_signals"] = dict(synthetic.result.signals)
 
         folded = self._dedup.add_hashes(result)
+        early = pending.early
         contamination = None
         if self._contamination is not None and early is None:
             contamination = self._contamination.first_match(ngram_words(folded))
-        verdict = early or failed or self._policy.late_verdict(result, contamination)
+        verdict = early or synthetic.failed or self._policy.late_verdict(result, contamination)
         if self._plugins is not None:
             judged = self._plugins.judge(result)
             result["plugin_scores"] = judged.scores
-            assert edited is not None
-            verdict = verdict or edited.verdict or judged.verdict
+            assert pending.edited is not None
+            verdict = verdict or pending.edited.verdict or judged.verdict
         result["_verdict"] = None if verdict is None else tuple(verdict)
         # Only documents without a verdict take part in dedup.
         self._dedup.add_sketch(result, folded if verdict is None else None)

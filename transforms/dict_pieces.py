@@ -28,7 +28,7 @@ from curation.io.records import mapping_to_row
 from curation.io.schema import rows_to_table
 from curation.io.spill import spill_row_groups
 from curation.plan import RunPlan
-from curation.scoring import DedupScorer
+from curation.scoring import DedupScorer, DocumentScorer
 from curation.tables import split_by
 from transforms.dedup import DeduplicateDigests, dedup_partitions
 from transforms.repeated import piece_removal
@@ -108,16 +108,16 @@ class _ScorePieceFn(beam.DoFn):
         self._plan = plan
         self._spill_dir = spill_dir
         self._full = full
-        self._score: Any = None
+        self._scorer: DocumentScorer | DedupScorer | None = None
 
     def setup(self) -> None:
-        scorer = document_scorer(self._plan) if self._full else DedupScorer(self._plan)
-        self._score = scorer.score
+        self._scorer = document_scorer(self._plan) if self._full else DedupScorer(self._plan)
 
     def process(self, item: tuple[int, Iterable[pa.Table]]) -> Iterator[tuple[str, Any]]:
         piece, tables = item
         rows = _piece_rows(tables, self._plan)
-        digests = score_and_spill(rows, piece, self._score, self._plan, self._spill_dir)
+        assert self._scorer is not None
+        digests = score_and_spill(rows, piece, self._scorer, self._plan, self._spill_dir)
         if len(digests):
             yield DIGESTS, digests.table()
         yield SPILLED, (piece, piece)  # each piece is a shard of its own

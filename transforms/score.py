@@ -13,7 +13,8 @@ digests, stats and marker from those files instead of reading and scoring it aga
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
+from itertools import islice
 from typing import Any
 
 import apache_beam as beam
@@ -34,7 +35,7 @@ from curation.progress import (
     RECORDS,
     ProgressFile,
 )
-from curation.scoring import DocumentScorer
+from curation.scoring import DedupScorer, DocumentScorer
 from curation.tables import decode_table, encode_table
 from transforms.evaluation_sets import load_contamination_index
 from transforms.pause import pause_at
@@ -65,32 +66,45 @@ def document_scorer(plan: RunPlan) -> DocumentScorer:
     return DocumentScorer(plan, load_contamination_index(plan.config.decontamination))
 
 
+def _chunks(rows: Iterable[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
+    """``rows`` in lists of ``size`` (the last one shorter), read lazily."""
+    iterator = iter(rows)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
 def score_and_spill(
     rows: Iterable[dict[str, Any]],
     piece: int,
-    score: Callable[[dict[str, Any]], dict[str, Any]],
+    scorer: DocumentScorer | DedupScorer,
     plan: RunPlan,
     spill_dir: str,
     progress: ProgressFile | None = None,
 ) -> PieceDigests:
-    """Score one piece's rows (those not rejected yet), write them all to its spill file and
-    its documents' signatures beside it (and with ``dedup.repeated`` the segment hashes of
-    those no per-document rule rejects); the piece's digests."""
+    """Score one piece's rows (those not rejected yet), ``scorer.batch_size`` at a time, write
+    them all to its spill file and its documents' signatures beside it (and with
+    ``dedup.repeated`` the segment hashes of those no per-document rule rejects); the piece's
+    digests."""
     writer = SpillWriter(create(spill_path(spill_dir, piece)), plan.schemas.spill)
     digests = PieceDigests(plan.hasher)
     repeated = plan.config.dedup.repeated
     segments = PieceSegments(repeated) if repeated is not None else None
-    for ordinal, row in enumerate(rows):
-        row["_key"] = piece_key(piece, ordinal)
-        row["run_id"] = plan.run_id
-        if "reject_reason" not in row:
-            row = score(row)
-            digests.add(row)
-            if segments is not None and row["_verdict"] is None:
-                segments.add(row["_key"], row["text"])
-        writer.add(row)
-        if progress is not None:
-            progress.add(RECORDS)
+    ordinal = 0
+    for chunk in _chunks(rows, scorer.batch_size):
+        for row in chunk:
+            row["_key"] = piece_key(piece, ordinal)
+            row["run_id"] = plan.run_id
+            ordinal += 1
+        scored = iter(scorer.score_many([row for row in chunk if "reject_reason" not in row]))
+        for row in chunk:
+            if "reject_reason" not in row:
+                row = next(scored)
+                digests.add(row)
+                if segments is not None and row["_verdict"] is None:
+                    segments.add(row["_key"], row["text"])
+            writer.add(row)
+            if progress is not None:
+                progress.add(RECORDS)
     writer.close()
     with create(signatures_path(spill_dir, piece)) as handle:
         handle.write(digests.signatures_file())
@@ -142,7 +156,7 @@ class ScorePieceFn(beam.DoFn):
             limits = limits.model_copy(update={"max_raw_bytes": 0})
         rows = read_piece(open_raw, file, first_line, limits, stats)
         digests = score_and_spill(
-            rows, piece.index, self._scorer.score, self._plan, self._spill_dir, self._progress
+            rows, piece.index, self._scorer, self._plan, self._spill_dir, self._progress
         )
         table = digests.table()
         with create(digests_path(self._spill_dir, piece.index)) as handle:

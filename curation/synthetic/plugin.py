@@ -9,10 +9,14 @@ fills the same columns: ``synthetic_score``, ``synthetic``, ``score_low`` / ``sc
         threshold = 0.8          # flag at or above (unless synthetic.threshold is set)
         languages = ("en",)      # optional; default: the shipped model's
         min_words = 30           # optional; default: the shipped model's
+        batch_size = 64          # optional: texts per score_batch call
 
         def score(self, text: str, lang: str) -> float | tuple[float, float, float] | None:
             ...  # P(machine) in [0, 1], optionally with its 95 % interval (low, high);
                  # None abstains (abstain_reason "scorer_abstained")
+
+        def score_batch(self, texts: list[str], langs: list[str]) -> list:  # optional
+            ...  # one answer per text, as score's
 
 It is built once per worker, like every plug-in (:mod:`curation.plugins.loader`). A document it
 raises on, or answers outside this interface for, is rejected with
@@ -23,7 +27,8 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from curation.config import ConfigError, SyntheticConfig
@@ -31,7 +36,7 @@ from curation.decisions import Verdict
 from curation.plugins.chain import error_verdict
 from curation.plugins.loader import LoadedPlugin, load_plugin
 from curation.synthetic.model import ModelArtefact
-from curation.synthetic.scorer import ScoringScope, SyntheticResult, SyntheticScorer
+from curation.synthetic.scorer import Scored, ScoringScope, SyntheticResult, SyntheticScorer
 
 #: ``abstain_reason`` of a text the plug-in returned ``None`` for.
 ABSTAIN_SCORER = "scorer_abstained"
@@ -119,33 +124,79 @@ class PluggedScorer(ScoringScope):
         self.threshold = float(threshold)
         self.name = plugin.name
         self.scorer = scorer
+        self.batch_size = _attribute(
+            instance, "batch_size", ScoringScope.batch_size, _is_count, "an integer >= 1"
+        )
         self._score = plugin.method("score")
+        self._score_batch = plugin.method("score_batch")
 
     def score(self, text: str, lang: str | None) -> SyntheticResult:
         """The plug-in's score of ``text`` (the shipped signals beside it); abstains as the
         shipped model does on languages and lengths outside the plug-in's, and when the plug-in
         returns ``None``. :class:`ScorerFailed` when the plug-in fails on it."""
-        _, signals = self.analysed(text, lang)
-        if signals["abstain_reason"] is not None:
-            return SyntheticResult(score=None, flagged=None, signals=signals)
+        (scored,) = self.score_many([text], [lang])
+        if scored.failed is not None:
+            raise ScorerFailed(scored.failed)
+        return scored.result
+
+    def score_many(self, texts: Sequence[str], langs: Sequence[str | None]) -> list[Scored]:
+        """:meth:`score` of each text, in order, a failure as the document's reject. The texts
+        the plug-in is asked about go to its ``score_batch`` in one call when it has one; when
+        that call raises or answers with a list of another length, to ``score`` one by one,
+        so that only the texts it fails on are rejected."""
+        signals = [self.analysed(text, lang)[1] for text, lang in zip(texts, langs, strict=True)]
+        asked = [i for i, s in enumerate(signals) if s["abstain_reason"] is None]
+        answers = self._answers([texts[i] for i in asked], [langs[i] for i in asked])
+        results = [Scored(SyntheticResult(score=None, flagged=None, signals=s)) for s in signals]
+        for i, answer in zip(asked, answers, strict=True):
+            results[i] = self._scored(signals[i], answer)
+        return results
+
+    def _answers(self, texts: list[str], langs: list[str | None]) -> list[Any]:
+        """The plug-in's answer for each text (a :class:`_Raised` where it raised)."""
+        if self._score_batch is not None and texts:
+            try:
+                answers = self._score_batch(texts, langs)
+            except Exception:  # the plug-in's code: ask text by text, below
+                answers = None
+            if isinstance(answers, list | tuple) and len(answers) == len(texts):
+                return list(answers)
+        return [self._answer(text, lang) for text, lang in zip(texts, langs, strict=True)]
+
+    def _answer(self, text: str, lang: str | None) -> Any:
         try:
-            answer = self._score(text, lang)
+            return self._score(text, lang)
         except Exception as error:  # the plug-in's code: reject the document, go on
-            problem = f"{type(error).__name__}: {error}"
-            raise ScorerFailed(error_verdict(self.name, "score", problem)) from None
+            return _Raised(f"{type(error).__name__}: {error}")
+
+    def _scored(self, signals: dict[str, Any], answer: Any) -> Scored:
+        """The result of ``answer`` about a text with ``signals``."""
         if answer is None:
             signals["abstain_reason"] = ABSTAIN_SCORER
-            return SyntheticResult(score=None, flagged=None, signals=signals)
-        parsed = _answer(answer)
+            return Scored(SyntheticResult(score=None, flagged=None, signals=signals))
+        parsed = None if isinstance(answer, _Raised) else _parsed(answer)
         if parsed is None:
-            problem = f"returned {answer!r:.100}, not P(machine) or (P, low, high)"
-            raise ScorerFailed(error_verdict(self.name, "score", problem))
+            problem = (
+                answer.problem
+                if isinstance(answer, _Raised)
+                else f"returned {answer!r:.100}, not P(machine) or (P, low, high)"
+            )
+            verdict = error_verdict(self.name, "score", problem)
+            return Scored(self.not_scored(ABSTAIN_SCORER_ERROR), verdict)
         score, low, high = parsed
         signals["score_low"], signals["score_high"] = low, high
-        return SyntheticResult(score=score, flagged=score >= self.threshold, signals=signals)
+        flagged = score >= self.threshold
+        return Scored(SyntheticResult(score=score, flagged=flagged, signals=signals))
 
 
-def _answer(answer: Any) -> tuple[float, float | None, float | None] | None:
+@dataclass(frozen=True)
+class _Raised:
+    """The plug-in raised on a text: the exception, as ``Type: message``."""
+
+    problem: str
+
+
+def _parsed(answer: Any) -> tuple[float, float | None, float | None] | None:
     """``(score, low, high)`` from a plug-in's answer, a probability or a probability with its
     interval (``low <= score <= high``); ``None`` for anything else."""
     if (score := _probability(answer)) is not None:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from abc import ABC, abstractmethod
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any, TypedDict
 
+from curation.decisions import Verdict
 from curation.synthetic.model import CompiledModel, ModelArtefact
 from curation.synthetic.signals import SIGNAL_NAMES, Analysis, analyse
 
@@ -66,7 +68,15 @@ def _prefix(text: str, max_chars: int) -> str:
     return cut[:space] if space > max_chars // 2 else cut
 
 
-class ScoringScope:
+@dataclass(frozen=True)
+class Scored:
+    """A document's synthetic result and, when a scorer plug-in failed on it, its reject."""
+
+    result: SyntheticResult
+    failed: Verdict | None = None
+
+
+class ScoringScope(ABC):
     """Which texts a synthetic scorer scores (its languages, at least ``min_words`` tokens) and
     their signals; the others abstain with a reason. Shared by the shipped model
     (:class:`SyntheticScorer`) and scorer plug-ins (:mod:`curation.synthetic.plugin`)."""
@@ -75,6 +85,8 @@ class ScoringScope:
     scorer = SHIPPED_SCORER
     #: Flag threshold of texts in the longest length band.
     threshold: float
+    #: Documents :meth:`score_many` is given at a time in a run.
+    batch_size = 64
 
     def __init__(self, languages: Collection[str], min_words: int, max_chars: int) -> None:
         self.languages = frozenset(languages)
@@ -100,6 +112,14 @@ class ScoringScope:
             reason = ABSTAIN_TOO_SHORT
         signals.update(score_low=None, score_high=None, abstain_reason=reason, top_features=None)
         return analysis, signals
+
+    @abstractmethod
+    def score(self, text: str, lang: str | None) -> SyntheticResult:
+        """Score ``text`` written in ISO 639-1 language ``lang`` (``None`` = unknown)."""
+
+    def score_many(self, texts: Sequence[str], langs: Sequence[str | None]) -> list[Scored]:
+        """:meth:`score` of each text, in order."""
+        return [Scored(self.score(text, lang)) for text, lang in zip(texts, langs, strict=True)]
 
     @staticmethod
     def not_scored(reason: str) -> SyntheticResult:

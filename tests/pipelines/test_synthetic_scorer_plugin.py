@@ -14,7 +14,8 @@ from pipelines.cli import main
 from pipelines.output import read_json
 from tests.pipelines.helpers import read_rows, run_cli, sample_texts
 
-SCORER = "tests.curation.synthetic.scorer_plugins:MarkerShare"
+PLUGINS = "tests.curation.synthetic.scorer_plugins"
+SCORER = f"{PLUGINS}:MarkerShare"
 MARKED = " It is a testament to the crucial tapestry of ideas we delve into."
 
 
@@ -66,6 +67,19 @@ def test_a_document_the_plugin_fails_on_is_rejected_with_the_error(out):
     assert boom["synthetic_signals"]["abstain_reason"] == "scorer_error"
 
 
+def test_a_batch_scorer_gets_the_documents_a_batch_at_a_time_with_the_same_result(out, tmp_path):
+    log = tmp_path / "batches.txt"
+    scorer = {"class": f"{PLUGINS}:BatchMarkerShare", "args": {"scale": 20.0, "log": str(log)}}
+    config = _config(tmp_path, {"scorer": scorer})
+    assert run_cli("--config", str(config), "--output", str(tmp_path / "out")) == 0
+    batched = {row["id"]: row["synthetic_score"] for row in read_rows(tmp_path / "out", "corpus")}
+    assert batched == {row["id"]: row["synthetic_score"] for row in read_rows(out, "corpus")}
+    (boom,) = read_rows(tmp_path / "out", "rejects")
+    assert (boom["id"], boom["reject_reason"]) == ("boom", "plugin:batch_markers.error")
+    sizes = [int(n) for n in log.read_text().split()]
+    assert sum(sizes) == 8 and max(sizes) == 3  # every document asked, 3 at a time
+
+
 def test_the_manifest_names_the_scorer_and_reports_only_the_word_estimate(out):
     share = read_json(str(out / "manifest.json"))["synthetic_share"]
     assert share["scorer"] == {
@@ -88,7 +102,7 @@ def test_the_report_names_the_scorer_plugin(out):
 
 
 def test_a_scorer_without_a_threshold_stops_the_run_before_anything_is_written(tmp_path, capsys):
-    scorer = {"class": "tests.curation.synthetic.scorer_plugins:PlainProbability"}
+    scorer = {"class": f"{PLUGINS}:PlainProbability"}
     config = _config(tmp_path, {"scorer": scorer})
     assert run_cli("--config", str(config), "--output", str(tmp_path / "out")) == 2
     (line,) = capsys.readouterr().err.strip().splitlines()

@@ -62,3 +62,32 @@ class Answers:
 
     def score(self, text: str, lang: str) -> object:
         return self.answer
+
+
+class BatchMarkerShare(MarkerShare):
+    """:class:`MarkerShare` answering a batch at a time (raising for the whole batch when one
+    text raises); each batch's size is appended to ``log`` (a file), if given."""
+
+    name = "batch_markers"
+    batch_size = 3
+
+    def __init__(self, scale: float = 10.0, log: str | None = None) -> None:
+        super().__init__(scale)
+        self.log = log
+
+    def score_batch(self, texts: list[str], langs: list[str]) -> list:
+        if self.log:
+            with open(self.log, "a", encoding="utf-8") as handle:
+                handle.write(f"{len(texts)}\n")
+        return [self.score(text, lang) for text, lang in zip(texts, langs, strict=True)]
+
+
+class ShortBatch(MarkerShare):
+    """Answers a batch with one answer too few (the pipeline asks text by text instead)."""
+
+    def score_batch(self, texts: list[str], langs: list[str]) -> list:
+        return [0.9] * (len(texts) - 1)
+
+
+class BadBatchSize(MarkerShare):
+    batch_size = 0

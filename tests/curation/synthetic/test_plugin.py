@@ -103,6 +103,7 @@ def test_a_bare_probability_takes_the_configured_threshold_and_has_no_interval()
         ("PlainProbability", "PlainProbability.threshold must be a number in [0, 1]"),
         ("FilterOnly", "FilterOnly has no score(text, lang)"),
         ("BadLanguages", "BadLanguages.languages must be a collection"),
+        ("BadBatchSize", "BadBatchSize.batch_size must be an integer >= 1"),
         ("Missing", "has no class 'Missing'"),
     ],
 )
@@ -110,6 +111,29 @@ def test_a_class_outside_the_interface_is_a_one_line_config_error(class_name, me
     with pytest.raises(ConfigError, match="^synthetic.scorer") as error:
         _scorer(class_name)
     assert message in str(error.value) and "\n" not in str(error.value)
+
+
+def test_a_batch_goes_to_score_batch_and_a_failing_batch_text_by_text(tmp_path):
+    log = tmp_path / "batches.txt"
+    scorer = _scorer("BatchMarkerShare", log=str(log))
+    texts = [PLAIN, PLAIN + " boom", "Too short.", PLAIN + " A crucial testament.", PLAIN]
+    results = scorer.score_many(texts, ["en", "en", "en", "en", "de"])
+    alone = _scorer("MarkerShare")
+    assert results[0].result == alone.score(PLAIN, "en") and results[0].failed is None
+    assert results[1].failed is not None
+    assert results[1].failed.reason == "plugin:batch_markers.error"
+    assert results[1].result.signals["abstain_reason"] == "scorer_error"
+    assert results[2].result.signals["abstain_reason"] == ABSTAIN_TOO_SHORT
+    assert results[3].result.score == alone.score(texts[3], "en").score > 0
+    assert results[4].result.signals["abstain_reason"] == ABSTAIN_UNSUPPORTED_LANGUAGE
+    # one batch call of the three texts it scores; it raised (boom), so text by text after
+    assert log.read_text().split() == ["3"]
+    assert scorer.batch_size == 3
+
+
+def test_a_batch_answer_of_another_length_is_asked_again_text_by_text():
+    results = _scorer("ShortBatch").score_many([PLAIN, PLAIN], ["en", "en"])
+    assert [r.result.score for r in results] == [0.0, 0.0]
 
 
 def test_the_description_names_the_plugin_and_what_it_scores():
