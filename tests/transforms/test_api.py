@@ -164,6 +164,40 @@ def test_plugins_run_in_the_api(tmp_path):
     assert dict(rejected[0]["plugin_scores"])["fasttext_quality.score"] < 0.5
 
 
+SCORER_CONFIG = {
+    "quality": {"reject": False},
+    "synthetic": {"scorer": {"class": "tests.curation.synthetic.scorer_plugins:BatchMarkerShare"}},
+}
+MARKED = GOOD + "A crucial testament to the tapestry we delve into."
+
+
+def test_a_scorer_plugin_scores_in_score_and_curate(tmp_path):
+    docs = [
+        {"id": "g", "text": GOOD},
+        {"id": "m", "text": MARKED},
+        {"id": "b", "text": GOOD + "boom"},
+    ]
+
+    def outcome(row: dict) -> tuple:
+        return row["id"], row["synthetic_score"], row["synthetic"], row.get("reject_reason")
+
+    marker = 10 * 4 / len(MARKED.replace(".", " ").split())  # 4 marker words: 0.68
+    expected = [
+        ("g", 0.0, False, None),
+        ("m", pytest.approx(marker), True, None),
+        ("b", None, None, "plugin:batch_markers.error"),
+    ]
+    with local_pipeline() as pipeline:
+        scored = pipeline | beam.Create(docs) | Score(SCORER_CONFIG) | beam.Map(outcome)
+        assert_that(scored, equal_to(expected))
+    with local_pipeline() as pipeline:
+        result = pipeline | beam.Create(docs) | Curate(SCORER_CONFIG)
+        _ = result.corpus | "C" >> WriteParquet(str(tmp_path / "c"), SCORER_CONFIG)
+        _ = result.rejects | "R" >> WriteParquet(str(tmp_path / "r"), SCORER_CONFIG, "rejects")
+    rows = _written(tmp_path / "c") + _written(tmp_path / "r")
+    assert sorted(map(outcome, rows)) == sorted(expected, key=lambda e: e[0])
+
+
 def test_a_bad_config_fails_when_the_transform_is_built():
     with pytest.raises(ConfigError, match="dedup.threshold"):
         Curate({"dedup": {"threshold": 2}})
