@@ -4,8 +4,8 @@ The YAML header declares two configs, ``corpus`` (the default) and ``rejects``, 
 split of its own shards, so ``datasets.load_dataset(OUT)`` gives the corpus and
 ``load_dataset(OUT, "rejects")`` the rejects (the two have different columns and cannot be
 one dataset). Features are not declared in the header: ``datasets`` reads them from the
-Parquet schema; the card lists them for people. The body gives the run id, counts and the
-licences per source.
+Parquet schema; the card lists them for people. The body gives the run id, counts, the
+licences per source and the estimated machine-written share.
 
 The Hub accepts only its own licence identifiers in ``license`` (and refuses a card with any
 other value), so the header names a licence only when every source has the same one and it is
@@ -22,6 +22,7 @@ import pyarrow as pa
 import yaml
 
 from curation.io.schema import OutputSchemas
+from curation.synthetic.scorer import SHIPPED_SCORER
 from pipelines.output import CORPUS_DIR, REJECTS_DIR
 
 #: Hub licence identifiers that are also SPDX identifiers (lower-cased), from
@@ -84,6 +85,51 @@ def _features(schema: pa.Schema) -> list[str]:
     return [f"| `{field.name}` | `{field.type}` |" for field in schema]
 
 
+def _share(estimate: Mapping[str, Any] | None) -> str:
+    """One estimate as a table cell: the share and validated interval, or why there is none."""
+    if not estimate:
+        return "no scored documents"
+    if not estimate["reliable"]:
+        return _cell(estimate["note"])
+    return (
+        f"{estimate['share']:.1%} ({estimate['low']:.1%}-{estimate['high']:.1%}, "
+        f"{estimate['method']})"
+    )
+
+
+def _machine_written(shares: Mapping[str, Any]) -> list[str]:
+    """The estimated machine-written share of the kept documents, as the manifest gives it."""
+    scorer = shares.get("scorer") or {}
+    plugged = scorer.get("scorer") not in (None, SHIPPED_SCORER)
+    by = (
+        f"the scorer plug-in `{_cell(scorer['scorer'])}`"
+        if plugged
+        else "curate's shipped model, which detects chat and instruction-tuned models, not "
+        "2019-2022 base models"
+    )
+    languages = ", ".join(scorer.get("languages") or ["en"])
+    corpus = shares.get("corpus")
+    lines = [
+        "",
+        "## Machine-written text",
+        "",
+        f"Estimated share of machine-written documents among the "
+        f"{corpus['n'] if corpus else 0:,} kept documents that have a `synthetic_score`: "
+        f"**{_share(corpus)}**. Scored by {by}; only documents in {_cell(languages)} of at "
+        f"least {scorer.get('min_words', 30)} words are scored, the other kept documents are "
+        "not counted. The interval is a 95 % interval widened by the error seen on held-apart "
+        "domains. Per document: the `synthetic_score` and `synthetic` columns.",
+        "",
+        "| source | scored kept documents | estimated share (validated interval, method) |",
+        "|---|---|---|",
+    ]
+    lines += [
+        f"| {name} | {estimate['n'] if estimate else 0:,} | {_share(estimate)} |"
+        for name, estimate in sorted((shares.get("by_source") or {}).items())
+    ]
+    return lines
+
+
 def dataset_card(manifest: Mapping[str, Any], schemas: OutputSchemas) -> str:
     """The card's Markdown text for a finished run's manifest."""
     counts = manifest["counts"]
@@ -129,6 +175,8 @@ def dataset_card(manifest: Mapping[str, Any], schemas: OutputSchemas) -> str:
             f"{entry['documents']:,} | {entry['text_bytes']:,} |"
             for name, entry in by_license.items()
         ]
+    if manifest.get("synthetic_share"):
+        lines += _machine_written(manifest["synthetic_share"])
     lines += ["", "## Corpus features", "", "| column | type |", "|---|---|"]
     lines += _features(schemas.corpus)
     lines += ["", "`rejects` has the same columns plus:", "", "| column | type |", "|---|---|"]

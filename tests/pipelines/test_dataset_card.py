@@ -66,3 +66,42 @@ def test_the_card_lists_the_columns_of_both_configs():
     assert "| `quality` | `struct<gopher_quality__word_count: int64>` |" in card
     assert "| `reject_reason` | `string` |" in card
     assert "run-0123456789abcdef" in card
+
+
+def _estimate(share: float | None, n: int, agreement: str = "agree", note: str = "") -> dict:
+    reliable = share is not None
+    return {
+        "share": share,
+        "low": 0.0 if reliable else None,
+        "high": share + 0.1 if reliable else None,
+        "n": n,
+        "method": "score_checked" if reliable else None,
+        "reliable": reliable,
+        "agreement": agreement,
+        "note": note,
+    }
+
+
+def test_the_card_states_the_machine_written_share_and_what_it_covers():
+    manifest = {
+        "run_id": "run-0123456789abcdef",
+        "counts": {"input_records": 9, "kept": 6, "rejected": 3, "by_source": {}},
+        "synthetic_share": {
+            "scorer": {"scorer": "shipped", "languages": ["en"], "min_words": 30},
+            "corpus": _estimate(0.05, 40),
+            "by_source": {
+                "a": _estimate(None, 30, "disagree", "unreliable: the estimators disagree (...)"),
+                "b": _estimate(0.2, 10),
+                "c": None,
+            },
+        },
+    }
+    card = dataset_card(manifest, SCHEMAS)
+    assert "among the 40 kept documents that have a `synthetic_score`: **5.0% (0.0%-15.0%" in card
+    assert "not 2019-2022 base models; only documents in en of at least 30 words" in card
+    assert "| a | 30 | unreliable: the estimators disagree (...) |" in card
+    assert "| b | 10 | 20.0% (0.0%-30.0%, score_checked) |" in card
+    assert "| c | 0 | no scored documents |" in card
+    manifest["synthetic_share"]["scorer"] = {"scorer": "my_det:Det", "languages": ["en", "fr"]}
+    card = dataset_card(manifest, SCHEMAS)
+    assert "Scored by the scorer plug-in `my_det:Det`; only documents in en, fr" in card

@@ -95,10 +95,13 @@ def test_the_manifest_names_the_scorer_and_reports_only_the_word_estimate(out):
     assert corpus["note"].startswith("only word_mixture applies")
 
 
-def test_the_report_names_the_scorer_plugin(out):
+def test_the_report_and_the_dataset_card_name_the_scorer_plugin(out):
     assert main(["report", str(out)]) == 0
     html = (out / "report.html").read_text(encoding="utf-8")
     assert f"scorer plug-in <code>{SCORER}</code>" in html
+    card = (out / "README.md").read_text(encoding="utf-8")
+    assert f"Scored by the scorer plug-in `{SCORER}`; only documents in en, fr of" in card
+    assert "word_mixture)**" in card
 
 
 def test_a_scorer_without_a_threshold_stops_the_run_before_anything_is_written(tmp_path, capsys):
