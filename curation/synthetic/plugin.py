@@ -25,8 +25,8 @@ raises on, or answers outside this interface for, is rejected with
 
 from __future__ import annotations
 
+import logging
 import math
-import numbers
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -44,6 +44,7 @@ ABSTAIN_SCORER = "scorer_abstained"
 ABSTAIN_SCORER_ERROR = "scorer_error"
 #: Where a bad scorer plug-in is reported in config errors.
 WHERE = "synthetic.scorer"
+_LOG = logging.getLogger(__name__)
 
 
 class ScorerFailed(Exception):
@@ -57,9 +58,13 @@ class ScorerFailed(Exception):
 
 def _probability(value: Any) -> float | None:
     """``value`` as a float in [0, 1], or ``None`` when it is not one."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+    # numbers, numpy scalars, 0-d tensors: whatever converts itself with __float__
+    if isinstance(value, bool) or not hasattr(type(value), "__float__"):
         return None
-    value = float(value)
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        return None
     return value if math.isfinite(value) and 0.0 <= value <= 1.0 else None
 
 
@@ -129,6 +134,7 @@ class PluggedScorer(ScoringScope):
         )
         self._score = plugin.method("score")
         self._score_batch = plugin.method("score_batch")
+        self._warned = False  # about a failed score_batch call (once per worker)
 
     def score(self, text: str, lang: str | None) -> SyntheticResult:
         """The plug-in's score of ``text`` (the shipped signals beside it); abstains as the
@@ -156,11 +162,16 @@ class PluggedScorer(ScoringScope):
         """The plug-in's answer for each text (a :class:`_Raised` where it raised)."""
         if self._score_batch is not None and texts:
             try:
-                answers = self._score_batch(texts, langs)
-            except Exception:  # the plug-in's code: ask text by text, below
-                answers = None
-            if isinstance(answers, list | tuple) and len(answers) == len(texts):
-                return list(answers)
+                answers = list(self._score_batch(texts, langs))  # a list, array, tensor...
+            except Exception as error:  # the plug-in's code: ask text by text, below
+                problem = f"raised {type(error).__name__}: {error}"
+            else:
+                if len(answers) == len(texts):
+                    return answers
+                problem = f"gave {len(answers)} answers for {len(texts)} texts"
+            if not self._warned:
+                self._warned = True
+                _LOG.warning("%s: score_batch %s; asking text by text", self.name, problem[:300])
         return [self._answer(text, lang) for text, lang in zip(texts, langs, strict=True)]
 
     def _answer(self, text: str, lang: str | None) -> Any:

@@ -91,3 +91,15 @@ class ShortBatch(MarkerShare):
 
 class BadBatchSize(MarkerShare):
     batch_size = 0
+
+
+class ArrayBatch(MarkerShare):
+    """Answers a batch with a numpy array of probabilities (as a GPU model would)."""
+
+    calls = 0
+
+    def score_batch(self, texts: list[str], langs: list[str]) -> object:
+        import numpy as np
+
+        type(self).calls += 1
+        return np.array([0.25] * len(texts), dtype=np.float32)

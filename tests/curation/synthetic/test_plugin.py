@@ -18,6 +18,7 @@ from curation.synthetic.plugin import (
 )
 from curation.synthetic.scorer import ABSTAIN_TOO_SHORT, ABSTAIN_UNSUPPORTED_LANGUAGE
 from curation.synthetic.signals import SIGNAL_NAMES
+from tests.curation.synthetic import scorer_plugins
 
 MODULE = "tests.curation.synthetic.scorer_plugins"
 PLAIN = "The river runs past the old mill and the children walk along it to school each day."
@@ -131,9 +132,21 @@ def test_a_batch_goes_to_score_batch_and_a_failing_batch_text_by_text(tmp_path):
     assert scorer.batch_size == 3
 
 
-def test_a_batch_answer_of_another_length_is_asked_again_text_by_text():
-    results = _scorer("ShortBatch").score_many([PLAIN, PLAIN], ["en", "en"])
-    assert [r.result.score for r in results] == [0.0, 0.0]
+def test_a_batch_answer_of_another_length_is_asked_again_text_by_text(caplog):
+    scorer = _scorer("ShortBatch")
+    for _ in range(2):
+        results = scorer.score_many([PLAIN, PLAIN], ["en", "en"])
+        assert [r.result.score for r in results] == [0.0, 0.0]
+    (warning,) = caplog.messages  # said once per scorer
+    assert warning == "markers: score_batch gave 1 answers for 2 texts; asking text by text"
+
+
+def test_a_batch_may_answer_with_an_array(caplog):
+    scorer_plugins.ArrayBatch.calls = 0
+    scorer = _scorer("ArrayBatch")
+    results = scorer.score_many([PLAIN, PLAIN, PLAIN], ["en", "en", "en"])
+    assert [r.result.score for r in results] == [0.25] * 3
+    assert scorer_plugins.ArrayBatch.calls == 1 and not caplog.messages
 
 
 def test_the_description_names_the_plugin_and_what_it_scores():
