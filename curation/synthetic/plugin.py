@@ -11,6 +11,9 @@ fills the same columns: ``synthetic_score``, ``synthetic``, ``score_low`` / ``sc
         min_words = 30           # optional; default: the shipped model's
         batch_size = 64          # optional: texts per score_batch call
 
+        def setup(self) -> None:  # optional: load the model; called before the first score
+            ...                   # on each worker, never in the launcher
+
         def score(self, text: str, lang: str) -> float | tuple[float, float, float] | None:
             ...  # P(machine) in [0, 1], optionally with its 95 % interval (low, high);
                  # None abstains (abstain_reason "scorer_abstained")
@@ -18,8 +21,9 @@ fills the same columns: ``synthetic_score``, ``synthetic``, ``score_low`` / ``sc
         def score_batch(self, texts: list[str], langs: list[str]) -> list:  # optional
             ...  # one answer per text, as score's
 
-It is built once per worker, like every plug-in (:mod:`curation.plugins.loader`). A document it
-raises on, or answers outside this interface for, is rejected with
+It is built in the launcher (to check it) and once per worker, like every plug-in
+(:mod:`curation.plugins.loader`); keep the constructor light and load models in ``setup``. A
+document it raises on, or answers outside this interface for, is rejected with
 ``plugin:<name>.error`` (:class:`ScorerFailed`); the run goes on.
 """
 
@@ -134,6 +138,7 @@ class PluggedScorer(ScoringScope):
         )
         self._score = plugin.method("score")
         self._score_batch = plugin.method("score_batch")
+        self._setup = plugin.method("setup")  # called before the first score, never before
         self._warned = False  # about a failed score_batch call (once per worker)
 
     def score(self, text: str, lang: str | None) -> SyntheticResult:
@@ -150,6 +155,9 @@ class PluggedScorer(ScoringScope):
         the plug-in is asked about go to its ``score_batch`` in one call when it has one; when
         that call raises or answers with a list of another length, to ``score`` one by one,
         so that only the texts it fails on are rejected."""
+        if self._setup is not None:  # on a worker: load the model there, not in the launcher
+            self._setup()
+            self._setup = None
         signals = [self.analysed(text, lang)[1] for text, lang in zip(texts, langs, strict=True)]
         asked = [i for i, s in enumerate(signals) if s["abstain_reason"] is None]
         answers = self._answers([texts[i] for i in asked], [langs[i] for i in asked])

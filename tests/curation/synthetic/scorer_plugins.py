@@ -103,3 +103,21 @@ class ArrayBatch(MarkerShare):
 
         type(self).calls += 1
         return np.array([0.25] * len(texts), dtype=np.float32)
+
+
+class SetUpOnce(MarkerShare):
+    """Counts its ``setup`` calls (class-wide) and refuses to score before it."""
+
+    setups = 0
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ready = False
+
+    def setup(self) -> None:
+        type(self).setups += 1
+        self.ready = True
+
+    def score(self, text: str, lang: str) -> float:
+        assert self.ready, "scored before setup"
+        return super().score(text, lang)

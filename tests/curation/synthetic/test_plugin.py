@@ -149,6 +149,15 @@ def test_a_batch_may_answer_with_an_array(caplog):
     assert scorer_plugins.ArrayBatch.calls == 1 and not caplog.messages
 
 
+def test_setup_runs_once_before_the_first_score_and_not_when_built():
+    scorer_plugins.SetUpOnce.setups = 0
+    scorer = _scorer("SetUpOnce")
+    assert scorer_plugins.SetUpOnce.setups == 0  # built (as in the launcher): not set up
+    assert scorer.score(PLAIN, "en").score == 0.0
+    scorer.score_many([PLAIN, PLAIN], ["en", "en"])
+    assert scorer_plugins.SetUpOnce.setups == 1
+
+
 def test_the_description_names_the_plugin_and_what_it_scores():
     assert _scorer("MarkerShare").describe() == {
         "scorer": f"{MODULE}:MarkerShare",
