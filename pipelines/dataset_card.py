@@ -99,15 +99,15 @@ def _share(estimate: Mapping[str, Any] | None) -> str:
 
 def _machine_written(shares: Mapping[str, Any]) -> list[str]:
     """The estimated machine-written share of the kept documents, as the manifest gives it."""
-    scorer = shares.get("scorer") or {}
-    plugged = scorer.get("scorer") not in (None, SHIPPED_SCORER)
+    scorer = shares["scorer"]
+    plugged = scorer["scorer"] != SHIPPED_SCORER
     by = (
         f"the scorer plug-in `{_cell(scorer['scorer'])}`"
         if plugged
         else "curate's shipped model, which detects chat and instruction-tuned models, not "
         "2019-2022 base models"
     )
-    languages = ", ".join(scorer.get("languages") or ["en"])
+    languages = ", ".join(scorer["languages"])
     corpus = shares.get("corpus")
     lines = [
         "",
@@ -116,7 +116,7 @@ def _machine_written(shares: Mapping[str, Any]) -> list[str]:
         f"Estimated share of machine-written documents among the "
         f"{corpus['n'] if corpus else 0:,} kept documents that have a `synthetic_score`: "
         f"**{_share(corpus)}**. Scored by {by}; only documents in {_cell(languages)} of at "
-        f"least {scorer.get('min_words', 30)} words are scored, the other kept documents are "
+        f"least {scorer['min_words']} words are scored, the other kept documents are "
         "not counted. The interval is a 95 % interval widened by the error seen on held-apart "
         "domains. Per document: the `synthetic_score` and `synthetic` columns.",
         "",

@@ -102,6 +102,11 @@ def test_the_card_states_the_machine_written_share_and_what_it_covers():
     assert "| a | 30 | unreliable: the estimators disagree (...) |" in card
     assert "| b | 10 | 20.0% (0.0%-30.0%, score_checked) |" in card
     assert "| c | 0 | no scored documents |" in card
-    manifest["synthetic_share"]["scorer"] = {"scorer": "my_det:Det", "languages": ["en", "fr"]}
+    manifest["synthetic_share"]["scorer"] = {
+        "scorer": "my_det:Det",
+        "languages": ["en", "fr"],
+        "min_words": 10,
+    }
     card = dataset_card(manifest, SCHEMAS)
-    assert "Scored by the scorer plug-in `my_det:Det`; only documents in en, fr" in card
+    expected = "Scored by the scorer plug-in `my_det:Det`; only documents in en, fr of at least 10"
+    assert expected in card
