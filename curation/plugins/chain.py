@@ -69,9 +69,13 @@ class Judged:
 
 
 class PluginChain:
-    """The run's plug-ins, in config order."""
+    """The run's plug-ins, in config order, on a worker: building the chain runs each
+    plug-in's ``setup()`` (loading a model, say), which the launcher's check never does."""
 
     def __init__(self, plugins: Sequence[LoadedPlugin]) -> None:
+        for plugin in plugins:
+            if setup := plugin.method("setup"):
+                setup()  # a failure here is the run's: it stops with the error
         self._formats = [(p, p.method("format")) for p in plugins if p.method("format")]
         self._scores = [(p, p.method("score")) for p in plugins if p.method("score")]
         self._filters = [(p, p.method("filter")) for p in plugins if p.method("filter")]

@@ -42,6 +42,16 @@ class BadScore:
 
 class Nothing:
     pass
+
+class Lazy:
+    setups = 0
+    def __init__(self):
+        self.model = None
+    def setup(self):
+        type(self).setups += 1
+        self.model = str.upper
+    def format(self, text):
+        return self.model(text)
 """
 
 
@@ -69,6 +79,14 @@ def test_edits_scores_and_filters_in_order(plugin_module):
     strict = _chain({"class": f"{plugin_module}:Words", "args": {"most": 2}})
     judged = strict.judge({"text": "one two three"})
     assert judged.verdict == ("plugin", "plugin:words.too_many", "filter returned False")
+
+
+def test_setup_runs_when_the_chain_is_built_not_when_the_plugin_is_checked(plugin_module):
+    plugins = load_plugins([PluginConfig.model_validate({"class": f"{plugin_module}:Lazy"})])
+    lazy = type(plugins[0].instance)
+    assert lazy.setups == 0  # loaded and checked, as in the launcher
+    assert PluginChain(plugins).format("abc").text == "ABC"
+    assert lazy.setups == 1
 
 
 def test_failures_reject_the_document_instead_of_raising(plugin_module):
