@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -26,13 +25,14 @@ from scipy.stats import rankdata
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from curation.config import ConfigError, PluginConfig, SyntheticConfig  # noqa: E402
-from curation.synthetic.plugin import ScorerFailed, build_synthetic_scorer  # noqa: E402
+from curation.synthetic.plugin import build_synthetic_scorer  # noqa: E402
+from curation.synthetic.scorer import ScoringScope  # noqa: E402
 from curation.synthetic.share import wilson_interval  # noqa: E402
 from scripts import synthetic_training as T  # noqa: E402
 from scripts import train_synthetic as TS  # noqa: E402
 
 
-class Scored:
+class Outcomes:
     """One array per field over the dev sets' English texts, in file order."""
 
     def __init__(self, rows: list[dict], results: list[tuple[float | None, bool | None, int]]):
@@ -64,7 +64,7 @@ def _rate(hits: np.ndarray) -> str:
     return f"{k / n:.3f} ({low:.3f}-{high:.3f})"
 
 
-def _auroc(s: Scored, m: np.ndarray) -> str:
+def _auroc(s: Outcomes, m: np.ndarray) -> str:
     value = auroc(s.y[m], s.score[m])
     return "n/a" if np.isnan(value) else f"{value:.3f}"
 
@@ -82,21 +82,23 @@ def read_rows(dev: Path, dev2: Path | None, limit: int | None) -> list[dict]:
     return rows
 
 
-def score_rows(rows: list[dict], score: Callable) -> tuple[list, int]:
-    """``(score, flagged, n_words)`` of every row and how many the scorer failed on."""
+def score_rows(rows: list[dict], scorer: ScoringScope) -> tuple[list, int]:
+    """``(score, flagged, n_words)`` of every row, scored ``scorer.batch_size`` texts at a time
+    as in a run (a plug-in's ``score_batch``), and how many the scorer failed on."""
     results, failed = [], 0
-    for row in rows:
-        try:
-            result = score(row["text"], "en")
-        except ScorerFailed:
-            failed += 1
-            results.append((None, None, 0))
-            continue
-        results.append((result.score, result.flagged, int(result.signals["n_words"] or 0)))
+    for start in range(0, len(rows), scorer.batch_size):
+        texts = [row["text"] for row in rows[start : start + scorer.batch_size]]
+        for outcome in scorer.score_many(texts, ["en"] * len(texts)):
+            if outcome.failed is not None:  # a run rejects it (plugin:<name>.error)
+                failed += 1
+                results.append((None, None, 0))
+                continue
+            result = outcome.result
+            results.append((result.score, result.flagged, int(result.signals["n_words"] or 0)))
     return results, failed
 
 
-def report(s: Scored, title: str, failed: int) -> list[str]:
+def report(s: Outcomes, title: str, failed: int) -> list[str]:
     human, machine = s.scored & (s.y == 0), s.scored & (s.y == 1)
     chat = s.scored & s.chat
     out = [
@@ -165,13 +167,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"scorer_eval: {str(error).splitlines()[0]}", file=sys.stderr)
         return 2
     rows = read_rows(args.dev, args.dev2, args.limit)
-    results, failed = score_rows(rows, scorer.score)
+    results, failed = score_rows(rows, scorer)
     title = (
         f"Scorer plug-in `{args.scorer}` (zero-shot on the dev sets)"
         if args.scorer
         else "Shipped model (in-sample: trained on these texts)"
     )
-    text = "\n".join(report(Scored(rows, results), title, failed)) + "\n"
+    text = "\n".join(report(Outcomes(rows, results), title, failed)) + "\n"
     print(text)
     if args.out:
         args.out.write_text(text, encoding="utf-8")

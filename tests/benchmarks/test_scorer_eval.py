@@ -4,6 +4,7 @@ the tables a user needs before plugging it in, and a bad scorer as a one-line er
 from __future__ import annotations
 
 import importlib.util
+import json
 import subprocess
 import sys
 
@@ -28,10 +29,14 @@ def _eval(*args: str) -> subprocess.CompletedProcess:
 
 @needs_dev_sets
 def test_a_plugin_gets_every_table_at_its_threshold(tmp_path):
-    done = _eval("--scorer", f"{PLUGIN}:MarkerShare", "--out", str(tmp_path / "eval.md"))
+    log = tmp_path / "batches.txt"
+    args = json.dumps({"log": str(log)})
+    scorer = f"{PLUGIN}:BatchMarkerShare"
+    done = _eval("--scorer", scorer, "--args", args, "--out", str(tmp_path / "eval.md"))
     assert done.returncode == 0, done.stderr[-2000:]
+    assert max(int(n) for n in log.read_text().split()) == 3  # its batch_size, as in a run
     text = (tmp_path / "eval.md").read_text(encoding="utf-8")
-    assert text.startswith(f"## Scorer plug-in `{PLUGIN}:MarkerShare` (zero-shot")
+    assert text.startswith(f"## Scorer plug-in `{scorer}` (zero-shot")
     assert "English texts: 240; scored" in text
     for header in ("| domain |", "| generator |", "| length band (words) |"):
         assert header in text
