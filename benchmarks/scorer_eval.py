@@ -56,7 +56,7 @@ def auroc(y: np.ndarray, s: np.ndarray) -> float:
     return float((ranks[y == 1].sum() - positives * (positives + 1) / 2) / positives / negatives)
 
 
-def _rate(hits: np.ndarray) -> str:
+def rate_with_interval(hits: np.ndarray) -> str:
     k, n = int(hits.sum()), len(hits)
     if not n:
         return "n/a"
@@ -109,14 +109,14 @@ def report(s: Outcomes, title: str, failed: int) -> list[str]:
         "the scorer's flag threshold, Wilson 95 % intervals.\n",
         "| texts | AUROC, humans vs chat models | human FPR | chat-model TPR |",
         "| --- | --- | --- | --- |",
-        f"| both sets | {_auroc(s, chat)} | {_rate(s.flagged[human])} | "
-        f"{_rate(s.flagged[chat & (s.y == 1)])} |",
+        f"| both sets | {_auroc(s, chat)} | {rate_with_interval(s.flagged[human])} | "
+        f"{rate_with_interval(s.flagged[chat & (s.y == 1)])} |",
     ]
     for name in sorted(set(s.dataset)):
         m = s.dataset == name
         out.append(
-            f"| {name} | {_auroc(s, chat & m)} | {_rate(s.flagged[human & m])} | "
-            f"{_rate(s.flagged[chat & m & (s.y == 1)])} |"
+            f"| {name} | {_auroc(s, chat & m)} | {rate_with_interval(s.flagged[human & m])} | "
+            f"{rate_with_interval(s.flagged[chat & m & (s.y == 1)])} |"
         )
     out += ["\n| domain | humans | machine | AUROC | human FPR | machine TPR |"]
     out += ["| --- | --- | --- | --- | --- | --- |"]
@@ -124,8 +124,8 @@ def report(s: Outcomes, title: str, failed: int) -> list[str]:
         m = s.scored & (s.domain == domain)
         out.append(
             f"| {domain} | {int((m & (s.y == 0)).sum())} | {int((m & (s.y == 1)).sum())} | "
-            f"{_auroc(s, m & s.chat)} | {_rate(s.flagged[m & (s.y == 0)])} | "
-            f"{_rate(s.flagged[m & (s.y == 1)])} |"
+            f"{_auroc(s, m & s.chat)} | {rate_with_interval(s.flagged[m & (s.y == 0)])} | "
+            f"{rate_with_interval(s.flagged[m & (s.y == 1)])} |"
         )
     out += ["\n| generator | texts | AUROC vs all humans | detection rate |"]
     out += ["| --- | --- | --- | --- |"]
@@ -134,7 +134,7 @@ def report(s: Outcomes, title: str, failed: int) -> list[str]:
         kind = "" if generator in TS.CHAT_GENERATORS else " (base / not chat)"
         out.append(
             f"| {generator}{kind} | {int(m.sum())} | {_auroc(s, m | human)} | "
-            f"{_rate(s.flagged[m])} |"
+            f"{rate_with_interval(s.flagged[m])} |"
         )
     band = TS.band_of(s.n_words)
     out += ["\n| length band (words) | humans | human FPR | chat-model TPR |"]
@@ -142,8 +142,9 @@ def report(s: Outcomes, title: str, failed: int) -> list[str]:
     for b in range(len(TS.BAND_EDGES)):
         m = band == b
         out.append(
-            f"| {TS.band_label(b)} | {int((human & m).sum())} | {_rate(s.flagged[human & m])} | "
-            f"{_rate(s.flagged[chat & m & (s.y == 1)])} |"
+            f"| {TS.band_label(b)} | {int((human & m).sum())} | "
+            f"{rate_with_interval(s.flagged[human & m])} | "
+            f"{rate_with_interval(s.flagged[chat & m & (s.y == 1)])} |"
         )
     return out
 
