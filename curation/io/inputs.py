@@ -202,10 +202,12 @@ def _unreadable(origin: RecordOrigin, stats: FileStats, error: Exception) -> dic
 
 def _file_lines(
     hashing: _HashingReader, file: InputFile, limits: LimitsConfig, stats: FileStats
-) -> tuple[Iterator[Line], str | None]:
-    """The lines of a whole file read through ``hashing``, and why its records cannot be
-    trusted (``None`` if they can). A compressed file is decompressed once to check it
-    (:mod:`curation.io.compression`), hashed on that pass, and read again from the start."""
+) -> tuple[io.BufferedReader, Iterator[Line], str | None]:
+    """The buffer a whole file's lines are read through (over ``hashing``, or for a compressed
+    file over the stream itself), the lines, and why its records cannot be trusted (``None``
+    if they can).
+    A compressed file is decompressed once to check it (:mod:`curation.io.compression`),
+    hashed on that pass, and read again from the start."""
     buffered: IO[bytes] = io.BufferedReader(hashing, buffer_size=CHUNK_BYTES)
     codec = file.format.codec
     problem = None
@@ -214,7 +216,7 @@ def _file_lines(
         stats.sha256 = hashing.finish()
         hashing.raw.seek(0)
         buffered = io.BufferedReader(hashing.raw, buffer_size=CHUNK_BYTES)
-    return bounded_lines(decompressed(buffered, codec), limits.max_line_bytes), problem
+    return buffered, bounded_lines(decompressed(buffered, codec), limits.max_line_bytes), problem
 
 
 def read_jsonl(
@@ -235,13 +237,37 @@ def read_jsonl(
     reject for the rest of the file after the records read so far. The sha256 of a whole file
     is computed while reading; a range leaves it empty (the file is hashed separately).
     """
-    problem, hashing = None, None
+    problem, hashing, buffered = None, None, None
     if file.is_range:
         lines = range_lines(stream, file.start, file.end or 0, limits.max_line_bytes)
     else:
         hashing = _HashingReader(stream)
-        lines, problem = _file_lines(hashing, file, limits, stats)
+        buffered, lines, problem = _file_lines(hashing, file, limits, stats)
         stats.error = problem
+    try:
+        yield from _jsonl_rows(lines, problem, file, limits, stats, first_line)
+        if hashing is not None and not stats.sha256:
+            stats.sha256 = hashing.finish()
+    finally:
+        if buffered is not None:  # the caller closes ``stream``; the buffer lets go of it
+            buffered.detach()
+    if file.is_range or stats.records or stats.error is not None:
+        return
+    stats.records = 1
+    detail = f"no records ({stats.blank_lines} blank lines)"
+    yield make_reject(file.origin(0), Stage.READ, Reason.EMPTY_FILE, detail)
+
+
+def _jsonl_rows(
+    lines: Iterator[Line],
+    problem: str | None,
+    file: InputFile,
+    limits: LimitsConfig,
+    stats: FileStats,
+    first_line: int,
+) -> Iterator[dict[str, Any]]:
+    """:func:`read_jsonl`'s rows of ``lines``: documents and rejects, and for a read error one
+    ``unreadable_file`` reject for the rest of the file."""
     number = first_line - 1
     try:
         for number, (line, length) in enumerate(lines, start=first_line):  # noqa: B007
@@ -264,13 +290,6 @@ def read_jsonl(
                 yield parse_json_line(body, origin, limits.max_text_bytes, limits.max_raw_bytes)
     except _READ_ERRORS as error:
         yield _unreadable(file.origin(number + 1), stats, error)
-    if hashing is not None and not stats.sha256:
-        stats.sha256 = hashing.finish()
-    if file.is_range or stats.records or stats.error is not None:
-        return
-    stats.records = 1
-    detail = f"no records ({stats.blank_lines} blank lines)"
-    yield make_reject(file.origin(0), Stage.READ, Reason.EMPTY_FILE, detail)
 
 
 def jsonable(value: Any) -> Any:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import gc
 import gzip
 import hashlib
 import io
 import json
+import warnings
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -157,6 +159,24 @@ def test_corrupt_gzip_body_is_unreadable_and_fully_hashed():
     assert rows[-1]["reject_reason"] == Reason.UNREADABLE_FILE
     assert stats.error
     assert stats.sha256 == hashlib.sha256(data).hexdigest()
+
+
+@pytest.mark.parametrize("damaged", [False, True])
+def test_a_compressed_file_leaves_nothing_open_but_the_callers_stream(tmp_path, damaged):
+    """The buffers a compressed file is read through let go of the file; only the stream the
+    caller opened stays, for the caller to close (no ResourceWarning when they are freed)."""
+    data = gzip.compress(_lines(2_000), mtime=0)
+    path = tmp_path / "in.jsonl.gz"
+    path.write_bytes(data[: len(data) // 2] if damaged else data)
+    file = InputFile(JSONL, str(path), path.stat().st_size, detect_format(path.name, data[:4]))
+    stats = FileStats(JSONL.name, file.uri, file.size_bytes)
+    with open(path, "rb") as stream, warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        rows = list(read_records(stream, file, LIMITS, stats, 1))
+        gc.collect()
+        assert not stream.closed
+    assert len(rows) == stats.records
+    assert [w for w in caught if issubclass(w.category, ResourceWarning)] == []
 
 
 def test_a_gz_name_over_other_data_is_one_unreadable_reject():
