@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import IO, Any
 
 import pyarrow as pa
@@ -41,13 +42,25 @@ def _record_text(record: Any) -> str:
     return "\n".join(_strings(record))
 
 
+@contextmanager
+def _utf8(stream: IO[bytes]) -> Iterator[io.TextIOWrapper]:
+    """``stream`` decoded as UTF-8; the caller keeps ``stream`` (and closes it)."""
+    text = io.TextIOWrapper(stream, encoding="utf-8")
+    try:
+        yield text
+    finally:
+        text.detach()
+
+
 def _jsonl(name: str, stream: IO[bytes]) -> Iterator[str]:
-    for number, line in enumerate(io.TextIOWrapper(stream, encoding="utf-8"), 1):
-        if line.strip():
-            try:
-                yield _record_text(json.loads(line))
-            except ValueError as error:
-                raise EvaluationSetError(f"{name}: line {number}: not JSON ({error})") from None
+    with _utf8(stream) as lines:
+        for number, line in enumerate(lines, 1):
+            if line.strip():
+                try:
+                    yield _record_text(json.loads(line))
+                except ValueError as error:
+                    detail = f"{name}: line {number}: not JSON ({error})"
+                    raise EvaluationSetError(detail) from None
 
 
 def _parquet(name: str, stream: IO[bytes]) -> Iterator[str]:
@@ -60,7 +73,8 @@ def _parquet(name: str, stream: IO[bytes]) -> Iterator[str]:
 
 def _plain(name: str, stream: IO[bytes]) -> Iterator[str]:
     try:
-        yield from io.TextIOWrapper(stream, encoding="utf-8")
+        with _utf8(stream) as lines:
+            yield from lines
     except UnicodeDecodeError as error:
         raise EvaluationSetError(f"{name}: not UTF-8 text ({error})") from None
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import io
 import json
 import random
+import warnings
 
 import numpy as np
 import pyarrow as pa
@@ -78,6 +81,23 @@ def test_parquet_and_plain_text_sets():
         "a line\n",
         "b line\n",
     ]
+
+
+@pytest.mark.parametrize(
+    ("name", "data"), [("set.jsonl", b'{"q": "one"}\n'), ("set.txt", b"one\n"), ("bad.jsonl", b"{")]
+)
+def test_reading_a_set_leaves_the_callers_file_open_and_nothing_else(tmp_path, name, data):
+    """The text layer over a set's file lets go of it when done (no ResourceWarning when
+    freed): the caller opened the file and closes it."""
+    path = tmp_path / name
+    path.write_bytes(data)
+    with open(path, "rb") as stream, warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with contextlib.suppress(EvaluationSetError):
+            list(evaluation_texts(name, stream))
+        gc.collect()
+        assert not stream.closed
+    assert [w for w in caught if issubclass(w.category, ResourceWarning)] == []
 
 
 @pytest.mark.parametrize(
