@@ -69,7 +69,8 @@ def format_summary(manifest: dict[str, Any], output: str) -> str:
     if len(skipped) > SKIPPED_SHOWN:
         lines.append(f"  ... and {len(skipped) - SKIPPED_SHOWN} more skipped (manifest.json)")
     languages = sorted(counts["kept_languages"].items(), key=lambda item: (-item[1], item[0]))
-    lines.append("  kept languages: " + ", ".join(f"{k}={v}" for k, v in languages[:12]))
+    shown = ", ".join(f"{k}={v}" for k, v in languages[:12])
+    lines.append("  kept languages: " + (shown or "none"))
     lines.append("  kept by licence: " + _license_line(counts.get("kept_by_license", {})))
     shares = manifest["synthetic_share"]
     lines.append("  synthetic share: " + _share_line(shares["corpus"]))
