@@ -3,7 +3,7 @@
 Usage: ``python benchmarks/lm_zero_shot.py --dev PATH --dev2 DIR --model FILE.gguf
 [--per-cell N] [--max-tokens T] [--out FILE]`` (needs the ``lm`` extra and a GGUF model file;
 docs/synthetic.md, "Base models and sampled text", says which one and how to get it without a
-network at run time; ~15 min for the default sample on the 2-core machine).
+network at run time; ~10-15 min for the default sample on the 2-core machine).
 
 The shipped scorer cannot see 2019-2022 base-model samples (GPT-2 ... davinci): they are as
 plain as human text. What they do have is token probabilities: sampled text sits where a
